@@ -1,0 +1,423 @@
+//! Runs the gates and builds one report; the exit status is decided here
+//! and nowhere else.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::{Config, Level};
+use crate::finding::{Finding, Severity};
+use crate::migration::discover::{self, Candidate, Framework};
+use crate::migration::schema_model::Catalog;
+use crate::migration::{check_bytes, MigrationFile};
+use crate::rules::migration::{
+    self as mrules, EngineOptions, INVALID_MIGRATION_FILE, MODIFIED_APPLIED_MIGRATION,
+};
+
+/// Why the gate could not run.
+#[derive(Debug)]
+pub enum AppError {
+    /// Bad command line or configuration: exit 2.
+    Usage(String),
+    Config(crate::config::ConfigError),
+    /// The gate could not be evaluated (I/O, git): exit 3.
+    Evaluate(String),
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AppError::Usage(m) | AppError::Evaluate(m) => f.write_str(m),
+            AppError::Config(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl AppError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AppError::Usage(_) | AppError::Config(_) => 2,
+            AppError::Evaluate(_) => 3,
+        }
+    }
+}
+
+impl From<crate::git::GitError> for AppError {
+    fn from(e: crate::git::GitError) -> Self {
+        match e {
+            crate::git::GitError::UnknownRevision(m) => AppError::Usage(m),
+            crate::git::GitError::Failed(m) => AppError::Evaluate(m),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Stats {
+    pub migration_files: usize,
+    pub statements: usize,
+    pub unparsed_statements: usize,
+    /// Statements sqlparser rejected and the recogniser understood.
+    pub recognised_statements: usize,
+    pub manifests: usize,
+    pub flags: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Blocked,
+    Error,
+}
+
+/// Everything one run found, for every reporter.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub stats: Stats,
+    /// File contents by report path, for snippets.
+    pub sources: BTreeMap<String, String>,
+    /// Change records (`--base`): flags and phases changed, for the PR summary.
+    pub changes: Vec<serde_json::Value>,
+}
+
+impl Report {
+    pub fn verdict(&self) -> Verdict {
+        if self
+            .findings
+            .iter()
+            .any(|f| f.severity == Severity::Error && !f.approved)
+        {
+            Verdict::Blocked
+        } else {
+            Verdict::Pass
+        }
+    }
+
+    /// The process exit code: 0 pass, 1 blocked.
+    pub fn exit_code(&self) -> u8 {
+        match self.verdict() {
+            Verdict::Pass => 0,
+            Verdict::Blocked => 1,
+            Verdict::Error => 3,
+        }
+    }
+
+    pub fn count(&self, sev: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == sev && !f.approved)
+            .count()
+    }
+
+    pub fn approved(&self) -> usize {
+        self.findings.iter().filter(|f| f.approved).count()
+    }
+
+    /// Applies severity overrides and sorts; called once, before reporting.
+    pub fn finish(&mut self, config: &Config) {
+        self.findings
+            .retain_mut(|f| match config.rules.get(f.rule) {
+                Some(Level::Off) => false,
+                Some(Level::Error) => {
+                    f.severity = Severity::Error;
+                    true
+                }
+                Some(Level::Warning) => {
+                    f.severity = Severity::Warning;
+                    true
+                }
+                Some(Level::Note) => {
+                    f.severity = Severity::Note;
+                    true
+                }
+                None => true,
+            });
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+
+    fn add_file(&mut self, file: &MigrationFile) {
+        self.stats.migration_files += 1;
+        self.stats.statements += file.statements.len();
+        self.stats.unparsed_statements +=
+            file.statements.iter().filter(|s| s.is_unparsed()).count();
+        self.stats.recognised_statements += file
+            .statements
+            .iter()
+            .filter(|s| s.status == crate::migration::statement::ParseStatus::Recognised)
+            .count();
+    }
+}
+
+/// One migration to check or replay.
+struct Input {
+    display: String,
+    path: Option<PathBuf>,
+    text: Option<String>,
+    framework: Option<Framework>,
+    /// Checked (true) or only replayed for schema knowledge (false).
+    lint: bool,
+}
+
+/// Reads, understands and checks migrations in order. Without `one_change`
+/// each file is its own change; with it, every linted file is one change.
+fn run_migrations(
+    inputs: Vec<Input>,
+    config: &Config,
+    one_change: bool,
+    report: &mut Report,
+) -> Result<(), AppError> {
+    let mut catalog = Catalog::default();
+    let opts = EngineOptions {
+        assume_lock_timeout: config.migrations.assume_lock_timeout,
+    };
+    let mut began = false;
+    for input in inputs {
+        let text = match (input.text, &input.path) {
+            (Some(t), _) => Ok(t),
+            (None, Some(p)) => {
+                let bytes = std::fs::read(p)
+                    .map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", p.display())))?;
+                check_bytes(&bytes).map(str::to_string)
+            }
+            (None, None) => Err("no input".to_string()),
+        };
+        let text = match text {
+            Ok(t) => t,
+            Err(why) if input.lint => {
+                report.stats.migration_files += 1;
+                let mut f = Finding::new(
+                    &INVALID_MIGRATION_FILE,
+                    format!("This migration cannot be checked: {why}"),
+                )
+                .help("save it as UTF-8 SQL text");
+                f.file = Some(input.display.clone());
+                report.findings.push(f);
+                continue;
+            }
+            Err(_) => continue,
+        };
+        let wrapped = match config.migrations.transaction {
+            crate::config::TransactionMode::Auto => input.framework.is_some_and(Framework::wraps),
+            crate::config::TransactionMode::Always => true,
+            crate::config::TransactionMode::Never => false,
+        };
+        let file = MigrationFile::parse(
+            input.display.clone(),
+            text,
+            config.migrations.dialect,
+            wrapped,
+        );
+        if !input.lint {
+            mrules::replay(&file, &mut catalog);
+            continue;
+        }
+        if !one_change || !began {
+            catalog.begin_change();
+            began = true;
+        }
+        report.add_file(&file);
+        report
+            .findings
+            .extend(mrules::check_file(&file, &mut catalog, opts));
+        report.sources.insert(file.path.clone(), file.src);
+    }
+    Ok(())
+}
+
+/// `shipgate lint`: migration rules on the given files and directories.
+pub fn lint(
+    paths: &[PathBuf],
+    stdin: Option<(String, String)>,
+    config: &Config,
+) -> Result<Report, AppError> {
+    let mut inputs = Vec::new();
+    if let Some((name, text)) = stdin {
+        let framework = discover::classify(&name).map(|c| c.0);
+        inputs.push(Input {
+            display: name,
+            path: None,
+            text: Some(text),
+            framework,
+            lint: true,
+        });
+    }
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                AppError::Usage(format!("{}: no such file or directory", p.display()))
+            }
+            _ => AppError::Evaluate(format!("cannot read {}: {e}", p.display())),
+        })?;
+        let display = p.to_string_lossy().replace('\\', "/");
+        if meta.is_file() {
+            let framework = discover::classify(&display).map(|c| c.0);
+            inputs.push(Input {
+                display,
+                path: Some(p.clone()),
+                text: None,
+                framework,
+                lint: true,
+            });
+            continue;
+        }
+        let mut files = sql_files(p)?;
+        discover::sort(&mut files);
+        for c in files {
+            let display = format!("{}/{}", display.trim_end_matches('/'), c.rel);
+            let framework = discover::classify(&display)
+                .map(|x| x.0)
+                .or(Some(c.framework))
+                .filter(|f| *f != Framework::Plain);
+            inputs.push(Input {
+                display,
+                path: Some(c.abs),
+                text: None,
+                framework,
+                lint: true,
+            });
+        }
+    }
+    let mut report = Report::default();
+    run_migrations(inputs, config, false, &mut report)?;
+    report.finish(config);
+    Ok(report)
+}
+
+/// Every `.sql` file below `dir` (ignore-aware), as candidates.
+fn sql_files(dir: &Path) -> Result<Vec<Candidate>, AppError> {
+    let mut out = Vec::new();
+    for entry in ignore::WalkBuilder::new(dir).require_git(false).build() {
+        let entry =
+            entry.map_err(|e| AppError::Evaluate(format!("cannot walk {}: {e}", dir.display())))?;
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let abs = entry.path().to_path_buf();
+        let rel = abs
+            .strip_prefix(dir)
+            .unwrap_or(&abs)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let lower = rel.to_ascii_lowercase();
+        if !lower.ends_with(".sql")
+            || lower.ends_with(".down.sql")
+            || lower.ends_with("/down.sql")
+            || lower == "down.sql"
+        {
+            continue;
+        }
+        let (framework, version, repeatable) = discover::classify(&rel).unwrap_or_else(|| {
+            let name = rel.rsplit('/').next().unwrap_or(&rel);
+            let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
+            (
+                Framework::Plain,
+                digits.parse().ok().into_iter().collect(),
+                false,
+            )
+        });
+        out.push(Candidate {
+            rel,
+            abs,
+            framework,
+            version,
+            repeatable,
+        });
+    }
+    Ok(out)
+}
+
+/// Which gates `check` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Gate {
+    Migrations,
+}
+
+/// `shipgate check`: every offline gate on the repository at `root`.
+pub fn check(
+    root: &Path,
+    config: &Config,
+    base: Option<&str>,
+    only: Option<Gate>,
+) -> Result<Report, AppError> {
+    let mut report = Report::default();
+    if only.is_none() || only == Some(Gate::Migrations) {
+        check_migrations(root, config, base, &mut report)?;
+    }
+    report.finish(config);
+    Ok(report)
+}
+
+fn check_migrations(
+    root: &Path,
+    config: &Config,
+    base: Option<&str>,
+    report: &mut Report,
+) -> Result<(), AppError> {
+    let candidates = discover::discover(root, &config.migrations).map_err(AppError::Usage)?;
+    let since = config.migrations.since.as_deref().map(|s| {
+        s.split(['.', '_', '-'])
+            .filter_map(|n| n.parse::<u64>().ok())
+            .collect::<Vec<u64>>()
+    });
+    let grandfathered = |c: &Candidate| {
+        since
+            .as_ref()
+            .is_some_and(|s| !c.version.is_empty() && c.version < *s)
+    };
+    let changed: Option<(HashSet<String>, HashSet<String>)> = match base {
+        None => None,
+        Some(rev) => {
+            let top = crate::git::toplevel(root).ok_or_else(|| {
+                AppError::Usage(format!(
+                    "--base needs a git repository, and {} is not in one",
+                    root.display()
+                ))
+            })?;
+            let mb = crate::git::merge_base(root, rev)?;
+            let prefix = crate::git::prefix(root)?;
+            let _ = top;
+            let mut added = HashSet::new();
+            let mut modified = HashSet::new();
+            for (change, path) in crate::git::changes_since(root, &mb)? {
+                let Some(rel) = path.strip_prefix(&prefix) else {
+                    continue;
+                };
+                match change {
+                    crate::git::Change::Added => added.insert(rel.to_string()),
+                    crate::git::Change::Modified => modified.insert(rel.to_string()),
+                    crate::git::Change::Deleted => false,
+                };
+            }
+            Some((added, modified))
+        }
+    };
+    let mut inputs = Vec::new();
+    for c in candidates {
+        let lint = match &changed {
+            None => !grandfathered(&c),
+            Some((added, modified)) => {
+                if modified.contains(&c.rel) && !grandfathered(&c) {
+                    let mut f = Finding::new(
+                        &MODIFIED_APPLIED_MIGRATION,
+                        format!("Migration `{}` already exists on the base branch and was edited; environments that applied it will never run the change", c.rel),
+                    )
+                    .help("revert the edit and put the change in a new migration");
+                    f.file = Some(c.rel.clone());
+                    report.findings.push(f);
+                }
+                added.contains(&c.rel) && !grandfathered(&c)
+            }
+        };
+        inputs.push(Input {
+            display: c.rel.clone(),
+            path: Some(c.abs.clone()),
+            text: None,
+            framework: Some(c.framework),
+            lint,
+        });
+    }
+    run_migrations(inputs, config, changed.is_some(), report)
+}

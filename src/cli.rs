@@ -1,0 +1,354 @@
+//! The command line: parsing, configuration loading and output. The only
+//! module that writes to stdout and stderr.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::app::{self, AppError, Gate, Report};
+use crate::config::{self, Config, ConfigError};
+use crate::report::{self, Format};
+
+#[derive(Parser, Debug)]
+#[command(name = "shipgate", version, about = "A release gate for database migrations, rollout manifests, feature flags and sign-offs", long_about = None)]
+#[command(
+    after_help = "Exit codes: 0 pass, 1 blocked, 2 usage or configuration error, 3 could not evaluate.\nDocs for a rule: `shipgate explain <rule>`; every rule: `shipgate rules`."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// Output format (human is the default).
+    #[arg(long, value_enum, global = true)]
+    pub format: Option<Format>,
+    /// Configuration file (default: shipgate.yml, then .shipgate.yml, at the repository root).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only what changed since the merge base with REV.
+    #[arg(long, global = true, value_name = "REV")]
+    pub base: Option<String>,
+    /// Print only blocking findings.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Colour in human output (NO_COLOR is honoured).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run every offline gate on the repository at DIR.
+    Check {
+        /// Repository root.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Run one gate only.
+        #[arg(long, value_enum)]
+        only: Option<Gate>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Run the migration rules on SQL files or directories (`-` reads stdin).
+    Lint {
+        /// Files or directories; `-` reads standard input.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Name to report for standard input (its path decides the framework).
+        #[arg(long, value_name = "PATH")]
+        stdin_filename: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List every rule: id, domain, default severity, summary.
+    Rules {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Print a rule's documentation page.
+    Explain {
+        /// Rule id, e.g. ban-drop-column.
+        rule: String,
+    },
+    /// Write a commented shipgate.yml, docs/flags.md and an example rollout manifest (never overwrites).
+    Init {
+        /// Repository root.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Print a JSON Schema.
+    Schema {
+        #[arg(value_enum)]
+        which: SchemaKind,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    Config,
+}
+
+/// The example configuration, every key commented.
+pub const EXAMPLE_CONFIG: &str = include_str!("../shipgate.example.yml");
+
+/// Runs the command line and returns the exit code.
+pub fn run() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Check { dir, only, common } => gate(&common, &dir, |cfg| {
+            app::check(&dir, cfg, common.base.as_deref(), only)
+        }),
+        Command::Lint {
+            paths,
+            stdin_filename,
+            common,
+        } => {
+            let root = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+            let root = crate::git::toplevel(&root).unwrap_or(root);
+            let (stdin, files): (Vec<_>, Vec<_>) =
+                paths.into_iter().partition(|p| p.as_os_str() == "-");
+            gate(&common, &root, |cfg| {
+                let input = if stdin.is_empty() {
+                    None
+                } else {
+                    let mut bytes = Vec::new();
+                    std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
+                        AppError::Evaluate(format!("cannot read standard input: {e}"))
+                    })?;
+                    let text = crate::migration::check_bytes(&bytes)
+                        .map_err(|e| AppError::Usage(format!("standard input: {e}")))?;
+                    Some((
+                        stdin_filename.clone().unwrap_or_else(|| "<stdin>".into()),
+                        text.to_string(),
+                    ))
+                };
+                app::lint(&files, input, cfg)
+            })
+        }
+        Command::Rules { common } => rules(&common),
+        Command::Explain { rule } => match crate::registry::find(&rule) {
+            Some(meta) => {
+                print(&crate::registry::page(meta));
+                0
+            }
+            None => {
+                let ids: Vec<&str> = crate::registry::all().iter().map(|m| m.id).collect();
+                let close = ids
+                    .iter()
+                    .filter(|id| id.contains(rule.as_str()) || rule.contains(*id))
+                    .copied()
+                    .collect::<Vec<_>>();
+                eprintln!(
+                    "error: unknown rule `{rule}`{}",
+                    if close.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; did you mean {}?", close.join(", "))
+                    }
+                );
+                eprintln!("`shipgate rules` lists every rule");
+                2
+            }
+        },
+        Command::Init { dir } => init(&dir),
+        Command::Schema {
+            which: SchemaKind::Config,
+        } => {
+            print(
+                &(serde_json::to_string_pretty(&config::json_schema()).unwrap_or_default() + "\n"),
+            );
+            0
+        }
+    }
+}
+
+fn print(s: &str) {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`shipgate rules | head`) is not an error worth a panic.
+    let _ = out.write_all(s.as_bytes());
+    let _ = out.flush();
+}
+
+fn use_color(c: ColorChoice) -> bool {
+    match c {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// Loads the configuration for `root`, runs `f` and reports.
+fn gate(common: &Common, root: &Path, f: impl FnOnce(&Config) -> Result<Report, AppError>) -> u8 {
+    let cfg = match load_config(common, root) {
+        Ok(c) => c,
+        Err(e) => {
+            print_config_error(&e, use_color(common.color));
+            return 2;
+        }
+    };
+    match f(&cfg) {
+        Ok(mut report) => {
+            let format = common.format.unwrap_or(Format::Human);
+            if common.quiet && format == Format::Human {
+                report
+                    .findings
+                    .retain(|f| f.severity == crate::finding::Severity::Error && !f.approved);
+                if report.findings.is_empty() {
+                    return report.exit_code();
+                }
+            }
+            print(&report::render(&report, format, use_color(common.color)));
+            report.exit_code()
+        }
+        Err(AppError::Config(e)) => {
+            print_config_error(&e, use_color(common.color));
+            2
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            if e.exit_code() == 3 {
+                eprintln!("shipgate could not evaluate the gate; nothing was passed");
+            }
+            e.exit_code()
+        }
+    }
+}
+
+fn load_config(common: &Common, root: &Path) -> Result<Config, ConfigError> {
+    match &common.config {
+        Some(p) => {
+            if !p.is_file() {
+                return Err(ConfigError {
+                    path: p.clone(),
+                    message: "no such configuration file".into(),
+                    pos: None,
+                    src: None,
+                });
+            }
+            config::load(p)
+        }
+        None => match config::find(root) {
+            Some(p) => config::load(&p),
+            None => Ok(Config::default()),
+        },
+    }
+}
+
+fn print_config_error(e: &ConfigError, color: bool) {
+    use miette::{
+        GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
+    };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
+    let mut out = String::new();
+    let mut diag =
+        MietteDiagnostic::new(format!("invalid configuration: {}", e.message)).with_code("config");
+    match (&e.src, e.pos) {
+        (Some(src), Some(pos)) => {
+            let len = src[pos.offset.min(src.len())..]
+                .find(['\n', ':'])
+                .unwrap_or(0)
+                .max(1);
+            diag = diag.with_label(LabeledSpan::at(pos.offset..pos.offset + len, "here"));
+            let report = miette::Report::new(diag)
+                .with_source_code(NamedSource::new(e.path.display().to_string(), src.clone()));
+            let _ = handler.render_report(&mut out, report.as_ref());
+        }
+        _ => {
+            let report = miette::Report::new(diag);
+            let _ = handler.render_report(&mut out, report.as_ref());
+        }
+    }
+    eprint!("{out}");
+    eprintln!("error: {e}");
+}
+
+fn rules(common: &Common) -> u8 {
+    let all = crate::registry::all();
+    let out = match common.format {
+        Some(Format::Json) => {
+            let v: Vec<_> = all
+                .iter()
+                .map(|m| serde_json::json!({"id": m.id, "domain": m.domain, "severity": m.default, "class": m.class, "summary": m.summary()}))
+                .collect();
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        _ => {
+            let w = all.iter().map(|m| m.id.len()).max().unwrap_or(0);
+            all.iter()
+                .map(|m| {
+                    format!(
+                        "{:<w$}  {:<9}  {:<7}  {}\n",
+                        m.id,
+                        m.domain.as_str(),
+                        m.default.as_str(),
+                        m.summary()
+                    )
+                })
+                .collect()
+        }
+    };
+    print(&out);
+    0
+}
+
+/// Files `init` writes, by path.
+fn init_files() -> Vec<(&'static str, &'static str)> {
+    vec![("shipgate.yml", EXAMPLE_CONFIG)]
+}
+
+fn init(dir: &Path) -> u8 {
+    if !dir.is_dir() {
+        eprintln!("error: {} is not a directory", dir.display());
+        return 2;
+    }
+    let mut code = 0;
+    for (rel, body) in init_files() {
+        let path = dir.join(rel);
+        if path.exists() {
+            eprintln!("kept     {} (exists; not overwritten)", path.display());
+            continue;
+        }
+        let res = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|_| {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+                    .and_then(|mut f| f.write_all(body.as_bytes()))
+            });
+        match res {
+            Ok(()) => eprintln!("created  {}", path.display()),
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                code = 3;
+            }
+        }
+    }
+    code
+}

@@ -1,0 +1,253 @@
+//! `shipgate.yml`: typed, documented, strict. Every mistake in it is a
+//! diagnostic at its line and column, and exit code 2.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::yaml::{self, Pos};
+
+/// shipgate configuration (`shipgate.yml` at the repository root).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub struct Config {
+    /// Configuration format version. Only `1` exists.
+    #[serde(default = "one")]
+    pub version: u32,
+    /// Severity overrides by rule id: `error`, `warning`, `note` or `off`.
+    #[serde(default)]
+    pub rules: BTreeMap<String, Level>,
+    /// Where migrations are and how they run.
+    #[serde(default)]
+    pub migrations: MigrationsConfig,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A severity, or `off` to disable a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+    Note,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SqlDialect {
+    #[default]
+    Postgres,
+    Mysql,
+    Sqlite,
+}
+
+/// How migration files run, when a framework does not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TransactionMode {
+    /// Follow the framework (Flyway, Prisma, Supabase, sqlx, Diesel, dbmate and goose wrap each file; golang-migrate and plain folders do not).
+    #[default]
+    Auto,
+    /// Every file runs inside one transaction.
+    Always,
+    /// No file is wrapped; only explicit BEGIN/COMMIT count.
+    Never,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub struct MigrationsConfig {
+    /// SQL dialect for parsing.
+    #[serde(default)]
+    pub dialect: SqlDialect,
+    /// Extra glob patterns (relative to the repository root) of migration files,
+    /// in addition to the layouts found without configuration.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Glob patterns of files that are never treated as migrations.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Turn off zero-config discovery of framework layouts; only `paths` count.
+    #[serde(default = "yes")]
+    pub discover: bool,
+    /// Grandfather migrations whose version (the leading number or timestamp of the
+    /// file or folder name) sorts before this one: they are replayed, never linted.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// Whether files run inside a transaction.
+    #[serde(default)]
+    pub transaction: TransactionMode,
+    /// The deploy tool sets `lock_timeout` itself, so migrations need not.
+    #[serde(default)]
+    pub assume_lock_timeout: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for MigrationsConfig {
+    fn default() -> Self {
+        MigrationsConfig {
+            dialect: SqlDialect::Postgres,
+            paths: Vec::new(),
+            exclude: Vec::new(),
+            discover: true,
+            since: None,
+            transaction: TransactionMode::Auto,
+            assume_lock_timeout: false,
+        }
+    }
+}
+
+/// A configuration mistake, at its place in the file.
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub message: String,
+    pub pos: Option<Pos>,
+    pub src: Option<String>,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.pos {
+            Some(p) => write!(
+                f,
+                "{}:{}:{}: {}",
+                self.path.display(),
+                p.line,
+                p.column,
+                self.message
+            ),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The configuration file of a repository: `shipgate.yml`, then `.shipgate.yml`.
+pub fn find(root: &Path) -> Option<PathBuf> {
+    [
+        "shipgate.yml",
+        ".shipgate.yml",
+        "shipgate.yaml",
+        ".shipgate.yaml",
+    ]
+    .iter()
+    .map(|n| root.join(n))
+    .find(|p| p.is_file())
+}
+
+/// Loads and validates a configuration file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let err = |message: String, pos: Option<Pos>, src: Option<String>| ConfigError {
+        path: path.to_path_buf(),
+        message,
+        pos,
+        src,
+    };
+    let bytes = std::fs::read(path)
+        .map_err(|e| err(format!("cannot read the configuration: {e}"), None, None))?;
+    let src = String::from_utf8(bytes)
+        .map_err(|_| err("the configuration is not valid UTF-8".into(), None, None))?;
+    parse(&src).map_err(|(message, pos)| err(message, pos, Some(src.clone())))
+}
+
+/// Parses configuration text; errors carry a position when one is known.
+pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
+    let doc =
+        yaml::parse(src).map_err(|e| (format!("invalid YAML: {}", e.message), Some(e.pos)))?;
+    let value = if doc.value.is_null() {
+        serde_json::json!({})
+    } else {
+        doc.value.clone()
+    };
+    let config: Config = serde_path_to_error::deserialize(value).map_err(|e| {
+        let ptr: String = e
+            .path()
+            .iter()
+            .map(|seg| format!("/{}", yaml::escape_pointer(&seg.to_string())))
+            .collect();
+        let inner = e.inner().to_string();
+        // For an unknown field, point at the key itself.
+        let pos = match inner.split('`').nth(1) {
+            Some(field) if inner.starts_with("unknown field") => {
+                let key_ptr = format!("{ptr}/{}", yaml::escape_pointer(field));
+                doc.keys
+                    .get(&key_ptr)
+                    .copied()
+                    .unwrap_or_else(|| doc.locate(&ptr))
+            }
+            _ => doc.locate_key(&ptr),
+        };
+        let at = if ptr.is_empty() {
+            String::new()
+        } else {
+            format!("`{}`: ", ptr.trim_start_matches('/').replace('/', "."))
+        };
+        (format!("{at}{inner}"), Some(pos))
+    })?;
+    if config.version != 1 {
+        return Err((
+            format!(
+                "unsupported configuration version {}; only 1 exists",
+                config.version
+            ),
+            Some(doc.locate("/version")),
+        ));
+    }
+    for id in config.rules.keys() {
+        if crate::registry::find(id).is_none() {
+            let pos = doc
+                .keys
+                .get(&format!("/rules/{}", yaml::escape_pointer(id)))
+                .copied();
+            return Err((format!("unknown rule `{id}` (see `shipgate rules`)"), pos));
+        }
+    }
+    Ok(config)
+}
+
+/// The JSON Schema of the configuration, as checked into `schemas/config.schema.json`.
+pub fn json_schema() -> serde_json::Value {
+    let schema = schemars::schema_for!(Config);
+    serde_json::to_value(schema).expect("schema serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_point_at_the_key() {
+        let (msg, pos) = parse("migrations:\n  dialect: postgres\n  pathz: []\n").unwrap_err();
+        assert!(msg.contains("unknown field `pathz`"), "{msg}");
+        assert_eq!(pos.unwrap().line, 3);
+    }
+
+    #[test]
+    fn bad_values_point_at_the_value() {
+        let (msg, pos) = parse("rules:\n  ban-drop-column: fatal\n").unwrap_err();
+        assert!(msg.contains("fatal"), "{msg}");
+        assert_eq!(pos.unwrap().line, 2);
+    }
+
+    #[test]
+    fn unknown_rules_are_errors() {
+        let (msg, _) = parse("rules:\n  no-such-rule: off\n").unwrap_err();
+        assert!(msg.contains("no-such-rule"));
+    }
+
+    #[test]
+    fn empty_config_is_default() {
+        assert!(parse("").unwrap().migrations.discover);
+    }
+}

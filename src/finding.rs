@@ -1,0 +1,104 @@
+//! A finding is the one currency between rules, approvals and reporters.
+
+use serde::{Deserialize, Serialize};
+
+use crate::registry::RuleMeta;
+
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// 1-based line and column range of what a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// What to do about it: one line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Path relative to the repository (or as given on the command line).
+    pub file: Option<String>,
+    #[serde(flatten)]
+    pub location: Option<Location>,
+    pub approved: bool,
+    pub approval_reason: Option<String>,
+    /// Byte range in the file, for snippets.
+    #[serde(skip)]
+    pub span: Option<std::ops::Range<usize>>,
+    /// Index of the statement in its migration file, for approvals.
+    #[serde(skip)]
+    pub statement: Option<usize>,
+    /// The rule's metadata (contract class, domain).
+    #[serde(skip)]
+    pub meta: &'static RuleMeta,
+}
+
+impl Finding {
+    pub fn new(meta: &'static RuleMeta, message: impl Into<String>) -> Self {
+        Finding {
+            rule: meta.id,
+            severity: meta.default,
+            message: message.into(),
+            help: None,
+            file: None,
+            location: None,
+            approved: false,
+            approval_reason: None,
+            span: None,
+            statement: None,
+            meta,
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn at(mut self, file: &str, span: std::ops::Range<usize>, location: Location) -> Self {
+        self.file = Some(file.to_string());
+        self.span = Some(span);
+        self.location = Some(location);
+        self
+    }
+
+    /// Sort key: file, position, rule.
+    pub fn sort_key(&self) -> (Option<&str>, Option<Location>, &str) {
+        (self.file.as_deref(), self.location, self.rule)
+    }
+}

@@ -1,0 +1,124 @@
+//! Git, through the `git` command: the merge base, what a change adds or
+//! modifies, and a file as it was at a revision.
+
+use std::path::Path;
+use std::process::Command;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Added,
+    Modified,
+    Deleted,
+}
+
+#[derive(Debug)]
+pub enum GitError {
+    /// The revision does not exist: a usage error.
+    UnknownRevision(String),
+    /// git failed or is missing: the gate cannot be evaluated.
+    Failed(String),
+}
+
+impl std::fmt::Display for GitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GitError::UnknownRevision(m) | GitError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+fn git(root: &Path, args: &[&str]) -> Result<String, GitError> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .output()
+        .map_err(|e| GitError::Failed(format!("cannot run git: {e}")))?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        return Err(GitError::Failed(format!(
+            "`git {}` failed: {err}",
+            args.join(" ")
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The top of the work tree containing `dir`.
+pub fn toplevel(dir: &Path) -> Option<std::path::PathBuf> {
+    git(dir, &["rev-parse", "--show-toplevel"])
+        .ok()
+        .map(|s| s.trim().into())
+}
+
+/// The merge base of HEAD with `rev`.
+pub fn merge_base(root: &Path, rev: &str) -> Result<String, GitError> {
+    let verify = git(
+        root,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ],
+    );
+    if verify.is_err() {
+        return Err(GitError::UnknownRevision(format!(
+            "`{rev}` is not a commit in {}",
+            root.display()
+        )));
+    }
+    Ok(git(root, &["merge-base", "HEAD", rev])?.trim().to_string())
+}
+
+/// Paths (relative to the repository top) changed since `base`, in the work tree.
+pub fn changes_since(root: &Path, base: &str) -> Result<Vec<(Change, String)>, GitError> {
+    let mut out = Vec::new();
+    let diff = git(
+        root,
+        &[
+            "diff",
+            "--name-status",
+            "--no-renames",
+            "-z",
+            base,
+            "--",
+            ".",
+        ],
+    )?;
+    let mut it = diff.split('\0').filter(|s| !s.is_empty());
+    while let (Some(status), Some(path)) = (it.next(), it.next()) {
+        let change = match status.chars().next() {
+            Some('A') => Change::Added,
+            Some('D') => Change::Deleted,
+            _ => Change::Modified,
+        };
+        out.push((change, path.to_string()));
+    }
+    let untracked = git(
+        root,
+        &[
+            "ls-files",
+            "--others",
+            "--exclude-standard",
+            "-z",
+            "--",
+            ".",
+        ],
+    )?;
+    out.extend(
+        untracked
+            .split('\0')
+            .filter(|s| !s.is_empty())
+            .map(|p| (Change::Added, p.to_string())),
+    );
+    Ok(out)
+}
+
+/// The repository-relative path prefix of `dir` (empty at the top).
+pub fn prefix(dir: &Path) -> Result<String, GitError> {
+    Ok(git(dir, &["rev-parse", "--show-prefix"])?
+        .trim()
+        .to_string())
+}

@@ -1,0 +1,13 @@
+//! shipgate: a release gate for database migrations, rollout manifests,
+//! feature flags and sign-offs. The library does not print; `cli` does.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod finding;
+pub mod git;
+pub mod migration;
+pub mod registry;
+pub mod report;
+pub mod rules;
+pub mod yaml;

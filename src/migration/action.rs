@@ -1,0 +1,384 @@
+//! What a statement does, independent of how it was understood: rules match
+//! on these actions, never on SQL text.
+
+use std::fmt;
+
+/// A possibly schema-qualified object name, identifiers folded as PostgreSQL does.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Name {
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+impl Name {
+    pub fn new(schema: Option<String>, name: impl Into<String>) -> Self {
+        let schema = schema.filter(|s| s != "public");
+        Name {
+            schema,
+            name: name.into(),
+        }
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.schema {
+            Some(s) => write!(f, "{s}.{}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    Table,
+    View,
+    MaterializedView,
+    Index,
+    Sequence,
+    Function,
+    Procedure,
+    Type,
+    Domain,
+    Schema,
+    Database,
+    Trigger,
+    Policy,
+    Rule,
+    Extension,
+    Role,
+    Constraint,
+    Column,
+    /// Anything else a DROP or RENAME can name (collation, publication, ...).
+    Other,
+}
+
+impl ObjectKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ObjectKind::Table => "table",
+            ObjectKind::View => "view",
+            ObjectKind::MaterializedView => "materialized view",
+            ObjectKind::Index => "index",
+            ObjectKind::Sequence => "sequence",
+            ObjectKind::Function => "function",
+            ObjectKind::Procedure => "procedure",
+            ObjectKind::Type => "type",
+            ObjectKind::Domain => "domain",
+            ObjectKind::Schema => "schema",
+            ObjectKind::Database => "database",
+            ObjectKind::Trigger => "trigger",
+            ObjectKind::Policy => "policy",
+            ObjectKind::Rule => "rule",
+            ObjectKind::Extension => "extension",
+            ObjectKind::Role => "role",
+            ObjectKind::Constraint => "constraint",
+            ObjectKind::Column => "column",
+            ObjectKind::Other => "object",
+        }
+    }
+}
+
+/// A column type, normalised enough to compare widenings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlType {
+    /// Canonical lower-case base name (`varchar`, `numeric`, `int4`, ...).
+    pub base: String,
+    /// Type modifiers, e.g. `[255]` for `varchar(255)`, `[10, 2]` for `numeric(10,2)`.
+    pub mods: Vec<i64>,
+    pub array: bool,
+    /// The type as written.
+    pub text: String,
+}
+
+impl SqlType {
+    /// Parses a type as written (`character varying(20)`, `NUMERIC(10, 2)[]`).
+    pub fn parse(text: &str) -> SqlType {
+        let text = text.trim().to_string();
+        let lower = text.to_ascii_lowercase();
+        let array = lower.ends_with(']') || lower.split_whitespace().any(|w| w == "array");
+        let head = lower.split('[').next().unwrap_or("");
+        let (name_part, mods) = match head.find('(') {
+            Some(i) => {
+                let close = head[i..].find(')').map_or(head.len(), |j| i + j);
+                let mods = head[i + 1..close]
+                    .split(',')
+                    .filter_map(|m| m.trim().parse().ok())
+                    .collect();
+                let after = head.get(close + 1..).unwrap_or("");
+                (format!("{} {}", &head[..i], after), mods)
+            }
+            None => (head.to_string(), Vec::new()),
+        };
+        let words: Vec<&str> = name_part
+            .split_whitespace()
+            .filter(|w| *w != "array")
+            .collect();
+        let joined = words.join(" ");
+        let unqualified = joined
+            .rsplit('.')
+            .next()
+            .unwrap_or(&joined)
+            .trim_matches('"');
+        let base = canonical_type(unqualified).to_string();
+        SqlType {
+            base,
+            mods,
+            array,
+            text,
+        }
+    }
+
+    /// True when changing a column from `self` to `to` needs no rewrite and
+    /// cannot fail on existing data.
+    pub fn widens_to(&self, to: &SqlType) -> bool {
+        if self.array != to.array {
+            return false;
+        }
+        match (self.base.as_str(), to.base.as_str()) {
+            ("varchar", "varchar") | ("varbit", "varbit") => {
+                match (self.mods.first(), to.mods.first()) {
+                    (_, None) => true,
+                    (Some(a), Some(b)) => b >= a,
+                    (None, Some(_)) => false,
+                }
+            }
+            ("varchar", "text") | ("text", "text") | ("cidr", "inet") => true,
+            ("numeric", "numeric") => match (self.mods.as_slice(), to.mods.as_slice()) {
+                (_, []) => true,
+                ([p1], [p2]) => p2 >= p1,
+                ([p1, s1], [p2, s2]) => s1 == s2 && p2 >= p1,
+                ([p1], [p2, 0]) => p2 >= p1,
+                _ => false,
+            },
+            (a, b) => a == b && self.mods == to.mods,
+        }
+    }
+}
+
+fn canonical_type(name: &str) -> &str {
+    match name {
+        "character varying" | "varchar" => "varchar",
+        "character" | "char" | "bpchar" => "bpchar",
+        "int" | "integer" | "int4" => "int4",
+        "smallint" | "int2" => "int2",
+        "bigint" | "int8" => "int8",
+        "decimal" | "numeric" => "numeric",
+        "real" | "float4" => "float4",
+        "double precision" | "float8" | "float" => "float8",
+        "bool" | "boolean" => "bool",
+        "timestamp" | "timestamp without time zone" => "timestamp",
+        "timestamptz" | "timestamp with time zone" => "timestamptz",
+        "time" | "time without time zone" => "time",
+        "timetz" | "time with time zone" => "timetz",
+        "bit varying" | "varbit" => "varbit",
+        "serial" | "serial4" => "serial",
+        "bigserial" | "serial8" => "bigserial",
+        other => other,
+    }
+}
+
+/// A column as declared in CREATE TABLE or ADD COLUMN.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnDef {
+    pub name: String,
+    pub ty: SqlType,
+    pub not_null: bool,
+    /// The DEFAULT expression as written, if any.
+    pub default: Option<String>,
+    /// GENERATED ... AS IDENTITY, or GENERATED ALWAYS AS (...) STORED.
+    pub generated: bool,
+    pub primary_key: bool,
+    /// Inline REFERENCES.
+    pub references: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstraintKind {
+    Check,
+    ForeignKey,
+    Unique,
+    PrimaryKey,
+    Exclude,
+    NotNull,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConstraintDef {
+    pub name: Option<String>,
+    pub kind: ConstraintKind,
+    pub not_valid: bool,
+    pub using_index: bool,
+    /// For `CHECK (col IS NOT NULL)`: the column.
+    pub not_null_column: Option<String>,
+}
+
+/// One thing a statement does to the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    CreateTable {
+        table: Name,
+        columns: Vec<ColumnDef>,
+        constraints: Vec<ConstraintDef>,
+        unlogged: bool,
+    },
+    /// Any other CREATE [OR REPLACE] of a named object.
+    Create {
+        kind: ObjectKind,
+        name: Name,
+        or_replace: bool,
+        on: Option<Name>,
+    },
+    AddColumn {
+        table: Name,
+        column: ColumnDef,
+    },
+    DropColumn {
+        table: Name,
+        column: String,
+    },
+    AlterColumnType {
+        table: Name,
+        column: String,
+        ty: SqlType,
+        using: bool,
+    },
+    SetNotNull {
+        table: Name,
+        column: String,
+    },
+    DropDefault {
+        table: Name,
+        column: String,
+    },
+    /// Other column changes that take no data (SET DEFAULT, DROP NOT NULL, SET STATISTICS ...).
+    AlterColumnOther {
+        table: Name,
+        column: String,
+        what: String,
+    },
+    AddConstraint {
+        table: Name,
+        constraint: ConstraintDef,
+    },
+    ValidateConstraint {
+        table: Name,
+        name: String,
+    },
+    Drop {
+        kind: ObjectKind,
+        names: Vec<Name>,
+        on: Option<Name>,
+        concurrently: bool,
+        if_exists: bool,
+    },
+    Rename {
+        kind: ObjectKind,
+        from: Name,
+        to: String,
+        on: Option<Name>,
+    },
+    RenameColumn {
+        table: Name,
+        from: String,
+        to: String,
+    },
+    RenameEnumValue {
+        ty: Name,
+        from: String,
+        to: String,
+    },
+    SetSchema {
+        kind: ObjectKind,
+        name: Name,
+        schema: String,
+    },
+    CreateIndex {
+        name: Option<Name>,
+        table: Name,
+        concurrently: bool,
+        unique: bool,
+    },
+    AddEnumValue {
+        ty: Name,
+        value: String,
+    },
+    Truncate {
+        tables: Vec<Name>,
+    },
+    Delete {
+        table: Name,
+        has_where: bool,
+    },
+    Update {
+        table: Name,
+        has_where: bool,
+    },
+    Insert {
+        table: Name,
+        columns: Vec<String>,
+        rows: Vec<Vec<Option<String>>>,
+    },
+    SetUnlogged {
+        table: Name,
+    },
+    /// Any other ALTER TABLE sub-command (OWNER TO, SET TABLESPACE, ATTACH PARTITION, ...).
+    AlterTableOther {
+        table: Name,
+        what: String,
+        rewrites: bool,
+    },
+    SetTimeout {
+        lock: bool,
+        value: String,
+    },
+    Begin,
+    Commit,
+    Vacuum {
+        full: bool,
+    },
+    Cluster,
+    Reindex {
+        concurrently: bool,
+    },
+    RefreshMaterializedView {
+        concurrently: bool,
+    },
+    Permission {
+        what: String,
+    },
+    Do {
+        body: String,
+        body_offset: usize,
+    },
+    /// Understood and harmless: SELECT, COMMENT ON, SET, ANALYZE, ...
+    Other {
+        what: String,
+    },
+}
+
+impl Action {
+    /// The table the action works on, if any.
+    pub fn table(&self) -> Option<&Name> {
+        use Action::*;
+        match self {
+            CreateTable { table, .. }
+            | AddColumn { table, .. }
+            | DropColumn { table, .. }
+            | AlterColumnType { table, .. }
+            | SetNotNull { table, .. }
+            | DropDefault { table, .. }
+            | AlterColumnOther { table, .. }
+            | AddConstraint { table, .. }
+            | ValidateConstraint { table, .. }
+            | RenameColumn { table, .. }
+            | CreateIndex { table, .. }
+            | Delete { table, .. }
+            | Update { table, .. }
+            | Insert { table, .. }
+            | SetUnlogged { table }
+            | AlterTableOther { table, .. } => Some(table),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,296 @@
+//! Finds migration files without configuration, by the layouts of the
+//! common frameworks, and orders them the way each framework runs them.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::Regex;
+
+use crate::config::{MigrationsConfig, TransactionMode};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Framework {
+    Supabase,
+    Prisma,
+    Flyway,
+    GolangMigrate,
+    Sqlx,
+    Diesel,
+    Dbmate,
+    Goose,
+    Plain,
+}
+
+impl Framework {
+    /// Whether the framework runs each file inside a transaction.
+    pub fn wraps(self) -> bool {
+        !matches!(self, Framework::GolangMigrate | Framework::Plain)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Path relative to the repository root, with `/` separators.
+    pub rel: String,
+    pub abs: PathBuf,
+    pub framework: Framework,
+    /// Sort key: the version numbers in the file or folder name.
+    pub version: Vec<u64>,
+    /// Flyway repeatable migrations run after every versioned one.
+    pub repeatable: bool,
+}
+
+impl Candidate {
+    pub fn wrapped(&self, mode: TransactionMode) -> bool {
+        match mode {
+            TransactionMode::Auto => self.framework.wraps(),
+            TransactionMode::Always => true,
+            TransactionMode::Never => false,
+        }
+    }
+
+    /// The version as text, for `migrations.since`.
+    pub fn version_text(&self) -> String {
+        self.version
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+}
+
+struct Layouts {
+    flyway: Regex,
+    leading_version: Regex,
+}
+
+fn layouts() -> &'static Layouts {
+    static L: std::sync::OnceLock<Layouts> = std::sync::OnceLock::new();
+    L.get_or_init(|| Layouts {
+        flyway: Regex::new(r"^(?:[VU](\d+(?:[._]\d+)*)|R)__.+\.sql$").expect("valid regex"),
+        leading_version: Regex::new(r"^(\d+(?:[._]\d+)*)").expect("valid regex"),
+    })
+}
+
+/// Classifies one path (relative, `/`-separated); `None` when it is not a migration.
+pub fn classify(rel: &str) -> Option<(Framework, Vec<u64>, bool)> {
+    let l = layouts();
+    let parts: Vec<&str> = rel.split('/').collect();
+    let file = *parts.last()?;
+    let parent = parts.len().checked_sub(2).map(|i| parts[i]).unwrap_or("");
+    let grand = parts.len().checked_sub(3).map(|i| parts[i]).unwrap_or("");
+    let great = parts.len().checked_sub(4).map(|i| parts[i]).unwrap_or("");
+    if !file.to_ascii_lowercase().ends_with(".sql") {
+        return None;
+    }
+    let version_of = |name: &str| -> Vec<u64> {
+        l.leading_version
+            .captures(name)
+            .map(|c| {
+                c[1].split(['.', '_'])
+                    .filter_map(|n| n.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if file.ends_with(".down.sql") || file == "down.sql" {
+        return None;
+    }
+    if parent == "migrations" && grand == "supabase" {
+        return Some((Framework::Supabase, version_of(file), false));
+    }
+    if file == "migration.sql" && grand == "migrations" && great == "prisma" {
+        return Some((Framework::Prisma, version_of(parent), false));
+    }
+    if let Some(c) = l.flyway.captures(file) {
+        let repeatable = c.get(1).is_none();
+        let version = c
+            .get(1)
+            .map(|m| {
+                m.as_str()
+                    .split(['.', '_'])
+                    .filter_map(|n| n.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        return Some((Framework::Flyway, version, repeatable));
+    }
+    if file == "up.sql" && grand == "migrations" {
+        return Some((Framework::Diesel, version_of(parent), false));
+    }
+    if file.ends_with(".up.sql") {
+        return Some((Framework::GolangMigrate, version_of(file), false));
+    }
+    if parent == "migrations" && grand == "db" {
+        return Some((Framework::Dbmate, version_of(file), false));
+    }
+    if parent == "migrations" && !version_of(file).is_empty() {
+        return Some((Framework::Sqlx, version_of(file), false));
+    }
+    None
+}
+
+fn globset(patterns: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        b.add(Glob::new(p).map_err(|e| format!("invalid glob `{p}`: {e}"))?);
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+/// Every migration file under `root`, in the order the frameworks run them.
+pub fn discover(root: &Path, cfg: &MigrationsConfig) -> Result<Vec<Candidate>, String> {
+    let extra = globset(&cfg.paths)?;
+    let exclude = globset(&cfg.exclude)?;
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .git_ignore(true)
+        .git_global(false)
+        .require_git(false)
+        .filter_entry(|e| {
+            !matches!(
+                e.file_name().to_str(),
+                Some("node_modules" | "target" | ".git" | "vendor")
+            )
+        })
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => return Err(format!("cannot walk {}: {e}", root.display())),
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let abs = entry.path().to_path_buf();
+        let Some(rel) = abs
+            .strip_prefix(root)
+            .ok()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+        else {
+            continue;
+        };
+        if exclude.is_match(&rel) {
+            continue;
+        }
+        let found = if cfg.discover { classify(&rel) } else { None };
+        let found = found.or_else(|| {
+            extra.is_match(&rel).then(|| {
+                let name = rel.rsplit('/').next().unwrap_or(&rel);
+                let version = layouts()
+                    .leading_version
+                    .captures(name)
+                    .map(|c| {
+                        c[1].split(['.', '_'])
+                            .filter_map(|n| n.parse().ok())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                (Framework::Plain, version, false)
+            })
+        });
+        if let Some((framework, version, repeatable)) = found {
+            out.push(Candidate {
+                rel,
+                abs,
+                framework,
+                version,
+                repeatable,
+            });
+        }
+    }
+    sort(&mut out);
+    Ok(out)
+}
+
+/// Framework order: by folder, versioned before repeatable, then version, then name.
+pub fn sort(v: &mut [Candidate]) {
+    v.sort_by(|a, b| {
+        let dir = |c: &Candidate| match c.framework {
+            Framework::Prisma | Framework::Diesel => {
+                c.rel.rsplitn(3, '/').nth(2).unwrap_or("").to_string()
+            }
+            _ => c
+                .rel
+                .rsplit_once('/')
+                .map_or(String::new(), |(d, _)| d.to_string()),
+        };
+        (dir(a), a.repeatable, &a.version, &a.rel).cmp(&(dir(b), b.repeatable, &b.version, &b.rel))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_are_recognised() {
+        let cases = [
+            (
+                "supabase/migrations/20240101000000_init.sql",
+                Some(Framework::Supabase),
+            ),
+            (
+                "prisma/migrations/20240101_init/migration.sql",
+                Some(Framework::Prisma),
+            ),
+            (
+                "src/main/resources/db/migration/V1_2__add.sql",
+                Some(Framework::Flyway),
+            ),
+            ("db/migration/R__views.sql", Some(Framework::Flyway)),
+            (
+                "migrations/000001_init.up.sql",
+                Some(Framework::GolangMigrate),
+            ),
+            ("migrations/000001_init.down.sql", None),
+            (
+                "migrations/2024-01-01-000000_init/up.sql",
+                Some(Framework::Diesel),
+            ),
+            ("migrations/2024-01-01-000000_init/down.sql", None),
+            (
+                "db/migrations/20240101000000_init.sql",
+                Some(Framework::Dbmate),
+            ),
+            ("migrations/20240101000000_init.sql", Some(Framework::Sqlx)),
+            ("docs/example.sql", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(classify(path).map(|c| c.0), want, "{path}");
+        }
+    }
+
+    #[test]
+    fn flyway_versions_sort_numerically() {
+        let mk = |rel: &str| {
+            let (framework, version, repeatable) = classify(rel).unwrap();
+            Candidate {
+                rel: rel.into(),
+                abs: rel.into(),
+                framework,
+                version,
+                repeatable,
+            }
+        };
+        let mut v = vec![
+            mk("db/R__v.sql"),
+            mk("db/V10__b.sql"),
+            mk("db/V2__a.sql"),
+            mk("db/V2_1__a.sql"),
+        ];
+        sort(&mut v);
+        let names: Vec<_> = v.iter().map(|c| c.rel.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "db/V2__a.sql",
+                "db/V2_1__a.sql",
+                "db/V10__b.sql",
+                "db/R__v.sql"
+            ]
+        );
+    }
+}

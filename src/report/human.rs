@@ -1,0 +1,115 @@
+//! Human output: each finding as a miette diagnostic with the source
+//! snippet underlined and a help line, then one summary line.
+
+use std::fmt::Write;
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
+    Severity as MSeverity,
+};
+
+use crate::app::{Report, Verdict};
+use crate::finding::{Finding, Severity};
+
+/// At most this many lines of a statement are shown.
+const MAX_SNIPPET_LINES: usize = 6;
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+pub fn render(report: &Report, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .without_cause_chain()
+        .with_links(false)
+        .with_width(100);
+    let mut out = String::new();
+    for f in &report.findings {
+        render_one(&handler, report, f, &mut out);
+    }
+    let verdict = match report.verdict() {
+        Verdict::Pass => "pass",
+        Verdict::Blocked => "blocked",
+        Verdict::Error => "error",
+    };
+    let s = &report.stats;
+    let _ = writeln!(
+        out,
+        "shipgate: {verdict}: {}, {}, {}, {} approved ({}, {}, {} unparsed)",
+        plural(report.count(Severity::Error), "error"),
+        plural(report.count(Severity::Warning), "warning"),
+        plural(report.count(Severity::Note), "note"),
+        report.approved(),
+        plural(s.migration_files, "migration file"),
+        plural(s.statements, "statement"),
+        s.unparsed_statements,
+    );
+    out
+}
+
+fn render_one(handler: &GraphicalReportHandler, report: &Report, f: &Finding, out: &mut String) {
+    let severity = match f.severity {
+        Severity::Error => MSeverity::Error,
+        Severity::Warning => MSeverity::Warning,
+        Severity::Note => MSeverity::Advice,
+    };
+    let code = if f.approved {
+        format!("{} (approved)", f.rule)
+    } else {
+        f.rule.to_string()
+    };
+    let mut diag = MietteDiagnostic::new(f.message.clone())
+        .with_code(code)
+        .with_severity(severity);
+    let help = match (&f.approval_reason, &f.help) {
+        (Some(reason), _) => Some(format!("approved: {reason}")),
+        (None, Some(h)) => Some(h.clone()),
+        _ => None,
+    };
+    if let Some(h) = help {
+        diag = diag.with_help(h);
+    }
+    let src = f.file.as_ref().and_then(|p| report.sources.get(p));
+    match (src, &f.span, &f.file) {
+        (Some(src), Some(span), Some(path)) => {
+            let span = clip(src, span.clone());
+            let label = if f.approved { "approved" } else { "here" };
+            diag = diag.with_label(LabeledSpan::at(span, label));
+            let report =
+                miette::Report::new(diag).with_source_code(NamedSource::new(path, src.clone()));
+            let _ = handler.render_report(out, report.as_ref());
+        }
+        (_, _, file) => {
+            let report = miette::Report::new(diag);
+            let _ = handler.render_report(out, report.as_ref());
+            if let (Some(file), Some(loc)) = (file, f.location) {
+                let _ = writeln!(out, "  at {file}:{}:{}", loc.line, loc.column);
+            } else if let Some(file) = file {
+                let _ = writeln!(out, "  in {file}");
+            }
+        }
+    }
+    out.push('\n');
+}
+
+/// Shortens a long statement's span to its first lines, on a char boundary.
+fn clip(src: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let start = span.start.min(src.len());
+    let end = span.end.min(src.len());
+    let text = &src[start..end];
+    let cut = text
+        .match_indices('\n')
+        .nth(MAX_SNIPPET_LINES - 1)
+        .map_or(end, |(i, _)| start + i);
+    let end = cut.max(start + usize::from(start < src.len()));
+    let mut end = end.min(src.len());
+    while !src.is_char_boundary(end) {
+        end += 1;
+    }
+    start..end
+}

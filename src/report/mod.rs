@@ -1,0 +1,29 @@
+//! Reporters: one format per file, all reading the same `Report`.
+
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod markdown;
+pub mod sarif;
+
+use crate::app::Report;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    Github,
+    Markdown,
+}
+
+/// Renders `report` in `format`; `color` applies to human output only.
+pub fn render(report: &Report, format: Format, color: bool) -> String {
+    match format {
+        Format::Human => human::render(report, color),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report),
+        Format::Markdown => markdown::render(report),
+    }
+}

@@ -1,0 +1,51 @@
+//! Changing a column's type.
+use super::{Cx, Hit};
+use crate::migration::action::Action;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags `ALTER TABLE ... ALTER COLUMN ... TYPE` on an existing column,
+    /// unless the change is a known safe widening from the type the schema model
+    /// knows: `varchar(n)` to `varchar(m)` with `m >= n`, `varchar` to `text`,
+    /// `varchar(n)` to unbounded `varchar`, `numeric(p,s)` to `numeric(q,s)` with
+    /// `q >= p`, `cidr` to `inet`.
+    ///
+    /// ## Why it blocks a release
+    /// Most type changes rewrite the whole table under an ACCESS EXCLUSIVE lock,
+    /// can fail on existing rows, and change what the running release reads.
+    /// When the old type is unknown (the column was created outside the
+    /// migrations shipgate sees) shipgate cannot prove the change safe, and says so.
+    ///
+    /// ## How to ship it safely
+    /// Add a new column of the new type, backfill in batches, switch readers,
+    /// then drop the old column in a later release.
+    pub RULE = { id: "ban-alter-column-type", domain: Migration, default: Error, class: Contract };
+}
+
+pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    for a in cx.actions {
+        if let Action::AlterColumnType {
+            table, column, ty, ..
+        } = a
+        {
+            if cx.catalog.column_is_new(table, column) {
+                continue;
+            }
+            let old = cx.catalog.column_type(table, column);
+            if old.is_some_and(|o| o.widens_to(ty)) {
+                continue;
+            }
+            let message = match old {
+                Some(o) => format!(
+                    "Changing `{table}.{column}` from `{}` to `{}` rewrites the table under an exclusive lock and breaks readers of the old type",
+                    o.text, ty.text
+                ),
+                None => format!(
+                    "Changing the type of `{table}.{column}` to `{}` may rewrite the table and break readers, and its old type is unknown",
+                    ty.text
+                ),
+            };
+            out.push(Hit::new(&RULE, message, "add a column of the new type, backfill it, switch readers, then drop the old column later"));
+        }
+    }
+}

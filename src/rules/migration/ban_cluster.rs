@@ -1,0 +1,26 @@
+//! CLUSTER.
+use super::{Cx, Hit};
+use crate::migration::action::Action;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags `CLUSTER`.
+    ///
+    /// ## Why it blocks a release
+    /// It rewrites the table in index order under an ACCESS EXCLUSIVE lock,
+    /// blocking every read and write until it finishes.
+    ///
+    /// ## How to ship it safely
+    /// Use `pg_repack --order-by` outside the migration.
+    pub RULE = { id: "ban-cluster", domain: Migration, default: Warning, class: Lock };
+}
+
+pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    if cx.actions.iter().any(|a| matches!(a, Action::Cluster)) {
+        out.push(Hit::new(
+            &RULE,
+            "`CLUSTER` rewrites the table and blocks all reads and writes until it ends",
+            "use `pg_repack --order-by` outside the migration",
+        ));
+    }
+}

@@ -1,0 +1,37 @@
+//! Dropping a column.
+use super::{Cx, Hit};
+use crate::migration::action::Action;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags `ALTER TABLE ... DROP COLUMN` of a column that existed before this change.
+    ///
+    /// ## Why it blocks a release
+    /// Instances still running the previous release read the column: their
+    /// queries fail the moment it is gone, and its data cannot be restored by a
+    /// rollback.
+    ///
+    /// ## How to ship it safely
+    /// Stop reading the column (ignore it in the ORM), release, then drop it in a
+    /// later migration with `-- MIGRATION_APPROVED: <reason>`.
+    ///
+    /// ```sql
+    /// ALTER TABLE members DROP COLUMN old_field; -- MIGRATION_APPROVED: data migrated to new_field in 20250101
+    /// ```
+    pub RULE = { id: "ban-drop-column", domain: Migration, default: Error, class: Contract };
+}
+
+pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    for a in cx.actions {
+        if let Action::DropColumn { table, column } = a {
+            if cx.catalog.column_is_new(table, column) {
+                continue;
+            }
+            out.push(Hit::new(
+                &RULE,
+                format!("Dropping column `{table}.{column}` breaks instances still running the previous release and loses its data"),
+                "stop reading the column, release, then drop it with `-- MIGRATION_APPROVED: <reason>`",
+            ));
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Dropping a table.
+use super::{Cx, Hit};
+use crate::migration::action::ObjectKind;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags `DROP TABLE` of a table that existed before this change.
+    ///
+    /// ## Why it blocks a release
+    /// Instances still running the previous release read and write the table,
+    /// and its data is gone for good: a rollback of the code cannot bring it back.
+    ///
+    /// ## How to ship it safely
+    /// Stop using the table, release, take a backup (or rename it aside), then
+    /// drop it in a later migration with `-- MIGRATION_APPROVED: <reason>`.
+    /// Dropping a table created earlier in the same change, or dropping and
+    /// re-creating it in the same file, is not flagged.
+    ///
+    /// ```sql
+    /// -- MIGRATION_APPROVED: archive copied to cold storage, see runbook 42
+    /// DROP TABLE members_archive;
+    /// ```
+    pub RULE = { id: "ban-drop-table", domain: Migration, default: Error, class: Contract };
+}
+
+pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    super::drops(
+        cx,
+        out,
+        &RULE,
+        &[ObjectKind::Table],
+        "stop reading the table, release, then drop it with `-- MIGRATION_APPROVED: <reason>`",
+    );
+}

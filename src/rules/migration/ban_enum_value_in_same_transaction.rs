@@ -1,0 +1,69 @@
+//! Using an enum value in the transaction that added it.
+use super::{Cx, Hit};
+use crate::migration::action::Action;
+use crate::migration::recognise::{string_value, toks};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags a statement that uses a value added by `ALTER TYPE ... ADD VALUE`
+    /// earlier in the same transaction (the same wrapped file, or the same
+    /// `BEGIN ... COMMIT`).
+    ///
+    /// ## Why it blocks a release
+    /// PostgreSQL refuses it: `unsafe use of new value "x" of enum type`. The
+    /// migration fails in production.
+    ///
+    /// ## How to ship it safely
+    /// Add the value in one migration, use it in the next.
+    pub RULE = { id: "ban-enum-value-in-same-transaction", domain: Migration, default: Error, class: Lock };
+}
+
+pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    if !cx.in_transaction {
+        return;
+    }
+    // Values added earlier in the current transaction.
+    let mut added: Vec<&str> = Vec::new();
+    for s in cx
+        .file
+        .statements
+        .iter()
+        .take_while(|s| !std::ptr::eq(*s, cx.stmt))
+    {
+        for a in &s.actions {
+            match a {
+                Action::AddEnumValue { value, .. } => added.push(value),
+                Action::Commit if !cx.file.wrapped => added.clear(),
+                _ => {}
+            }
+        }
+    }
+    if added.is_empty()
+        || cx
+            .actions
+            .iter()
+            .any(|a| matches!(a, Action::AddEnumValue { .. }))
+    {
+        return;
+    }
+    let src = &cx.file.src;
+    let raw = cx
+        .file
+        .lexed
+        .statements
+        .iter()
+        .find(|r| r.span == cx.stmt.span);
+    let Some(raw) = raw else { return };
+    for t in toks(src, &raw.tokens) {
+        if let Some(v) = string_value(&t) {
+            if added.contains(&v.as_str()) {
+                out.push(Hit::new(
+                    &RULE,
+                    format!("Enum value `{v}` is used in the transaction that added it, which PostgreSQL refuses"),
+                    "add the value in one migration and use it in the next",
+                ));
+                return;
+            }
+        }
+    }
+}

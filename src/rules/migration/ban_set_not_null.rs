@@ -1,0 +1,42 @@
+//! SET NOT NULL without a validated CHECK.
+use super::{Cx, Hit};
+use crate::migration::action::Action;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags `ALTER COLUMN ... SET NOT NULL` on an existing column, unless a
+    /// validated `CHECK (column IS NOT NULL)` constraint exists on it.
+    ///
+    /// ## Why it blocks a release
+    /// The statement scans the whole table under an ACCESS EXCLUSIVE lock, fails
+    /// if any row is NULL, and breaks instances of the running release that still
+    /// insert rows without the column.
+    ///
+    /// ## How to ship it safely
+    /// Make every writer set the column, then:
+    ///
+    /// ```sql
+    /// ALTER TABLE t ADD CONSTRAINT t_c_not_null CHECK (c IS NOT NULL) NOT VALID;
+    /// ALTER TABLE t VALIDATE CONSTRAINT t_c_not_null;
+    /// ALTER TABLE t ALTER COLUMN c SET NOT NULL;  -- uses the check, no scan
+    /// ALTER TABLE t DROP CONSTRAINT t_c_not_null;
+    /// ```
+    pub RULE = { id: "ban-set-not-null", domain: Migration, default: Error, class: Contract };
+}
+
+pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    for a in cx.actions {
+        if let Action::SetNotNull { table, column } = a {
+            if cx.catalog.column_is_new(table, column)
+                || cx.catalog.has_validated_not_null_check(table, column)
+            {
+                continue;
+            }
+            out.push(Hit::new(
+                &RULE,
+                format!("Setting `{table}.{column}` NOT NULL scans the table under an exclusive lock and breaks writers that omit it"),
+                "add `CHECK (col IS NOT NULL) NOT VALID`, validate it, then SET NOT NULL",
+            ));
+        }
+    }
+}

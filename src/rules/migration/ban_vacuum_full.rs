@@ -1,0 +1,30 @@
+//! VACUUM FULL.
+use super::{Cx, Hit};
+use crate::migration::action::Action;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags `VACUUM FULL`.
+    ///
+    /// ## Why it blocks a release
+    /// It rewrites the table under an ACCESS EXCLUSIVE lock: no reads, no writes
+    /// until it finishes, which on a large table is a long outage.
+    ///
+    /// ## How to ship it safely
+    /// Use `pg_repack` or `pg_squeeze` outside the migration, or plain `VACUUM`.
+    pub RULE = { id: "ban-vacuum-full", domain: Migration, default: Warning, class: Lock };
+}
+
+pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    if cx
+        .actions
+        .iter()
+        .any(|a| matches!(a, Action::Vacuum { full: true }))
+    {
+        out.push(Hit::new(
+            &RULE,
+            "`VACUUM FULL` rewrites the table and blocks all reads and writes until it ends",
+            "use pg_repack outside the migration, or plain VACUUM",
+        ));
+    }
+}

@@ -1,0 +1,459 @@
+//! Migration rules, one per file, and the engine that runs them: it replays
+//! the schema model, tracks transactions, looks inside DO blocks, and turns
+//! hits into located findings with approvals applied.
+
+use crate::finding::Finding;
+use crate::migration::action::{Action, Name, ObjectKind};
+use crate::migration::lex::lex;
+use crate::migration::recognise::{string_value, toks};
+use crate::migration::schema_model::Catalog;
+use crate::migration::statement::{understand, Statement};
+use crate::migration::MigrationFile;
+use crate::registry::{Class, RuleMeta};
+
+mod ban_add_column_volatile_default;
+mod ban_add_not_null_column;
+mod ban_alter_column_type;
+mod ban_cluster;
+mod ban_concurrently_in_transaction;
+mod ban_delete_without_where;
+mod ban_drop_column;
+mod ban_drop_database;
+mod ban_drop_default;
+mod ban_drop_function;
+mod ban_drop_object;
+mod ban_drop_schema;
+mod ban_drop_sequence;
+mod ban_drop_table;
+mod ban_drop_type;
+mod ban_drop_view;
+mod ban_enum_value_in_same_transaction;
+mod ban_rename_column;
+mod ban_rename_enum_value;
+mod ban_rename_object;
+mod ban_rename_table;
+mod ban_set_not_null;
+mod ban_set_schema;
+mod ban_set_unlogged;
+mod ban_truncate;
+mod ban_update_without_where;
+mod ban_vacuum_full;
+mod input;
+mod require_concurrent_index_creation;
+mod require_concurrent_index_drop;
+mod require_lock_timeout;
+mod require_not_valid_constraint;
+mod require_unique_using_index;
+mod unparsed;
+
+pub use input::{
+    INVALID_APPROVAL, INVALID_MIGRATION_FILE, MODIFIED_APPLIED_MIGRATION, PSQL_META_COMMAND,
+    UNUSED_APPROVAL,
+};
+pub use unparsed::{UNPARSED_DESTRUCTIVE, UNPARSED_STATEMENT};
+
+/// What a rule sees: one statement's actions, with the schema as it was
+/// before the statement and the state of the file around it.
+pub struct Cx<'a> {
+    pub file: &'a MigrationFile,
+    pub stmt: &'a Statement,
+    pub actions: &'a [Action],
+    pub catalog: &'a Catalog,
+    pub in_transaction: bool,
+    pub lock_timeout_set: bool,
+    /// The statements after this one in the file.
+    pub later: &'a [Statement],
+    /// Set while checking the statements inside a DO block.
+    pub in_do_block: bool,
+    pub assume_lock_timeout: bool,
+}
+
+impl Cx<'_> {
+    /// True when a later statement of the file creates the object again
+    /// (`DROP ...; CREATE ...` replaces it rather than removing it).
+    pub fn recreated_later(&self, kind: ObjectKind, name: &Name) -> bool {
+        self.later.iter().flat_map(|s| &s.actions).any(|a| match a {
+            Action::Create {
+                kind: k, name: n, ..
+            } => same_kind(*k, kind) && n == name,
+            Action::CreateTable { table, .. } => kind == ObjectKind::Table && table == name,
+            Action::CreateIndex { name: Some(n), .. } => kind == ObjectKind::Index && n == name,
+            Action::AddConstraint { constraint, .. } => {
+                kind == ObjectKind::Constraint
+                    && constraint.name.as_deref() == Some(name.name.as_str())
+            }
+            _ => false,
+        })
+    }
+
+    /// True when dropping `name` loses nothing: created by this change, or replaced later.
+    pub fn drop_is_replacement(&self, kind: ObjectKind, name: &Name) -> bool {
+        self.catalog.is_new(kind, name) || self.recreated_later(kind, name)
+    }
+}
+
+fn same_kind(a: ObjectKind, b: ObjectKind) -> bool {
+    let norm = |k| match k {
+        ObjectKind::Procedure => ObjectKind::Function,
+        ObjectKind::MaterializedView => ObjectKind::View,
+        ObjectKind::Domain => ObjectKind::Type,
+        k => k,
+    };
+    norm(a) == norm(b)
+}
+
+/// Shared by the drop rules: flags dropping an object of one of `kinds` that
+/// existed before the change and is not re-created later in the file.
+pub fn drops(
+    cx: &Cx,
+    out: &mut Vec<Hit>,
+    meta: &'static RuleMeta,
+    kinds: &[ObjectKind],
+    help: &str,
+) {
+    for a in cx.actions {
+        let Action::Drop {
+            kind, names, on, ..
+        } = a
+        else {
+            continue;
+        };
+        if !kinds.contains(kind) {
+            continue;
+        }
+        if names.is_empty() {
+            // Dynamic SQL such as `EXECUTE 'DROP TABLE ' || t`: the name is not known.
+            out.push(Hit::new(
+                meta,
+                format!(
+                    "Dropping a {} whose name is computed at run time cannot be shown to be safe",
+                    kind.label()
+                ),
+                help,
+            ));
+        }
+        for n in names {
+            if cx.drop_is_replacement(*kind, n) {
+                continue;
+            }
+            let target = match on {
+                Some(t) => format!("{} `{n}` on `{t}`", kind.label()),
+                None => format!("{} `{n}`", kind.label()),
+            };
+            out.push(Hit::new(meta, format!("Dropping {target} breaks instances still running the previous release that use it"), help));
+        }
+    }
+}
+
+/// A rule's verdict on one statement, before it is located.
+pub struct Hit {
+    pub meta: &'static RuleMeta,
+    pub message: String,
+    pub help: String,
+}
+
+impl Hit {
+    pub fn new(
+        meta: &'static RuleMeta,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Hit {
+            meta,
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+}
+
+type RuleFn = fn(&Cx, &mut Vec<Hit>);
+
+/// Every statement rule, with its metadata.
+pub static RULES: &[(&RuleMeta, RuleFn)] = &[
+    (&ban_drop_table::RULE, ban_drop_table::check),
+    (&ban_drop_column::RULE, ban_drop_column::check),
+    (&ban_drop_view::RULE, ban_drop_view::check),
+    (&ban_drop_function::RULE, ban_drop_function::check),
+    (&ban_drop_type::RULE, ban_drop_type::check),
+    (&ban_drop_schema::RULE, ban_drop_schema::check),
+    (&ban_drop_sequence::RULE, ban_drop_sequence::check),
+    (&ban_drop_database::RULE, ban_drop_database::check),
+    (&ban_drop_object::RULE, ban_drop_object::check),
+    (&ban_rename_table::RULE, ban_rename_table::check),
+    (&ban_rename_column::RULE, ban_rename_column::check),
+    (&ban_rename_enum_value::RULE, ban_rename_enum_value::check),
+    (&ban_rename_object::RULE, ban_rename_object::check),
+    (&ban_set_schema::RULE, ban_set_schema::check),
+    (&ban_alter_column_type::RULE, ban_alter_column_type::check),
+    (&ban_set_not_null::RULE, ban_set_not_null::check),
+    (
+        &ban_add_not_null_column::RULE,
+        ban_add_not_null_column::check,
+    ),
+    (
+        &ban_add_column_volatile_default::RULE,
+        ban_add_column_volatile_default::check,
+    ),
+    (&ban_truncate::RULE, ban_truncate::check),
+    (
+        &ban_delete_without_where::RULE,
+        ban_delete_without_where::check,
+    ),
+    (
+        &ban_update_without_where::RULE,
+        ban_update_without_where::check,
+    ),
+    (&ban_drop_default::RULE, ban_drop_default::check),
+    (&ban_set_unlogged::RULE, ban_set_unlogged::check),
+    (
+        &require_concurrent_index_creation::RULE,
+        require_concurrent_index_creation::check,
+    ),
+    (
+        &require_concurrent_index_drop::RULE,
+        require_concurrent_index_drop::check,
+    ),
+    (
+        &ban_concurrently_in_transaction::RULE,
+        ban_concurrently_in_transaction::check,
+    ),
+    (
+        &require_not_valid_constraint::RULE,
+        require_not_valid_constraint::check,
+    ),
+    (
+        &require_unique_using_index::RULE,
+        require_unique_using_index::check,
+    ),
+    (&require_lock_timeout::RULE, require_lock_timeout::check),
+    (&ban_vacuum_full::RULE, ban_vacuum_full::check),
+    (&ban_cluster::RULE, ban_cluster::check),
+    (
+        &ban_enum_value_in_same_transaction::RULE,
+        ban_enum_value_in_same_transaction::check,
+    ),
+    (&unparsed::UNPARSED_DESTRUCTIVE, unparsed::check_destructive),
+    (&unparsed::UNPARSED_STATEMENT, unparsed::check_unparsed),
+];
+
+/// Rules that are not run per statement.
+pub static OTHER_META: &[&RuleMeta] = &[
+    &INVALID_APPROVAL,
+    &UNUSED_APPROVAL,
+    &INVALID_MIGRATION_FILE,
+    &PSQL_META_COMMAND,
+    &MODIFIED_APPLIED_MIGRATION,
+];
+
+/// Per-file state the engine carries from statement to statement.
+#[derive(Default)]
+struct FileState {
+    explicit_tx: bool,
+    lock_timeout_set: bool,
+}
+
+/// Options the engine needs from configuration.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EngineOptions {
+    pub assume_lock_timeout: bool,
+}
+
+/// Replays `file` into `catalog` without judging it (an already-applied migration).
+pub fn replay(file: &MigrationFile, catalog: &mut Catalog) {
+    for s in &file.statements {
+        for a in &s.actions {
+            catalog.apply(a);
+        }
+    }
+}
+
+/// Checks one file: every rule on every statement, approvals applied.
+pub fn check_file(
+    file: &MigrationFile,
+    catalog: &mut Catalog,
+    opts: EngineOptions,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut state = FileState::default();
+    for (i, stmt) in file.statements.iter().enumerate() {
+        let in_tx_before = file.wrapped || state.explicit_tx;
+        let mut hits = Vec::new();
+        let cx = Cx {
+            file,
+            stmt,
+            actions: &stmt.actions,
+            catalog,
+            in_transaction: in_tx_before,
+            lock_timeout_set: state.lock_timeout_set,
+            later: &file.statements[i + 1..],
+            in_do_block: false,
+            assume_lock_timeout: opts.assume_lock_timeout,
+        };
+        run_rules(&cx, &mut hits);
+        for inner in do_block_statements(stmt, 0) {
+            let cx = Cx {
+                stmt: &inner,
+                actions: &inner.actions,
+                later: &[],
+                in_do_block: true,
+                ..cx
+            };
+            let mut inner_hits = Vec::new();
+            run_rules(&cx, &mut inner_hits);
+            hits.extend(
+                inner_hits
+                    .into_iter()
+                    .filter(|h| h.meta.id != UNPARSED_STATEMENT.id)
+                    .map(|mut h| {
+                        h.message = format!("{} (inside a DO block)", h.message);
+                        h
+                    }),
+            );
+        }
+        let location = file.location(&stmt.span);
+        for h in hits {
+            let mut f = Finding::new(h.meta, h.message).help(h.help).at(
+                &file.path,
+                stmt.span.clone(),
+                location,
+            );
+            f.statement = Some(i);
+            findings.push(f);
+        }
+        for a in &stmt.actions {
+            match a {
+                Action::Begin => state.explicit_tx = true,
+                Action::Commit => state.explicit_tx = false,
+                Action::SetTimeout { lock: true, .. } => state.lock_timeout_set = true,
+                _ => {}
+            }
+            catalog.apply(a);
+        }
+    }
+    findings.extend(input::file_findings(file));
+    apply_approvals(file, &mut findings);
+    findings
+}
+
+fn run_rules(cx: &Cx, hits: &mut Vec<Hit>) {
+    for (_, rule) in RULES {
+        rule(cx, hits);
+    }
+}
+
+/// The statements a DO block runs: its body's statements, and SQL held in
+/// its string literals (`EXECUTE 'DROP TABLE ' || t`).
+fn do_block_statements(stmt: &Statement, depth: usize) -> Vec<Statement> {
+    let mut out = Vec::new();
+    if depth > 4 {
+        return out;
+    }
+    for a in &stmt.actions {
+        if let Action::Do { body, .. } = a {
+            out.extend(embedded_statements(body, depth));
+        }
+    }
+    out
+}
+
+const SQL_COMMANDS: &[&str] = &[
+    "alter", "drop", "truncate", "delete", "update", "create", "insert", "grant", "revoke",
+    "comment", "vacuum", "cluster", "reindex", "do",
+];
+const PLPGSQL_LEADS: &[&str] = &[
+    "begin",
+    "then",
+    "else",
+    "loop",
+    "declare",
+    "exception",
+    "execute",
+    "immediate",
+    "perform",
+];
+
+fn embedded_statements(body: &str, depth: usize) -> Vec<Statement> {
+    let mut out = Vec::new();
+    let lexed = lex(body);
+    for raw in &lexed.statements {
+        let t = toks(body, &raw.tokens);
+        // SQL inside string literals, as passed to EXECUTE.
+        for tok in &t {
+            if let Some(s) = string_value(tok) {
+                if s.split_whitespace()
+                    .next()
+                    .is_some_and(|w| SQL_COMMANDS.contains(&w.to_ascii_lowercase().as_str()))
+                {
+                    out.extend(embedded_statements(&s, depth + 1));
+                }
+            }
+        }
+        // Plain SQL statements, after PL/pgSQL's own keywords.
+        for k in 0..t.len() {
+            let starts = SQL_COMMANDS.contains(&t[k].lower.as_str())
+                && (k == 0
+                    || PLPGSQL_LEADS.contains(&t[k - 1].lower.as_str())
+                    || t[k - 1].text == ";");
+            if starts {
+                let text = &body[t[k].start..raw.span.end];
+                let sub = lex(text);
+                if let Some(first) = sub.statements.first() {
+                    let st = understand(text, first, crate::config::SqlDialect::Postgres);
+                    out.extend(do_block_statements(&st, depth + 1));
+                    out.push(st);
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Marks approved findings and reports approvals that are broken or approve nothing.
+fn apply_approvals(file: &MigrationFile, findings: &mut Vec<Finding>) {
+    let mut extra = Vec::new();
+    for ap in &file.approvals {
+        let location = file.location(&ap.span);
+        let reason = match &ap.reason {
+            Ok(r) => r,
+            Err(problem) => {
+                extra.push(
+                    Finding::new(&INVALID_APPROVAL, format!("This approval approves nothing: {problem}"))
+                        .help("write `-- MIGRATION_APPROVED: <why this is safe>` on the statement's line or just above it")
+                        .at(&file.path, ap.span.clone(), location),
+                );
+                continue;
+            }
+        };
+        let mut used = false;
+        for f in findings.iter_mut() {
+            if f.statement != ap.statement || ap.statement.is_none() || f.approved {
+                continue;
+            }
+            let covered = match &ap.rules {
+                Some(ids) => ids.iter().any(|id| id == f.rule),
+                None => f.meta.class == Class::Contract,
+            };
+            if covered {
+                f.approved = true;
+                f.approval_reason = Some(reason.clone());
+                used = true;
+            }
+        }
+        if !used {
+            let what = match &ap.rules {
+                Some(ids) => format!("no `{}` finding", ids.join("`, `")),
+                None => "no destructive or breaking finding".to_string(),
+            };
+            extra.push(
+                Finding::new(
+                    &UNUSED_APPROVAL,
+                    format!("This approval approves nothing: its statement has {what}"),
+                )
+                .help("remove the comment, or move it onto the statement it is meant for")
+                .at(&file.path, ap.span.clone(), location),
+            );
+        }
+    }
+    findings.extend(extra);
+}

@@ -1,0 +1,43 @@
+//! FOREIGN KEY or CHECK added without NOT VALID.
+use super::{Cx, Hit};
+use crate::migration::action::{Action, ConstraintKind};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags `ADD CONSTRAINT ... FOREIGN KEY` and `ADD CONSTRAINT ... CHECK`
+    /// without `NOT VALID` on a table that existed before this change.
+    ///
+    /// ## Why it blocks a release
+    /// Validating the constraint scans the whole table while holding a lock that
+    /// blocks writes (and, for a foreign key, writes to the referenced table too).
+    ///
+    /// ## How to ship it safely
+    /// Add it `NOT VALID` (instant), then `VALIDATE CONSTRAINT` in a later
+    /// statement or migration, which only takes a SHARE UPDATE EXCLUSIVE lock.
+    pub RULE = { id: "require-not-valid-constraint", domain: Migration, default: Warning, class: Lock };
+}
+
+pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    for a in cx.actions {
+        if let Action::AddConstraint { table, constraint } = a {
+            let kind = match constraint.kind {
+                ConstraintKind::ForeignKey => "foreign key",
+                ConstraintKind::Check => "check constraint",
+                _ => continue,
+            };
+            if constraint.not_valid || cx.catalog.table_is_new(table) {
+                continue;
+            }
+            let name = constraint
+                .name
+                .as_deref()
+                .map(|n| format!(" `{n}`"))
+                .unwrap_or_default();
+            out.push(Hit::new(
+                &RULE,
+                format!("Adding {kind}{name} to `{table}` without NOT VALID scans the table while blocking writes"),
+                "add it `NOT VALID`, then `VALIDATE CONSTRAINT` separately",
+            ));
+        }
+    }
+}
