@@ -11,9 +11,7 @@ use crate::finding::{Finding, Severity};
 use crate::migration::discover::{self, Candidate, Framework};
 use crate::migration::schema_model::Catalog;
 use crate::migration::{check_bytes, MigrationFile};
-use crate::rules::migration::{
-    self as mrules, EngineOptions, INVALID_MIGRATION_FILE, MODIFIED_APPLIED_MIGRATION,
-};
+use crate::rules::migration::{self as mrules, EngineOptions, INVALID_MIGRATION_FILE, MODIFIED_APPLIED_MIGRATION};
 
 /// Why the gate could not run.
 #[derive(Debug)]
@@ -117,32 +115,29 @@ impl Report {
 
     /// Applies severity overrides and sorts; called once, before reporting.
     pub fn finish(&mut self, config: &Config) {
-        self.findings
-            .retain_mut(|f| match config.rules.get(f.rule) {
-                Some(Level::Off) => false,
-                Some(Level::Error) => {
-                    f.severity = Severity::Error;
-                    true
-                }
-                Some(Level::Warning) => {
-                    f.severity = Severity::Warning;
-                    true
-                }
-                Some(Level::Note) => {
-                    f.severity = Severity::Note;
-                    true
-                }
-                None => true,
-            });
-        self.findings
-            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.findings.retain_mut(|f| match config.rules.get(f.rule) {
+            Some(Level::Off) => false,
+            Some(Level::Error) => {
+                f.severity = Severity::Error;
+                true
+            }
+            Some(Level::Warning) => {
+                f.severity = Severity::Warning;
+                true
+            }
+            Some(Level::Note) => {
+                f.severity = Severity::Note;
+                true
+            }
+            None => true,
+        });
+        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
 
     fn add_file(&mut self, file: &MigrationFile) {
         self.stats.migration_files += 1;
         self.stats.statements += file.statements.len();
-        self.stats.unparsed_statements +=
-            file.statements.iter().filter(|s| s.is_unparsed()).count();
+        self.stats.unparsed_statements += file.statements.iter().filter(|s| s.is_unparsed()).count();
         self.stats.recognised_statements += file
             .statements
             .iter()
@@ -163,12 +158,8 @@ struct Input {
 
 /// Reads, understands and checks migrations in order. Without `one_change`
 /// each file is its own change; with it, every linted file is one change.
-fn run_migrations(
-    inputs: Vec<Input>,
-    config: &Config,
-    one_change: bool,
-    report: &mut Report,
-) -> Result<(), AppError> {
+fn run_migrations(inputs: Vec<Input>, config: &Config, one_change: bool, report: &mut Report) -> Result<Facts, AppError> {
+    let mut facts = Facts::default();
     let mut catalog = Catalog::default();
     let opts = EngineOptions {
         assume_lock_timeout: config.migrations.assume_lock_timeout,
@@ -178,8 +169,8 @@ fn run_migrations(
         let text = match (input.text, &input.path) {
             (Some(t), _) => Ok(t),
             (None, Some(p)) => {
-                let bytes = std::fs::read(p)
-                    .map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", p.display())))?;
+                let bytes =
+                    std::fs::read(p).map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", p.display())))?;
                 check_bytes(&bytes).map(str::to_string)
             }
             (None, None) => Err("no input".to_string()),
@@ -204,12 +195,8 @@ fn run_migrations(
             crate::config::TransactionMode::Always => true,
             crate::config::TransactionMode::Never => false,
         };
-        let file = MigrationFile::parse(
-            input.display.clone(),
-            text,
-            config.migrations.dialect,
-            wrapped,
-        );
+        let file = MigrationFile::parse(input.display.clone(), text, config.migrations.dialect, wrapped);
+        collect_facts(&file, &mut facts);
         if !input.lint {
             mrules::replay(&file, &mut catalog);
             continue;
@@ -219,20 +206,32 @@ fn run_migrations(
             began = true;
         }
         report.add_file(&file);
-        report
-            .findings
-            .extend(mrules::check_file(&file, &mut catalog, opts));
+        report.findings.extend(mrules::check_file(&file, &mut catalog, opts));
         report.sources.insert(file.path.clone(), file.src);
     }
-    Ok(())
+    Ok(facts)
+}
+
+fn collect_facts(file: &MigrationFile, facts: &mut Facts) {
+    for s in &file.statements {
+        for a in &s.actions {
+            if let crate::migration::action::Action::Insert { table, columns, rows } = a {
+                let loc = file.location(&s.span);
+                facts.inserts.push(InsertFact {
+                    file: file.path.clone(),
+                    line: loc.line,
+                    column: loc.column,
+                    table: table.clone(),
+                    columns: columns.clone(),
+                    rows: rows.clone(),
+                });
+            }
+        }
+    }
 }
 
 /// `shipgate lint`: migration rules on the given files and directories.
-pub fn lint(
-    paths: &[PathBuf],
-    stdin: Option<(String, String)>,
-    config: &Config,
-) -> Result<Report, AppError> {
+pub fn lint(paths: &[PathBuf], stdin: Option<(String, String)>, config: &Config) -> Result<Report, AppError> {
     let mut inputs = Vec::new();
     if let Some((name, text)) = stdin {
         let framework = discover::classify(&name).map(|c| c.0);
@@ -246,9 +245,7 @@ pub fn lint(
     }
     for p in paths {
         let meta = std::fs::metadata(p).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                AppError::Usage(format!("{}: no such file or directory", p.display()))
-            }
+            std::io::ErrorKind::NotFound => AppError::Usage(format!("{}: no such file or directory", p.display())),
             _ => AppError::Evaluate(format!("cannot read {}: {e}", p.display())),
         })?;
         let display = p.to_string_lossy().replace('\\', "/");
@@ -290,8 +287,7 @@ pub fn lint(
 fn sql_files(dir: &Path) -> Result<Vec<Candidate>, AppError> {
     let mut out = Vec::new();
     for entry in ignore::WalkBuilder::new(dir).require_git(false).build() {
-        let entry =
-            entry.map_err(|e| AppError::Evaluate(format!("cannot walk {}: {e}", dir.display())))?;
+        let entry = entry.map_err(|e| AppError::Evaluate(format!("cannot walk {}: {e}", dir.display())))?;
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
@@ -312,11 +308,7 @@ fn sql_files(dir: &Path) -> Result<Vec<Candidate>, AppError> {
         let (framework, version, repeatable) = discover::classify(&rel).unwrap_or_else(|| {
             let name = rel.rsplit('/').next().unwrap_or(&rel);
             let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
-            (
-                Framework::Plain,
-                digits.parse().ok().into_iter().collect(),
-                false,
-            )
+            (Framework::Plain, digits.parse().ok().into_iter().collect(), false)
         });
         out.push(Candidate {
             rel,
@@ -333,40 +325,65 @@ fn sql_files(dir: &Path) -> Result<Vec<Candidate>, AppError> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Gate {
     Migrations,
+    Rollouts,
+    Flags,
 }
 
 /// `shipgate check`: every offline gate on the repository at `root`.
-pub fn check(
-    root: &Path,
-    config: &Config,
-    base: Option<&str>,
-    only: Option<Gate>,
-) -> Result<Report, AppError> {
+pub fn check(root: &Path, config: &Config, base: Option<&str>, only: Option<Gate>) -> Result<Report, AppError> {
     let mut report = Report::default();
-    if only.is_none() || only == Some(Gate::Migrations) {
-        check_migrations(root, config, base, &mut report)?;
+    let runs = |g: Gate| only.is_none() || only == Some(g);
+    let mut facts = Facts::default();
+    if runs(Gate::Migrations) {
+        facts = check_migrations(root, config, base, &mut report)?;
+    } else if runs(Gate::Flags) {
+        // The flag gate reads flag-table inserts from the migrations, without judging them.
+        facts = check_migrations(root, config, base, &mut Report::default())?;
+    }
+    let registry = if runs(Gate::Rollouts) || runs(Gate::Flags) {
+        crate::flags::load_registry(root, config, &mut report)?
+    } else {
+        None
+    };
+    let mut manifest_refs = Vec::new();
+    if runs(Gate::Rollouts) {
+        manifest_refs = crate::manifest::run(root, config, base, registry.as_ref(), &mut report)?;
+    } else if runs(Gate::Flags) {
+        manifest_refs = crate::manifest::run(root, config, base, registry.as_ref(), &mut Report::default())?;
+    }
+    if runs(Gate::Flags) {
+        crate::flags::run(root, config, base, registry.as_ref(), &manifest_refs, &facts, &mut report)?;
     }
     report.finish(config);
     Ok(report)
 }
 
-fn check_migrations(
-    root: &Path,
-    config: &Config,
-    base: Option<&str>,
-    report: &mut Report,
-) -> Result<(), AppError> {
+/// What the migration gate learnt that other gates use.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Every INSERT in the migrations, in order.
+    pub inserts: Vec<InsertFact>,
+}
+
+#[derive(Debug, Clone)]
+pub struct InsertFact {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub table: crate::migration::action::Name,
+    pub columns: Vec<String>,
+    /// Literal values per row (`None` where a value is not a literal).
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+fn check_migrations(root: &Path, config: &Config, base: Option<&str>, report: &mut Report) -> Result<Facts, AppError> {
     let candidates = discover::discover(root, &config.migrations).map_err(AppError::Usage)?;
     let since = config.migrations.since.as_deref().map(|s| {
         s.split(['.', '_', '-'])
             .filter_map(|n| n.parse::<u64>().ok())
             .collect::<Vec<u64>>()
     });
-    let grandfathered = |c: &Candidate| {
-        since
-            .as_ref()
-            .is_some_and(|s| !c.version.is_empty() && c.version < *s)
-    };
+    let grandfathered = |c: &Candidate| since.as_ref().is_some_and(|s| !c.version.is_empty() && c.version < *s);
     let changed: Option<(HashSet<String>, HashSet<String>)> = match base {
         None => None,
         Some(rev) => {

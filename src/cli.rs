@@ -111,9 +111,9 @@ pub fn run() -> u8 {
         }
     };
     match cli.command {
-        Command::Check { dir, only, common } => gate(&common, &dir, |cfg| {
-            app::check(&dir, cfg, common.base.as_deref(), only)
-        }),
+        Command::Check { dir, only, common } => {
+            gate(&common, &dir, |cfg| app::check(&dir, cfg, common.base.as_deref(), only))
+        }
         Command::Lint {
             paths,
             stdin_filename,
@@ -121,16 +121,15 @@ pub fn run() -> u8 {
         } => {
             let root = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
             let root = crate::git::toplevel(&root).unwrap_or(root);
-            let (stdin, files): (Vec<_>, Vec<_>) =
-                paths.into_iter().partition(|p| p.as_os_str() == "-");
+            let (stdin, files): (Vec<_>, Vec<_>) = paths.into_iter().partition(|p| p.as_os_str() == "-");
             gate(&common, &root, |cfg| {
                 let input = if stdin.is_empty() {
                     None
                 } else {
                     let mut bytes = Vec::new();
-                    std::io::stdin().read_to_end(&mut bytes).map_err(|e| {
-                        AppError::Evaluate(format!("cannot read standard input: {e}"))
-                    })?;
+                    std::io::stdin()
+                        .read_to_end(&mut bytes)
+                        .map_err(|e| AppError::Evaluate(format!("cannot read standard input: {e}")))?;
                     let text = crate::migration::check_bytes(&bytes)
                         .map_err(|e| AppError::Usage(format!("standard input: {e}")))?;
                     Some((
@@ -170,9 +169,7 @@ pub fn run() -> u8 {
         Command::Schema {
             which: SchemaKind::Config,
         } => {
-            print(
-                &(serde_json::to_string_pretty(&config::json_schema()).unwrap_or_default() + "\n"),
-            );
+            print(&(serde_json::to_string_pretty(&config::json_schema()).unwrap_or_default() + "\n"));
             0
         }
     }
@@ -190,8 +187,7 @@ fn use_color(c: ColorChoice) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
         }
     }
 }
@@ -254,9 +250,7 @@ fn load_config(common: &Common, root: &Path) -> Result<Config, ConfigError> {
 }
 
 fn print_config_error(e: &ConfigError, color: bool) {
-    use miette::{
-        GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
-    };
+    use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -264,17 +258,13 @@ fn print_config_error(e: &ConfigError, color: bool) {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
     let mut out = String::new();
-    let mut diag =
-        MietteDiagnostic::new(format!("invalid configuration: {}", e.message)).with_code("config");
+    let mut diag = MietteDiagnostic::new(format!("invalid configuration: {}", e.message)).with_code("config");
     match (&e.src, e.pos) {
         (Some(src), Some(pos)) => {
-            let len = src[pos.offset.min(src.len())..]
-                .find(['\n', ':'])
-                .unwrap_or(0)
-                .max(1);
+            let len = src[pos.offset.min(src.len())..].find(['\n', ':']).unwrap_or(0).max(1);
             diag = diag.with_label(LabeledSpan::at(pos.offset..pos.offset + len, "here"));
-            let report = miette::Report::new(diag)
-                .with_source_code(NamedSource::new(e.path.display().to_string(), src.clone()));
+            let report =
+                miette::Report::new(diag).with_source_code(NamedSource::new(e.path.display().to_string(), src.clone()));
             let _ = handler.render_report(&mut out, report.as_ref());
         }
         _ => {
@@ -332,16 +322,13 @@ fn init(dir: &Path) -> u8 {
             eprintln!("kept     {} (exists; not overwritten)", path.display());
             continue;
         }
-        let res = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|_| {
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(&path)
-                    .and_then(|mut f| f.write_all(body.as_bytes()))
-            });
+        let res = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|_| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+                .and_then(|mut f| f.write_all(body.as_bytes()))
+        });
         match res {
             Ok(()) => eprintln!("created  {}", path.display()),
             Err(e) => {

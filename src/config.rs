@@ -17,11 +17,26 @@ pub struct Config {
     #[serde(default = "one")]
     pub version: u32,
     /// Severity overrides by rule id: `error`, `warning`, `note` or `off`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub rules: BTreeMap<String, Level>,
     /// Where migrations are and how they run.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub migrations: MigrationsConfig,
+    /// Rollout manifests.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub rollouts: crate::manifest::RolloutsConfig,
+    /// The flag registry and flag references.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub flags: crate::flags::FlagsConfig,
+}
+
+/// A section whose keys are all commented out (`rules:`) is empty, not an error.
+pub fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 fn one() -> u32 {
@@ -118,14 +133,7 @@ pub struct ConfigError {
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.pos {
-            Some(p) => write!(
-                f,
-                "{}:{}:{}: {}",
-                self.path.display(),
-                p.line,
-                p.column,
-                self.message
-            ),
+            Some(p) => write!(f, "{}:{}:{}: {}", self.path.display(), p.line, p.column, self.message),
             None => write!(f, "{}: {}", self.path.display(), self.message),
         }
     }
@@ -135,15 +143,10 @@ impl std::error::Error for ConfigError {}
 
 /// The configuration file of a repository: `shipgate.yml`, then `.shipgate.yml`.
 pub fn find(root: &Path) -> Option<PathBuf> {
-    [
-        "shipgate.yml",
-        ".shipgate.yml",
-        "shipgate.yaml",
-        ".shipgate.yaml",
-    ]
-    .iter()
-    .map(|n| root.join(n))
-    .find(|p| p.is_file())
+    ["shipgate.yml", ".shipgate.yml", "shipgate.yaml", ".shipgate.yaml"]
+        .iter()
+        .map(|n| root.join(n))
+        .find(|p| p.is_file())
 }
 
 /// Loads and validates a configuration file.
@@ -154,17 +157,14 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         pos,
         src,
     };
-    let bytes = std::fs::read(path)
-        .map_err(|e| err(format!("cannot read the configuration: {e}"), None, None))?;
-    let src = String::from_utf8(bytes)
-        .map_err(|_| err("the configuration is not valid UTF-8".into(), None, None))?;
+    let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read the configuration: {e}"), None, None))?;
+    let src = String::from_utf8(bytes).map_err(|_| err("the configuration is not valid UTF-8".into(), None, None))?;
     parse(&src).map_err(|(message, pos)| err(message, pos, Some(src.clone())))
 }
 
 /// Parses configuration text; errors carry a position when one is known.
 pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
-    let doc =
-        yaml::parse(src).map_err(|e| (format!("invalid YAML: {}", e.message), Some(e.pos)))?;
+    let doc = yaml::parse(src).map_err(|e| (format!("invalid YAML: {}", e.message), Some(e.pos)))?;
     let value = if doc.value.is_null() {
         serde_json::json!({})
     } else {
@@ -181,10 +181,7 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
         let pos = match inner.split('`').nth(1) {
             Some(field) if inner.starts_with("unknown field") => {
                 let key_ptr = format!("{ptr}/{}", yaml::escape_pointer(field));
-                doc.keys
-                    .get(&key_ptr)
-                    .copied()
-                    .unwrap_or_else(|| doc.locate(&ptr))
+                doc.keys.get(&key_ptr).copied().unwrap_or_else(|| doc.locate(&ptr))
             }
             _ => doc.locate_key(&ptr),
         };
@@ -197,19 +194,13 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
     })?;
     if config.version != 1 {
         return Err((
-            format!(
-                "unsupported configuration version {}; only 1 exists",
-                config.version
-            ),
+            format!("unsupported configuration version {}; only 1 exists", config.version),
             Some(doc.locate("/version")),
         ));
     }
     for id in config.rules.keys() {
         if crate::registry::find(id).is_none() {
-            let pos = doc
-                .keys
-                .get(&format!("/rules/{}", yaml::escape_pointer(id)))
-                .copied();
+            let pos = doc.keys.get(&format!("/rules/{}", yaml::escape_pointer(id))).copied();
             return Err((format!("unknown rule `{id}` (see `shipgate rules`)"), pos));
         }
     }

@@ -37,10 +37,7 @@ fn git(root: &Path, args: &[&str]) -> Result<String, GitError> {
         .map_err(|e| GitError::Failed(format!("cannot run git: {e}")))?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        return Err(GitError::Failed(format!(
-            "`git {}` failed: {err}",
-            args.join(" ")
-        )));
+        return Err(GitError::Failed(format!("`git {}` failed: {err}", args.join(" "))));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -56,12 +53,7 @@ pub fn toplevel(dir: &Path) -> Option<std::path::PathBuf> {
 pub fn merge_base(root: &Path, rev: &str) -> Result<String, GitError> {
     let verify = git(
         root,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("{rev}^{{commit}}"),
-        ],
+        &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")],
     );
     if verify.is_err() {
         return Err(GitError::UnknownRevision(format!(
@@ -75,18 +67,7 @@ pub fn merge_base(root: &Path, rev: &str) -> Result<String, GitError> {
 /// Paths (relative to the repository top) changed since `base`, in the work tree.
 pub fn changes_since(root: &Path, base: &str) -> Result<Vec<(Change, String)>, GitError> {
     let mut out = Vec::new();
-    let diff = git(
-        root,
-        &[
-            "diff",
-            "--name-status",
-            "--no-renames",
-            "-z",
-            base,
-            "--",
-            ".",
-        ],
-    )?;
+    let diff = git(root, &["diff", "--name-status", "--no-renames", "-z", base, "--", "."])?;
     let mut it = diff.split('\0').filter(|s| !s.is_empty());
     while let (Some(status), Some(path)) = (it.next(), it.next()) {
         let change = match status.chars().next() {
@@ -96,17 +77,7 @@ pub fn changes_since(root: &Path, base: &str) -> Result<Vec<(Change, String)>, G
         };
         out.push((change, path.to_string()));
     }
-    let untracked = git(
-        root,
-        &[
-            "ls-files",
-            "--others",
-            "--exclude-standard",
-            "-z",
-            "--",
-            ".",
-        ],
-    )?;
+    let untracked = git(root, &["ls-files", "--others", "--exclude-standard", "-z", "--", "."])?;
     out.extend(
         untracked
             .split('\0')
@@ -118,7 +89,5 @@ pub fn changes_since(root: &Path, base: &str) -> Result<Vec<(Change, String)>, G
 
 /// The repository-relative path prefix of `dir` (empty at the top).
 pub fn prefix(dir: &Path) -> Result<String, GitError> {
-    Ok(git(dir, &["rev-parse", "--show-prefix"])?
-        .trim()
-        .to_string())
+    Ok(git(dir, &["rev-parse", "--show-prefix"])?.trim().to_string())
 }

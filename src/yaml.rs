@@ -46,10 +46,7 @@ impl YamlDoc {
     }
     /// Position of the key of `pointer` if it has one, else of its value.
     pub fn locate_key(&self, pointer: &str) -> Pos {
-        self.keys
-            .get(pointer)
-            .copied()
-            .unwrap_or_else(|| self.locate(pointer))
+        self.keys.get(pointer).copied().unwrap_or_else(|| self.locate(pointer))
     }
 }
 
@@ -112,9 +109,7 @@ impl Builder<'_> {
             None => (String::new(), false),
             Some(Frame::Seq { seq, ptr, .. }) => (format!("{ptr}/{}", seq.len()), false),
             Some(Frame::Map {
-                key: Some((k, _)),
-                ptr,
-                ..
+                key: Some((k, _)), ptr, ..
             }) => (format!("{ptr}/{}", escape_pointer(k)), false),
             Some(Frame::Map { key: None, .. }) => (String::new(), true),
         }
@@ -124,9 +119,7 @@ impl Builder<'_> {
         self.nodes += n;
         if self.nodes > MAX_NODES {
             return Err(YamlError {
-                message: format!(
-                    "the document expands to more than {MAX_NODES} nodes (an alias bomb?)"
-                ),
+                message: format!("the document expands to more than {MAX_NODES} nodes (an alias bomb?)"),
                 pos,
             });
         }
@@ -169,9 +162,7 @@ impl Builder<'_> {
                     }
                     *key = Some((k, pos));
                     if let Some(Frame::Map {
-                        ptr,
-                        key: Some((k, p)),
-                        ..
+                        ptr, key: Some((k, p)), ..
                     }) = self.stack.last()
                     {
                         let child = format!("{ptr}/{}", escape_pointer(k));
@@ -295,12 +286,7 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
 /// Parses one YAML document.
 pub fn parse(src: &str) -> Result<YamlDoc, YamlError> {
     let mut lines = vec![0];
-    lines.extend(
-        src.bytes()
-            .enumerate()
-            .filter(|&(_, c)| c == b'\n')
-            .map(|(i, _)| i + 1),
-    );
+    lines.extend(src.bytes().enumerate().filter(|&(_, c)| c == b'\n').map(|(i, _)| i + 1));
     let mut b = Builder {
         lines,
         src,

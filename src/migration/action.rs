@@ -110,16 +110,9 @@ impl SqlType {
             }
             None => (head.to_string(), Vec::new()),
         };
-        let words: Vec<&str> = name_part
-            .split_whitespace()
-            .filter(|w| *w != "array")
-            .collect();
+        let words: Vec<&str> = name_part.split_whitespace().filter(|w| *w != "array").collect();
         let joined = words.join(" ");
-        let unqualified = joined
-            .rsplit('.')
-            .next()
-            .unwrap_or(&joined)
-            .trim_matches('"');
+        let unqualified = joined.rsplit('.').next().unwrap_or(&joined).trim_matches('"');
         let base = canonical_type(unqualified).to_string();
         SqlType {
             base,
@@ -136,13 +129,11 @@ impl SqlType {
             return false;
         }
         match (self.base.as_str(), to.base.as_str()) {
-            ("varchar", "varchar") | ("varbit", "varbit") => {
-                match (self.mods.first(), to.mods.first()) {
-                    (_, None) => true,
-                    (Some(a), Some(b)) => b >= a,
-                    (None, Some(_)) => false,
-                }
-            }
+            ("varchar", "varchar") | ("varbit", "varbit") => match (self.mods.first(), to.mods.first()) {
+                (_, None) => true,
+                (Some(a), Some(b)) => b >= a,
+                (None, Some(_)) => false,
+            },
             ("varchar", "text") | ("text", "text") | ("cidr", "inet") => true,
             ("numeric", "numeric") => match (self.mods.as_slice(), to.mods.as_slice()) {
                 (_, []) => true,

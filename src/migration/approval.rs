@@ -26,9 +26,7 @@ pub fn parse_comment(tok: &Token, src: &str) -> Option<Approval> {
     let text = tok.text(src);
     let body = match tok.kind {
         TokenKind::LineComment => text.trim_start_matches('-').trim_start_matches('#'),
-        TokenKind::BlockComment => text
-            .strip_prefix("/*")
-            .map(|t| t.strip_suffix("*/").unwrap_or(t))?,
+        TokenKind::BlockComment => text.strip_prefix("/*").map(|t| t.strip_suffix("*/").unwrap_or(t))?,
         _ => return None,
     };
     let at = body.find(MARKER)?;
@@ -88,12 +86,7 @@ pub fn parse_comment(tok: &Token, src: &str) -> Option<Approval> {
 }
 
 /// Finds every approval among `comments` and attaches it to its statement.
-pub fn collect(
-    src: &str,
-    lines: &LineIndex,
-    comments: &[Token],
-    statements: &[Statement],
-) -> Vec<Approval> {
+pub fn collect(src: &str, lines: &LineIndex, comments: &[Token], statements: &[Statement]) -> Vec<Approval> {
     let mut out = Vec::new();
     for c in comments {
         let Some(mut a) = parse_comment(c, src) else {
@@ -142,8 +135,7 @@ mod tests {
 
     #[test]
     fn trailing_comment_belongs_to_its_statement() {
-        let a =
-            approvals("ALTER TABLE m DROP COLUMN a; -- MIGRATION_APPROVED: moved\nDROP TABLE b;\n");
+        let a = approvals("ALTER TABLE m DROP COLUMN a; -- MIGRATION_APPROVED: moved\nDROP TABLE b;\n");
         assert_eq!(a[0].statement, Some(0));
         assert_eq!(a[0].reason, Ok("moved".into()));
     }
@@ -163,24 +155,16 @@ mod tests {
 
     #[test]
     fn blank_or_missing_reasons_are_errors() {
-        assert!(approvals("-- MIGRATION_APPROVED:   \nDROP TABLE b;")[0]
+        assert!(approvals("-- MIGRATION_APPROVED:   \nDROP TABLE b;")[0].reason.is_err());
+        assert!(approvals("-- MIGRATION_APPROVED\nDROP TABLE b;")[0].reason.is_err());
+        assert!(approvals("-- MIGRATION_APPROVED(nope): x\nDROP TABLE b;")[0]
             .reason
             .is_err());
-        assert!(approvals("-- MIGRATION_APPROVED\nDROP TABLE b;")[0]
-            .reason
-            .is_err());
-        assert!(
-            approvals("-- MIGRATION_APPROVED(nope): x\nDROP TABLE b;")[0]
-                .reason
-                .is_err()
-        );
     }
 
     #[test]
     fn strings_are_not_comments() {
         assert!(approvals("SELECT '-- MIGRATION_APPROVED: x'; DROP TABLE b;").is_empty());
-        assert!(
-            approvals("DO $$ BEGIN -- MIGRATION_APPROVED: x\n END $$; DROP TABLE b;").is_empty()
-        );
+        assert!(approvals("DO $$ BEGIN -- MIGRATION_APPROVED: x\n END $$; DROP TABLE b;").is_empty());
     }
 }

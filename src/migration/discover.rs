@@ -52,11 +52,7 @@ impl Candidate {
 
     /// The version as text, for `migrations.since`.
     pub fn version_text(&self) -> String {
-        self.version
-            .iter()
-            .map(u64::to_string)
-            .collect::<Vec<_>>()
-            .join(".")
+        self.version.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
     }
 }
 
@@ -87,11 +83,7 @@ pub fn classify(rel: &str) -> Option<(Framework, Vec<u64>, bool)> {
     let version_of = |name: &str| -> Vec<u64> {
         l.leading_version
             .captures(name)
-            .map(|c| {
-                c[1].split(['.', '_'])
-                    .filter_map(|n| n.parse().ok())
-                    .collect()
-            })
+            .map(|c| c[1].split(['.', '_']).filter_map(|n| n.parse().ok()).collect())
             .unwrap_or_default()
     };
     if file.ends_with(".down.sql") || file == "down.sql" {
@@ -107,12 +99,7 @@ pub fn classify(rel: &str) -> Option<(Framework, Vec<u64>, bool)> {
         let repeatable = c.get(1).is_none();
         let version = c
             .get(1)
-            .map(|m| {
-                m.as_str()
-                    .split(['.', '_'])
-                    .filter_map(|n| n.parse().ok())
-                    .collect()
-            })
+            .map(|m| m.as_str().split(['.', '_']).filter_map(|n| n.parse().ok()).collect())
             .unwrap_or_default();
         return Some((Framework::Flyway, version, repeatable));
     }
@@ -182,11 +169,7 @@ pub fn discover(root: &Path, cfg: &MigrationsConfig) -> Result<Vec<Candidate>, S
                 let version = layouts()
                     .leading_version
                     .captures(name)
-                    .map(|c| {
-                        c[1].split(['.', '_'])
-                            .filter_map(|n| n.parse().ok())
-                            .collect()
-                    })
+                    .map(|c| c[1].split(['.', '_']).filter_map(|n| n.parse().ok()).collect())
                     .unwrap_or_default();
                 (Framework::Plain, version, false)
             })
@@ -209,13 +192,8 @@ pub fn discover(root: &Path, cfg: &MigrationsConfig) -> Result<Vec<Candidate>, S
 pub fn sort(v: &mut [Candidate]) {
     v.sort_by(|a, b| {
         let dir = |c: &Candidate| match c.framework {
-            Framework::Prisma | Framework::Diesel => {
-                c.rel.rsplitn(3, '/').nth(2).unwrap_or("").to_string()
-            }
-            _ => c
-                .rel
-                .rsplit_once('/')
-                .map_or(String::new(), |(d, _)| d.to_string()),
+            Framework::Prisma | Framework::Diesel => c.rel.rsplitn(3, '/').nth(2).unwrap_or("").to_string(),
+            _ => c.rel.rsplit_once('/').map_or(String::new(), |(d, _)| d.to_string()),
         };
         (dir(a), a.repeatable, &a.version, &a.rel).cmp(&(dir(b), b.repeatable, &b.version, &b.rel))
     });
@@ -228,33 +206,15 @@ mod tests {
     #[test]
     fn layouts_are_recognised() {
         let cases = [
-            (
-                "supabase/migrations/20240101000000_init.sql",
-                Some(Framework::Supabase),
-            ),
-            (
-                "prisma/migrations/20240101_init/migration.sql",
-                Some(Framework::Prisma),
-            ),
-            (
-                "src/main/resources/db/migration/V1_2__add.sql",
-                Some(Framework::Flyway),
-            ),
+            ("supabase/migrations/20240101000000_init.sql", Some(Framework::Supabase)),
+            ("prisma/migrations/20240101_init/migration.sql", Some(Framework::Prisma)),
+            ("src/main/resources/db/migration/V1_2__add.sql", Some(Framework::Flyway)),
             ("db/migration/R__views.sql", Some(Framework::Flyway)),
-            (
-                "migrations/000001_init.up.sql",
-                Some(Framework::GolangMigrate),
-            ),
+            ("migrations/000001_init.up.sql", Some(Framework::GolangMigrate)),
             ("migrations/000001_init.down.sql", None),
-            (
-                "migrations/2024-01-01-000000_init/up.sql",
-                Some(Framework::Diesel),
-            ),
+            ("migrations/2024-01-01-000000_init/up.sql", Some(Framework::Diesel)),
             ("migrations/2024-01-01-000000_init/down.sql", None),
-            (
-                "db/migrations/20240101000000_init.sql",
-                Some(Framework::Dbmate),
-            ),
+            ("db/migrations/20240101000000_init.sql", Some(Framework::Dbmate)),
             ("migrations/20240101000000_init.sql", Some(Framework::Sqlx)),
             ("docs/example.sql", None),
         ];
@@ -285,12 +245,7 @@ mod tests {
         let names: Vec<_> = v.iter().map(|c| c.rel.as_str()).collect();
         assert_eq!(
             names,
-            [
-                "db/V2__a.sql",
-                "db/V2_1__a.sql",
-                "db/V10__b.sql",
-                "db/R__v.sql"
-            ]
+            ["db/V2__a.sql", "db/V2_1__a.sql", "db/V10__b.sql", "db/R__v.sql"]
         );
     }
 }

@@ -244,9 +244,7 @@ impl<'a> Lexer<'a> {
                     }
                 }
                 if depth > 0 {
-                    self.out
-                        .unterminated
-                        .get_or_insert((start, "block comment"));
+                    self.out.unterminated.get_or_insert((start, "block comment"));
                 }
                 Some(TokenKind::BlockComment)
             }
@@ -345,8 +343,8 @@ impl<'a> Lexer<'a> {
 
     fn number(&mut self) {
         while let Some(c) = self.peek(0) {
-            let exp_sign = matches!(c, b'+' | b'-')
-                && matches!(self.b.get(self.pos.wrapping_sub(1)), Some(b'e' | b'E'));
+            let exp_sign =
+                matches!(c, b'+' | b'-') && matches!(self.b.get(self.pos.wrapping_sub(1)), Some(b'e' | b'E'));
             if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || exp_sign {
                 // `1..2` is not a number followed by a dot-number; stop at `..`.
                 if c == b'.' && self.peek(1) == Some(b'.') {
@@ -370,19 +368,14 @@ impl<'a> Lexer<'a> {
                     break;
                 }
                 // A comment start ends the operator.
-                if (d == b'-' && self.peek(1) == Some(b'-'))
-                    || (d == b'/' && self.peek(1) == Some(b'*'))
-                {
+                if (d == b'-' && self.peek(1) == Some(b'-')) || (d == b'/' && self.peek(1) == Some(b'*')) {
                     break;
                 }
                 self.pos += 1;
             }
         } else {
             // Any other character, advanced by its whole UTF-8 length.
-            let ch_len = self.src[self.pos..]
-                .chars()
-                .next()
-                .map_or(1, char::len_utf8);
+            let ch_len = self.src[self.pos..].chars().next().map_or(1, char::len_utf8);
             self.pos += ch_len;
         }
     }
@@ -434,9 +427,7 @@ impl<'a> Lexer<'a> {
     fn dollar_string(&mut self) -> bool {
         let start = self.pos;
         let mut i = self.pos + 1;
-        while i < self.b.len()
-            && (self.b[i].is_ascii_alphanumeric() || self.b[i] == b'_' || self.b[i] >= 0x80)
-        {
+        while i < self.b.len() && (self.b[i].is_ascii_alphanumeric() || self.b[i] == b'_' || self.b[i] >= 0x80) {
             i += 1;
         }
         if i >= self.b.len() || self.b[i] != b'$' {
@@ -450,9 +441,7 @@ impl<'a> Lexer<'a> {
         match find(self.b, i + 1, tag) {
             Some(end) => self.pos = end + tag.len(),
             None => {
-                self.out
-                    .unterminated
-                    .get_or_insert((start, "dollar-quoted string"));
+                self.out.unterminated.get_or_insert((start, "dollar-quoted string"));
                 self.pos = self.b.len();
             }
         }
@@ -551,10 +540,7 @@ impl<'a> Lexer<'a> {
         let end = terminator.map_or(tokens[tokens.len() - 1].span.end, |t| t + 1);
         // Comments after the last token belong between statements, not inside.
         let last = tokens[tokens.len() - 1].span.end;
-        let inner_comments = comments
-            .into_iter()
-            .filter(|c| c.span.start < last)
-            .collect();
+        let inner_comments = comments.into_iter().filter(|c| c.span.start < last).collect();
         self.out.statements.push(RawStatement {
             span: start..end,
             tokens,
@@ -574,8 +560,8 @@ impl<'a> Lexer<'a> {
             .filter(|t| t.kind == TokenKind::Word)
             .map(|t| t.text(self.src).to_ascii_lowercase())
             .collect();
-        let is_copy_stdin = words.first().is_some_and(|w| w == "copy")
-            && words.windows(2).any(|w| w[0] == "from" && w[1] == "stdin");
+        let is_copy_stdin =
+            words.first().is_some_and(|w| w == "copy") && words.windows(2).any(|w| w[0] == "from" && w[1] == "stdin");
         if !is_copy_stdin {
             return;
         }
@@ -636,12 +622,7 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(src: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(
-            src.bytes()
-                .enumerate()
-                .filter(|&(_, c)| c == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        starts.extend(src.bytes().enumerate().filter(|&(_, c)| c == b'\n').map(|(i, _)| i + 1));
         LineIndex { starts }
     }
 
@@ -679,12 +660,7 @@ mod tests {
         let src = "SELECT ';'; SELECT \"a;b\"; SELECT $x$ ; $x$;SELECT E'\\';';";
         assert_eq!(
             stmts(src),
-            vec![
-                "SELECT ';';",
-                "SELECT \"a;b\";",
-                "SELECT $x$ ; $x$;",
-                "SELECT E'\\';';"
-            ]
+            vec!["SELECT ';';", "SELECT \"a;b\";", "SELECT $x$ ; $x$;", "SELECT E'\\';';"]
         );
     }
 
@@ -724,7 +700,8 @@ mod tests {
 
     #[test]
     fn dbmate_markers() {
-        let src = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t(a);\n-- migrate:down\nDROP INDEX i;\n";
+        let src =
+            "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t(a);\n-- migrate:down\nDROP INDEX i;\n";
         let l = lex(src);
         assert_eq!(l.statements.len(), 1);
         assert!(l.directives.no_transaction);

@@ -44,8 +44,7 @@ impl MigrationFile {
             .map(|s| statement::understand(&src, s, dialect))
             .collect();
         let approvals = approval::collect(&src, &lines, &lexed.comments, &statements);
-        let wrapped =
-            wrapped && !lexed.directives.no_transaction && !has_no_transaction_directive(&src);
+        let wrapped = wrapped && !lexed.directives.no_transaction && !has_no_transaction_directive(&src);
         MigrationFile {
             path: path.into(),
             src,
@@ -73,9 +72,7 @@ impl MigrationFile {
 
 /// sqlx's `-- no-transaction` first line.
 fn has_no_transaction_directive(src: &str) -> bool {
-    src.lines()
-        .next()
-        .is_some_and(|l| l.trim() == "-- no-transaction")
+    src.lines().next().is_some_and(|l| l.trim() == "-- no-transaction")
 }
 
 /// Why a file could not be read as SQL text.
@@ -90,6 +87,5 @@ pub fn check_bytes(bytes: &[u8]) -> Result<&str, String> {
     if bytes.contains(&0) {
         return Err("the file is binary (it contains NUL bytes)".into());
     }
-    std::str::from_utf8(bytes)
-        .map_err(|e| format!("the file is not valid UTF-8 (byte {})", e.valid_up_to()))
+    std::str::from_utf8(bytes).map_err(|e| format!("the file is not valid UTF-8 (byte {})", e.valid_up_to()))
 }

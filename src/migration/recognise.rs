@@ -70,10 +70,7 @@ impl<'t, 'a> Cur<'t, 'a> {
         }
     }
     fn eat_punct(&mut self, p: &str) -> bool {
-        if self
-            .peek()
-            .is_some_and(|t| t.kind == TokenKind::Punct && t.text == p)
-        {
+        if self.peek().is_some_and(|t| t.kind == TokenKind::Punct && t.text == p) {
             self.i += 1;
             true
         } else {
@@ -155,10 +152,7 @@ pub fn split_top<'t, 'a>(t: &'t [Tok<'a>], sep: &str) -> Vec<&'t [Tok<'a>]> {
 pub fn unquote(s: &str) -> String {
     let inner = s.strip_prefix("U&").unwrap_or(s);
     let q = inner.chars().next().unwrap_or('"');
-    let body = inner
-        .strip_prefix(q)
-        .and_then(|b| b.strip_suffix(q))
-        .unwrap_or(inner);
+    let body = inner.strip_prefix(q).and_then(|b| b.strip_suffix(q)).unwrap_or(inner);
     body.replace(&format!("{q}{q}"), &q.to_string())
 }
 
@@ -254,11 +248,7 @@ pub fn recognise(t: &[Tok]) -> Option<Vec<Action>> {
     let mut c = Cur::new(t);
     let first = c.peek_word().to_string();
     c.i += 1;
-    let other = |what: &str| {
-        Some(vec![Action::Other {
-            what: what.to_string(),
-        }])
-    };
+    let other = |what: &str| Some(vec![Action::Other { what: what.to_string() }]);
     match first.as_str() {
         "alter" => alter(&mut c),
         "create" => create(&mut c),
@@ -298,11 +288,10 @@ pub fn recognise(t: &[Tok]) -> Option<Vec<Action>> {
             concurrently: t.iter().any(|x| x.lower == "concurrently"),
         }]),
         "do" => do_block(&c),
-        "select" | "with" | "insert" | "update" | "delete" | "values" | "table" | "copy"
-        | "call" | "notify" | "listen" | "unlisten" | "discard" | "explain" | "prepare"
-        | "execute" | "deallocate" | "checkpoint" | "load" | "fetch" | "declare" | "close"
-        | "move" | "lock" | "analyze" | "analyse" | "savepoint" | "release" | "rollback"
-        | "abort" | "import" | "merge" | "show" => {
+        "select" | "with" | "insert" | "update" | "delete" | "values" | "table" | "copy" | "call" | "notify"
+        | "listen" | "unlisten" | "discard" | "explain" | "prepare" | "execute" | "deallocate" | "checkpoint"
+        | "load" | "fetch" | "declare" | "close" | "move" | "lock" | "analyze" | "analyse" | "savepoint"
+        | "release" | "rollback" | "abort" | "import" | "merge" | "show" => {
             // DML is read from sqlparser's AST when it parses; here only its shape is known.
             if matches!(first.as_str(), "delete" | "update" | "merge") {
                 return None;
@@ -319,9 +308,7 @@ impl Cur<'_, '_> {
         if !self.skip_parens() {
             return false;
         }
-        self.t[start..self.i]
-            .iter()
-            .any(|t| words.contains(&t.lower.as_str()))
+        self.t[start..self.i].iter().any(|t| words.contains(&t.lower.as_str()))
     }
 }
 
@@ -368,8 +355,7 @@ fn create(c: &mut Cur) -> Option<Vec<Action>> {
         match c.peek_word() {
             "unique" => unique = true,
             "unlogged" => unlogged = true,
-            "temp" | "temporary" | "global" | "local" | "trusted" | "constraint" | "recursive"
-            | "default" => {}
+            "temp" | "temporary" | "global" | "local" | "trusted" | "constraint" | "recursive" | "default" => {}
             _ => break,
         }
         c.i += 1;
@@ -377,10 +363,7 @@ fn create(c: &mut Cur) -> Option<Vec<Action>> {
     let kind = object_kind(c)?;
     match kind {
         ObjectKind::Table => {
-            let temporary =
-                c.t.iter()
-                    .take(4)
-                    .any(|t| t.lower == "temp" || t.lower == "temporary");
+            let temporary = c.t.iter().take(4).any(|t| t.lower == "temp" || t.lower == "temporary");
             c.eat(&["if", "not", "exists"]);
             let table = c.name()?;
             let (columns, constraints) = if c.peek().is_some_and(|t| t.text == "(") {
@@ -403,11 +386,7 @@ fn create(c: &mut Cur) -> Option<Vec<Action>> {
         ObjectKind::Index => {
             let concurrently = c.eat(&["concurrently"]);
             c.eat(&["if", "not", "exists"]);
-            let name = if c.peek_word() == "on" {
-                None
-            } else {
-                c.name()
-            };
+            let name = if c.peek_word() == "on" { None } else { c.name() };
             if !c.eat(&["on"]) {
                 return None;
             }
@@ -533,9 +512,7 @@ fn column_def(c: &mut Cur) -> Option<ColumnDef> {
             "default" => {
                 let s = c.i;
                 while let Some(t) = c.peek() {
-                    if t.kind == TokenKind::Word
-                        && COLUMN_CONSTRAINT_START.contains(&t.lower.as_str())
-                    {
+                    if t.kind == TokenKind::Word && COLUMN_CONSTRAINT_START.contains(&t.lower.as_str()) {
                         break;
                     }
                     if t.text == "(" {
@@ -557,11 +534,7 @@ fn column_def(c: &mut Cur) -> Option<ColumnDef> {
 /// A table constraint (`[CONSTRAINT name] CHECK (...) | UNIQUE ... | ...`), if one comes next.
 fn table_constraint(c: &mut Cur) -> Option<ConstraintDef> {
     let save = c.i;
-    let name = if c.eat(&["constraint"]) {
-        c.ident()
-    } else {
-        None
-    };
+    let name = if c.eat(&["constraint"]) { c.ident() } else { None };
     let kind = match c.peek_word() {
         "check" => ConstraintKind::Check,
         "foreign" => ConstraintKind::ForeignKey,
@@ -575,13 +548,9 @@ fn table_constraint(c: &mut Cur) -> Option<ConstraintDef> {
         }
     };
     let rest = &c.t[c.i..];
-    let not_valid = rest
-        .windows(2)
-        .any(|w| w[0].lower == "not" && w[1].lower == "valid");
-    let using_index = rest
-        .windows(2)
-        .any(|w| w[0].lower == "using" && w[1].lower == "index")
-        && !rest.iter().any(|t| t.text == "(");
+    let not_valid = rest.windows(2).any(|w| w[0].lower == "not" && w[1].lower == "valid");
+    let using_index =
+        rest.windows(2).any(|w| w[0].lower == "using" && w[1].lower == "index") && !rest.iter().any(|t| t.text == "(");
     let not_null_column = if kind == ConstraintKind::Check {
         check_not_null_column(rest)
     } else {
@@ -606,12 +575,9 @@ fn check_not_null_column(t: &[Tok]) -> Option<String> {
                 && is.lower == "is"
                 && not.lower == "not"
                 && null.lower == "null"
-                && rest.iter().all(|x| {
-                    x.lower == "not"
-                        || x.lower == "valid"
-                        || x.lower == "no"
-                        || x.lower == "inherit"
-                }) =>
+                && rest
+                    .iter()
+                    .all(|x| x.lower == "not" || x.lower == "valid" || x.lower == "no" || x.lower == "inherit") =>
         {
             match col.kind {
                 TokenKind::Word => Some(col.lower.clone()),
@@ -691,11 +657,7 @@ fn alter(c: &mut Cur) -> Option<Vec<Action>> {
     c.eat_punct("*");
     // Function signatures.
     c.skip_parens();
-    let on = if matches!(
-        kind,
-        ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Rule
-    ) && c.eat(&["on"])
-    {
+    let on = if matches!(kind, ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Rule) && c.eat(&["on"]) {
         c.name()
     } else {
         None
@@ -784,11 +746,7 @@ fn rename(c: &mut Cur, kind: ObjectKind, name: Name, on: Option<Name>) -> Option
     let from = c.ident()?;
     c.eat(&["to"]);
     let to = c.ident()?;
-    Some(vec![Action::RenameColumn {
-        table: name,
-        from,
-        to,
-    }])
+    Some(vec![Action::RenameColumn { table: name, from, to }])
 }
 
 fn alter_table(c: &mut Cur, table: Name) -> Option<Vec<Action>> {
@@ -871,19 +829,14 @@ fn table_subcommand(c: &mut Cur, table: &Name) -> Option<Action> {
         },
         "enable" | "disable" | "force" | "no" if c.rest().iter().any(|t| t.lower == "security") => {
             Some(Action::Permission {
-                what: format!(
-                    "{} ROW LEVEL SECURITY",
-                    join(&c.t[..c.i + 1]).to_uppercase()
-                ),
+                what: format!("{} ROW LEVEL SECURITY", join(&c.t[..c.i + 1]).to_uppercase()),
             })
         }
         "owner" => Some(Action::Permission {
             what: "OWNER TO".into(),
         }),
-        "enable" | "disable" | "reset" | "cluster" | "replica" | "inherit" | "no" | "of"
-        | "not" | "attach" | "detach" => {
-            other(&format!("{} {}", w.to_uppercase(), join(c.rest())), false)
-        }
+        "enable" | "disable" | "reset" | "cluster" | "replica" | "inherit" | "no" | "of" | "not" | "attach"
+        | "detach" => other(&format!("{} {}", w.to_uppercase(), join(c.rest())), false),
         _ => None,
     }
 }
@@ -920,11 +873,7 @@ fn alter_column(c: &mut Cur, table: Name, column: String) -> Option<Action> {
     let what = join(c.rest()).to_uppercase();
     let known = ["SET", "DROP", "ADD", "RESET", "RESTART"];
     if known.iter().any(|k| what.starts_with(k)) {
-        return Some(Action::AlterColumnOther {
-            table,
-            column,
-            what,
-        });
+        return Some(Action::AlterColumnOther { table, column, what });
     }
     None
 }
@@ -968,17 +917,17 @@ mod tests {
 
     #[test]
     fn alter_table_subcommands() {
-        let a = actions("ALTER TABLE public.members DROP COLUMN old_field, ALTER COLUMN name TYPE varchar(100) COLLATE \"C\";").unwrap();
+        let a = actions(
+            "ALTER TABLE public.members DROP COLUMN old_field, ALTER COLUMN name TYPE varchar(100) COLLATE \"C\";",
+        )
+        .unwrap();
         assert!(matches!(&a[0], Action::DropColumn { column, .. } if column == "old_field"));
-        assert!(
-            matches!(&a[1], Action::AlterColumnType { ty, .. } if ty.base == "varchar" && ty.mods == vec![100])
-        );
+        assert!(matches!(&a[1], Action::AlterColumnType { ty, .. } if ty.base == "varchar" && ty.mods == vec![100]));
     }
 
     #[test]
     fn check_not_null_is_detected() {
-        let a =
-            actions("ALTER TABLE t ADD CONSTRAINT c CHECK (email IS NOT NULL) NOT VALID;").unwrap();
+        let a = actions("ALTER TABLE t ADD CONSTRAINT c CHECK (email IS NOT NULL) NOT VALID;").unwrap();
         match &a[0] {
             Action::AddConstraint { constraint, .. } => {
                 assert_eq!(constraint.not_null_column.as_deref(), Some("email"));

@@ -50,9 +50,9 @@ impl Catalog {
     }
 
     pub fn column_is_new(&self, table: &Name, column: &str) -> bool {
-        self.tables.get(table).is_some_and(|t| {
-            t.created_in_change || t.columns.get(column).is_some_and(|c| c.created_in_change)
-        })
+        self.tables
+            .get(table)
+            .is_some_and(|t| t.created_in_change || t.columns.get(column).is_some_and(|c| c.created_in_change))
     }
 
     /// True when the object was created by the change being checked.
@@ -69,11 +69,9 @@ impl Catalog {
 
     /// True when a validated `CHECK (column IS NOT NULL)` exists.
     pub fn has_validated_not_null_check(&self, table: &Name, column: &str) -> bool {
-        self.tables.get(table).is_some_and(|t| {
-            t.not_null_checks
-                .values()
-                .any(|(c, valid)| c == column && *valid)
-        })
+        self.tables
+            .get(table)
+            .is_some_and(|t| t.not_null_checks.values().any(|(c, valid)| c == column && *valid))
     }
 
     /// Replays one action.
@@ -101,8 +99,7 @@ impl Catalog {
                 }
                 for con in constraints {
                     if let (Some(name), Some(col)) = (&con.name, &con.not_null_column) {
-                        t.not_null_checks
-                            .insert(name.clone(), (col.clone(), !con.not_valid));
+                        t.not_null_checks.insert(name.clone(), (col.clone(), !con.not_valid));
                     }
                 }
                 self.tables.insert(table.clone(), t);
@@ -110,9 +107,7 @@ impl Catalog {
             Action::Create { kind, name, .. } => {
                 self.created.insert((*kind, name.clone()));
             }
-            Action::CreateIndex {
-                name: Some(name), ..
-            } => {
+            Action::CreateIndex { name: Some(name), .. } => {
                 self.created.insert((ObjectKind::Index, name.clone()));
             }
             Action::AddColumn { table, column } => {
@@ -131,23 +126,13 @@ impl Catalog {
                     t.columns.remove(column);
                 }
             }
-            Action::AlterColumnType {
-                table, column, ty, ..
-            } => {
-                if let Some(c) = self
-                    .tables
-                    .get_mut(table)
-                    .and_then(|t| t.columns.get_mut(column))
-                {
+            Action::AlterColumnType { table, column, ty, .. } => {
+                if let Some(c) = self.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
                     c.ty = ty.clone();
                 }
             }
             Action::SetNotNull { table, column } => {
-                if let Some(c) = self
-                    .tables
-                    .get_mut(table)
-                    .and_then(|t| t.columns.get_mut(column))
-                {
+                if let Some(c) = self.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
                     c.not_null = true;
                 }
             }
@@ -159,17 +144,11 @@ impl Catalog {
                 }
             }
             Action::ValidateConstraint { table, name } => {
-                if let Some(chk) = self
-                    .tables
-                    .get_mut(table)
-                    .and_then(|t| t.not_null_checks.get_mut(name))
-                {
+                if let Some(chk) = self.tables.get_mut(table).and_then(|t| t.not_null_checks.get_mut(name)) {
                     chk.1 = true;
                 }
             }
-            Action::Drop {
-                kind, names, on, ..
-            } => {
+            Action::Drop { kind, names, on, .. } => {
                 for n in names {
                     match kind {
                         ObjectKind::Table => {
@@ -192,14 +171,12 @@ impl Catalog {
                 ..
             } => {
                 if let Some(t) = self.tables.remove(from) {
-                    self.tables
-                        .insert(Name::new(from.schema.clone(), to.clone()), t);
+                    self.tables.insert(Name::new(from.schema.clone(), to.clone()), t);
                 }
             }
             Action::Rename { kind, from, to, .. } => {
                 if self.created.remove(&(*kind, from.clone())) {
-                    self.created
-                        .insert((*kind, Name::new(from.schema.clone(), to.clone())));
+                    self.created.insert((*kind, Name::new(from.schema.clone(), to.clone())));
                 }
             }
             Action::RenameColumn { table, from, to } => {

@@ -174,18 +174,10 @@ fn dml_actions(s: &sq::Statement) -> Option<Vec<Action>> {
             };
             let columns = i.columns.iter().map(|c| object_name(c).name).collect();
             let rows = match i.source.as_deref().map(|q| q.body.as_ref()) {
-                Some(sq::SetExpr::Values(v)) => v
-                    .rows
-                    .iter()
-                    .map(|r| r.iter().map(literal).collect())
-                    .collect(),
+                Some(sq::SetExpr::Values(v)) => v.rows.iter().map(|r| r.iter().map(literal).collect()).collect(),
                 _ => Vec::new(),
             };
-            Some(vec![Action::Insert {
-                table,
-                columns,
-                rows,
-            }])
+            Some(vec![Action::Insert { table, columns, rows }])
         }
         _ => None,
     }
@@ -194,9 +186,7 @@ fn dml_actions(s: &sq::Statement) -> Option<Vec<Action>> {
 fn literal(e: &sq::Expr) -> Option<String> {
     match e {
         sq::Expr::Value(v) => match &v.value {
-            sq::Value::SingleQuotedString(s) | sq::Value::EscapedStringLiteral(s) => {
-                Some(s.clone())
-            }
+            sq::Value::SingleQuotedString(s) | sq::Value::EscapedStringLiteral(s) => Some(s.clone()),
             sq::Value::Number(n, _) => Some(n.to_string()),
             sq::Value::Boolean(b) => Some(b.to_string()),
             sq::Value::Null => Some("null".into()),
@@ -221,24 +211,15 @@ mod tests {
     fn delete_where_comes_from_the_ast() {
         assert!(matches!(
             one("DELETE FROM t;").actions[0],
-            Action::Delete {
-                has_where: false,
-                ..
-            }
+            Action::Delete { has_where: false, .. }
         ));
         assert!(matches!(
             one("DELETE FROM t WHERE id IN (SELECT 1);").actions[0],
-            Action::Delete {
-                has_where: true,
-                ..
-            }
+            Action::Delete { has_where: true, .. }
         ));
         assert!(matches!(
             one("UPDATE t SET a = 1;").actions[0],
-            Action::Update {
-                has_where: false,
-                ..
-            }
+            Action::Update { has_where: false, .. }
         ));
     }
 

@@ -10,9 +10,7 @@ pub const MAX_PER_LEVEL: usize = 10;
 
 /// Escapes a workflow command's message.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a workflow command's property value.
@@ -40,18 +38,12 @@ pub fn render(report: &Report) -> String {
             props.push(format!("file={}", escape_property(file)));
         }
         if let Some(l) = f.location {
-            props.push(format!(
-                "line={},endLine={},col={}",
-                l.line, l.end_line, l.column
-            ));
+            props.push(format!("line={},endLine={},col={}", l.line, l.end_line, l.column));
             if l.line == l.end_line {
                 props.push(format!("endColumn={}", l.end_column));
             }
         }
-        props.push(format!(
-            "title={}",
-            escape_property(&format!("shipgate {}", f.rule))
-        ));
+        props.push(format!("title={}", escape_property(&format!("shipgate {}", f.rule))));
         let mut msg = f.message.clone();
         if let Some(h) = &f.help {
             msg.push_str("\nhelp: ");

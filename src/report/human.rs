@@ -4,8 +4,7 @@
 use std::fmt::Write;
 
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
-    Severity as MSeverity,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Severity as MSeverity,
 };
 
 use crate::app::{Report, Verdict};
@@ -80,8 +79,7 @@ fn render_one(handler: &GraphicalReportHandler, report: &Report, f: &Finding, ou
             let span = clip(src, span.clone());
             let label = if f.approved { "approved" } else { "here" };
             diag = diag.with_label(LabeledSpan::at(span, label));
-            let report =
-                miette::Report::new(diag).with_source_code(NamedSource::new(path, src.clone()));
+            let report = miette::Report::new(diag).with_source_code(NamedSource::new(path, src.clone()));
             let _ = handler.render_report(out, report.as_ref());
         }
         (_, _, file) => {

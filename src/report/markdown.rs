@@ -44,10 +44,7 @@ pub fn render(report: &Report) -> String {
     );
     let open: Vec<_> = report.findings.iter().filter(|f| !f.approved).collect();
     if !open.is_empty() {
-        let _ = writeln!(
-            out,
-            "| Severity | Rule | Location | Finding |\n|---|---|---|---|"
-        );
+        let _ = writeln!(out, "| Severity | Rule | Location | Finding |\n|---|---|---|---|");
         for f in open {
             let _ = writeln!(
                 out,
@@ -62,19 +59,10 @@ pub fn render(report: &Report) -> String {
     }
     let approved: Vec<_> = report.findings.iter().filter(|f| f.approved).collect();
     if !approved.is_empty() {
-        let _ = writeln!(
-            out,
-            "#### Approvals\n\n| Rule | Location | Reason |\n|---|---|---|"
-        );
+        let _ = writeln!(out, "#### Approvals\n\n| Rule | Location | Reason |\n|---|---|---|");
         for f in approved {
             let reason = f.approval_reason.as_deref().unwrap_or("");
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} |",
-                escape(f.rule),
-                location(f),
-                escape(reason)
-            );
+            let _ = writeln!(out, "| {} | {} | {} |", escape(f.rule), location(f), escape(reason));
         }
         out.push('\n');
     }

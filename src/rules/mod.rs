@@ -1,6 +1,8 @@
 //! Rules: pure functions from parsed models to findings, one per file.
 
+pub mod flags;
 pub mod migration;
+pub mod rollout;
 
 use crate::registry::RuleMeta;
 
@@ -8,5 +10,7 @@ use crate::registry::RuleMeta;
 pub static ALL_META: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::LazyLock::new(|| {
     let mut v: Vec<&'static RuleMeta> = migration::RULES.iter().map(|(m, _)| *m).collect();
     v.extend(migration::OTHER_META.iter().copied());
+    v.extend(rollout::META.iter().copied());
+    v.extend(flags::META.iter().copied());
     v
 });

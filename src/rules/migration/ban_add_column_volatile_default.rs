@@ -86,10 +86,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                 continue;
             }
             let why = if VOLATILE_TYPES.contains(&column.ty.base.as_str()) {
-                Some(format!(
-                    "type `{}` fills every row from a sequence",
-                    column.ty.text
-                ))
+                Some(format!("type `{}` fills every row from a sequence", column.ty.text))
             } else if column.generated && !column.default.is_some() && !column.ty.text.is_empty() {
                 None
             } else {
@@ -102,7 +99,10 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             if let Some(why) = why {
                 out.push(Hit::new(
                     &RULE,
-                    format!("Adding column `{table}.{}` rewrites the table under an exclusive lock: its {why}", column.name),
+                    format!(
+                        "Adding column `{table}.{}` rewrites the table under an exclusive lock: its {why}",
+                        column.name
+                    ),
                     "add the column without a default, then set the default and backfill existing rows in batches",
                 ));
             }

@@ -24,10 +24,7 @@ crate::declare_rule! {
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     for a in cx.actions {
-        if let Action::AlterColumnType {
-            table, column, ty, ..
-        } = a
-        {
+        if let Action::AlterColumnType { table, column, ty, .. } = a {
             if cx.catalog.column_is_new(table, column) {
                 continue;
             }
@@ -45,7 +42,11 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                     ty.text
                 ),
             };
-            out.push(Hit::new(&RULE, message, "add a column of the new type, backfill it, switch readers, then drop the old column later"));
+            out.push(Hit::new(
+                &RULE,
+                message,
+                "add a column of the new type, backfill it, switch readers, then drop the old column later",
+            ));
         }
     }
 }

@@ -29,18 +29,14 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     }
     for a in cx.actions {
         let what = match a {
-            Action::CreateIndex {
-                concurrently: true, ..
-            } => "CREATE INDEX CONCURRENTLY",
+            Action::CreateIndex { concurrently: true, .. } => "CREATE INDEX CONCURRENTLY",
             Action::Drop {
                 kind: ObjectKind::Index,
                 concurrently: true,
                 ..
             } => "DROP INDEX CONCURRENTLY",
             Action::Reindex { concurrently: true } => "REINDEX CONCURRENTLY",
-            Action::AlterTableOther { what, .. }
-                if what.starts_with("DETACH") && what.contains("CONCURRENTLY") =>
-            {
+            Action::AlterTableOther { what, .. } if what.starts_with("DETACH") && what.contains("CONCURRENTLY") => {
                 "DETACH PARTITION CONCURRENTLY"
             }
             _ => continue,

@@ -24,7 +24,9 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             }
             out.push(Hit::new(
                 &RULE,
-                format!("Dropping the default of `{table}.{column}` breaks writers of the running release that rely on it"),
+                format!(
+                    "Dropping the default of `{table}.{column}` breaks writers of the running release that rely on it"
+                ),
                 "make every writer set the column explicitly, release, then drop the default",
             ));
         }

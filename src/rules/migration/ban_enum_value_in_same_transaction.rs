@@ -24,12 +24,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     }
     // Values added earlier in the current transaction.
     let mut added: Vec<&str> = Vec::new();
-    for s in cx
-        .file
-        .statements
-        .iter()
-        .take_while(|s| !std::ptr::eq(*s, cx.stmt))
-    {
+    for s in cx.file.statements.iter().take_while(|s| !std::ptr::eq(*s, cx.stmt)) {
         for a in &s.actions {
             match a {
                 Action::AddEnumValue { value, .. } => added.push(value),
@@ -38,21 +33,11 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             }
         }
     }
-    if added.is_empty()
-        || cx
-            .actions
-            .iter()
-            .any(|a| matches!(a, Action::AddEnumValue { .. }))
-    {
+    if added.is_empty() || cx.actions.iter().any(|a| matches!(a, Action::AddEnumValue { .. })) {
         return;
     }
     let src = &cx.file.src;
-    let raw = cx
-        .file
-        .lexed
-        .statements
-        .iter()
-        .find(|r| r.span == cx.stmt.span);
+    let raw = cx.file.lexed.statements.iter().find(|r| r.span == cx.stmt.span);
     let Some(raw) = raw else { return };
     for t in toks(src, &raw.tokens) {
         if let Some(v) = string_value(&t) {

@@ -27,7 +27,10 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             }
             out.push(Hit::new(
                 &RULE,
-                format!("Renaming {} `{from}` to `{to}` breaks what still refers to `{from}`", kind.label()),
+                format!(
+                    "Renaming {} `{from}` to `{to}` breaks what still refers to `{from}`",
+                    kind.label()
+                ),
                 "create it under the new name beside the old one, move users over, then drop the old name",
             ));
         }

@@ -27,9 +27,7 @@ crate::declare_rule! {
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     for a in cx.actions {
         if let Action::SetNotNull { table, column } = a {
-            if cx.catalog.column_is_new(table, column)
-                || cx.catalog.has_validated_not_null_check(table, column)
-            {
+            if cx.catalog.column_is_new(table, column) || cx.catalog.has_validated_not_null_check(table, column) {
                 continue;
             }
             out.push(Hit::new(

@@ -24,7 +24,10 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             }
             out.push(Hit::new(
                 &RULE,
-                format!("Moving {} `{name}` to schema `{schema}` breaks what still refers to it by its old name", kind.label()),
+                format!(
+                    "Moving {} `{name}` to schema `{schema}` breaks what still refers to it by its old name",
+                    kind.label()
+                ),
                 "leave a view or wrapper under the old name while callers move, then remove it later",
             ));
         }

@@ -33,9 +33,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             };
             out.push(Hit::new(
                 &RULE,
-                format!(
-                    "Truncating {what} deletes every row, and only a backup can bring them back"
-                ),
+                format!("Truncating {what} deletes every row, and only a backup can bring them back"),
                 "approve with `-- MIGRATION_APPROVED: <reason>` if the data really must go",
             ));
         }

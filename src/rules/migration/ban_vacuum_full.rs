@@ -16,11 +16,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
-    if cx
-        .actions
-        .iter()
-        .any(|a| matches!(a, Action::Vacuum { full: true }))
-    {
+    if cx.actions.iter().any(|a| matches!(a, Action::Vacuum { full: true })) {
         out.push(Hit::new(
             &RULE,
             "`VACUUM FULL` rewrites the table and blocks all reads and writes until it ends",

@@ -79,9 +79,12 @@ pub fn file_findings(file: &MigrationFile) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some((at, what)) = file.lexed.unterminated {
         out.push(
-            Finding::new(&INVALID_MIGRATION_FILE, format!("The file ends inside an unterminated {what}, so the rest of it cannot be checked"))
-                .help(format!("close the {what}"))
-                .at(&file.path, at..at + 1, file.location(&(at..at + 1))),
+            Finding::new(
+                &INVALID_MIGRATION_FILE,
+                format!("The file ends inside an unterminated {what}, so the rest of it cannot be checked"),
+            )
+            .help(format!("close the {what}"))
+            .at(&file.path, at..at + 1, file.location(&(at..at + 1))),
         );
     }
     for s in &file.lexed.skipped {

@@ -47,8 +47,7 @@ mod require_unique_using_index;
 mod unparsed;
 
 pub use input::{
-    INVALID_APPROVAL, INVALID_MIGRATION_FILE, MODIFIED_APPLIED_MIGRATION, PSQL_META_COMMAND,
-    UNUSED_APPROVAL,
+    INVALID_APPROVAL, INVALID_MIGRATION_FILE, MODIFIED_APPLIED_MIGRATION, PSQL_META_COMMAND, UNUSED_APPROVAL,
 };
 pub use unparsed::{UNPARSED_DESTRUCTIVE, UNPARSED_STATEMENT};
 
@@ -73,14 +72,11 @@ impl Cx<'_> {
     /// (`DROP ...; CREATE ...` replaces it rather than removing it).
     pub fn recreated_later(&self, kind: ObjectKind, name: &Name) -> bool {
         self.later.iter().flat_map(|s| &s.actions).any(|a| match a {
-            Action::Create {
-                kind: k, name: n, ..
-            } => same_kind(*k, kind) && n == name,
+            Action::Create { kind: k, name: n, .. } => same_kind(*k, kind) && n == name,
             Action::CreateTable { table, .. } => kind == ObjectKind::Table && table == name,
             Action::CreateIndex { name: Some(n), .. } => kind == ObjectKind::Index && n == name,
             Action::AddConstraint { constraint, .. } => {
-                kind == ObjectKind::Constraint
-                    && constraint.name.as_deref() == Some(name.name.as_str())
+                kind == ObjectKind::Constraint && constraint.name.as_deref() == Some(name.name.as_str())
             }
             _ => false,
         })
@@ -104,18 +100,9 @@ fn same_kind(a: ObjectKind, b: ObjectKind) -> bool {
 
 /// Shared by the drop rules: flags dropping an object of one of `kinds` that
 /// existed before the change and is not re-created later in the file.
-pub fn drops(
-    cx: &Cx,
-    out: &mut Vec<Hit>,
-    meta: &'static RuleMeta,
-    kinds: &[ObjectKind],
-    help: &str,
-) {
+pub fn drops(cx: &Cx, out: &mut Vec<Hit>, meta: &'static RuleMeta, kinds: &[ObjectKind], help: &str) {
     for a in cx.actions {
-        let Action::Drop {
-            kind, names, on, ..
-        } = a
-        else {
+        let Action::Drop { kind, names, on, .. } = a else {
             continue;
         };
         if !kinds.contains(kind) {
@@ -140,7 +127,11 @@ pub fn drops(
                 Some(t) => format!("{} `{n}` on `{t}`", kind.label()),
                 None => format!("{} `{n}`", kind.label()),
             };
-            out.push(Hit::new(meta, format!("Dropping {target} breaks instances still running the previous release that use it"), help));
+            out.push(Hit::new(
+                meta,
+                format!("Dropping {target} breaks instances still running the previous release that use it"),
+                help,
+            ));
         }
     }
 }
@@ -153,11 +144,7 @@ pub struct Hit {
 }
 
 impl Hit {
-    pub fn new(
-        meta: &'static RuleMeta,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
+    pub fn new(meta: &'static RuleMeta, message: impl Into<String>, help: impl Into<String>) -> Self {
         Hit {
             meta,
             message: message.into(),
@@ -186,23 +173,14 @@ pub static RULES: &[(&RuleMeta, RuleFn)] = &[
     (&ban_set_schema::RULE, ban_set_schema::check),
     (&ban_alter_column_type::RULE, ban_alter_column_type::check),
     (&ban_set_not_null::RULE, ban_set_not_null::check),
-    (
-        &ban_add_not_null_column::RULE,
-        ban_add_not_null_column::check,
-    ),
+    (&ban_add_not_null_column::RULE, ban_add_not_null_column::check),
     (
         &ban_add_column_volatile_default::RULE,
         ban_add_column_volatile_default::check,
     ),
     (&ban_truncate::RULE, ban_truncate::check),
-    (
-        &ban_delete_without_where::RULE,
-        ban_delete_without_where::check,
-    ),
-    (
-        &ban_update_without_where::RULE,
-        ban_update_without_where::check,
-    ),
+    (&ban_delete_without_where::RULE, ban_delete_without_where::check),
+    (&ban_update_without_where::RULE, ban_update_without_where::check),
     (&ban_drop_default::RULE, ban_drop_default::check),
     (&ban_set_unlogged::RULE, ban_set_unlogged::check),
     (
@@ -217,14 +195,8 @@ pub static RULES: &[(&RuleMeta, RuleFn)] = &[
         &ban_concurrently_in_transaction::RULE,
         ban_concurrently_in_transaction::check,
     ),
-    (
-        &require_not_valid_constraint::RULE,
-        require_not_valid_constraint::check,
-    ),
-    (
-        &require_unique_using_index::RULE,
-        require_unique_using_index::check,
-    ),
+    (&require_not_valid_constraint::RULE, require_not_valid_constraint::check),
+    (&require_unique_using_index::RULE, require_unique_using_index::check),
     (&require_lock_timeout::RULE, require_lock_timeout::check),
     (&ban_vacuum_full::RULE, ban_vacuum_full::check),
     (&ban_cluster::RULE, ban_cluster::check),
@@ -268,11 +240,7 @@ pub fn replay(file: &MigrationFile, catalog: &mut Catalog) {
 }
 
 /// Checks one file: every rule on every statement, approvals applied.
-pub fn check_file(
-    file: &MigrationFile,
-    catalog: &mut Catalog,
-    opts: EngineOptions,
-) -> Vec<Finding> {
+pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptions) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut state = FileState::default();
     for (i, stmt) in file.statements.iter().enumerate() {
@@ -312,11 +280,9 @@ pub fn check_file(
         }
         let location = file.location(&stmt.span);
         for h in hits {
-            let mut f = Finding::new(h.meta, h.message).help(h.help).at(
-                &file.path,
-                stmt.span.clone(),
-                location,
-            );
+            let mut f = Finding::new(h.meta, h.message)
+                .help(h.help)
+                .at(&file.path, stmt.span.clone(), location);
             f.statement = Some(i);
             findings.push(f);
         }
@@ -357,8 +323,8 @@ fn do_block_statements(stmt: &Statement, depth: usize) -> Vec<Statement> {
 }
 
 const SQL_COMMANDS: &[&str] = &[
-    "alter", "drop", "truncate", "delete", "update", "create", "insert", "grant", "revoke",
-    "comment", "vacuum", "cluster", "reindex", "do",
+    "alter", "drop", "truncate", "delete", "update", "create", "insert", "grant", "revoke", "comment", "vacuum",
+    "cluster", "reindex", "do",
 ];
 const PLPGSQL_LEADS: &[&str] = &[
     "begin",
@@ -391,9 +357,7 @@ fn embedded_statements(body: &str, depth: usize) -> Vec<Statement> {
         // Plain SQL statements, after PL/pgSQL's own keywords.
         for k in 0..t.len() {
             let starts = SQL_COMMANDS.contains(&t[k].lower.as_str())
-                && (k == 0
-                    || PLPGSQL_LEADS.contains(&t[k - 1].lower.as_str())
-                    || t[k - 1].text == ";");
+                && (k == 0 || PLPGSQL_LEADS.contains(&t[k - 1].lower.as_str()) || t[k - 1].text == ";");
             if starts {
                 let text = &body[t[k].start..raw.span.end];
                 let sub = lex(text);

@@ -21,10 +21,7 @@ crate::declare_rule! {
 }
 
 fn takes_access_exclusive(cx: &Cx, a: &Action) -> Option<String> {
-    let existing = |t| {
-        !cx.catalog.table_is_new(t) && cx.catalog.table(t).is_some()
-            || cx.catalog.table(t).is_none()
-    };
+    let existing = |t| !cx.catalog.table_is_new(t) && cx.catalog.table(t).is_some() || cx.catalog.table(t).is_none();
     let table = match a {
         Action::AddColumn { table, .. }
         | Action::DropColumn { table, .. }
@@ -51,22 +48,14 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         return;
     }
     // Only the first such statement of the file: one timeout fixes them all.
-    let earlier = cx
-        .file
-        .statements
-        .iter()
-        .take_while(|s| !std::ptr::eq(*s, cx.stmt));
+    let earlier = cx.file.statements.iter().take_while(|s| !std::ptr::eq(*s, cx.stmt));
     let first = earlier
         .flat_map(|s| &s.actions)
         .all(|a| takes_access_exclusive(cx, a).is_none());
     if !first {
         return;
     }
-    if let Some(what) = cx
-        .actions
-        .iter()
-        .find_map(|a| takes_access_exclusive(cx, a))
-    {
+    if let Some(what) = cx.actions.iter().find_map(|a| takes_access_exclusive(cx, a)) {
         out.push(Hit::new(
             &RULE,
             format!("The ACCESS EXCLUSIVE lock on {what} is requested without a `lock_timeout`, so it can queue every query on the table behind it"),
