@@ -78,11 +78,18 @@ pub struct Report {
     pub sources: BTreeMap<String, String>,
     /// Change records (`--base`): flags and phases changed, for the PR summary.
     pub changes: Vec<serde_json::Value>,
+    /// Inputs that could not be read as what they claim to be (a migration or
+    /// rollout manifest that is binary, not UTF-8 or too large; a manifest that
+    /// is not YAML). Each has its
+    /// finding; the verdict is `error` and the exit code 2.
+    pub invalid_inputs: usize,
 }
 
 impl Report {
     pub fn verdict(&self) -> Verdict {
-        if self
+        if self.invalid_inputs > 0 {
+            Verdict::Error
+        } else if self
             .findings
             .iter()
             .any(|f| f.severity == Severity::Error && !f.approved)
@@ -93,12 +100,12 @@ impl Report {
         }
     }
 
-    /// The process exit code: 0 pass, 1 blocked.
+    /// The process exit code: 0 pass, 1 blocked, 2 invalid input.
     pub fn exit_code(&self) -> u8 {
         match self.verdict() {
             Verdict::Pass => 0,
             Verdict::Blocked => 1,
-            Verdict::Error => 3,
+            Verdict::Error => 2,
         }
     }
 
@@ -165,37 +172,23 @@ fn run_migrations(inputs: Vec<Input>, config: &Config, one_change: bool, report:
         assume_lock_timeout: config.migrations.assume_lock_timeout,
     };
     let mut began = false;
-    for input in inputs {
-        let text = match (input.text, &input.path) {
-            (Some(t), _) => Ok(t),
-            (None, Some(p)) => {
-                let bytes =
-                    std::fs::read(p).map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", p.display())))?;
-                check_bytes(&bytes).map(str::to_string)
-            }
-            (None, None) => Err("no input".to_string()),
-        };
-        let text = match text {
-            Ok(t) => t,
+    // Reading and parsing is most of the work and each file is independent:
+    // do it on every core, then judge the files in order.
+    let loaded = parallel_map(inputs, |input| load(input, config));
+    for (input, file) in loaded {
+        let file = match file? {
+            Ok(file) => file,
             Err(why) if input.lint => {
                 report.stats.migration_files += 1;
-                let mut f = Finding::new(
-                    &INVALID_MIGRATION_FILE,
-                    format!("This migration cannot be checked: {why}"),
-                )
-                .help("save it as UTF-8 SQL text");
+                report.invalid_inputs += 1;
+                let mut f = Finding::new(&INVALID_MIGRATION_FILE, format!("This migration cannot be checked: {why}"))
+                    .help("save it as UTF-8 SQL text");
                 f.file = Some(input.display.clone());
                 report.findings.push(f);
                 continue;
             }
             Err(_) => continue,
         };
-        let wrapped = match config.migrations.transaction {
-            crate::config::TransactionMode::Auto => input.framework.is_some_and(Framework::wraps),
-            crate::config::TransactionMode::Always => true,
-            crate::config::TransactionMode::Never => false,
-        };
-        let file = MigrationFile::parse(input.display.clone(), text, config.migrations.dialect, wrapped);
         collect_facts(&file, &mut facts);
         if !input.lint {
             mrules::replay(&file, &mut catalog);
@@ -210,6 +203,53 @@ fn run_migrations(inputs: Vec<Input>, config: &Config, one_change: bool, report:
         report.sources.insert(file.path.clone(), file.src);
     }
     Ok(facts)
+}
+
+/// The outer error is an I/O failure (exit 3); the inner one, a file that is not SQL text.
+type Loaded = Result<Result<MigrationFile, String>, AppError>;
+
+/// Reads and parses one migration.
+fn load(input: &Input, config: &Config) -> Loaded {
+    let text = match (&input.text, &input.path) {
+        (Some(t), _) => t.clone(),
+        (None, Some(p)) => {
+            let bytes = std::fs::read(p).map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", p.display())))?;
+            match check_bytes(&bytes) {
+                Ok(t) => t.to_string(),
+                Err(why) => return Ok(Err(why)),
+            }
+        }
+        (None, None) => return Ok(Err("no input".to_string())),
+    };
+    let wrapped = match config.migrations.transaction {
+        crate::config::TransactionMode::Auto => input.framework.is_some_and(Framework::wraps),
+        crate::config::TransactionMode::Always => true,
+        crate::config::TransactionMode::Never => false,
+    };
+    Ok(Ok(MigrationFile::parse(input.display.clone(), text, config.migrations.dialect, wrapped)))
+}
+
+/// Maps `f` over `items` on all cores, keeping the order.
+fn parallel_map<T: Sync, R: Send>(items: Vec<T>, f: impl Fn(&T) -> R + Sync) -> Vec<(T, R)> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<R>> = Vec::new();
+    results.resize_with(items.len(), || None);
+    let slots: Vec<std::sync::Mutex<&mut Option<R>>> = results.iter_mut().map(std::sync::Mutex::new).collect();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let r = f(item);
+                if let Ok(mut slot) = slots[i].lock() {
+                    **slot = Some(r);
+                }
+            });
+        }
+    });
+    drop(slots);
+    items.into_iter().zip(results).filter_map(|(t, r)| r.map(|r| (t, r))).collect()
 }
 
 fn collect_facts(file: &MigrationFile, facts: &mut Facts) {
@@ -336,7 +376,7 @@ pub fn check(root: &Path, config: &Config, base: Option<&str>, only: Option<Gate
     let mut facts = Facts::default();
     if runs(Gate::Migrations) {
         facts = check_migrations(root, config, base, &mut report)?;
-    } else if runs(Gate::Flags) {
+    } else if runs(Gate::Flags) && config.flags.table.is_some() {
         // The flag gate reads flag-table inserts from the migrations, without judging them.
         facts = check_migrations(root, config, base, &mut Report::default())?;
     }
@@ -387,15 +427,9 @@ fn check_migrations(root: &Path, config: &Config, base: Option<&str>, report: &m
     let changed: Option<(HashSet<String>, HashSet<String>)> = match base {
         None => None,
         Some(rev) => {
-            let top = crate::git::toplevel(root).ok_or_else(|| {
-                AppError::Usage(format!(
-                    "--base needs a git repository, and {} is not in one",
-                    root.display()
-                ))
-            })?;
+            
             let mb = crate::git::merge_base(root, rev)?;
             let prefix = crate::git::prefix(root)?;
-            let _ = top;
             let mut added = HashSet::new();
             let mut modified = HashSet::new();
             for (change, path) in crate::git::changes_since(root, &mb)? {

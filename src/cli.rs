@@ -70,6 +70,13 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Apply pending migrations to a real PostgreSQL in a transaction that is always rolled back.
+    DryRun {
+        #[command(flatten)]
+        args: crate::dryrun::DryRunArgs,
+        #[command(flatten)]
+        common: Common,
+    },
     /// List every rule: id, domain, default severity, summary.
     Rules {
         #[command(flatten)]
@@ -96,6 +103,8 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SchemaKind {
     Config,
+    /// Rollout manifests (`schemas/rollout.schema.json`).
+    Rollout,
 }
 
 /// The example configuration, every key commented.
@@ -140,6 +149,7 @@ pub fn run() -> u8 {
                 app::lint(&files, input, cfg)
             })
         }
+        Command::DryRun { args, common } => dry_run(&args, &common),
         Command::Rules { common } => rules(&common),
         Command::Explain { rule } => match crate::registry::find(&rule) {
             Some(meta) => {
@@ -170,6 +180,12 @@ pub fn run() -> u8 {
             which: SchemaKind::Config,
         } => {
             print(&(serde_json::to_string_pretty(&config::json_schema()).unwrap_or_default() + "\n"));
+            0
+        }
+        Command::Schema {
+            which: SchemaKind::Rollout,
+        } => {
+            print(crate::manifest::SCHEMA_TEXT);
             0
         }
     }
@@ -218,6 +234,45 @@ fn gate(common: &Common, root: &Path, f: impl FnOnce(&Config) -> Result<Report, 
         Err(AppError::Config(e)) => {
             print_config_error(&e, use_color(common.color));
             2
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            if e.exit_code() == 3 {
+                eprintln!("shipgate could not evaluate the gate; nothing was passed");
+            }
+            e.exit_code()
+        }
+    }
+}
+
+/// `shipgate dry-run`: progress on stderr, the report on stdout.
+fn dry_run(args: &crate::dryrun::DryRunArgs, common: &Common) -> u8 {
+    let cfg = match load_config(common, &args.repo) {
+        Ok(c) => c,
+        Err(e) => {
+            print_config_error(&e, use_color(common.color));
+            return 2;
+        }
+    };
+    let mut progress = |m: &str| {
+        if !common.quiet {
+            eprintln!("{m}");
+        }
+    };
+    match crate::dryrun::run(args, common.base.as_deref(), &cfg, &mut progress) {
+        Ok(mut outcome) => {
+            let format = common.format.unwrap_or(Format::Human);
+            if common.quiet && format == Format::Human {
+                outcome
+                    .report
+                    .findings
+                    .retain(|f| f.severity == crate::finding::Severity::Error && !f.approved);
+                if outcome.report.findings.is_empty() {
+                    return outcome.report.exit_code();
+                }
+            }
+            print(&crate::dryrun::render::render(&outcome, format, use_color(common.color)));
+            outcome.report.exit_code()
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -307,7 +362,20 @@ fn rules(common: &Common) -> u8 {
 
 /// Files `init` writes, by path.
 fn init_files() -> Vec<(&'static str, &'static str)> {
-    vec![("shipgate.yml", EXAMPLE_CONFIG)]
+    // The registry skeleton lists the example manifest's two flags, so that what init writes passes.
+    static REGISTRY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "{}{}",
+            crate::flags::REGISTRY_SKELETON,
+            crate::manifest::EXAMPLE_FLAG_ROWS
+        )
+    });
+    vec![
+        ("shipgate.yml", EXAMPLE_CONFIG),
+        (crate::flags::DEFAULT_REGISTRY, REGISTRY.as_str()),
+        ("rollouts/example.yml", crate::manifest::EXAMPLE_MANIFEST),
+        (crate::manifest::EXAMPLE_RUNBOOK_PATH, crate::manifest::EXAMPLE_RUNBOOK),
+    ]
 }
 
 fn init(dir: &Path) -> u8 {

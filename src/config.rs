@@ -180,8 +180,12 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
         // For an unknown field, point at the key itself.
         let pos = match inner.split('`').nth(1) {
             Some(field) if inner.starts_with("unknown field") => {
-                let key_ptr = format!("{ptr}/{}", yaml::escape_pointer(field));
-                doc.keys.get(&key_ptr).copied().unwrap_or_else(|| doc.locate(&ptr))
+                let field_ptr = if ptr.ends_with(&format!("/{}", yaml::escape_pointer(field))) {
+                    ptr.clone()
+                } else {
+                    format!("{ptr}/{}", yaml::escape_pointer(field))
+                };
+                doc.keys.get(&field_ptr).copied().unwrap_or_else(|| doc.locate(&ptr))
             }
             _ => doc.locate_key(&ptr),
         };

@@ -51,15 +51,16 @@ pub fn toplevel(dir: &Path) -> Option<std::path::PathBuf> {
 
 /// The merge base of HEAD with `rev`.
 pub fn merge_base(root: &Path, rev: &str) -> Result<String, GitError> {
-    let verify = git(
+    match git(
         root,
         &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")],
-    );
-    if verify.is_err() {
-        return Err(GitError::UnknownRevision(format!(
-            "`{rev}` is not a commit in {}",
-            root.display()
-        )));
+    ) {
+        Err(GitError::Failed(m)) if m.starts_with("cannot run git") => return Err(GitError::Failed(m)),
+        Err(_) => {
+            let msg = format!("`{rev}` is not a commit of a git repository at {}", root.display());
+            return Err(GitError::UnknownRevision(msg));
+        }
+        Ok(_) => {}
     }
     Ok(git(root, &["merge-base", "HEAD", rev])?.trim().to_string())
 }
@@ -85,6 +86,15 @@ pub fn changes_since(root: &Path, base: &str) -> Result<Vec<(Change, String)>, G
             .map(|p| (Change::Added, p.to_string())),
     );
     Ok(out)
+}
+
+/// The text of `path` (relative to `root`) at `rev`; `None` when it did not exist there.
+pub fn show(root: &Path, rev: &str, path: &str) -> Result<Option<String>, GitError> {
+    let spec = format!("{rev}:./{path}");
+    if git(root, &["cat-file", "-e", &spec]).is_err() {
+        return Ok(None);
+    }
+    git(root, &["show", &spec]).map(Some)
 }
 
 /// The repository-relative path prefix of `dir` (empty at the top).

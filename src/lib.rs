@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod dryrun;
 pub mod finding;
 pub mod flags;
 pub mod git;

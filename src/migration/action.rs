@@ -169,6 +169,17 @@ fn canonical_type(name: &str) -> &str {
     }
 }
 
+/// How a generated column gets its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generated {
+    /// `GENERATED ... AS IDENTITY`: from a sequence, stored.
+    Identity,
+    /// `GENERATED ALWAYS AS (expr) STORED`: computed and stored for every row.
+    Stored,
+    /// `GENERATED ALWAYS AS (expr) [VIRTUAL]` (PostgreSQL 18): computed when read.
+    Virtual,
+}
+
 /// A column as declared in CREATE TABLE or ADD COLUMN.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnDef {
@@ -177,8 +188,8 @@ pub struct ColumnDef {
     pub not_null: bool,
     /// The DEFAULT expression as written, if any.
     pub default: Option<String>,
-    /// GENERATED ... AS IDENTITY, or GENERATED ALWAYS AS (...) STORED.
-    pub generated: bool,
+    /// GENERATED ... AS IDENTITY, or GENERATED ALWAYS AS (...) [STORED | VIRTUAL].
+    pub generated: Option<Generated>,
     pub primary_key: bool,
     /// Inline REFERENCES.
     pub references: bool,
@@ -212,12 +223,18 @@ pub enum Action {
         columns: Vec<ColumnDef>,
         constraints: Vec<ConstraintDef>,
         unlogged: bool,
+        /// `CREATE TEMP TABLE`: gone when the session ends.
+        temporary: bool,
+        /// `IF NOT EXISTS`: a no-op when the table already exists.
+        if_not_exists: bool,
     },
     /// Any other CREATE [OR REPLACE] of a named object.
     Create {
         kind: ObjectKind,
         name: Name,
         or_replace: bool,
+        /// `IF NOT EXISTS`: a no-op when the object already exists.
+        if_not_exists: bool,
         on: Option<Name>,
     },
     AddColumn {
@@ -238,6 +255,7 @@ pub enum Action {
         table: Name,
         column: String,
     },
+    /// `DROP DEFAULT`, or `DROP IDENTITY`: inserts that omit the column no longer get a value.
     DropDefault {
         table: Name,
         column: String,
@@ -262,6 +280,8 @@ pub enum Action {
         on: Option<Name>,
         concurrently: bool,
         if_exists: bool,
+        /// `CASCADE`: objects that depend on it are dropped too.
+        cascade: bool,
     },
     Rename {
         kind: ObjectKind,

@@ -35,16 +35,26 @@ pub fn parse_comment(tok: &Token, src: &str) -> Option<Approval> {
     if before.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
         return None;
     }
-    let mut rest = body[at + MARKER.len()..].trim_start();
-    if rest.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+    let after = &body[at + MARKER.len()..];
+    if after.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
         return None;
     }
+    let mut rest = after.trim_start();
     let mut approval = Approval {
         span: tok.span.clone(),
         rules: None,
         reason: Err(String::new()),
         statement: None,
     };
+    // `-- not MIGRATION_APPROVED: pending review` is prose, not an approval.
+    let line_before = before.rsplit('\n').next().unwrap_or(before);
+    if !line_before
+        .trim_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '-' | '/' | '#'))
+        .is_empty()
+    {
+        approval.reason = Err(format!("`{MARKER}` must begin the comment or one of its lines"));
+        return Some(approval);
+    }
     if let Some(list) = rest.strip_prefix('(') {
         let Some(close) = list.find(')') else {
             approval.reason = Err("the rule list has no closing `)`".into());
@@ -105,12 +115,13 @@ fn owner(lines: &LineIndex, at: usize, statements: &[Statement]) -> Option<usize
     if next > 0 && at < statements[next - 1].span.end {
         return Some(next - 1);
     }
-    // On the same line as the previous statement's closing `;`, after it.
+    // On the same line as the previous statement's closing `;`, after it (a
+    // last statement without `;` closes with its last token).
     if next > 0 {
-        if let Some(t) = statements[next - 1].terminator {
-            if lines.line(t) == lines.line(at) {
-                return Some(next - 1);
-            }
+        let prev = &statements[next - 1];
+        let close = prev.terminator.unwrap_or(prev.span.end.saturating_sub(1));
+        if lines.line(close) == lines.line(at) {
+            return Some(next - 1);
         }
     }
     (next < statements.len()).then_some(next)
@@ -157,9 +168,27 @@ mod tests {
     fn blank_or_missing_reasons_are_errors() {
         assert!(approvals("-- MIGRATION_APPROVED:   \nDROP TABLE b;")[0].reason.is_err());
         assert!(approvals("-- MIGRATION_APPROVED\nDROP TABLE b;")[0].reason.is_err());
+        assert!(approvals("/* MIGRATION_APPROVED archived */\nDROP TABLE b;")[0]
+            .reason
+            .is_err());
+        assert!(approvals("-- MIGRATION_APPROVEDX: x\nDROP TABLE b;").is_empty());
         assert!(approvals("-- MIGRATION_APPROVED(nope): x\nDROP TABLE b;")[0]
             .reason
             .is_err());
+    }
+
+    #[test]
+    fn the_marker_begins_the_comment_or_a_line_of_it() {
+        let a = approvals("-- not MIGRATION_APPROVED: pending review\nDROP TABLE b;");
+        assert!(a[0].reason.as_ref().unwrap_err().contains("must begin"));
+        let a = approvals("/*\n * Context.\n * MIGRATION_APPROVED: archived\n */\nDROP TABLE b;");
+        assert_eq!(a[0].reason, Ok("archived".into()));
+    }
+
+    #[test]
+    fn a_last_statement_without_semicolon_keeps_its_trailing_comment() {
+        let a = approvals("SELECT 1;\nDROP TABLE b -- MIGRATION_APPROVED: archived");
+        assert_eq!(a[0].statement, Some(1));
     }
 
     #[test]

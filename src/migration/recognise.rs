@@ -2,8 +2,10 @@
 //! DDL is keyword-driven, so the same reading serves statements sqlparser
 //! parsed and the ones it rejected; `None` means the shape is unknown.
 
+use std::ops::Range;
+
 use super::action::*;
-use super::lex::{Token, TokenKind};
+use super::lex::{lex, Token, TokenKind};
 
 /// A token with its text, words folded to lower case.
 #[derive(Debug, Clone)]
@@ -77,11 +79,15 @@ impl<'t, 'a> Cur<'t, 'a> {
             false
         }
     }
+    /// An identifier. A template placeholder (`${schema}`, `{{ .Table }}`) in
+    /// an identifier's place names an object too: the same placeholder names
+    /// the same object throughout the file.
     fn ident(&mut self) -> Option<String> {
         let t = self.peek()?;
         let v = match t.kind {
             TokenKind::Word => t.lower.clone(),
             TokenKind::QuotedIdent => unquote(t.text),
+            TokenKind::Placeholder => t.text.to_string(),
             _ => return None,
         };
         self.i += 1;
@@ -98,23 +104,10 @@ impl<'t, 'a> Cur<'t, 'a> {
     }
     /// Skips a balanced parenthesised group if one comes next.
     fn skip_parens(&mut self) -> bool {
-        if !self.peek().is_some_and(|t| t.text == "(") {
+        if self.peek().is_none_or(|t| t.text != "(") {
             return false;
         }
-        let mut depth = 0;
-        while let Some(t) = self.peek() {
-            self.i += 1;
-            match t.text {
-                "(" | "[" => depth += 1,
-                ")" | "]" => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return true;
-                    }
-                }
-                _ => {}
-            }
-        }
+        self.i = closing_paren(self.t, self.i).map_or(self.t.len(), |close| close + 1);
         true
     }
     /// The rest, split on top-level commas.
@@ -277,7 +270,7 @@ pub fn recognise(t: &[Tok]) -> Option<Vec<Action>> {
         "commit" | "end" => Some(vec![Action::Commit]),
         "rollback" | "abort" if !t.iter().any(|x| x.lower == "to") => Some(vec![Action::Commit]),
         "vacuum" => {
-            let full = c.eat(&["full"]) || { c.skip_parens_has(&["full"]) };
+            let full = c.eat(&["full"]) || vacuum_option_full(&mut c);
             Some(vec![Action::Vacuum { full }])
         }
         "cluster" => Some(vec![Action::Cluster]),
@@ -296,20 +289,28 @@ pub fn recognise(t: &[Tok]) -> Option<Vec<Action>> {
             if matches!(first.as_str(), "delete" | "update" | "merge") {
                 return None;
             }
+            if let Some(timeout) = set_config_timeout(t) {
+                return Some(vec![timeout]);
+            }
             other(&first.to_uppercase())
         }
         _ => None,
     }
 }
 
-impl Cur<'_, '_> {
-    fn skip_parens_has(&mut self, words: &[&str]) -> bool {
-        let start = self.i;
-        if !self.skip_parens() {
-            return false;
-        }
-        self.t[start..self.i].iter().any(|t| words.contains(&t.lower.as_str()))
+/// `VACUUM (FULL)`, `(FULL true)`, `(VERBOSE, FULL 1)`; not `(FULL false)`.
+fn vacuum_option_full(c: &mut Cur) -> bool {
+    let start = c.i + 1;
+    if !c.skip_parens() {
+        return false;
     }
+    let inner = &c.t[start..c.i.saturating_sub(1).max(start)];
+    split_top(inner, ",").iter().any(|opt| match opt {
+        [name, value @ ..] if name.lower == "full" => !value
+            .first()
+            .is_some_and(|v| matches!(v.lower.as_str(), "false" | "off" | "0")),
+        _ => false,
+    })
 }
 
 fn set(c: &mut Cur, first: &str) -> Action {
@@ -333,6 +334,25 @@ fn set(c: &mut Cur, first: &str) -> Action {
     }
 }
 
+/// `SELECT set_config('lock_timeout', '5s', false)`, the function form of `SET`.
+fn set_config_timeout(t: &[Tok]) -> Option<Action> {
+    let k = t.iter().position(|x| x.lower == "set_config")?;
+    if t.get(k + 1)?.text != "(" {
+        return None;
+    }
+    let args = &t[k + 2..];
+    let args = split_top(&args[..args.iter().position(|x| x.text == ")")?], ",");
+    let var = string_value(args.first()?.first()?)?;
+    let value = args.get(1).and_then(|v| v.first()).and_then(string_value)?;
+    match var.to_ascii_lowercase().as_str() {
+        v @ ("lock_timeout" | "statement_timeout") => Some(Action::SetTimeout {
+            lock: v == "lock_timeout",
+            value,
+        }),
+        _ => None,
+    }
+}
+
 fn do_block(c: &Cur) -> Option<Vec<Action>> {
     let body = c
         .rest()
@@ -341,9 +361,293 @@ fn do_block(c: &Cur) -> Option<Vec<Action>> {
     let value = string_value(body)?;
     let offset = body.start + body.text.find(value.as_str()).unwrap_or(0);
     Some(vec![Action::Do {
-        body: value,
+        body: fold_dynamic_sql(&value),
         body_offset: offset,
     }])
+}
+
+/// Replaces byte ranges of `text`; `edits` are in order and do not overlap.
+pub fn splice(text: &str, edits: &[(Range<usize>, String)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (range, with) in edits {
+        out.push_str(&text[at..range.start]);
+        out.push_str(with);
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Folds the SQL a PL/pgSQL body builds at run time into one string literal
+/// per expression, so it reads like any other SQL: `'DROP TABLE ' || t`
+/// becomes `'DROP TABLE ${t}'` and `format('ALTER TABLE %I', 'users')`
+/// becomes `'ALTER TABLE users'`. What is only known at run time becomes a
+/// template placeholder, which the recogniser reads as a name.
+pub fn fold_dynamic_sql(body: &str) -> String {
+    let mut edits = Vec::new();
+    for raw in &lex(body).statements {
+        let t = toks(body, &raw.tokens);
+        let mut k = 0;
+        while k < t.len() {
+            match fold_at(&t, k) {
+                Some((end, sql)) => {
+                    edits.push((
+                        t[k].start..t[end - 1].start + t[end - 1].text.len(),
+                        quote_literal(&sql),
+                    ));
+                    k = end;
+                }
+                None => k += 1,
+            }
+        }
+    }
+    splice(body, &edits)
+}
+
+/// Words that begin the statements the engine reads out of a DO block's strings.
+const DYNAMIC_SQL_STARTS: &[&str] = &[
+    "alter", "drop", "truncate", "delete", "update", "create", "insert", "grant", "revoke", "comment", "vacuum",
+    "cluster", "reindex", "do",
+];
+
+/// PL/pgSQL words after which a SQL statement can begin.
+const PLPGSQL_LEADS: &[&str] = &[
+    "begin",
+    "then",
+    "else",
+    "loop",
+    "declare",
+    "exception",
+    "execute",
+    "immediate",
+    "perform",
+];
+
+/// In a folded DO body: SQL that the engine cannot read yet holds a
+/// destructive keyword — SQL built at run time that does not begin with a
+/// statement (`prefix || ' DROP COLUMN x'`), or a `WITH` or `MERGE` statement.
+/// Returns the keyword and why the SQL cannot be read.
+pub fn unreadable_dynamic_sql(body: &str) -> Option<(&'static str, String)> {
+    for raw in &lex(body).statements {
+        let t = toks(body, &raw.tokens);
+        let start = (0..t.len()).find(|&k| {
+            t[k].kind == TokenKind::Word
+                && matches!(t[k].lower.as_str(), "with" | "merge")
+                && (k == 0 || PLPGSQL_LEADS.contains(&t[k - 1].lower.as_str()))
+        });
+        if let Some(kw) = start.and_then(|k| destructive_keyword(&t[k..])) {
+            let sql = join(&t[start.unwrap_or(0)..]);
+            return Some((
+                kw,
+                format!("its DO block runs `{sql}`, which shipgate does not read inside DO blocks"),
+            ));
+        }
+        for tok in t {
+            let Some(sql) = string_value(&tok).filter(|s| s.contains("${")) else {
+                continue;
+            };
+            let inner = lex(&sql);
+            let Some(first) = inner.statements.first() else {
+                continue;
+            };
+            let t = toks(&sql, &first.tokens);
+            if t.first()
+                .is_some_and(|w| w.kind == TokenKind::Word && DYNAMIC_SQL_STARTS.contains(&w.lower.as_str()))
+            {
+                continue;
+            }
+            if let Some(kw) = destructive_keyword(&t) {
+                return Some((kw, format!("its DO block runs `{sql}`, built at run time")));
+            }
+        }
+    }
+    None
+}
+
+/// One operand of a `||` chain: SQL text known now, or an expression known at run time.
+enum Piece {
+    Sql(String),
+    Runtime(String),
+}
+
+impl Piece {
+    fn sql(&self) -> String {
+        match self {
+            Piece::Sql(s) => s.clone(),
+            Piece::Runtime(expr) => placeholder(expr),
+        }
+    }
+}
+
+/// `${expr}`: a value only known at run time, as a template placeholder.
+fn placeholder(expr: &str) -> String {
+    let expr: String = expr.split_whitespace().collect::<Vec<_>>().join(" ").replace('}', "");
+    format!("${{{expr}}}")
+}
+
+fn quote_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// `quote_ident`: bare when PostgreSQL would read it back unchanged.
+fn quote_ident(s: &str) -> String {
+    let bare = s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    if bare {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    }
+}
+
+/// The SQL folded from the expression at `k`, if it builds SQL: a `||` chain
+/// with a string literal in it, or a `format(...)` call. Returns where it ends.
+fn fold_at(t: &[Tok], k: usize) -> Option<(usize, String)> {
+    let (end, pieces) = chain(t, k)?;
+    let builds_sql = match pieces.as_slice() {
+        [Piece::Sql(_)] => !matches!(t[k].kind, TokenKind::String | TokenKind::DollarString),
+        [_] => false,
+        many => many.iter().any(|p| matches!(p, Piece::Sql(_))),
+    };
+    builds_sql.then(|| (end, pieces.iter().map(Piece::sql).collect()))
+}
+
+/// `primary (|| primary)*` from `k`.
+fn chain(t: &[Tok], k: usize) -> Option<(usize, Vec<Piece>)> {
+    let (mut end, first) = primary(t, k)?;
+    let mut pieces = vec![first];
+    while t.get(end).is_some_and(|x| x.kind == TokenKind::Punct && x.text == "||") {
+        let Some((next, piece)) = primary(t, end + 1) else {
+            break;
+        };
+        pieces.push(piece);
+        end = next;
+    }
+    Some((end, pieces))
+}
+
+/// The index of the bracket that closes the one at `open`.
+fn closing_paren(t: &[Tok], open: usize) -> Option<usize> {
+    let mut depth = 0;
+    for (k, tok) in t.iter().enumerate().skip(open) {
+        match tok.text {
+            "(" | "[" => depth += 1,
+            ")" | "]" => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(k);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A literal, a name, a call, a parenthesised expression or a parameter, with any `::type` casts.
+fn primary(t: &[Tok], k: usize) -> Option<(usize, Piece)> {
+    let tok = t.get(k)?;
+    let is_name = |x: &Tok| matches!(x.kind, TokenKind::Word | TokenKind::QuotedIdent);
+    let (mut end, piece) = match tok.kind {
+        TokenKind::String | TokenKind::DollarString => (k + 1, Piece::Sql(string_value(tok)?)),
+        TokenKind::Word | TokenKind::QuotedIdent => {
+            let mut e = k + 1;
+            while t.get(e).is_some_and(|x| x.text == ".") && t.get(e + 1).is_some_and(is_name) {
+                e += 2;
+            }
+            if t.get(e).is_some_and(|x| x.text == "(") {
+                let close = closing_paren(t, e)?;
+                let piece = match t[e - 1].lower.as_str() {
+                    "format" => format_call(&t[e + 1..close]),
+                    _ => None,
+                };
+                (close + 1, piece.unwrap_or_else(|| Piece::Runtime(join(&t[k..=close]))))
+            } else {
+                (e, Piece::Runtime(join(&t[k..e])))
+            }
+        }
+        TokenKind::Parameter | TokenKind::Number | TokenKind::Placeholder => (k + 1, Piece::Runtime(tok.text.into())),
+        TokenKind::Punct if tok.text == "(" => {
+            let close = closing_paren(t, k)?;
+            let inner = &t[k + 1..close];
+            let piece = match chain(inner, 0) {
+                Some((end, pieces)) if end == inner.len() && pieces.iter().any(|p| matches!(p, Piece::Sql(_))) => {
+                    Piece::Sql(pieces.iter().map(Piece::sql).collect())
+                }
+                _ => Piece::Runtime(join(&t[k..=close])),
+            };
+            (close + 1, piece)
+        }
+        _ => return None,
+    };
+    // `::text`, `::varchar(100)`, `::pg_catalog.text`
+    while t.get(end).is_some_and(|x| x.text == "::") && t.get(end + 1).is_some_and(is_name) {
+        end += 2;
+        while t.get(end).is_some_and(|x| x.text == ".") && t.get(end + 1).is_some_and(is_name) {
+            end += 2;
+        }
+        if t.get(end).is_some_and(|x| x.text == "(") {
+            end = closing_paren(t, end)? + 1;
+        }
+    }
+    Some((end, piece))
+}
+
+/// `format(fmt, args...)` with a known format string, as PostgreSQL expands it.
+fn format_call(args: &[Tok]) -> Option<Piece> {
+    let groups = split_top(args, ",");
+    let fmt = match chain(groups.first()?, 0)? {
+        (end, pieces) if end == groups[0].len() && pieces.iter().all(|p| matches!(p, Piece::Sql(_))) => {
+            pieces.iter().map(Piece::sql).collect::<String>()
+        }
+        _ => return None,
+    };
+    let values: Vec<Piece> = groups[1..]
+        .iter()
+        .map(|g| match g {
+            [one] if matches!(one.kind, TokenKind::String | TokenKind::DollarString) => {
+                string_value(one).map_or_else(|| Piece::Runtime(one.text.into()), Piece::Sql)
+            }
+            _ => Piece::Runtime(join(g)),
+        })
+        .collect();
+    let mut out = String::new();
+    let mut chars = fmt.chars().peekable();
+    let mut next = 0;
+    while let Some(ch) = chars.next() {
+        if ch != '%' {
+            out.push(ch);
+            continue;
+        }
+        // %[position$][flags][width]type
+        let mut spec = String::new();
+        while let Some(&c) = chars
+            .peek()
+            .filter(|c| c.is_ascii_digit() || matches!(c, '$' | '-' | '*'))
+        {
+            spec.push(c);
+            chars.next();
+        }
+        let Some(ty) = chars.next() else { break };
+        if ty == '%' {
+            out.push('%');
+            continue;
+        }
+        let index = match spec.split_once('$') {
+            Some((n, _)) => n.parse::<usize>().ok().and_then(|n| n.checked_sub(1)),
+            None => Some(next),
+        };
+        next = index.map_or(next, |i| i + 1);
+        match (ty, index.and_then(|i| values.get(i))) {
+            ('I', Some(Piece::Sql(v))) => out.push_str(&quote_ident(v)),
+            ('L', Some(Piece::Sql(v))) => out.push_str(&quote_literal(v)),
+            (_, Some(piece)) => out.push_str(&piece.sql()),
+            (_, None) => out.push_str(&placeholder("?")),
+        }
+    }
+    Some(Piece::Sql(out))
 }
 
 fn create(c: &mut Cur) -> Option<Vec<Action>> {
@@ -364,23 +668,20 @@ fn create(c: &mut Cur) -> Option<Vec<Action>> {
     match kind {
         ObjectKind::Table => {
             let temporary = c.t.iter().take(4).any(|t| t.lower == "temp" || t.lower == "temporary");
-            c.eat(&["if", "not", "exists"]);
+            let if_not_exists = c.eat(&["if", "not", "exists"]);
             let table = c.name()?;
             let (columns, constraints) = if c.peek().is_some_and(|t| t.text == "(") {
                 table_elements(c)
             } else {
                 (Vec::new(), Vec::new())
             };
-            if temporary {
-                return Some(vec![Action::Other {
-                    what: "CREATE TEMPORARY TABLE".into(),
-                }]);
-            }
             Some(vec![Action::CreateTable {
                 table,
                 columns,
                 constraints,
                 unlogged,
+                temporary,
+                if_not_exists,
             }])
         }
         ObjectKind::Index => {
@@ -400,7 +701,7 @@ fn create(c: &mut Cur) -> Option<Vec<Action>> {
             }])
         }
         ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Rule => {
-            c.eat(&["if", "not", "exists"]);
+            let if_not_exists = c.eat(&["if", "not", "exists"]);
             let name = c.name()?;
             let on = c.rest().iter().position(|t| t.lower == "on").and_then(|k| {
                 let mut oc = Cur::new(&c.rest()[k + 1..]);
@@ -410,17 +711,19 @@ fn create(c: &mut Cur) -> Option<Vec<Action>> {
                 kind,
                 name,
                 or_replace,
+                if_not_exists,
                 on,
             }])
         }
         _ => {
-            c.eat(&["if", "not", "exists"]);
+            let if_not_exists = c.eat(&["if", "not", "exists"]);
             if kind == ObjectKind::Schema && c.eat(&["authorization"]) {
                 let name = c.name()?;
                 return Some(vec![Action::Create {
                     kind,
                     name,
                     or_replace,
+                    if_not_exists,
                     on: None,
                 }]);
             }
@@ -429,6 +732,7 @@ fn create(c: &mut Cur) -> Option<Vec<Action>> {
                 kind,
                 name,
                 or_replace,
+                if_not_exists,
                 on: None,
             }])
         }
@@ -493,7 +797,7 @@ fn column_def(c: &mut Cur) -> Option<ColumnDef> {
         ty,
         not_null: false,
         default: None,
-        generated: false,
+        generated: None,
         primary_key: false,
         references: false,
     };
@@ -508,7 +812,22 @@ fn column_def(c: &mut Cur) -> Option<ColumnDef> {
                 col.not_null = true;
             }
             "references" => col.references = true,
-            "generated" => col.generated = true,
+            "generated" => {
+                let _ = c.eat(&["always"]) || c.eat(&["by", "default"]);
+                c.eat(&["as"]);
+                col.generated = Some(if c.eat(&["identity"]) {
+                    c.skip_parens();
+                    Generated::Identity
+                } else {
+                    c.skip_parens();
+                    if c.eat(&["stored"]) {
+                        Generated::Stored
+                    } else {
+                        c.eat(&["virtual"]);
+                        Generated::Virtual
+                    }
+                });
+            }
             "default" => {
                 let s = c.i;
                 while let Some(t) = c.peek() {
@@ -591,28 +910,68 @@ fn check_not_null_column(t: &[Tok]) -> Option<String> {
 
 fn drop(c: &mut Cur) -> Option<Vec<Action>> {
     if c.eat(&["owned", "by"]) {
-        return Some(vec![Action::Permission {
-            what: "DROP OWNED".into(),
+        // Drops everything the roles own in the database.
+        let names = split_top(c.rest(), ",")
+            .into_iter()
+            .filter_map(|g| Cur::new(g).name())
+            .map(|role| Name::new(None, format!("OWNED BY {role}")))
+            .collect();
+        return Some(vec![Action::Drop {
+            kind: ObjectKind::Other,
+            names,
+            on: None,
+            concurrently: false,
+            if_exists: false,
+            cascade: c.t.last().is_some_and(|t| t.lower == "cascade"),
         }]);
     }
+    let start = c.i;
     let kind = object_kind(c)?;
+    let kind_words = &c.t[start..c.i];
     let concurrently = c.eat(&["concurrently"]);
     let if_exists = c.eat(&["if", "exists"]);
+    let cascade = c.t.last().is_some_and(|t| t.lower == "cascade");
     let mut names = Vec::new();
     let mut on = None;
-    let rest = c.rest();
-    let body: Vec<&[Tok]> = split_top(rest, ",");
-    for (k, g) in body.iter().enumerate() {
+    for g in split_top(c.rest(), ",") {
         let mut gc = Cur::new(g);
+        match kind_words
+            .iter()
+            .map(|t| t.lower.as_str())
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            // DROP CAST (source AS target)
+            ["cast"] => {
+                let s = gc.i + 1;
+                if gc.skip_parens() {
+                    names.push(Name::new(None, format!("({})", join(&g[s..gc.i - 1]))));
+                }
+                continue;
+            }
+            // DROP USER MAPPING FOR role SERVER server, DROP TRANSFORM FOR type LANGUAGE lang
+            ["user", "mapping"] | ["transform"] => {
+                gc.eat(&["for"]);
+                names.extend(gc.name());
+                let _ = gc.eat(&["server"]) || gc.eat(&["language"]);
+                on = gc.name();
+                continue;
+            }
+            // DROP OPERATOR [schema.]=== (left, right)
+            ["operator"] => {
+                if let Some(n) = operator_name(&mut gc) {
+                    names.push(n);
+                }
+                continue;
+            }
+            _ => {}
+        }
         if let Some(n) = gc.name() {
             names.push(n);
         }
         gc.skip_parens();
         if gc.eat(&["on"]) {
             on = gc.name();
-        }
-        if k == 0 && kind == ObjectKind::Other && names.is_empty() {
-            break;
         }
     }
     Some(vec![Action::Drop {
@@ -621,7 +980,25 @@ fn drop(c: &mut Cur) -> Option<Vec<Action>> {
         on,
         concurrently,
         if_exists,
+        cascade,
     }])
+}
+
+/// An operator's name: `===`, `myschema.===`.
+fn operator_name(c: &mut Cur) -> Option<Name> {
+    let schema = if !c.word_at(0).is_empty() && c.t.get(c.i + 1).is_some_and(|t| t.text == ".") {
+        let s = c.ident();
+        c.i += 1;
+        s
+    } else {
+        None
+    };
+    let mut op = String::new();
+    while let Some(t) = c.peek().filter(|t| t.kind == TokenKind::Punct && t.text != "(") {
+        op.push_str(t.text);
+        c.i += 1;
+    }
+    (!op.is_empty()).then(|| Name::new(schema, op))
 }
 
 fn alter(c: &mut Cur) -> Option<Vec<Action>> {
@@ -635,8 +1012,19 @@ fn alter(c: &mut Cur) -> Option<Vec<Action>> {
             what: "ALTER SYSTEM".into(),
         }]);
     }
+    let start = c.i;
     let kind = object_kind(c)?;
     if matches!(kind, ObjectKind::Role) {
+        // Logins and grants name the role: renaming it breaks them.
+        if let (Some(from), true) = (c.name(), c.eat(&["rename", "to"])) {
+            let to = c.ident()?;
+            return Some(vec![Action::Rename {
+                kind,
+                from,
+                to,
+                on: None,
+            }]);
+        }
         return Some(vec![Action::Permission {
             what: "ALTER ROLE".into(),
         }]);
@@ -653,7 +1041,11 @@ fn alter(c: &mut Cur) -> Option<Vec<Action>> {
         }]);
     }
     c.eat(&["only"]);
-    let name = c.name()?;
+    let name = if c.t[start..c.i].iter().map(|t| t.lower.as_str()).eq(["operator"]) {
+        operator_name(c)?
+    } else {
+        c.name()?
+    };
     c.eat_punct("*");
     // Function signatures.
     c.skip_parens();
@@ -662,6 +1054,19 @@ fn alter(c: &mut Cur) -> Option<Vec<Action>> {
     } else {
         None
     };
+    // Clauses between the name and the action (`ALTER OPERATOR CLASS c USING btree RENAME TO d`).
+    if kind != ObjectKind::Table {
+        let rest = c.rest();
+        if let Some(k) = rest
+            .iter()
+            .position(|t| t.kind == TokenKind::Word && (t.lower == "rename" || t.lower == "set"))
+        {
+            let at_action = rest[k].lower == "rename" || rest.get(k + 1).is_some_and(|n| n.lower == "schema");
+            if at_action && split_top(&rest[..k], ",").len() == 1 && !rest[..k].iter().any(|t| t.text == "(") {
+                c.i += k;
+            }
+        }
+    }
     if c.eat(&["rename"]) {
         return rename(c, kind, name, on);
     }
@@ -676,15 +1081,11 @@ fn alter(c: &mut Cur) -> Option<Vec<Action>> {
             let value = c.peek().and_then(string_value)?;
             Some(vec![Action::AddEnumValue { ty: name, value }])
         }
-        ObjectKind::Type if c.eat(&["alter", "attribute"]) || c.eat(&["drop", "attribute"]) => {
-            Some(vec![Action::Drop {
-                kind: ObjectKind::Column,
-                names: vec![name],
-                on: None,
-                concurrently: false,
-                if_exists: false,
-            }])
-        }
+        ObjectKind::Type if matches!(c.word_at(1), "attribute") => c
+            .comma_groups()
+            .into_iter()
+            .map(|g| type_attribute_subcommand(&mut Cur::new(g), &name))
+            .collect(),
         ObjectKind::Domain if c.eat(&["add"]) => {
             let mut rest = Cur::new(c.rest());
             let con = table_constraint(&mut rest)?;
@@ -694,14 +1095,15 @@ fn alter(c: &mut Cur) -> Option<Vec<Action>> {
             }])
         }
         ObjectKind::Domain if c.eat(&["drop", "constraint"]) => {
-            c.eat(&["if", "exists"]);
+            let if_exists = c.eat(&["if", "exists"]);
             let con = c.ident()?;
             Some(vec![Action::Drop {
                 kind: ObjectKind::Constraint,
                 names: vec![Name::new(None, con)],
                 on: Some(name),
                 concurrently: false,
-                if_exists: false,
+                if_exists,
+                cascade: c.eat(&["cascade"]),
             }])
         }
         _ => {
@@ -711,6 +1113,40 @@ fn alter(c: &mut Cur) -> Option<Vec<Action>> {
             }
             Some(vec![Action::Other { what }])
         }
+    }
+}
+
+/// One `ADD | DROP | ALTER ATTRIBUTE` action of `ALTER TYPE` on a composite type.
+fn type_attribute_subcommand(c: &mut Cur, ty: &Name) -> Option<Action> {
+    let verb = c.peek_word().to_string();
+    c.i += 1;
+    if !c.eat(&["attribute"]) {
+        return None;
+    }
+    match verb.as_str() {
+        "add" => Some(Action::Other {
+            what: format!("ALTER TYPE {ty} ADD ATTRIBUTE"),
+        }),
+        "drop" => {
+            let if_exists = c.eat(&["if", "exists"]);
+            let attribute = c.ident()?;
+            Some(Action::Drop {
+                kind: ObjectKind::Column,
+                names: vec![Name::new(None, attribute)],
+                on: Some(ty.clone()),
+                concurrently: false,
+                if_exists,
+                cascade: c.eat(&["cascade"]),
+            })
+        }
+        "alter" => {
+            let column = c.ident()?;
+            match alter_column(c, ty.clone(), column)? {
+                a @ Action::AlterColumnType { .. } => Some(a),
+                _ => None,
+            }
+        }
+        _ => None,
     }
 }
 
@@ -752,8 +1188,37 @@ fn rename(c: &mut Cur, kind: ObjectKind, name: Name, on: Option<Name>) -> Option
 fn alter_table(c: &mut Cur, table: Name) -> Option<Vec<Action>> {
     let mut out = Vec::new();
     for g in c.comma_groups() {
-        out.push(table_subcommand(&mut Cur::new(g), &table)?);
+        let mut gc = Cur::new(g);
+        match gc.peek_word() {
+            "modify" | "change" => out.extend(mysql_column_change(&mut gc, &table)?),
+            _ => out.push(table_subcommand(&mut gc, &table)?),
+        }
     }
+    Some(out)
+}
+
+/// MySQL's `MODIFY [COLUMN] c type ...` and `CHANGE [COLUMN] old new type ...`:
+/// a retype, and for CHANGE a rename too.
+fn mysql_column_change(c: &mut Cur, table: &Name) -> Option<Vec<Action>> {
+    let change = c.peek_word() == "change";
+    c.i += 1;
+    c.eat(&["column"]);
+    let from = if change { Some(c.ident()?) } else { None };
+    let new = column_def(c)?;
+    let mut out = Vec::new();
+    if let Some(from) = from.filter(|f| *f != new.name) {
+        out.push(Action::RenameColumn {
+            table: table.clone(),
+            from,
+            to: new.name.clone(),
+        });
+    }
+    out.push(Action::AlterColumnType {
+        table: table.clone(),
+        column: new.name,
+        ty: new.ty,
+        using: false,
+    });
     Some(out)
 }
 
@@ -788,6 +1253,7 @@ fn table_subcommand(c: &mut Cur, table: &Name) -> Option<Action> {
                     on: Some(table),
                     concurrently: false,
                     if_exists,
+                    cascade: c.eat(&["cascade"]),
                 });
             }
             c.eat(&["column"]);
@@ -806,9 +1272,7 @@ fn table_subcommand(c: &mut Cur, table: &Name) -> Option<Action> {
             let name = c.ident()?;
             Some(Action::ValidateConstraint { table, name })
         }
-        "rename" => match rename(c, ObjectKind::Table, table, None)?.pop()? {
-            a => Some(a),
-        },
+        "rename" => rename(c, ObjectKind::Table, table, None)?.pop(),
         "set" => match c.peek_word() {
             "unlogged" => Some(Action::SetUnlogged { table }),
             "logged" => other("SET LOGGED", true),
@@ -837,6 +1301,8 @@ fn table_subcommand(c: &mut Cur, table: &Name) -> Option<Action> {
         }),
         "enable" | "disable" | "reset" | "cluster" | "replica" | "inherit" | "no" | "of" | "not" | "attach"
         | "detach" => other(&format!("{} {}", w.to_uppercase(), join(c.rest())), false),
+        // PostgreSQL 17: both rewrite the partitions they touch.
+        "split" | "merge" => other(&format!("{} {}", w.to_uppercase(), join(c.rest())), true),
         _ => None,
     }
 }
@@ -846,7 +1312,7 @@ fn alter_column(c: &mut Cur, table: Name, column: String) -> Option<Action> {
     if is_type {
         let s = c.i;
         while let Some(t) = c.peek() {
-            if t.kind == TokenKind::Word && matches!(t.lower.as_str(), "using" | "collate") {
+            if t.kind == TokenKind::Word && matches!(t.lower.as_str(), "using" | "collate" | "cascade" | "restrict") {
                 break;
             }
             if t.text == "(" {
@@ -867,7 +1333,7 @@ fn alter_column(c: &mut Cur, table: Name, column: String) -> Option<Action> {
     if c.eat(&["set", "not", "null"]) {
         return Some(Action::SetNotNull { table, column });
     }
-    if c.eat(&["drop", "default"]) {
+    if c.eat(&["drop", "default"]) || c.eat(&["drop", "identity"]) {
         return Some(Action::DropDefault { table, column });
     }
     let what = join(c.rest()).to_uppercase();
@@ -878,23 +1344,33 @@ fn alter_column(c: &mut Cur, table: Name, column: String) -> Option<Action> {
     None
 }
 
-/// Words that make an unparsed statement dangerous to pass.
+/// Words that make an unparsed statement dangerous to pass: it may drop,
+/// rename, retype, move or empty something.
 pub fn destructive_keyword(t: &[Tok]) -> Option<&'static str> {
     let words: Vec<&str> = t
         .iter()
         .filter(|x| x.kind == TokenKind::Word)
         .map(|x| x.lower.as_str())
         .collect();
+    let at = |k: usize| words.get(k).copied().unwrap_or("");
     for (k, w) in words.iter().enumerate() {
+        let prev = if k == 0 { "" } else { words[k - 1] };
+        // `ON DELETE CASCADE`, `FOR UPDATE`, `BEFORE UPDATE OR DELETE`, `INSTEAD OF UPDATE`:
+        // clauses naming an event, not commands.
+        let event = matches!(prev, "on" | "for" | "or" | "before" | "after" | "of");
         let found = match *w {
-            "drop" => Some("DROP"),
+            "drop" if !(at(k + 1) == "not" && at(k + 2) == "null") => Some("DROP"),
             "truncate" => Some("TRUNCATE"),
             "rename" => Some("RENAME"),
-            "delete" => Some("DELETE"),
-            "type" if k > 0 && words[..k].contains(&"alter") && words[..k].contains(&"column") => {
+            "delete" if !event => Some("DELETE"),
+            "update" if !event => Some("UPDATE"),
+            // `ALTER [COLUMN] c [SET DATA] TYPE t`, `ALTER ATTRIBUTE a TYPE t`: an
+            // ALTER after the statement's own, or SET DATA TYPE.
+            "type" if prev != "column" && (words[1.min(k)..k].contains(&"alter") || prev == "data") => {
                 Some("ALTER COLUMN TYPE")
             }
-            "update" if k == 0 || words[k - 1] != "for" && words[k - 1] != "on" => Some("UPDATE"),
+            "set" if at(k + 1) == "schema" => Some("SET SCHEMA"),
+            "set" if at(k + 1) == "unlogged" => Some("SET UNLOGGED"),
             _ => None,
         };
         if found.is_some() {
@@ -952,5 +1428,208 @@ mod tests {
         assert!(!SqlType::parse("int").widens_to(&SqlType::parse("bigint")));
         assert!(SqlType::parse("numeric(10,2)").widens_to(&SqlType::parse("numeric(12,2)")));
         assert!(!SqlType::parse("numeric(10,2)").widens_to(&SqlType::parse("numeric(12,3)")));
+    }
+
+    #[test]
+    fn dynamic_sql_is_folded_into_literals() {
+        let body = "BEGIN EXECUTE 'ALTER TABLE ' || quote_ident(t) || ' RENAME COLUMN a TO b'; \
+                    EXECUTE format('ALTER TABLE %I DROP COLUMN %I', 'Members', col); \
+                    EXECUTE format('DELETE FROM %2$I WHERE id = %1$L', 7, 'users'); \
+                    EXECUTE ('TRUNCATE ' || t)::text; RAISE NOTICE 'done %', t; END";
+        let folded = fold_dynamic_sql(body);
+        assert!(
+            folded.contains("'ALTER TABLE ${quote_ident(t)} RENAME COLUMN a TO b'"),
+            "{folded}"
+        );
+        assert!(
+            folded.contains(r#"'ALTER TABLE "Members" DROP COLUMN ${col}'"#),
+            "{folded}"
+        );
+        assert!(folded.contains("'DELETE FROM users WHERE id = ${7}'"), "{folded}");
+        assert!(folded.contains("'TRUNCATE ${t}'"), "{folded}");
+        assert!(folded.contains("RAISE NOTICE 'done %', t"), "{folded}");
+    }
+
+    #[test]
+    fn dynamic_sql_that_does_not_begin_with_a_statement_is_unreadable() {
+        let folded = fold_dynamic_sql("BEGIN EXECUTE prefix || ' DROP COLUMN x'; END");
+        assert_eq!(unreadable_dynamic_sql(&folded).map(|h| h.0), Some("DROP"));
+        let folded = fold_dynamic_sql("BEGIN EXECUTE 'ALTER TABLE ' || t || ' DROP COLUMN x'; END");
+        assert_eq!(unreadable_dynamic_sql(&folded), None);
+    }
+
+    #[test]
+    fn placeholders_are_names() {
+        let a = actions("ALTER TABLE ${schema}.members DROP COLUMN {{ .Column }};").unwrap();
+        assert!(
+            matches!(&a[0], Action::DropColumn { table, column } if table.schema.as_deref() == Some("${schema}") && column == "{{ .Column }}")
+        );
+        assert!(actions("ALTER TABLE members {{ .Change }};").is_none());
+    }
+
+    #[test]
+    fn vacuum_full_can_be_switched_off() {
+        assert!(matches!(
+            actions("VACUUM (FULL) t;").unwrap()[0],
+            Action::Vacuum { full: true }
+        ));
+        assert!(matches!(
+            actions("VACUUM (VERBOSE, FULL true) t;").unwrap()[0],
+            Action::Vacuum { full: true }
+        ));
+        assert!(matches!(
+            actions("VACUUM (FULL false) t;").unwrap()[0],
+            Action::Vacuum { full: false }
+        ));
+        assert!(matches!(
+            actions("VACUUM (FULL 0, ANALYZE) t;").unwrap()[0],
+            Action::Vacuum { full: false }
+        ));
+    }
+
+    fn drop_names(sql: &str) -> Vec<String> {
+        match &actions(sql).unwrap()[0] {
+            Action::Drop { names, on, .. } => names
+                .iter()
+                .map(|n| format!("{n}{}", on.as_ref().map(|o| format!(" on {o}")).unwrap_or_default()))
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn drops_name_what_they_drop() {
+        assert_eq!(
+            drop_names("DROP CAST IF EXISTS (text AS money) CASCADE;"),
+            ["(text AS money)"]
+        );
+        assert_eq!(
+            drop_names("DROP OPERATOR s.=== (int, int), <<< (int, NONE);"),
+            ["s.===", "<<<"]
+        );
+        assert_eq!(
+            drop_names("DROP USER MAPPING IF EXISTS FOR app SERVER remote;"),
+            ["app on remote"]
+        );
+        assert_eq!(
+            drop_names("DROP TRANSFORM FOR hstore LANGUAGE plpython3u;"),
+            ["hstore on plpython3u"]
+        );
+        assert_eq!(drop_names("DROP POLICY p ON public.t;"), ["p on t"]);
+        assert!(matches!(
+            actions("DROP VIEW v CASCADE;").unwrap()[0],
+            Action::Drop { cascade: true, .. }
+        ));
+        assert!(matches!(
+            actions("DROP VIEW v;").unwrap()[0],
+            Action::Drop { cascade: false, .. }
+        ));
+    }
+
+    #[test]
+    fn composite_type_attributes() {
+        let a = actions(
+            "ALTER TYPE address DROP ATTRIBUTE IF EXISTS zip, ALTER ATTRIBUTE city TYPE text, ADD ATTRIBUTE c int;",
+        )
+        .unwrap();
+        assert!(
+            matches!(&a[0], Action::Drop { kind: ObjectKind::Column, names, on: Some(t), .. } if names[0].name == "zip" && t.name == "address")
+        );
+        assert!(matches!(&a[1], Action::AlterColumnType { column, .. } if column == "city"));
+        assert!(matches!(&a[2], Action::Other { .. }));
+        let a = actions("ALTER TYPE address ALTER ATTRIBUTE city TYPE varchar CASCADE;").unwrap();
+        assert!(matches!(&a[0], Action::AlterColumnType { ty, .. } if ty.text == "varchar"));
+    }
+
+    #[test]
+    fn renaming_a_role_is_a_rename() {
+        assert!(matches!(
+            &actions("ALTER ROLE app RENAME TO app2;").unwrap()[0],
+            Action::Rename {
+                kind: ObjectKind::Role,
+                ..
+            }
+        ));
+        assert!(matches!(
+            &actions("ALTER ROLE app WITH LOGIN;").unwrap()[0],
+            Action::Permission { .. }
+        ));
+    }
+
+    #[test]
+    fn set_config_sets_a_timeout() {
+        assert!(matches!(
+            &actions("SELECT pg_catalog.set_config('lock_timeout', '5s', false);").unwrap()[0],
+            Action::SetTimeout { lock: true, value } if value == "5s"
+        ));
+        assert!(matches!(
+            &actions("SELECT set_config('search_path', 'app', false);").unwrap()[0],
+            Action::Other { .. }
+        ));
+    }
+
+    #[test]
+    fn drop_identity_drops_the_default() {
+        assert!(matches!(
+            &actions("ALTER TABLE t ALTER COLUMN id DROP IDENTITY IF EXISTS;").unwrap()[0],
+            Action::DropDefault { .. }
+        ));
+    }
+
+    #[test]
+    fn mysql_column_changes_are_retypes() {
+        let a =
+            actions("ALTER TABLE t MODIFY COLUMN c bigint NOT NULL, CHANGE old_name new_name varchar(10);").unwrap();
+        assert!(matches!(&a[0], Action::AlterColumnType { column, .. } if column == "c"));
+        assert!(matches!(&a[1], Action::RenameColumn { from, to, .. } if from == "old_name" && to == "new_name"));
+        assert!(matches!(&a[2], Action::AlterColumnType { column, .. } if column == "new_name"));
+    }
+
+    #[test]
+    fn temporary_and_if_not_exists_tables() {
+        assert!(matches!(
+            &actions("CREATE TEMP TABLE s (id int);").unwrap()[0],
+            Action::CreateTable {
+                temporary: true,
+                if_not_exists: false,
+                ..
+            }
+        ));
+        assert!(matches!(
+            &actions("CREATE TABLE IF NOT EXISTS s (id int);").unwrap()[0],
+            Action::CreateTable {
+                temporary: false,
+                if_not_exists: true,
+                ..
+            }
+        ));
+    }
+
+    fn keyword(sql: &str) -> Option<&'static str> {
+        let l = lex(sql);
+        destructive_keyword(&toks(sql, &l.statements[0].tokens))
+    }
+
+    #[test]
+    fn destructive_keywords_in_unreadable_statements() {
+        assert_eq!(keyword("ALTER TABLE ${t} ALTER c TYPE int;"), Some("ALTER COLUMN TYPE"));
+        assert_eq!(
+            keyword("ALTER TABLE t ALTER COLUMN c SET DATA TYPE int;"),
+            Some("ALTER COLUMN TYPE")
+        );
+        assert_eq!(keyword("ALTER TABLE t ALTER COLUMN type SET DEFAULT 1;"), None);
+        assert_eq!(keyword("ALTER TYPE mood ADD VALUE 'x';"), None);
+        assert_eq!(keyword("ALTER TABLE t SET SCHEMA archive;"), Some("SET SCHEMA"));
+        assert_eq!(keyword("ALTER TABLE t SET UNLOGGED;"), Some("SET UNLOGGED"));
+        assert_eq!(
+            keyword("CREATE TABLE t (a int REFERENCES u ON DELETE CASCADE ON UPDATE CASCADE);"),
+            None
+        );
+        assert_eq!(
+            keyword("CREATE TRIGGER x BEFORE UPDATE OR DELETE ON t FOR EACH ROW EXECUTE FUNCTION f();"),
+            None
+        );
+        assert_eq!(keyword("ALTER TABLE t ALTER COLUMN c DROP NOT NULL;"), None);
+        assert_eq!(keyword("WITH d AS (DELETE FROM t) SELECT 1;"), Some("DELETE"));
     }
 }

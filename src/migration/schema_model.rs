@@ -17,8 +17,13 @@ pub struct Column {
 pub struct Table {
     pub columns: HashMap<String, Column>,
     pub created_in_change: bool,
+    /// A temporary table: it is gone when the migration's session ends.
+    pub temporary: bool,
     /// CHECK constraints of the form `col IS NOT NULL`: name → (column, validated).
     pub not_null_checks: HashMap<String, (String, bool)>,
+    /// Columns made NOT NULL by `SET NOT NULL`, including columns whose
+    /// definition the model has not seen.
+    pub set_not_null: HashSet<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -26,12 +31,16 @@ pub struct Catalog {
     pub tables: HashMap<Name, Table>,
     /// Objects created by the change being checked, by kind and name.
     created: HashSet<(ObjectKind, Name)>,
+    /// Objects created by earlier changes (tables are in `tables`).
+    earlier: HashSet<(ObjectKind, Name)>,
 }
 
 impl Catalog {
     /// Starts a new change: what exists stays, nothing counts as new.
     pub fn begin_change(&mut self) {
-        self.created.clear();
+        let created = std::mem::take(&mut self.created);
+        self.earlier.extend(created);
+        self.tables.retain(|_, t| !t.temporary);
         for t in self.tables.values_mut() {
             t.created_in_change = false;
             for c in t.columns.values_mut() {
@@ -67,6 +76,22 @@ impl Catalog {
         self.tables.get(table)?.columns.get(column).map(|c| &c.ty)
     }
 
+    /// True when the column is known to be NOT NULL.
+    pub fn column_is_not_null(&self, table: &Name, column: &str) -> bool {
+        self.tables
+            .get(table)
+            .is_some_and(|t| t.set_not_null.contains(column) || t.columns.get(column).is_some_and(|c| c.not_null))
+    }
+
+    /// The column a `CHECK (column IS NOT NULL)` constraint is about.
+    pub fn not_null_check_column(&self, table: &Name, constraint: &str) -> Option<&str> {
+        self.tables
+            .get(table)?
+            .not_null_checks
+            .get(constraint)
+            .map(|(c, _)| c.as_str())
+    }
+
     /// True when a validated `CHECK (column IS NOT NULL)` exists.
     pub fn has_validated_not_null_check(&self, table: &Name, column: &str) -> bool {
         self.tables
@@ -81,10 +106,16 @@ impl Catalog {
                 table,
                 columns,
                 constraints,
+                temporary,
+                if_not_exists,
                 ..
             } => {
+                if *if_not_exists && self.tables.contains_key(table) {
+                    return;
+                }
                 let mut t = Table {
                     created_in_change: true,
+                    temporary: *temporary,
                     ..Table::default()
                 };
                 for c in columns {
@@ -101,11 +132,25 @@ impl Catalog {
                     if let (Some(name), Some(col)) = (&con.name, &con.not_null_column) {
                         t.not_null_checks.insert(name.clone(), (col.clone(), !con.not_valid));
                     }
+                    if let Some(name) = &con.name {
+                        self.created
+                            .insert((ObjectKind::Constraint, Name::new(None, name.clone())));
+                    }
                 }
                 self.tables.insert(table.clone(), t);
             }
-            Action::Create { kind, name, .. } => {
-                self.created.insert((*kind, name.clone()));
+            Action::Create {
+                kind,
+                name,
+                or_replace,
+                if_not_exists,
+                ..
+            } => {
+                // `OR REPLACE` and `IF NOT EXISTS` leave an object of an earlier change in place.
+                let kept = (*or_replace || *if_not_exists) && self.earlier.contains(&(*kind, name.clone()));
+                if !kept {
+                    self.created.insert((*kind, name.clone()));
+                }
             }
             Action::CreateIndex { name: Some(name), .. } => {
                 self.created.insert((ObjectKind::Index, name.clone()));
@@ -124,6 +169,7 @@ impl Catalog {
             Action::DropColumn { table, column } => {
                 if let Some(t) = self.tables.get_mut(table) {
                     t.columns.remove(column);
+                    t.set_not_null.remove(column);
                 }
             }
             Action::AlterColumnType { table, column, ty, .. } => {
@@ -132,7 +178,9 @@ impl Catalog {
                 }
             }
             Action::SetNotNull { table, column } => {
-                if let Some(c) = self.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
+                let t = self.tables.entry(table.clone()).or_default();
+                t.set_not_null.insert(column.clone());
+                if let Some(c) = t.columns.get_mut(column) {
                     c.not_null = true;
                 }
             }
@@ -141,6 +189,10 @@ impl Catalog {
                     let t = self.tables.entry(table.clone()).or_default();
                     t.not_null_checks
                         .insert(name.clone(), (col.clone(), !constraint.not_valid));
+                }
+                if let Some(name) = &constraint.name {
+                    self.created
+                        .insert((ObjectKind::Constraint, Name::new(None, name.clone())));
                 }
             }
             Action::ValidateConstraint { table, name } => {
@@ -162,6 +214,7 @@ impl Catalog {
                         _ => {}
                     }
                     self.created.remove(&(*kind, n.clone()));
+                    self.earlier.remove(&(*kind, n.clone()));
                 }
             }
             Action::Rename {
@@ -175,8 +228,11 @@ impl Catalog {
                 }
             }
             Action::Rename { kind, from, to, .. } => {
+                let to = Name::new(from.schema.clone(), to.clone());
                 if self.created.remove(&(*kind, from.clone())) {
-                    self.created.insert((*kind, Name::new(from.schema.clone(), to.clone())));
+                    self.created.insert((*kind, to));
+                } else if self.earlier.remove(&(*kind, from.clone())) {
+                    self.earlier.insert((*kind, to));
                 }
             }
             Action::RenameColumn { table, from, to } => {
@@ -206,16 +262,76 @@ mod tests {
                 ty: SqlType::parse("varchar(10)"),
                 not_null: false,
                 default: None,
-                generated: false,
+                generated: None,
                 primary_key: false,
                 references: false,
             }],
             constraints: vec![],
             unlogged: false,
+            temporary: false,
+            if_not_exists: false,
         });
         assert!(c.table_is_new(&users));
         c.begin_change();
         assert!(!c.table_is_new(&users));
         assert_eq!(c.column_type(&users, "name").unwrap().mods, vec![10]);
+    }
+
+    fn create(kind: ObjectKind, name: &str, or_replace: bool) -> Action {
+        Action::Create {
+            kind,
+            name: Name::new(None, name),
+            or_replace,
+            if_not_exists: false,
+            on: None,
+        }
+    }
+
+    #[test]
+    fn or_replace_keeps_an_object_of_an_earlier_change() {
+        let mut c = Catalog::default();
+        let f = Name::new(None, "f");
+        c.apply(&create(ObjectKind::Function, "f", false));
+        c.begin_change();
+        c.apply(&create(ObjectKind::Function, "f", true));
+        assert!(!c.is_new(ObjectKind::Function, &f));
+        // Unknown before: a helper created by this change.
+        c.apply(&create(ObjectKind::Function, "helper", true));
+        assert!(c.is_new(ObjectKind::Function, &Name::new(None, "helper")));
+    }
+
+    #[test]
+    fn temporary_tables_end_with_their_change() {
+        let mut c = Catalog::default();
+        let t = Name::new(None, "staging");
+        c.apply(&Action::CreateTable {
+            table: t.clone(),
+            columns: vec![],
+            constraints: vec![],
+            unlogged: false,
+            temporary: true,
+            if_not_exists: false,
+        });
+        assert!(c.table_is_new(&t));
+        c.begin_change();
+        assert!(c.table(&t).is_none());
+    }
+
+    #[test]
+    fn create_table_if_not_exists_keeps_the_existing_table() {
+        let mut c = Catalog::default();
+        let t = Name::new(None, "members");
+        let mk = |if_not_exists| Action::CreateTable {
+            table: t.clone(),
+            columns: vec![],
+            constraints: vec![],
+            unlogged: false,
+            temporary: false,
+            if_not_exists,
+        };
+        c.apply(&mk(false));
+        c.begin_change();
+        c.apply(&mk(true));
+        assert!(!c.table_is_new(&t));
     }
 }

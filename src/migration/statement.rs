@@ -9,7 +9,7 @@ use sqlparser::parser::Parser;
 
 use super::action::{Action, Name};
 use super::lex::{RawStatement, TokenKind};
-use super::recognise::{destructive_keyword, recognise, toks};
+use super::recognise::{destructive_keyword, recognise, splice, toks, unreadable_dynamic_sql, Tok};
 use crate::config::SqlDialect;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +28,9 @@ pub struct Statement {
     pub terminator: Option<usize>,
     pub status: ParseStatus,
     pub actions: Vec<Action>,
-    /// For an unparsed statement: the destructive keyword it contains.
-    pub destructive: Option<&'static str>,
+    /// For an unparsed statement: the destructive keyword it contains, or the
+    /// template placeholder that could expand to one.
+    pub destructive: Option<String>,
 }
 
 impl Statement {
@@ -49,15 +50,11 @@ pub fn understand(src: &str, raw: &RawStatement, dialect: SqlDialect) -> Stateme
         actions: Vec::new(),
         destructive: None,
     };
-    if let Some(p) = t.iter().find(|x| x.kind == TokenKind::Placeholder) {
-        st.status = ParseStatus::Unparsed {
-            reason: format!("it contains the template placeholder `{}`", p.text),
-        };
-        st.destructive = destructive_keyword(&t);
-        return st;
-    }
-    let parsed = parse_one(text, dialect);
-    let dml = parsed.as_ref().ok().and_then(|s| dml_actions(s));
+    // A template placeholder stands for a name wherever a name may stand; what
+    // cannot be read with it in a name's place could expand to anything.
+    let placeholder = t.iter().find(|x| x.kind == TokenKind::Placeholder).map(|p| p.text);
+    let parsed = parse_one(&text_for_parser(text, raw.span.start, &t), dialect);
+    let dml = parsed.as_ref().ok().and_then(dml_actions);
     let recognised = recognise(&t);
     match (parsed, dml.or(recognised)) {
         (Ok(_), Some(actions)) => st.actions = actions,
@@ -65,21 +62,77 @@ pub fn understand(src: &str, raw: &RawStatement, dialect: SqlDialect) -> Stateme
             st.status = ParseStatus::Recognised;
             st.actions = actions;
         }
-        (Ok(stmt), None) if destructive_keyword(&t).is_none() => {
+        (Ok(stmt), None) if destructive_keyword(&t).is_none() && placeholder.is_none() => {
             st.actions = vec![Action::Other {
                 what: statement_kind(&stmt),
             }];
         }
         (res, None) => {
-            let reason = match res {
-                Ok(_) => "shipgate does not know what this statement changes".to_string(),
-                Err(e) => format!("sqlparser: {}", clean_parser_error(&e)),
+            let keyword = destructive_keyword(&t);
+            let reason = match (placeholder, res) {
+                (Some(p), _) if keyword.is_some() => format!("it contains the template placeholder `{p}`"),
+                (Some(_), _) => "a template placeholder can stand for any SQL".to_string(),
+                (None, Ok(_)) => "shipgate does not know what this statement changes".to_string(),
+                (None, Err(e)) => format!("sqlparser: {}", clean_parser_error(&e)),
             };
             st.status = ParseStatus::Unparsed { reason };
-            st.destructive = destructive_keyword(&t);
+            st.destructive = keyword.map(str::to_string).or(placeholder.map(str::to_string));
         }
     }
+    // SQL a DO block builds at run time and that cannot be read is judged like
+    // an unparsed statement: it may drop or rename something.
+    let hazard = st.actions.iter().find_map(|a| match a {
+        Action::Do { body, .. } => unreadable_dynamic_sql(body),
+        _ => None,
+    });
+    if let Some((keyword, reason)) = hazard {
+        st.status = ParseStatus::Unparsed { reason };
+        st.destructive = Some(keyword.to_string());
+    }
     st
+}
+
+/// The statement as sqlparser should see it: template placeholders as quoted
+/// names (`${schema}.users` → `"${schema}".users`), and without PostgreSQL's
+/// inheritance markers on DELETE and UPDATE targets (`ONLY t`, `t *`), which
+/// sqlparser misreads (`DELETE FROM ONLY t` as a table `only` with alias `t`).
+fn text_for_parser(text: &str, base: usize, t: &[Tok]) -> String {
+    let range = |x: &Tok| x.start - base..x.start - base + x.text.len();
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    let target = match t
+        .iter()
+        .map(|x| x.lower.as_str())
+        .take(2)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["update", ..] => Some(1),
+        ["delete", "from"] => Some(2),
+        _ => None,
+    };
+    let mut inheritance = Vec::new();
+    if let Some(mut k) = target {
+        if t.get(k).is_some_and(|x| x.lower == "only") {
+            inheritance.push(k);
+            k += 1;
+        }
+        // The target's name, `a` or `a.b`, then an optional `*`.
+        k += 1;
+        while t.get(k).is_some_and(|x| x.text == ".") {
+            k += 2;
+        }
+        if t.get(k).is_some_and(|x| x.kind == TokenKind::Punct && x.text == "*") {
+            inheritance.push(k);
+        }
+    }
+    for (k, x) in t.iter().enumerate() {
+        if inheritance.contains(&k) {
+            edits.push((range(x), " ".repeat(x.text.len())));
+        } else if x.kind == TokenKind::Placeholder {
+            edits.push((range(x), format!("\"{}\"", x.text.replace('"', "\"\""))));
+        }
+    }
+    splice(text, &edits)
 }
 
 fn parse_one(text: &str, dialect: SqlDialect) -> Result<sq::Statement, String> {
@@ -147,6 +200,11 @@ fn table_factor_name(t: &sq::TableWithJoins) -> Option<Name> {
 /// are expressions, which tokens describe poorly.
 fn dml_actions(s: &sq::Statement) -> Option<Vec<Action>> {
     match s {
+        // `WITH ... DELETE/UPDATE/INSERT`, and data-modifying CTEs of any query.
+        sq::Statement::Query(q) => {
+            let actions = query_dml(q);
+            (!actions.is_empty()).then_some(actions)
+        }
         sq::Statement::Delete(d) => {
             let from = match &d.from {
                 sq::FromTable::WithFromKeyword(v) | sq::FromTable::WithoutKeyword(v) => v,
@@ -180,6 +238,48 @@ fn dml_actions(s: &sq::Statement) -> Option<Vec<Action>> {
             Some(vec![Action::Insert { table, columns, rows }])
         }
         _ => None,
+    }
+}
+
+/// The writes a query makes: its data-modifying CTEs and its body.
+fn query_dml(q: &sq::Query) -> Vec<Action> {
+    let mut out = Vec::new();
+    for cte in q.with.iter().flat_map(|w| &w.cte_tables) {
+        out.extend(query_dml(&cte.query));
+    }
+    out.extend(set_expr_dml(&q.body));
+    out
+}
+
+fn set_expr_dml(e: &sq::SetExpr) -> Vec<Action> {
+    match e {
+        sq::SetExpr::Insert(s) | sq::SetExpr::Update(s) | sq::SetExpr::Delete(s) => dml_actions(s).unwrap_or_default(),
+        sq::SetExpr::Query(q) => query_dml(q),
+        // `SELECT ... INTO t` creates the table `t`.
+        sq::SetExpr::Select(sel) => sel
+            .into
+            .iter()
+            .flat_map(|into| &into.targets)
+            .filter_map(|target| match target {
+                sq::Expr::Identifier(id) => Some(sq::ObjectName::from(id.clone())),
+                sq::Expr::CompoundIdentifier(ids) => Some(sq::ObjectName::from(ids.clone())),
+                _ => None,
+            })
+            .map(|table| Action::CreateTable {
+                table: object_name(&table),
+                columns: Vec::new(),
+                constraints: Vec::new(),
+                unlogged: sel.into.as_ref().is_some_and(|i| i.unlogged),
+                temporary: sel.into.as_ref().is_some_and(|i| i.temporary),
+                if_not_exists: false,
+            })
+            .collect(),
+        sq::SetExpr::SetOperation { left, right, .. } => {
+            let mut out = set_expr_dml(left);
+            out.extend(set_expr_dml(right));
+            out
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -233,13 +333,69 @@ mod tests {
     fn unknown_destructive_is_flagged() {
         let s = one("FROB x DROP y;");
         assert!(s.is_unparsed());
-        assert_eq!(s.destructive, Some("DROP"));
+        assert_eq!(s.destructive.as_deref(), Some("DROP"));
     }
 
     #[test]
-    fn placeholders_are_unparsed() {
+    fn placeholders_stand_for_names() {
         let s = one("DROP TABLE ${schema}.users;");
+        assert!(!s.is_unparsed());
+        assert!(matches!(&s.actions[0], Action::Drop { names, .. } if names[0].to_string() == "${schema}.users"));
+        let s = one("DELETE FROM {{ .Schema }}.users WHERE id = ${id};");
+        assert!(matches!(&s.actions[0], Action::Delete { has_where: true, .. }));
+    }
+
+    #[test]
+    fn a_placeholder_that_cannot_be_read_could_be_anything() {
+        let s = one("ALTER TABLE users {{ .Change }};");
         assert!(s.is_unparsed());
-        assert_eq!(s.destructive, Some("DROP"));
+        assert_eq!(s.destructive.as_deref(), Some("{{ .Change }}"));
+        let s = one("ALTER TABLE ${schema}.t ALTER c TYPE int;");
+        assert!(matches!(&s.actions[0], Action::AlterColumnType { .. }), "{s:?}");
+    }
+
+    #[test]
+    fn only_and_star_do_not_hide_the_target() {
+        for sql in [
+            "DELETE FROM ONLY users;",
+            "DELETE FROM users *;",
+            "UPDATE ONLY public.users AS u SET a = 1;",
+        ] {
+            let s = one(sql);
+            assert!(
+                matches!(&s.actions[0], Action::Delete { table, has_where: false } | Action::Update { table, has_where: false } if table.name == "users"),
+                "{sql}: {s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn data_modifying_ctes_are_writes() {
+        let s = one("WITH d AS (DELETE FROM users RETURNING id) SELECT count(*) FROM d;");
+        assert!(
+            matches!(&s.actions[0], Action::Delete { has_where: false, .. }),
+            "{s:?}"
+        );
+        let s = one("WITH x AS (SELECT 1) UPDATE users SET a = 1;");
+        assert!(
+            matches!(&s.actions[0], Action::Update { has_where: false, .. }),
+            "{s:?}"
+        );
+        let s = one("WITH x AS (SELECT 1) SELECT * FROM x;");
+        assert!(matches!(&s.actions[0], Action::Other { .. }), "{s:?}");
+        let s = one("SELECT id, email INTO TEMP members_copy FROM members;");
+        assert!(
+            matches!(&s.actions[0], Action::CreateTable { table, temporary: true, .. } if table.name == "members_copy"),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn unreadable_dynamic_sql_in_a_do_block_is_unparsed() {
+        let s = one("DO $$ BEGIN EXECUTE prefix || ' RENAME COLUMN a TO b'; END $$;");
+        assert!(s.is_unparsed(), "{s:?}");
+        assert_eq!(s.destructive.as_deref(), Some("RENAME"));
+        let s = one("DO $$ BEGIN EXECUTE 'ALTER TABLE ' || quote_ident(t) || ' RENAME COLUMN a TO b'; END $$;");
+        assert!(!s.is_unparsed(), "readable: the engine checks it: {s:?}");
     }
 }

@@ -53,6 +53,7 @@ pub fn render(report: &Report, color: bool) -> String {
 
 fn render_one(handler: &GraphicalReportHandler, report: &Report, f: &Finding, out: &mut String) {
     let severity = match f.severity {
+        _ if f.approved => MSeverity::Advice,
         Severity::Error => MSeverity::Error,
         Severity::Warning => MSeverity::Warning,
         Severity::Note => MSeverity::Advice,

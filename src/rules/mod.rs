@@ -1,5 +1,6 @@
 //! Rules: pure functions from parsed models to findings, one per file.
 
+pub mod dryrun;
 pub mod flags;
 pub mod migration;
 pub mod rollout;
@@ -12,5 +13,6 @@ pub static ALL_META: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::La
     v.extend(migration::OTHER_META.iter().copied());
     v.extend(rollout::META.iter().copied());
     v.extend(flags::META.iter().copied());
+    v.extend(dryrun::META.iter().copied());
     v
 });

@@ -1,6 +1,155 @@
-//! Flag registry rules, one per file.
+//! Flag registry rules, one per file. Each takes the `Model` (the registry
+//! and every reference to a flag) and pushes findings; none reads a file.
 
+mod beta_flag_without_ga_replacement;
+mod flag_default_not_off;
+mod flag_missing_from_table;
+mod flag_naming_convention;
+mod flag_past_remove_by;
+mod flag_referenced_after_ga;
+mod flag_remove_by_soon;
+mod flag_table_default_mismatch;
+mod flag_without_owner;
+mod invalid_flag_registry;
+mod undocumented_flag;
+mod unreferenced_flag;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use crate::finding::Finding;
+use crate::flags::registry::locate;
+use crate::flags::{Column, FlagEntry, FlagRegistry, RefKind, Reference};
+use crate::migration::lex::LineIndex;
 use crate::registry::RuleMeta;
 
+pub use invalid_flag_registry::RULE as INVALID_FLAG_REGISTRY;
+
 /// Every flag rule's metadata.
-pub static META: &[&RuleMeta] = &[];
+pub static META: &[&RuleMeta] = &[
+    &undocumented_flag::RULE,
+    &unreferenced_flag::RULE,
+    &flag_without_owner::RULE,
+    &flag_default_not_off::RULE,
+    &flag_naming_convention::RULE,
+    &flag_past_remove_by::RULE,
+    &flag_remove_by_soon::RULE,
+    &flag_referenced_after_ga::RULE,
+    &beta_flag_without_ga_replacement::RULE,
+    &flag_missing_from_table::RULE,
+    &flag_table_default_mismatch::RULE,
+    &invalid_flag_registry::RULE,
+];
+
+type Check = fn(&Model<'_>, &mut Vec<Finding>);
+
+const CHECKS: &[Check] = &[
+    undocumented_flag::check,
+    unreferenced_flag::check,
+    flag_without_owner::check,
+    flag_default_not_off::check,
+    flag_naming_convention::check,
+    flag_past_remove_by::check,
+    flag_remove_by_soon::check,
+    flag_referenced_after_ga::check,
+    beta_flag_without_ga_replacement::check,
+    flag_missing_from_table::check,
+    flag_table_default_mismatch::check,
+];
+
+/// What the flag rules see.
+pub struct Model<'a> {
+    pub registry: &'a FlagRegistry,
+    /// Every reference: code, rollout manifests, flag-table inserts.
+    pub refs: &'a [Reference],
+    pub today: NaiveDate,
+    /// `flags.warn_days`.
+    pub warn_days: i64,
+    /// `flags.naming`, as written and compiled (anchored).
+    pub naming: Option<(&'a str, &'a regex::Regex)>,
+    /// `flags.table`.
+    pub table: Option<&'a str>,
+    by_flag: HashMap<&'a str, Vec<&'a Reference>>,
+    index: LineIndex,
+}
+
+impl<'a> Model<'a> {
+    pub fn new(
+        registry: &'a FlagRegistry,
+        refs: &'a [Reference],
+        today: NaiveDate,
+        warn_days: i64,
+        naming: Option<(&'a str, &'a regex::Regex)>,
+        table: Option<&'a str>,
+    ) -> Self {
+        let mut by_flag: HashMap<&str, Vec<&Reference>> = HashMap::new();
+        for r in refs {
+            by_flag.entry(r.flag.as_str()).or_default().push(r);
+        }
+        Model {
+            registry,
+            refs,
+            today,
+            warn_days,
+            naming,
+            table,
+            by_flag,
+            index: LineIndex::new(&registry.text),
+        }
+    }
+
+    /// Every reference to `flag`.
+    pub fn refs_to(&self, flag: &str) -> &[&'a Reference] {
+        self.by_flag.get(flag).map_or(&[], Vec::as_slice)
+    }
+
+    /// References that keep a flag alive: code and rollout manifests.
+    pub fn uses(&self, flag: &str) -> Vec<&'a Reference> {
+        self.refs_to(flag)
+            .iter()
+            .copied()
+            .filter(|r| r.kind != RefKind::Migration)
+            .collect()
+    }
+
+    /// A finding at a cell of a registry row.
+    pub fn at_row(&self, f: Finding, e: &FlagEntry, col: Column) -> Finding {
+        let span = e.span(col);
+        let loc = locate(&self.registry.text, &self.index, &span);
+        f.at(&self.registry.path, span, loc)
+    }
+
+    /// A finding at a reference.
+    pub fn at_ref(&self, mut f: Finding, r: &Reference) -> Finding {
+        f.file = Some(r.file.clone());
+        f.location = Some(r.location);
+        f.span = r.span.clone();
+        f
+    }
+}
+
+/// "src/a.ts:3:7" or "src/a.ts:3:7 and 4 more places".
+pub fn places(refs: &[&Reference]) -> String {
+    let mut sorted: Vec<&&Reference> = refs.iter().collect();
+    sorted.sort_by(|a, b| (&a.file, a.location).cmp(&(&b.file, b.location)));
+    match sorted.as_slice() {
+        [] => String::new(),
+        [one] => one.place(),
+        [first, rest @ ..] => format!(
+            "{} and {} more place{}",
+            first.place(),
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+/// Runs every flag rule.
+pub fn check(m: &Model<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in CHECKS {
+        c(m, &mut out);
+    }
+    out
+}

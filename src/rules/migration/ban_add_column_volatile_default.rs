@@ -1,6 +1,6 @@
 //! Adding a column whose default must be computed per row.
 use super::{Cx, Hit};
-use crate::migration::action::Action;
+use crate::migration::action::{Action, Generated};
 
 crate::declare_rule! {
     /// ## What it does
@@ -87,8 +87,10 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             }
             let why = if VOLATILE_TYPES.contains(&column.ty.base.as_str()) {
                 Some(format!("type `{}` fills every row from a sequence", column.ty.text))
-            } else if column.generated && !column.default.is_some() && !column.ty.text.is_empty() {
-                None
+            } else if column.generated == Some(Generated::Identity) {
+                Some("identity fills every row from a sequence".to_string())
+            } else if column.generated == Some(Generated::Stored) {
+                Some("generated value is computed and stored for every row".to_string())
             } else {
                 column
                     .default

@@ -19,7 +19,11 @@ crate::declare_rule! {
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     for a in cx.actions {
         if let Action::AddColumn { table, column } = a {
-            if !column.not_null || column.default.is_some() || column.generated || cx.catalog.table_is_new(table) {
+            if !column.not_null
+                || column.default.is_some()
+                || column.generated.is_some()
+                || cx.catalog.table_is_new(table)
+            {
                 continue;
             }
             if matches!(column.ty.base.as_str(), "serial" | "bigserial" | "smallserial") {

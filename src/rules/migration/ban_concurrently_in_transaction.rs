@@ -24,7 +24,8 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
-    if !cx.in_transaction || cx.in_do_block {
+    // A DO block always runs its statements inside a transaction.
+    if !cx.in_transaction && !cx.in_do_block {
         return;
     }
     for a in cx.actions {
@@ -41,7 +42,9 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             }
             _ => continue,
         };
-        let why = if cx.file.wrapped {
+        let why = if cx.in_do_block {
+            "the statements of a DO block run in one transaction"
+        } else if cx.file.wrapped {
             "this migration runs inside a transaction"
         } else {
             "it follows an explicit BEGIN"

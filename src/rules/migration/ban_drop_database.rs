@@ -1,4 +1,5 @@
 //! Dropping a database.
+use super::ban_drop_object::drop_context;
 use super::{Cx, Hit};
 use crate::migration::action::ObjectKind;
 
@@ -16,8 +17,9 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    // A database re-created later is empty.
     super::drops(
-        cx,
+        &drop_context(cx, true),
         out,
         &RULE,
         &[ObjectKind::Database],

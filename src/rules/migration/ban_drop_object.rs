@@ -1,6 +1,6 @@
 //! Dropping any other object: trigger, policy, rule, extension, role, constraint...
 use super::{Cx, Hit};
-use crate::migration::action::ObjectKind;
+use crate::migration::action::{Action, ObjectKind};
 
 crate::declare_rule! {
     /// ## What it does
@@ -22,8 +22,17 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    let kept: Vec<Action> = cx
+        .actions
+        .iter()
+        .filter(|a| !redundant_not_null_check(cx, a))
+        .cloned()
+        .collect();
     super::drops(
-        cx,
+        &Cx {
+            actions: &kept,
+            ..drop_context(cx, false)
+        },
         out,
         &RULE,
         &[
@@ -38,4 +47,45 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         ],
         "re-create it in the same migration, or approve the removal with `-- MIGRATION_APPROVED: <reason>`",
     );
+}
+
+/// The context a drop rule judges a statement in. A later `CREATE` of the same
+/// name undoes a drop only when the object holds no data (`holds_data`: a
+/// re-created table or sequence starts empty) and the drop does not `CASCADE`
+/// to dependent objects that nothing re-creates.
+pub(super) fn drop_context<'a>(cx: &Cx<'a>, holds_data: bool) -> Cx<'a> {
+    let cascade = cx
+        .actions
+        .iter()
+        .any(|a| matches!(a, Action::Drop { cascade: true, .. }));
+    Cx {
+        later: if holds_data || cascade { &[] } else { cx.later },
+        ..*cx
+    }
+}
+
+/// `DROP CONSTRAINT` of a `CHECK (col IS NOT NULL)` whose column is NOT NULL
+/// (the last step of adding NOT NULL safely): the column still refuses NULLs.
+fn redundant_not_null_check(cx: &Cx, a: &Action) -> bool {
+    let Action::Drop {
+        kind: ObjectKind::Constraint,
+        names,
+        on: Some(table),
+        cascade: false,
+        ..
+    } = a
+    else {
+        return false;
+    };
+    let set_here = |column: &str| {
+        cx.actions
+            .iter()
+            .any(|b| matches!(b, Action::SetNotNull { table: t, column: c } if t == table && c == column))
+    };
+    !names.is_empty()
+        && names.iter().all(|n| {
+            cx.catalog
+                .not_null_check_column(table, &n.name)
+                .is_some_and(|column| cx.catalog.column_is_not_null(table, column) || set_here(column))
+        })
 }

@@ -1,4 +1,5 @@
 //! Dropping a schema.
+use super::ban_drop_object::drop_context;
 use super::{Cx, Hit};
 use crate::migration::action::ObjectKind;
 
@@ -17,8 +18,9 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    // A schema re-created later is empty: what the drop took with it is gone.
     super::drops(
-        cx,
+        &drop_context(cx, true),
         out,
         &RULE,
         &[ObjectKind::Schema],

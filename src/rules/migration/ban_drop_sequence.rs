@@ -1,4 +1,5 @@
 //! Dropping a sequence.
+use super::ban_drop_object::drop_context;
 use super::{Cx, Hit};
 use crate::migration::action::ObjectKind;
 
@@ -17,8 +18,9 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    // A sequence re-created later starts again from its first value.
     super::drops(
-        cx,
+        &drop_context(cx, true),
         out,
         &RULE,
         &[ObjectKind::Sequence],

@@ -1,4 +1,5 @@
 //! Dropping a type or domain.
+use super::ban_drop_object::drop_context;
 use super::{Cx, Hit};
 use crate::migration::action::ObjectKind;
 
@@ -18,7 +19,7 @@ crate::declare_rule! {
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     super::drops(
-        cx,
+        &drop_context(cx, false),
         out,
         &RULE,
         &[ObjectKind::Type, ObjectKind::Domain],

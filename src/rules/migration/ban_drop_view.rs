@@ -1,4 +1,5 @@
 //! Dropping a view or materialized view.
+use super::ban_drop_object::drop_context;
 use super::{Cx, Hit};
 use crate::migration::action::ObjectKind;
 
@@ -19,7 +20,7 @@ crate::declare_rule! {
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     super::drops(
-        cx,
+        &drop_context(cx, false),
         out,
         &RULE,
         &[ObjectKind::View, ObjectKind::MaterializedView],

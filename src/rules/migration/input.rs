@@ -39,7 +39,10 @@ crate::declare_rule! {
     /// dollar-quoted body or comment.
     ///
     /// ## Why it blocks a release
-    /// What cannot be read cannot be checked, and the gate fails closed.
+    /// What cannot be read cannot be checked, and the gate fails closed. A file
+    /// that is not text at all (binary, not UTF-8, too large) is an input error:
+    /// the verdict is `error` and the exit code 2. A file that ends inside a
+    /// string or comment blocks like any other error.
     ///
     /// ## How to ship it safely
     /// Save the file as UTF-8 text and close the open quote or comment.

@@ -37,7 +37,7 @@ fn takes_access_exclusive(cx: &Cx, a: &Action) -> Option<String> {
             ..
         } => from,
         Action::Truncate { tables } => tables.first()?,
-        Action::Vacuum { full: true } | Action::Cluster => return Some("this statement".into()),
+        Action::Vacuum { full: true } | Action::Cluster => return Some("the tables it rewrites".into()),
         _ => return None,
     };
     existing(table).then(|| format!("`{table}`"))

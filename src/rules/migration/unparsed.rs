@@ -43,7 +43,7 @@ fn reason<'a>(cx: &'a Cx<'a>) -> Option<&'a str> {
 }
 
 pub fn check_destructive(cx: &Cx, out: &mut Vec<Hit>) {
-    if let (Some(reason), Some(kw)) = (reason(cx), cx.stmt.destructive) {
+    if let (Some(reason), Some(kw)) = (reason(cx), &cx.stmt.destructive) {
         out.push(Hit::new(
             &UNPARSED_DESTRUCTIVE,
             format!("This statement contains `{kw}` but could not be understood ({reason}), so it cannot be shown to be safe"),
@@ -53,7 +53,7 @@ pub fn check_destructive(cx: &Cx, out: &mut Vec<Hit>) {
 }
 
 pub fn check_unparsed(cx: &Cx, out: &mut Vec<Hit>) {
-    if let (Some(reason), None) = (reason(cx), cx.stmt.destructive) {
+    if let (Some(reason), None) = (reason(cx), &cx.stmt.destructive) {
         out.push(Hit::new(
             &UNPARSED_STATEMENT,
             format!("This statement could not be understood ({reason}), so no rule checked it"),

@@ -1,6 +1,198 @@
-//! Rollout manifest rules, one per file.
+//! Rollout manifest rules, one per file. A rule reads one parsed manifest
+//! (and the flag registry, the options, the base version's phase) and pushes
+//! findings at the YAML node they are about; it does no I/O.
 
+use crate::finding::Finding;
+use crate::flags::FlagRegistry;
+use crate::manifest::model::{Manifest, Node, Phase};
+use crate::manifest::RolloutsConfig;
 use crate::registry::RuleMeta;
 
+mod allowlist_denylist_overlap;
+mod bake_shorter_than_metric_window;
+mod checklist_incomplete_at_final_phase;
+mod checklist_item_without_owner;
+mod duplicate_feature_id;
+mod duplicate_phase_name;
+mod exit_threshold_loosened;
+mod exposed_phase_without_exit_gates;
+mod exposed_phase_without_rollback_triggers;
+mod final_phase_below_full_traffic;
+mod input;
+mod missing_kill_switch;
+mod missing_rollback_plan;
+mod mixed_metric_units;
+mod percentage_out_of_range;
+mod phase_skipped;
+mod rollback_trigger_inside_exit_band;
+mod traffic_decrease;
+mod traffic_step_too_large;
+mod unknown_current_phase;
+mod unregistered_rollout_flag;
+
+pub use duplicate_feature_id::check_all as check_across_manifests;
+pub use input::{INVALID_ROLLOUT_MANIFEST, ROLLOUT_SCHEMA_VIOLATION};
+
+/// What a rule sees.
+pub struct Cx<'a> {
+    pub manifest: &'a Manifest,
+    pub options: &'a RolloutsConfig,
+    /// The flag registry, when the repository has one.
+    pub registry: Option<&'a FlagRegistry>,
+    /// Where the registry is (or would be), relative to the repository root.
+    pub registry_path: &'a str,
+    /// `current_phase` at the merge base (`--base`), when the manifest existed there.
+    pub base_phase: Option<&'a str>,
+}
+
+pub type RuleFn = fn(&Cx, &mut Vec<Finding>);
+
+/// The rules that judge one manifest, in order.
+pub static RULES: &[(&RuleMeta, RuleFn)] = &[
+    (&percentage_out_of_range::RULE, percentage_out_of_range::check),
+    (&traffic_decrease::RULE, traffic_decrease::check),
+    (&traffic_step_too_large::RULE, traffic_step_too_large::check),
+    (
+        &final_phase_below_full_traffic::RULE,
+        final_phase_below_full_traffic::check,
+    ),
+    (
+        &exposed_phase_without_exit_gates::RULE,
+        exposed_phase_without_exit_gates::check,
+    ),
+    (
+        &exposed_phase_without_rollback_triggers::RULE,
+        exposed_phase_without_rollback_triggers::check,
+    ),
+    (
+        &rollback_trigger_inside_exit_band::RULE,
+        rollback_trigger_inside_exit_band::check,
+    ),
+    (&exit_threshold_loosened::RULE, exit_threshold_loosened::check),
+    (&mixed_metric_units::RULE, mixed_metric_units::check),
+    (
+        &bake_shorter_than_metric_window::RULE,
+        bake_shorter_than_metric_window::check,
+    ),
+    (&allowlist_denylist_overlap::RULE, allowlist_denylist_overlap::check),
+    (&duplicate_phase_name::RULE, duplicate_phase_name::check),
+    (&unknown_current_phase::RULE, unknown_current_phase::check),
+    (&phase_skipped::RULE, phase_skipped::check),
+    (&checklist_item_without_owner::RULE, checklist_item_without_owner::check),
+    (
+        &checklist_incomplete_at_final_phase::RULE,
+        checklist_incomplete_at_final_phase::check,
+    ),
+    (&missing_rollback_plan::RULE, missing_rollback_plan::check),
+    (&unregistered_rollout_flag::RULE, unregistered_rollout_flag::check),
+    (&missing_kill_switch::RULE, missing_kill_switch::check),
+];
+
 /// Every rollout rule's metadata.
-pub static META: &[&RuleMeta] = &[];
+pub static META: &[&RuleMeta] = &[
+    &INVALID_ROLLOUT_MANIFEST,
+    &ROLLOUT_SCHEMA_VIOLATION,
+    &percentage_out_of_range::RULE,
+    &traffic_decrease::RULE,
+    &traffic_step_too_large::RULE,
+    &final_phase_below_full_traffic::RULE,
+    &exposed_phase_without_exit_gates::RULE,
+    &exposed_phase_without_rollback_triggers::RULE,
+    &rollback_trigger_inside_exit_band::RULE,
+    &exit_threshold_loosened::RULE,
+    &mixed_metric_units::RULE,
+    &bake_shorter_than_metric_window::RULE,
+    &allowlist_denylist_overlap::RULE,
+    &duplicate_phase_name::RULE,
+    &unknown_current_phase::RULE,
+    &phase_skipped::RULE,
+    &checklist_item_without_owner::RULE,
+    &checklist_incomplete_at_final_phase::RULE,
+    &missing_rollback_plan::RULE,
+    &unregistered_rollout_flag::RULE,
+    &missing_kill_switch::RULE,
+    &duplicate_feature_id::RULE,
+];
+
+/// Runs every per-manifest rule.
+pub fn check(cx: &Cx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (_, rule) in RULES {
+        rule(cx, &mut out);
+    }
+    out
+}
+
+/// One point of the traffic ramp: a phase's step or its final percentage.
+pub struct Exposure<'a> {
+    pub percent: f64,
+    /// Where the value is written (or, for a phase without a percentage, its audience).
+    pub ptr: &'a str,
+    pub phase: &'a Phase,
+    /// An intermediate `steps` value rather than the phase's own percentage.
+    pub step: bool,
+}
+
+/// The ramp in order: each phase's `steps`, then its percentage (0 when it has
+/// none). Values outside 0–100 are left out (`percentage-out-of-range` reports them).
+pub fn exposures(m: &Manifest) -> Vec<Exposure<'_>> {
+    let in_range = |v: f64| (0.0..=100.0).contains(&v);
+    let mut out = Vec::new();
+    for phase in &m.phases {
+        for s in &phase.steps {
+            if in_range(s.value) {
+                out.push(Exposure {
+                    percent: s.value,
+                    ptr: &s.ptr,
+                    phase,
+                    step: true,
+                });
+            }
+        }
+        match &phase.percentage {
+            Some(Node { value, .. }) if !in_range(*value) => {}
+            _ => out.push(Exposure {
+                percent: phase.exposure(),
+                ptr: phase.exposure_anchor(),
+                phase,
+                step: false,
+            }),
+        }
+    }
+    out
+}
+
+/// `12.5` → `12.5%`, `10` → `10%`.
+pub fn pct(v: f64) -> String {
+    format!("{}%", fmt_num(v))
+}
+
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_listed_once() {
+        let ids: std::collections::HashSet<&str> = META.iter().map(|m| m.id).collect();
+        assert_eq!(ids.len(), META.len());
+        for (m, _) in RULES {
+            assert!(ids.contains(m.id), "{} is not in META", m.id);
+        }
+    }
+
+    #[test]
+    fn numbers_print_without_noise() {
+        assert_eq!(pct(10.0), "10%");
+        assert_eq!(pct(12.5), "12.5%");
+        assert_eq!(fmt_num(0.05), "0.05");
+    }
+}

@@ -1,0 +1,47 @@
+//! A documented flag that no migration inserts into the flag table.
+use super::Model;
+use crate::finding::Finding;
+use crate::flags::{Column, RefKind};
+
+crate::declare_rule! {
+    /// ## What it does
+    /// With `flags.table`, reports a documented flag that no migration inserts into the flag table.
+    ///
+    /// The flag table is where flags live in the database, such as
+    /// `feature_flags`; a migration inserts a flag into it (`INSERT INTO feature_flags (key, enabled) VALUES ('x', false)`).
+    /// The key and default columns are `flags.key_column` and
+    /// `flags.default_column`, or found by their usual names.
+    ///
+    /// ## Why it blocks a release
+    /// Code that reads a flag row that does not exist gets whatever the SDK or
+    /// query falls back to, in every environment the migrations built. The
+    /// registry's default is only true in production if a migration puts it there.
+    ///
+    /// ## How to ship it safely
+    /// Insert the flag, with its documented default, in a migration of the same
+    /// change:
+    ///
+    /// ```sql
+    /// INSERT INTO feature_flags (key, enabled) VALUES ('new_checkout', false);
+    /// ```
+    pub RULE = { id: "flag-missing-from-table", domain: Flags, default: Error, class: Other };
+}
+
+pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
+    let Some(table) = m.table else { return };
+    for e in &m.registry.entries {
+        if m.refs_to(&e.name).iter().any(|r| r.kind == RefKind::Migration) {
+            continue;
+        }
+        let value = if e.default_on() == Some(true) { "true" } else { "false" };
+        let f = Finding::new(
+            &RULE,
+            format!(
+                "Flag `{}` is documented but no migration inserts it into `{table}`, so databases built from the migrations have no row for it",
+                e.name
+            ),
+        )
+        .help(format!("add a migration: `INSERT INTO {table} (key, enabled) VALUES ('{}', {value});`", e.name));
+        out.push(m.at_row(f, e, Column::Flag));
+    }
+}

@@ -1,0 +1,247 @@
+//! The binary as a user runs it: exit codes, stdout, stderr, for every exit code.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn shipgate(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shipgate")).args(args).current_dir(dir).env("NO_COLOR", "1").output().unwrap()
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn exit_0_on_a_safe_migration() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "m.sql", "CREATE TABLE t (id int);\nCREATE INDEX ON t (id);\n");
+    let o = shipgate(&["lint", "m.sql"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("shipgate: pass"));
+}
+
+#[test]
+fn exit_1_with_the_finding_on_a_destructive_migration() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "m.sql", "SELECT 1;\nALTER TABLE members DROP COLUMN email;\n");
+    let o = shipgate(&["lint", "m.sql"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("ban-drop-column") && out.contains("m.sql:2:1"), "{out}");
+    assert!(out.contains("help:"), "{out}");
+}
+
+#[test]
+fn json_goes_to_stdout_alone() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "m.sql", "DROP TABLE x;\n");
+    let o = shipgate(&["lint", "--format", "json", "m.sql"], d.path());
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is one JSON document");
+    assert_eq!(v["verdict"], "blocked");
+    assert_eq!(v["findings"][0]["rule"], "ban-drop-table");
+    assert_eq!(v["findings"][0]["line"], 1);
+}
+
+#[test]
+fn stdin_with_a_filename() {
+    let d = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipgate"))
+        .args(["lint", "-", "--stdin-filename", "supabase/migrations/1_x.sql", "--format", "json"])
+        .current_dir(d.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"CREATE INDEX CONCURRENTLY i ON t (a);\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // Supabase wraps each file in a transaction, where CONCURRENTLY fails.
+    assert_eq!(v["findings"][0]["rule"], "ban-concurrently-in-transaction");
+    assert_eq!(v["findings"][0]["file"], "supabase/migrations/1_x.sql");
+}
+
+#[test]
+fn exit_2_on_a_bad_flag() {
+    let d = tempfile::tempdir().unwrap();
+    let o = shipgate(&["lint", "--frobnicate", "x.sql"], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--frobnicate"));
+}
+
+#[test]
+fn exit_2_on_a_missing_path() {
+    let d = tempfile::tempdir().unwrap();
+    let o = shipgate(&["lint", "nope.sql"], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nope.sql"));
+}
+
+#[test]
+fn exit_2_on_invalid_config_pointing_at_the_line() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "shipgate.yml", "version: 1\nmigrations:\n  dialekt: postgres\n");
+    let o = shipgate(&["check", "."], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("unknown field `dialekt`") && err.contains("shipgate.yml:3:3"), "{err}");
+}
+
+#[test]
+fn exit_2_on_an_unknown_rule() {
+    let d = tempfile::tempdir().unwrap();
+    let o = shipgate(&["explain", "ban-drop-colum"], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown rule"));
+}
+
+#[test]
+fn exit_2_on_an_unknown_base() {
+    let d = tempfile::tempdir().unwrap();
+    let o = shipgate(&["check", ".", "--base", "no-such-rev"], d.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn exit_3_when_a_file_cannot_be_read() {
+    // Reading /proc/self/mem fails with EIO: an I/O failure, never a pass.
+    let d = tempfile::tempdir().unwrap();
+    let o = shipgate(&["lint", "/proc/self/mem"], d.path());
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cannot read"));
+}
+
+#[test]
+fn exit_3_when_git_cannot_run() {
+    let d = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_shipgate"))
+        .args(["check", ".", "--base", "main"])
+        .current_dir(d.path())
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+}
+
+#[test]
+fn non_utf8_and_binary_migrations_are_input_errors_not_passes() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("latin1.sql"), b"DROP TABLE caf\xe9;\n").unwrap();
+    std::fs::write(d.path().join("bin.sql"), b"\x00\x01\x02DROP").unwrap();
+    let o = shipgate(&["lint", "--format", "json", "latin1.sql", "bin.sql"], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rules: Vec<_> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect();
+    assert_eq!(rules, ["invalid-migration-file", "invalid-migration-file"]);
+    assert_eq!(v["verdict"], "error");
+}
+
+#[test]
+fn rules_lists_every_rule_and_explain_prints_its_page() {
+    let d = tempfile::tempdir().unwrap();
+    let o = shipgate(&["rules"], d.path());
+    assert_eq!(o.status.code(), Some(0));
+    for meta in shipgate::registry::all() {
+        assert!(stdout(&o).contains(meta.id), "{} missing from `rules`", meta.id);
+    }
+    let o = shipgate(&["explain", "ban-drop-column"], d.path());
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("## How to ship it safely"));
+}
+
+#[test]
+fn severity_overrides_come_from_config() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "shipgate.yml", "rules:\n  ban-drop-table: warning\n");
+    write(d.path(), "m.sql", "DROP TABLE x;\n");
+    let o = shipgate(&["lint", "m.sql"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    write(d.path(), "shipgate.yml", "rules:\n  ban-drop-table: off\n");
+    let o = shipgate(&["lint", "--format", "json", "m.sql"], d.path());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn init_writes_files_and_never_overwrites() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "shipgate.yml", "# mine\n");
+    let o = shipgate(&["init"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(d.path().join("shipgate.yml")).unwrap(), "# mine\n");
+    let e = tempfile::tempdir().unwrap();
+    let o = shipgate(&["init"], e.path());
+    assert_eq!(o.status.code(), Some(0));
+    let cfg = std::fs::read_to_string(e.path().join("shipgate.yml")).unwrap();
+    shipgate::config::parse(&cfg).unwrap();
+    // What init writes passes the gate it configures.
+    let o = shipgate(&["check", "."], e.path());
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+        .status
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+#[test]
+fn base_lints_only_added_migrations_and_flags_edited_ones() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    git(p, &["init", "-q"]);
+    write(p, "supabase/migrations/1_old.sql", "CREATE TABLE a (id int, x text);\nDROP TABLE legacy;\n");
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "base"]);
+    git(p, &["checkout", "-qb", "feature"]);
+    write(p, "supabase/migrations/2_new.sql", "CREATE INDEX CONCURRENTLY i ON a (id);\n");
+    let o = shipgate(&["check", ".", "--base", "main", "--format", "json"], p);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rules: Vec<_> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect();
+    // The old DROP TABLE is not linted again; the new file is.
+    assert_eq!(rules, ["ban-concurrently-in-transaction"], "{v}");
+    assert_eq!(v["stats"]["migration_files"], 1);
+    write(p, "supabase/migrations/1_old.sql", "CREATE TABLE a (id int, x text, y int);\nDROP TABLE legacy;\n");
+    let o = shipgate(&["check", ".", "--base", "main", "--format", "json"], p);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "modified-applied-migration"), "{v}");
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn the_demo_repository_is_blocked_with_readable_findings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = shipgate(&["check", "fixtures/demo"], root);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Dropping column `members.old_field`"), "{out}");
+    assert!(out.contains("approved: unused since release 4.2"), "{out}");
+}
+
+#[test]
+fn every_format_renders() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "m.sql", "DROP TABLE x;\n");
+    for f in ["human", "json", "sarif", "github", "markdown"] {
+        let o = shipgate(&["lint", "--format", f, "m.sql"], d.path());
+        assert_eq!(o.status.code(), Some(1), "{f}");
+        assert!(stdout(&o).contains("ban-drop-table"), "{f}: {}", stdout(&o));
+    }
+}

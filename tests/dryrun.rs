@@ -1,0 +1,806 @@
+//! `shipgate dry-run` against a real PostgreSQL: one throwaway cluster for
+//! the whole file (started from the machine's PostgreSQL binaries, as the
+//! `postgres` user when we are root), one database per test.
+//!
+//! If PostgreSQL cannot start, every test fails with the reason. Set
+//! `SHIPGATE_SKIP_PG=1` to skip them with a message instead.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+struct Cluster {
+    bin: PathBuf,
+    port: u16,
+    /// Run server-side tools as this user (`Some("postgres")` when we are root).
+    as_user: Option<&'static str>,
+    dir: PathBuf,
+}
+
+static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+
+fn run(cmd: &mut Command) -> Result<Output, String> {
+    let shown = format!("{cmd:?}");
+    let out = cmd.output().map_err(|e| format!("cannot run {shown}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{shown} failed ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(out)
+}
+
+/// The newest `/usr/lib/postgresql/<v>/bin` with `initdb`, or `SHIPGATE_PG_BIN`.
+fn pg_bin() -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os("SHIPGATE_PG_BIN") {
+        return Ok(PathBuf::from(dir));
+    }
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .map_err(|e| format!("no PostgreSQL under /usr/lib/postgresql ({e}); run .ci/run or install postgresql"))?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let v: u32 = e.file_name().to_string_lossy().parse().ok()?;
+            let bin = e.path().join("bin");
+            bin.join("initdb").exists().then_some((v, bin))
+        })
+        .collect();
+    found.sort();
+    found
+        .pop()
+        .map(|(_, b)| b)
+        .ok_or_else(|| "no initdb under /usr/lib/postgresql/*/bin; run .ci/run or install postgresql".into())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+fn server_cmd(c_bin: &Path, as_user: Option<&str>, tool: &str) -> Command {
+    match as_user {
+        Some(u) => {
+            let mut c = Command::new("runuser");
+            c.args(["-u", u, "--"]).arg(c_bin.join(tool));
+            c
+        }
+        None => Command::new(c_bin.join(tool)),
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(55432)
+}
+
+fn start_cluster() -> Result<Cluster, String> {
+    let bin = pg_bin()?;
+    let as_user = is_root().then_some("postgres");
+    let dir = tempfile::Builder::new()
+        .prefix("shipgate-pg-")
+        .tempdir()
+        .map_err(|e| format!("cannot make a temporary directory: {e}"))?
+        .keep();
+    if let Some(u) = as_user {
+        run(Command::new("chown").arg(format!("{u}:")).arg(&dir))
+            .map_err(|e| format!("{e}\n(initdb refuses root; the `{u}` user must exist: `useradd --system {u}`)"))?;
+    }
+    let data = dir.join("data");
+    run(server_cmd(&bin, as_user, "initdb")
+        .arg("-D")
+        .arg(&data)
+        .args(["-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--no-locale"]))?;
+    let mut last = String::new();
+    for _ in 0..3 {
+        let port = free_port();
+        let opts = format!(
+            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100",
+            dir.display()
+        );
+        let started = run(server_cmd(&bin, as_user, "pg_ctl")
+            .arg("-D")
+            .arg(&data)
+            .arg("-l")
+            .arg(dir.join("log"))
+            .args(["-w", "-t", "60", "-o", &opts, "start"])
+            .stdin(Stdio::null()));
+        match started {
+            Ok(_) => {
+                // Stops the cluster and removes it once this test process is gone.
+                let script = format!(
+                    "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} -D '{data}' -m immediate stop; rm -rf '{dir}'",
+                    pid = std::process::id(),
+                    stop = match as_user {
+                        Some(u) => format!("runuser -u {u} -- '{}'", bin.join("pg_ctl").display()),
+                        None => format!("'{}'", bin.join("pg_ctl").display()),
+                    },
+                    data = data.display(),
+                    dir = dir.display(),
+                );
+                let _ = Command::new("sh")
+                    .args(["-c", &script])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn();
+                return Ok(Cluster {
+                    bin,
+                    port,
+                    as_user,
+                    dir,
+                });
+            }
+            Err(e) => last = e,
+        }
+    }
+    let log = std::fs::read_to_string(dir.join("log")).unwrap_or_default();
+    Err(format!("{last}\nserver log:\n{log}"))
+}
+
+/// The shared cluster, or `None` when `SHIPGATE_SKIP_PG` asks to skip.
+fn cluster() -> Option<&'static Cluster> {
+    if std::env::var("SHIPGATE_SKIP_PG").is_ok_and(|v| !v.is_empty() && v != "0") {
+        eprintln!("skipping: SHIPGATE_SKIP_PG is set, so the dry-run tests do not start PostgreSQL");
+        return None;
+    }
+    match CLUSTER.get_or_init(start_cluster) {
+        Ok(c) => Some(c),
+        Err(e) => panic!(
+            "PostgreSQL could not be started for the dry-run tests: {e}\n\
+             Install it (.ci/run does: apt-get install postgresql) or set SHIPGATE_SKIP_PG=1 to skip these tests."
+        ),
+    }
+}
+
+/// One database of the shared cluster, with helpers.
+struct Db {
+    c: &'static Cluster,
+    name: String,
+}
+
+impl Db {
+    fn new(c: &'static Cluster, name: &str) -> Db {
+        let db = Db {
+            c,
+            name: name.to_string(),
+        };
+        db.psql_on("postgres", &format!("DROP DATABASE IF EXISTS {name}"));
+        db.psql_on("postgres", &format!("CREATE DATABASE {name}"));
+        db
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres:hunter2-secret@127.0.0.1:{}/{}", self.c.port, self.name)
+    }
+
+    fn psql_on(&self, db: &str, sql: &str) -> String {
+        let out = run(Command::new(self.c.bin.join("psql"))
+            .args(["-h", "127.0.0.1", "-p", &self.c.port.to_string(), "-U", "postgres", "-d", db])
+            .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .stdin(Stdio::null()))
+        .unwrap_or_else(|e| panic!("{e}"));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn psql(&self, sql: &str) -> String {
+        self.psql_on(&self.name, sql)
+    }
+
+    /// `pg_dump` of the database. Recent releases put a random `\restrict`
+    /// key in every dump; a fixed key keeps two dumps comparable byte for byte.
+    fn dump(&self) -> String {
+        let pg_dump = self.c.bin.join("pg_dump");
+        let help = Command::new(&pg_dump).arg("--help").output().map(|o| o.stdout).unwrap_or_default();
+        let mut cmd = Command::new(&pg_dump);
+        cmd.args(["-h", "127.0.0.1", "-p", &self.c.port.to_string(), "-U", "postgres", "-d", &self.name]);
+        if String::from_utf8_lossy(&help).contains("--restrict-key") {
+            cmd.arg("--restrict-key=shipgatetest");
+        }
+        let out = run(cmd.stdin(Stdio::null())).unwrap_or_else(|e| panic!("{e}"));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+}
+
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (name, sql) in files {
+        let p = d.path().join("supabase/migrations").join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, sql).unwrap();
+    }
+    d
+}
+
+fn shipgate(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shipgate"))
+        .arg("dry-run")
+        .arg("--repo")
+        .arg(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("SHIPGATE_DATABASE_URL")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Runs the dry run with `--format json` and returns (exit code, document).
+fn dry_json(db: &Db, dir: &Path, extra: &[&str]) -> (i32, serde_json::Value, Output) {
+    let url = db.url();
+    let mut args = vec!["--database-url", url.as_str(), "--format", "json"];
+    args.extend_from_slice(extra);
+    let o = shipgate(dir, &args);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{}", text(&o)));
+    (o.status.code().unwrap_or(-1), v, o)
+}
+
+fn findings<'a>(v: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+fn statement<'a>(v: &'a serde_json::Value, migration: usize, index: usize) -> &'a serde_json::Value {
+    &v["dry_run"]["migrations"][migration]["statements"][index]
+}
+
+const SEED: &str = "CREATE TABLE members (id int PRIMARY KEY, email text, age int, created_at timestamptz NOT NULL DEFAULT now());
+INSERT INTO members SELECT g, 'user' || g || '@example.com', 20 + g % 50, now() - g * interval '1 hour' FROM generate_series(1, 50) g;";
+
+#[test]
+fn a_drop_hidden_in_a_do_block_is_caught() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_do_block");
+    db.psql(SEED);
+    db.psql(
+        "CREATE TABLE legacy_events (id int); INSERT INTO legacy_events VALUES (1), (2), (3);
+         CREATE FUNCTION tidy_up() RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'DROP TABLE legacy_events'; END $$;",
+    );
+    let dir = repo(&[(
+        "20240101000000_tidy.sql",
+        "SET lock_timeout = '5s';\n-- Housekeeping.\nDO $$ BEGIN PERFORM tidy_up(); END $$;\n",
+    )]);
+    let (code, v, o) = dry_json(&db, dir.path(), &[]);
+    assert_eq!(code, 1, "{}", text(&o));
+    let found = findings(&v, "dry-run-found-destructive");
+    assert_eq!(found.len(), 1, "{}", text(&o));
+    assert_eq!(found[0]["line"], 3);
+    assert_eq!(found[0]["file"], "supabase/migrations/20240101000000_tidy.sql");
+    assert!(
+        found[0]["message"].as_str().unwrap().contains("drop table `legacy_events`"),
+        "{}",
+        found[0]["message"]
+    );
+    // The rows went with it: a parity error too.
+    let lost = findings(&v, "dry-run-row-loss");
+    assert_eq!(lost.len(), 1, "{}", text(&o));
+    assert!(lost[0]["message"].as_str().unwrap().contains("3 rows"));
+    let diff = &v["dry_run"]["migrations"][0]["catalog_diff"];
+    assert!(
+        diff.as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["object"] == "table" && c["change"] == "removed" && c["name"] == "legacy_events"),
+        "{diff}"
+    );
+    // And nothing happened for real.
+    assert_eq!(db.psql("SELECT count(*) FROM legacy_events"), "3");
+}
+
+#[test]
+fn a_drop_built_at_run_time_in_a_do_block_is_caught() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_do_reverse");
+    db.psql("CREATE TABLE legacy (id int);");
+    let dir = repo(&[(
+        "20240101000000_x.sql",
+        "DO $$ BEGIN EXECUTE reverse('ycagel ELBAT PORD'); END $$;\n",
+    )]);
+    let (code, v, o) = dry_json(&db, dir.path(), &[]);
+    assert_eq!(code, 1, "{}", text(&o));
+    assert_eq!(findings(&v, "dry-run-found-destructive").len(), 1, "{}", text(&o));
+}
+
+#[test]
+fn a_delete_whose_where_matches_every_row_is_a_parity_error() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_parity");
+    db.psql(SEED);
+    let dir = repo(&[(
+        "20240101000000_purge.sql",
+        "-- Purge accounts created before tomorrow (that is: all of them).\nDELETE FROM members WHERE created_at < now() + interval '1 day';\n",
+    )]);
+    let (code, v, o) = dry_json(&db, dir.path(), &[]);
+    assert_eq!(code, 1, "{}", text(&o));
+    // The static gate sees a WHERE and passes it; the dry run does not.
+    assert!(findings(&v, "ban-delete-without-where").is_empty());
+    let lost = findings(&v, "dry-run-row-loss");
+    assert_eq!(lost.len(), 1, "{}", text(&o));
+    assert_eq!(lost[0]["severity"], "error");
+    assert_eq!(lost[0]["line"], 2);
+    assert!(
+        lost[0]["message"].as_str().unwrap().contains("50 rows of 50"),
+        "{}",
+        lost[0]["message"]
+    );
+    let parity = &v["dry_run"]["migrations"][0]["row_counts"][0];
+    assert_eq!(parity["table"], "members");
+    assert_eq!(parity["before"], 50);
+    assert_eq!(parity["after"], 0);
+    assert_eq!(parity["exact"], true);
+    assert_eq!(parity["deleted"], 50);
+    assert_eq!(db.psql("SELECT count(*) FROM members"), "50");
+}
+
+#[test]
+fn an_approval_comment_approves_the_row_loss() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_approved_loss");
+    db.psql(SEED);
+    let dir = repo(&[(
+        "20240101000000_purge.sql",
+        "SET lock_timeout = '5s';\nDELETE FROM members WHERE id > 40; -- MIGRATION_APPROVED: test accounts, exported to the archive\n",
+    )]);
+    let (code, v, o) = dry_json(&db, dir.path(), &[]);
+    assert_eq!(code, 0, "{}", text(&o));
+    let lost = findings(&v, "dry-run-row-loss");
+    assert_eq!(lost.len(), 1);
+    assert_eq!(lost[0]["approved"], true);
+    assert!(lost[0]["message"].as_str().unwrap().contains("10 rows of 50"));
+}
+
+#[test]
+fn alter_column_type_reports_the_rewrite() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_rewrite");
+    db.psql(SEED);
+    let dir = repo(&[(
+        "20240101000000_age.sql",
+        "SET lock_timeout = '5s';\nALTER TABLE members ALTER COLUMN age TYPE bigint;\n",
+    )]);
+    let (code, v, o) = dry_json(&db, dir.path(), &[]);
+    assert_eq!(code, 1, "{}", text(&o)); // ban-alter-column-type
+    let s = statement(&v, 0, 1);
+    let rewrites = s["rewrites"].as_array().unwrap();
+    assert!(
+        rewrites.iter().any(|r| r["relation"] == "members" && r["kind"] == "table" && r["rows"] == 50),
+        "{s}"
+    );
+    assert!(
+        s["locks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["relation"] == "members" && l["mode"] == "AccessExclusiveLock"),
+        "{s}"
+    );
+    assert!(
+        s["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "members.age" && c["detail"] == "type integer → bigint"),
+        "{s}"
+    );
+    // A rewrite keeps every row.
+    assert_eq!(s["rows"][0]["before"], 50);
+    assert_eq!(s["rows"][0]["after"], 50);
+    assert!(findings(&v, "dry-run-row-loss").is_empty());
+}
+
+#[test]
+fn an_index_built_without_concurrently_shows_its_share_lock() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_index_lock");
+    db.psql(SEED);
+    let dir = repo(&[(
+        "20240101000000_idx.sql",
+        "CREATE INDEX members_email_idx ON members (email);\n",
+    )]);
+    let (_, v, o) = dry_json(&db, dir.path(), &[]);
+    let locks = statement(&v, 0, 0)["locks"].as_array().unwrap().clone();
+    assert!(
+        locks.iter().any(|l| l["relation"] == "members" && l["mode"] == "ShareLock" && l["kind"] == "table"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(findings(&v, "require-concurrent-index-creation").len(), 1);
+    // The human report shows it as SQL spells it.
+    let url = db.url();
+    let h = shipgate(dir.path(), &["--database-url", &url]);
+    assert!(
+        String::from_utf8_lossy(&h.stdout).contains("locks: SHARE members (50 rows)"),
+        "{}",
+        text(&h)
+    );
+}
+
+#[test]
+fn the_database_is_byte_for_byte_unchanged_afterwards() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_unchanged");
+    db.psql(SEED);
+    db.psql(
+        "CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TABLE notes (id int, body text, m mood);
+         INSERT INTO notes VALUES (1, 'a', 'ok'); CREATE VIEW adults AS SELECT id, email FROM members WHERE id > 0;
+         ALTER TABLE members ENABLE ROW LEVEL SECURITY; CREATE POLICY p ON members USING (id > 0);",
+    );
+    let before = db.dump();
+    let dir = repo(&[
+        (
+            "20240101000000_a.sql",
+            "BEGIN;\nALTER TABLE members ALTER COLUMN age TYPE bigint;\nCREATE INDEX ON members (email);\n\
+             ALTER TYPE mood ADD VALUE 'happy';\nDROP VIEW adults;\nALTER TABLE notes RENAME COLUMN body TO text;\n\
+             COMMIT;\nTRUNCATE notes;\nDROP POLICY p ON members;\nROLLBACK;\nEND;\n",
+        ),
+        (
+            "20240102000000_b.sql",
+            "CREATE TABLE fresh (id int GENERATED ALWAYS AS IDENTITY, v text);\nINSERT INTO fresh (v) VALUES ('x'), ('y');\n\
+             DELETE FROM members WHERE id % 2 = 0;\nDO $$ BEGIN EXECUTE 'DROP TABLE notes'; END $$;\n\
+             PREPARE TRANSACTION 'sneaky';\nCOMMIT PREPARED 'sneaky';\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+        ),
+    ]);
+    let (code, v, o) = dry_json(&db, dir.path(), &[]);
+    assert_eq!(code, 1, "{}", text(&o));
+    assert_eq!(v["dry_run"]["rolled_back"], true);
+    assert_eq!(v["dry_run"]["migrations"][1]["status"], "applied", "{}", text(&o));
+    // Every transaction-control statement was skipped, with a note.
+    let skipped = findings(&v, "dry-run-skipped-statement");
+    assert_eq!(skipped.len(), 6, "{}", text(&o));
+    assert!(skipped.iter().all(|f| f["severity"] == "note"));
+    let after = db.dump();
+    assert!(before == after, "pg_dump differs after the dry run:\n--- before\n{before}\n--- after\n{after}");
+    assert_eq!(
+        db.psql("SELECT count(*) FROM pg_prepared_xacts"),
+        "0",
+        "no prepared transaction may survive"
+    );
+}
+
+#[test]
+fn a_failing_statement_is_reported_with_its_error_and_position() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_failure");
+    db.psql(SEED);
+    let dir = repo(&[
+        (
+            "20240101000000_a.sql",
+            "SET lock_timeout = '5s';\nALTER TABLE members ADD COLUMN score int;\nUPDATE members\n   SET score = nope + 1\n WHERE id > 10;\nSELECT 1;\n",
+        ),
+        ("20240102000000_b.sql", "CREATE TABLE later (id int);\n"),
+    ]);
+    let (code, v, o) = dry_json(&db, dir.path(), &[]);
+    assert_eq!(code, 1, "{}", text(&o));
+    let failed = findings(&v, "dry-run-statement-failed");
+    assert_eq!(failed.len(), 1, "{}", text(&o));
+    let f = failed[0];
+    assert_eq!(f["line"], 3, "the finding points at the statement");
+    assert_eq!(f["column"], 1);
+    let msg = f["message"].as_str().unwrap();
+    assert!(msg.contains("column \"nope\" does not exist"), "{msg}");
+    assert!(msg.contains("(42703)"), "{msg}");
+    assert!(msg.contains("at line 4, column 16"), "PostgreSQL's position, in the file: {msg}");
+    let s = statement(&v, 0, 2);
+    assert_eq!(s["status"], "failed");
+    assert_eq!(s["error"]["code"], "42703");
+    assert_eq!(s["error"]["line"], 4);
+    assert_eq!(s["error"]["column"], 16);
+    assert_eq!(statement(&v, 0, 3)["status"], "not_run");
+    assert_eq!(v["dry_run"]["migrations"][0]["status"], "failed");
+    assert_eq!(v["dry_run"]["migrations"][1]["status"], "not_run");
+}
+
+#[test]
+fn a_statement_timeout_is_a_failed_statement_not_a_lost_connection() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_timeout");
+    let dir = repo(&[("20240101000000_slow.sql", "SELECT pg_sleep(5);\n")]);
+    let (code, v, o) = dry_json(&db, dir.path(), &["--statement-timeout", "200ms"]);
+    assert_eq!(code, 1, "{}", text(&o));
+    let failed = findings(&v, "dry-run-statement-failed");
+    assert_eq!(failed.len(), 1, "{}", text(&o));
+    assert!(failed[0]["message"].as_str().unwrap().contains("57014"));
+}
+
+/// Starts a dry run of a migration that sleeps, and waits until its backend is busy.
+fn sleeping_run(db: &Db, dir: &Path) -> (std::process::Child, String) {
+    let url = db.url();
+    let child = Command::new(env!("CARGO_BIN_EXE_shipgate"))
+        .args(["dry-run", "--database-url", &url, "--format", "json", "--repo"])
+        .arg(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let pid = db.psql(&format!(
+            "SELECT pid FROM pg_stat_activity WHERE datname = '{}' AND application_name = 'shipgate dry-run' \
+             AND state = 'active' AND query LIKE '%pg_sleep%'",
+            db.name
+        ));
+        if !pid.is_empty() {
+            return (child, pid);
+        }
+        assert!(Instant::now() < deadline, "the dry run never reached pg_sleep");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn wait(mut child: std::process::Child) -> Output {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("shipgate did not exit");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_killed_connection_exits_3() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_killed");
+    let dir = repo(&[(
+        "20240101000000_slow.sql",
+        "CREATE TABLE half_done (id int);\nSELECT pg_sleep(60);\n",
+    )]);
+    let (child, pid) = sleeping_run(&db, dir.path());
+    db.psql(&format!("SELECT pg_terminate_backend({pid})"));
+    let o = wait(child);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("connection to the database was lost"), "{err}");
+    assert!(o.stdout.is_empty(), "no report when the gate could not be evaluated");
+    assert!(!err.contains("hunter2-secret"));
+    assert_eq!(db.psql("SELECT to_regclass('half_done') IS NULL"), "t");
+}
+
+#[test]
+fn ctrl_c_cancels_the_statement_and_rolls_back() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_ctrl_c");
+    let dir = repo(&[(
+        "20240101000000_slow.sql",
+        "CREATE TABLE half_done (id int);\nSELECT pg_sleep(60);\n",
+    )]);
+    let (child, _) = sleeping_run(&db, dir.path());
+    let started = Instant::now();
+    run(Command::new("kill").args(["-INT", &child.id().to_string()])).unwrap();
+    let o = wait(child);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(started.elapsed() < Duration::from_secs(20), "the statement was not cancelled");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("interrupted"), "{}", text(&o));
+    // The backend is gone and nothing was committed.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while db.psql(&format!(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND application_name = 'shipgate dry-run'",
+        db.name
+    )) != "0"
+    {
+        assert!(Instant::now() < deadline, "the dry run's session is still open");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(db.psql("SELECT to_regclass('half_done') IS NULL"), "t");
+}
+
+#[test]
+fn an_unreachable_database_exits_3() {
+    let Some(_) = cluster() else { return };
+    let dir = repo(&[("20240101000000_a.sql", "SELECT 1;\n")]);
+    let port = free_port();
+    let url = format!("postgres://app:hunter2-secret@127.0.0.1:{port}/nowhere");
+    let o = shipgate(dir.path(), &["--database-url", &url]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("Cannot connect to `postgres://app:***@127.0.0.1"), "{err}");
+    assert!(!text(&o).contains("hunter2-secret"));
+}
+
+#[test]
+fn a_remote_host_is_refused_without_allow_remote() {
+    // Needs no database: the refusal comes first.
+    let dir = repo(&[("20240101000000_a.sql", "SELECT 1;\n")]);
+    let o = shipgate(
+        dir.path(),
+        &["--database-url", "postgres://app:hunter2-secret@db.prod.example.com:5432/app"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("`db.prod.example.com` is not this machine"), "{err}");
+    assert!(err.contains("--allow-remote"), "{err}");
+    assert!(!text(&o).contains("hunter2-secret"));
+}
+
+#[test]
+fn the_password_is_never_printed() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_password");
+    db.psql(SEED);
+    let dir = repo(&[("20240101000000_a.sql", "DELETE FROM members WHERE id = 1;\n")]);
+    let url = db.url();
+    for format in ["human", "json", "markdown", "sarif", "github"] {
+        let o = shipgate(dir.path(), &["--database-url", &url, "--format", format]);
+        let all = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{all}");
+        assert!(!all.contains("hunter2-secret"), "{format}: {all}");
+        if format != "sarif" && format != "github" {
+            assert!(all.contains("postgres://postgres:***@127.0.0.1"), "{format}: {all}");
+        }
+    }
+}
+
+#[test]
+fn concurrently_is_skipped_in_a_transaction_and_run_for_real_in_a_scratch_database() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_scratch");
+    db.psql(SEED);
+    let before = db.dump();
+    let dir = repo(&[(
+        "20240101000000_idx.sql",
+        "-- no-transaction\nCREATE INDEX CONCURRENTLY members_age_idx ON members (age);\nALTER TABLE members ADD COLUMN nick text;\n",
+    )]);
+    // In the transaction: a note, and the rest continues.
+    let (_, v, o) = dry_json(&db, dir.path(), &[]);
+    let s = statement(&v, 0, 0);
+    assert_eq!(s["status"], "skipped", "{}", text(&o));
+    assert_eq!(s["skip"]["kind"], "non_transactional");
+    assert_eq!(statement(&v, 0, 1)["status"], "ran");
+    assert_eq!(findings(&v, "dry-run-skipped-statement").len(), 1);
+
+    // In a scratch database: for real, then dropped.
+    let (code, v, o) = dry_json(&db, dir.path(), &["--scratch-db"]);
+    assert_eq!(code, 0, "{}", text(&o));
+    assert_eq!(v["dry_run"]["mode"], "scratch-database");
+    let s = statement(&v, 0, 0);
+    assert_eq!(s["status"], "ran", "{}", text(&o));
+    assert_eq!(s["autocommit"], true);
+    assert!(
+        s["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["object"] == "index" && c["name"] == "members_age_idx" && c["change"] == "added"),
+        "{s}"
+    );
+    assert!(findings(&v, "dry-run-skipped-statement").is_empty());
+    let scratch = v["dry_run"]["scratch_database"].as_str().unwrap().to_string();
+    assert_eq!(
+        db.psql_on("postgres", &format!("SELECT count(*) FROM pg_database WHERE datname = '{scratch}'")),
+        "0",
+        "the scratch database was dropped"
+    );
+    assert!(before == db.dump(), "the source database changed");
+}
+
+#[test]
+fn base_runs_only_the_migrations_added_since_the_merge_base() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_base");
+    // The base migration is already applied to the database.
+    db.psql("CREATE TABLE accounts (id int PRIMARY KEY, name text);");
+    let dir = repo(&[("20240101000000_accounts.sql", "CREATE TABLE accounts (id int PRIMARY KEY, name text);\n")]);
+    let git = |args: &[&str]| {
+        run(Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+            .args(args))
+        .unwrap();
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "base"]);
+    std::fs::write(
+        dir.path().join("supabase/migrations/20240102000000_nick.sql"),
+        "SET lock_timeout = '5s';\nALTER TABLE accounts ADD COLUMN nick text;\n",
+    )
+    .unwrap();
+    let (code, v, o) = dry_json(&db, dir.path(), &["--base", "main"]);
+    assert_eq!(code, 0, "{}", text(&o));
+    let migrations = v["dry_run"]["migrations"].as_array().unwrap();
+    assert_eq!(migrations.len(), 1, "{}", text(&o));
+    assert_eq!(migrations[0]["file"], "supabase/migrations/20240102000000_nick.sql");
+    assert_eq!(migrations[0]["status"], "applied");
+    // Without --base every migration is pending, and the first one fails on this database.
+    let (code, v, _) = dry_json(&db, dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(v["dry_run"]["migrations"][0]["status"], "failed");
+}
+
+#[test]
+fn a_delete_that_removed_nothing_notes_the_static_rule() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_harmless");
+    db.psql("CREATE TABLE sessions (id int);");
+    let dir = repo(&[("20240101000000_a.sql", "DELETE FROM sessions;\n")]);
+    let (code, v, o) = dry_json(&db, dir.path(), &[]);
+    assert_eq!(code, 1, "the static finding still blocks: {}", text(&o));
+    assert_eq!(findings(&v, "ban-delete-without-where").len(), 1);
+    let notes = findings(&v, "dry-run-harmless-static-finding");
+    assert_eq!(notes.len(), 1, "{}", text(&o));
+    assert_eq!(notes[0]["severity"], "note");
+    assert!(notes[0]["message"].as_str().unwrap().contains("`ban-delete-without-where`"));
+}
+
+#[test]
+fn access_exclusive_on_a_large_table_is_a_warning() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_large_lock");
+    db.psql(SEED);
+    let dir = repo(&[(
+        "20240101000000_a.sql",
+        "SET lock_timeout = '5s';\nALTER TABLE members ADD COLUMN nick text;\n",
+    )]);
+    let (code, v, o) = dry_json(&db, dir.path(), &["--large-table-rows", "10"]);
+    assert_eq!(code, 0, "warnings do not block: {}", text(&o));
+    let w = findings(&v, "dry-run-access-exclusive-lock");
+    assert_eq!(w.len(), 1, "{}", text(&o));
+    assert_eq!(w[0]["severity"], "warning");
+    assert_eq!(w[0]["line"], 2);
+    // Below the threshold it is no warning.
+    let (_, v, _) = dry_json(&db, dir.path(), &[]);
+    assert!(findings(&v, "dry-run-access-exclusive-lock").is_empty());
+}
+
+#[test]
+fn the_markdown_summary_shows_the_dry_run() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_markdown");
+    db.psql(SEED);
+    let dir = repo(&[(
+        "20240101000000_a|b.sql",
+        "ALTER TABLE members ALTER COLUMN age TYPE bigint;\nDELETE FROM members WHERE id < 5;\n",
+    )]);
+    let url = db.url();
+    let o = shipgate(dir.path(), &["--database-url", &url, "--format", "markdown"]);
+    let md = String::from_utf8_lossy(&o.stdout);
+    assert!(md.contains("### ⛔ shipgate: blocked"), "{md}");
+    assert!(md.contains("#### Dry run"), "{md}");
+    assert!(md.contains("members 50 → 46 (data lost)"), "{md}");
+    assert!(md.contains("ACCESS EXCLUSIVE members"), "{md}");
+    assert!(md.contains("20240101000000&#95;a&#124;b.sql"), "paths are escaped: {md}");
+}
+
+#[test]
+fn no_pending_migrations_pass() {
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "t_empty");
+    let dir = tempfile::tempdir().unwrap();
+    let (code, v, o) = dry_json(&db, dir.path(), &[]);
+    assert_eq!(code, 0, "{}", text(&o));
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(v["dry_run"]["migrations"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn the_cluster_runs_as_the_postgres_user_when_root() {
+    let Some(c) = cluster() else { return };
+    if c.as_user.is_some() {
+        let owner = Command::new("stat").args(["-c", "%U"]).arg(&c.dir).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&owner.stdout).trim(), "postgres");
+    }
+}
