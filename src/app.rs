@@ -165,7 +165,12 @@ struct Input {
 
 /// Reads, understands and checks migrations in order. Without `one_change`
 /// each file is its own change; with it, every linted file is one change.
-fn run_migrations(inputs: Vec<Input>, config: &Config, one_change: bool, report: &mut Report) -> Result<Facts, AppError> {
+fn run_migrations(
+    inputs: Vec<Input>,
+    config: &Config,
+    one_change: bool,
+    report: &mut Report,
+) -> Result<Facts, AppError> {
     let mut facts = Facts::default();
     let mut catalog = Catalog::default();
     let opts = EngineOptions {
@@ -181,8 +186,11 @@ fn run_migrations(inputs: Vec<Input>, config: &Config, one_change: bool, report:
             Err(why) if input.lint => {
                 report.stats.migration_files += 1;
                 report.invalid_inputs += 1;
-                let mut f = Finding::new(&INVALID_MIGRATION_FILE, format!("This migration cannot be checked: {why}"))
-                    .help("save it as UTF-8 SQL text");
+                let mut f = Finding::new(
+                    &INVALID_MIGRATION_FILE,
+                    format!("This migration cannot be checked: {why}"),
+                )
+                .help("save it as UTF-8 SQL text");
                 f.file = Some(input.display.clone());
                 report.findings.push(f);
                 continue;
@@ -213,7 +221,8 @@ fn load(input: &Input, config: &Config) -> Loaded {
     let text = match (&input.text, &input.path) {
         (Some(t), _) => t.clone(),
         (None, Some(p)) => {
-            let bytes = std::fs::read(p).map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", p.display())))?;
+            let bytes =
+                std::fs::read(p).map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", p.display())))?;
             match check_bytes(&bytes) {
                 Ok(t) => t.to_string(),
                 Err(why) => return Ok(Err(why)),
@@ -226,12 +235,19 @@ fn load(input: &Input, config: &Config) -> Loaded {
         crate::config::TransactionMode::Always => true,
         crate::config::TransactionMode::Never => false,
     };
-    Ok(Ok(MigrationFile::parse(input.display.clone(), text, config.migrations.dialect, wrapped)))
+    Ok(Ok(MigrationFile::parse(
+        input.display.clone(),
+        text,
+        config.migrations.dialect,
+        wrapped,
+    )))
 }
 
 /// Maps `f` over `items` on all cores, keeping the order.
 fn parallel_map<T: Sync, R: Send>(items: Vec<T>, f: impl Fn(&T) -> R + Sync) -> Vec<(T, R)> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(items.len().max(1));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<Option<R>> = Vec::new();
     results.resize_with(items.len(), || None);
@@ -249,7 +265,11 @@ fn parallel_map<T: Sync, R: Send>(items: Vec<T>, f: impl Fn(&T) -> R + Sync) -> 
         }
     });
     drop(slots);
-    items.into_iter().zip(results).filter_map(|(t, r)| r.map(|r| (t, r))).collect()
+    items
+        .into_iter()
+        .zip(results)
+        .filter_map(|(t, r)| r.map(|r| (t, r)))
+        .collect()
 }
 
 fn collect_facts(file: &MigrationFile, facts: &mut Facts) {
@@ -392,7 +412,15 @@ pub fn check(root: &Path, config: &Config, base: Option<&str>, only: Option<Gate
         manifest_refs = crate::manifest::run(root, config, base, registry.as_ref(), &mut Report::default())?;
     }
     if runs(Gate::Flags) {
-        crate::flags::run(root, config, base, registry.as_ref(), &manifest_refs, &facts, &mut report)?;
+        crate::flags::run(
+            root,
+            config,
+            base,
+            registry.as_ref(),
+            &manifest_refs,
+            &facts,
+            &mut report,
+        )?;
     }
     report.finish(config);
     Ok(report)
@@ -427,7 +455,6 @@ fn check_migrations(root: &Path, config: &Config, base: Option<&str>, report: &m
     let changed: Option<(HashSet<String>, HashSet<String>)> = match base {
         None => None,
         Some(rev) => {
-            
             let mb = crate::git::merge_base(root, rev)?;
             let prefix = crate::git::prefix(root)?;
             let mut added = HashSet::new();

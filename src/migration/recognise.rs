@@ -406,13 +406,13 @@ pub fn fold_dynamic_sql(body: &str) -> String {
 }
 
 /// Words that begin the statements the engine reads out of a DO block's strings.
-const DYNAMIC_SQL_STARTS: &[&str] = &[
+pub const DYNAMIC_SQL_STARTS: &[&str] = &[
     "alter", "drop", "truncate", "delete", "update", "create", "insert", "grant", "revoke", "comment", "vacuum",
-    "cluster", "reindex", "do",
+    "cluster", "reindex", "do", "with", "merge",
 ];
 
 /// PL/pgSQL words after which a SQL statement can begin.
-const PLPGSQL_LEADS: &[&str] = &[
+pub const PLPGSQL_LEADS: &[&str] = &[
     "begin",
     "then",
     "else",

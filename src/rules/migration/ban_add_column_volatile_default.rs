@@ -6,8 +6,9 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags `ADD COLUMN` on an existing table with a volatile default
     /// (`gen_random_uuid()`, `random()`, `clock_timestamp()`, `nextval(...)`,
-    /// `serial` types, any function shipgate does not know to be stable) or a
-    /// stored generated column.
+    /// `serial` types, any function shipgate does not know to be stable), an
+    /// identity column, or a stored generated column (virtual generated columns
+    /// are computed on read and are not flagged).
     ///
     /// ## Why it blocks a release
     /// Since PostgreSQL 11 a constant default is free, but a volatile one is

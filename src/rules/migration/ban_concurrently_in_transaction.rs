@@ -8,7 +8,8 @@ crate::declare_rule! {
     /// `REINDEX ... CONCURRENTLY` and `DETACH PARTITION ... CONCURRENTLY` that
     /// run inside a transaction: an explicit `BEGIN`, or a file the migration
     /// framework wraps in one (Flyway, Prisma, Supabase, sqlx, Diesel, dbmate,
-    /// goose; golang-migrate and plain folders do not wrap).
+    /// goose; golang-migrate and plain folders do not wrap). Inside a `DO` block
+    /// they always fail: a `DO` block is itself one transaction.
     ///
     /// ## Why it blocks a release
     /// PostgreSQL refuses these statements inside a transaction block: the

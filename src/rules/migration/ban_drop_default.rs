@@ -4,7 +4,8 @@ use crate::migration::action::Action;
 
 crate::declare_rule! {
     /// ## What it does
-    /// Flags `ALTER COLUMN ... DROP DEFAULT` on an existing column.
+    /// Flags `ALTER COLUMN ... DROP DEFAULT` and `ALTER COLUMN ... DROP IDENTITY`
+    /// on an existing column.
     ///
     /// ## Why it blocks a release
     /// Instances of the running release that insert without the column now

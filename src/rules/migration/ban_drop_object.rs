@@ -7,7 +7,8 @@ crate::declare_rule! {
     /// Flags `DROP` of objects no more specific rule covers: triggers, policies,
     /// rules, extensions, roles, constraints, composite type attributes, and the
     /// rest of PostgreSQL's catalog, when they existed before this change and are
-    /// not re-created later in the same file.
+    /// not re-created later in the same file (a `CASCADE` drop always counts);
+    /// and `DROP OWNED BY`, which drops everything a role owns.
     ///
     /// ## Why it blocks a release
     /// A dropped policy or trigger silently changes behaviour for the running
@@ -29,10 +30,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         .cloned()
         .collect();
     super::drops(
-        &Cx {
-            actions: &kept,
-            ..drop_context(cx, false)
-        },
+        &Cx { actions: &kept, ..*cx },
         out,
         &RULE,
         &[
@@ -47,21 +45,6 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         ],
         "re-create it in the same migration, or approve the removal with `-- MIGRATION_APPROVED: <reason>`",
     );
-}
-
-/// The context a drop rule judges a statement in. A later `CREATE` of the same
-/// name undoes a drop only when the object holds no data (`holds_data`: a
-/// re-created table or sequence starts empty) and the drop does not `CASCADE`
-/// to dependent objects that nothing re-creates.
-pub(super) fn drop_context<'a>(cx: &Cx<'a>, holds_data: bool) -> Cx<'a> {
-    let cascade = cx
-        .actions
-        .iter()
-        .any(|a| matches!(a, Action::Drop { cascade: true, .. }));
-    Cx {
-        later: if holds_data || cascade { &[] } else { cx.later },
-        ..*cx
-    }
 }
 
 /// `DROP CONSTRAINT` of a `CHECK (col IS NOT NULL)` whose column is NOT NULL

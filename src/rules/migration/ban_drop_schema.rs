@@ -1,5 +1,4 @@
 //! Dropping a schema.
-use super::ban_drop_object::drop_context;
 use super::{Cx, Hit};
 use crate::migration::action::ObjectKind;
 
@@ -20,7 +19,7 @@ crate::declare_rule! {
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     // A schema re-created later is empty: what the drop took with it is gone.
     super::drops(
-        &drop_context(cx, true),
+        cx,
         out,
         &RULE,
         &[ObjectKind::Schema],

@@ -1,5 +1,4 @@
 //! Dropping a sequence.
-use super::ban_drop_object::drop_context;
 use super::{Cx, Hit};
 use crate::migration::action::ObjectKind;
 
@@ -20,7 +19,7 @@ crate::declare_rule! {
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     // A sequence re-created later starts again from its first value.
     super::drops(
-        &drop_context(cx, true),
+        cx,
         out,
         &RULE,
         &[ObjectKind::Sequence],

@@ -1,5 +1,4 @@
 //! Dropping a table.
-use super::ban_drop_object::drop_context;
 use super::{Cx, Hit};
 use crate::migration::action::ObjectKind;
 
@@ -14,8 +13,9 @@ crate::declare_rule! {
     /// ## How to ship it safely
     /// Stop using the table, release, take a backup (or rename it aside), then
     /// drop it in a later migration with `-- MIGRATION_APPROVED: <reason>`.
-    /// Dropping a table created earlier in the same change, or dropping and
-    /// re-creating it in the same file, is not flagged.
+    /// Dropping a table created earlier in the same change is not flagged.
+    /// Dropping and re-creating it in the same file is: the new table starts
+    /// empty, so the rows are lost all the same.
     ///
     /// ```sql
     /// -- MIGRATION_APPROVED: archive copied to cold storage, see runbook 42
@@ -25,9 +25,8 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
-    // A table re-created later in the file starts empty: the drop still loses its rows.
     super::drops(
-        &drop_context(cx, true),
+        cx,
         out,
         &RULE,
         &[ObjectKind::Table],

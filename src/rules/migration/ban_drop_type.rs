@@ -1,5 +1,4 @@
 //! Dropping a type or domain.
-use super::ban_drop_object::drop_context;
 use super::{Cx, Hit};
 use crate::migration::action::ObjectKind;
 
@@ -19,7 +18,7 @@ crate::declare_rule! {
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     super::drops(
-        &drop_context(cx, false),
+        cx,
         out,
         &RULE,
         &[ObjectKind::Type, ObjectKind::Domain],

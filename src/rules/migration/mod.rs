@@ -5,7 +5,7 @@
 use crate::finding::Finding;
 use crate::migration::action::{Action, Name, ObjectKind};
 use crate::migration::lex::lex;
-use crate::migration::recognise::{string_value, toks};
+use crate::migration::recognise::{string_value, toks, DYNAMIC_SQL_STARTS, PLPGSQL_LEADS};
 use crate::migration::schema_model::Catalog;
 use crate::migration::statement::{understand, Statement};
 use crate::migration::MigrationFile;
@@ -82,9 +82,16 @@ impl Cx<'_> {
         })
     }
 
-    /// True when dropping `name` loses nothing: created by this change, or replaced later.
-    pub fn drop_is_replacement(&self, kind: ObjectKind, name: &Name) -> bool {
-        self.catalog.is_new(kind, name) || self.recreated_later(kind, name)
+    /// True when dropping `name` loses nothing: it was created by this change,
+    /// or it is re-created later in the file. A re-created table, sequence,
+    /// schema or database starts empty, and a `CASCADE` drop takes dependents
+    /// that nothing re-creates, so neither counts as a replacement.
+    pub fn drop_is_replacement(&self, kind: ObjectKind, name: &Name, cascade: bool) -> bool {
+        let holds_data = matches!(
+            kind,
+            ObjectKind::Table | ObjectKind::Sequence | ObjectKind::Schema | ObjectKind::Database
+        );
+        self.catalog.is_new(kind, name) || (!holds_data && !cascade && self.recreated_later(kind, name))
     }
 }
 
@@ -102,7 +109,14 @@ fn same_kind(a: ObjectKind, b: ObjectKind) -> bool {
 /// existed before the change and is not re-created later in the file.
 pub fn drops(cx: &Cx, out: &mut Vec<Hit>, meta: &'static RuleMeta, kinds: &[ObjectKind], help: &str) {
     for a in cx.actions {
-        let Action::Drop { kind, names, on, .. } = a else {
+        let Action::Drop {
+            kind,
+            names,
+            on,
+            cascade,
+            ..
+        } = a
+        else {
             continue;
         };
         if !kinds.contains(kind) {
@@ -113,14 +127,15 @@ pub fn drops(cx: &Cx, out: &mut Vec<Hit>, meta: &'static RuleMeta, kinds: &[Obje
             out.push(Hit::new(
                 meta,
                 format!(
-                    "Dropping a {} whose name is computed at run time cannot be shown to be safe",
+                    "Dropping {} {} whose name is computed at run time cannot be shown to be safe",
+                    article(kind.label()),
                     kind.label()
                 ),
                 help,
             ));
         }
         for n in names {
-            if cx.drop_is_replacement(*kind, n) {
+            if cx.drop_is_replacement(*kind, n, *cascade) {
                 continue;
             }
             let target = match on {
@@ -133,6 +148,15 @@ pub fn drops(cx: &Cx, out: &mut Vec<Hit>, meta: &'static RuleMeta, kinds: &[Obje
                 help,
             ));
         }
+    }
+}
+
+/// `a` or `an`, for a label.
+fn article(label: &str) -> &'static str {
+    if label.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
     }
 }
 
@@ -258,11 +282,18 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
             assume_lock_timeout: opts.assume_lock_timeout,
         };
         run_rules(&cx, &mut hits);
-        for inner in do_block_statements(stmt, 0) {
+        // The statements inside a DO block run in order: each sees the schema
+        // the ones before it left, and the ones after it (a DROP POLICY then
+        // CREATE POLICY inside one block is a replacement).
+        let inner = do_block_statements(stmt, 0);
+        let mut scratch = if inner.is_empty() { None } else { Some(catalog.clone()) };
+        for (j, st) in inner.iter().enumerate() {
+            let Some(scratch) = scratch.as_mut() else { break };
             let cx = Cx {
-                stmt: &inner,
-                actions: &inner.actions,
-                later: &[],
+                stmt: st,
+                actions: &st.actions,
+                catalog: scratch,
+                later: &inner[j + 1..],
                 in_do_block: true,
                 ..cx
             };
@@ -277,6 +308,9 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
                         h
                     }),
             );
+            for a in &st.actions {
+                scratch.apply(a);
+            }
         }
         let location = file.location(&stmt.span);
         for h in hits {
@@ -322,22 +356,6 @@ fn do_block_statements(stmt: &Statement, depth: usize) -> Vec<Statement> {
     out
 }
 
-const SQL_COMMANDS: &[&str] = &[
-    "alter", "drop", "truncate", "delete", "update", "create", "insert", "grant", "revoke", "comment", "vacuum",
-    "cluster", "reindex", "do",
-];
-const PLPGSQL_LEADS: &[&str] = &[
-    "begin",
-    "then",
-    "else",
-    "loop",
-    "declare",
-    "exception",
-    "execute",
-    "immediate",
-    "perform",
-];
-
 fn embedded_statements(body: &str, depth: usize) -> Vec<Statement> {
     let mut out = Vec::new();
     let lexed = lex(body);
@@ -348,7 +366,7 @@ fn embedded_statements(body: &str, depth: usize) -> Vec<Statement> {
             if let Some(s) = string_value(tok) {
                 if s.split_whitespace()
                     .next()
-                    .is_some_and(|w| SQL_COMMANDS.contains(&w.to_ascii_lowercase().as_str()))
+                    .is_some_and(|w| DYNAMIC_SQL_STARTS.contains(&w.to_ascii_lowercase().as_str()))
                 {
                     out.extend(embedded_statements(&s, depth + 1));
                 }
@@ -356,7 +374,7 @@ fn embedded_statements(body: &str, depth: usize) -> Vec<Statement> {
         }
         // Plain SQL statements, after PL/pgSQL's own keywords.
         for k in 0..t.len() {
-            let starts = SQL_COMMANDS.contains(&t[k].lower.as_str())
+            let starts = DYNAMIC_SQL_STARTS.contains(&t[k].lower.as_str())
                 && (k == 0 || PLPGSQL_LEADS.contains(&t[k - 1].lower.as_str()) || t[k - 1].text == ";");
             if starts {
                 let text = &body[t[k].start..raw.span.end];
@@ -405,8 +423,16 @@ fn apply_approvals(file: &MigrationFile, findings: &mut Vec<Finding>) {
             }
         }
         if !used {
+            let lock_only = ap.statement.is_some()
+                && findings
+                    .iter()
+                    .any(|f| f.statement == ap.statement && f.meta.class == Class::Lock);
             let what = match &ap.rules {
                 Some(ids) => format!("no `{}` finding", ids.join("`, `")),
+                None if lock_only => {
+                    "only lock-safety findings, which are approved by naming them: `MIGRATION_APPROVED(<rule-id>): <reason>`"
+                        .to_string()
+                }
                 None => "no destructive or breaking finding".to_string(),
             };
             extra.push(

@@ -6,8 +6,9 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags a statement that neither sqlparser nor shipgate's own recogniser
     /// understands and that contains a destructive keyword (`DROP`, `TRUNCATE`,
-    /// `RENAME`, `DELETE`, `UPDATE`, `ALTER COLUMN ... TYPE`), including
-    /// statements with template placeholders (`${schema}`, `{{ .Table }}`).
+    /// `RENAME`, `DELETE`, `UPDATE`, `ALTER COLUMN ... TYPE`, `SET DATA TYPE`,
+    /// `SET SCHEMA`, `SET UNLOGGED`), including statements whose template
+    /// placeholders (`${schema}`, `{{ .Table }}`) leave them unreadable.
     ///
     /// ## Why it blocks a release
     /// shipgate fails closed: a statement it cannot read might drop, rename or
