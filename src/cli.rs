@@ -98,6 +98,11 @@ pub enum Command {
         #[arg(value_enum)]
         which: SchemaKind,
     },
+    /// Install or run the git pre-push hook (offline gates on what a push sends).
+    Hook {
+        #[command(subcommand)]
+        command: crate::hook::HookCommand,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -176,6 +181,7 @@ pub fn run() -> u8 {
             }
         },
         Command::Init { dir } => init(&dir),
+        Command::Hook { command } => hook(command),
         Command::Schema {
             which: SchemaKind::Config,
         } => {
@@ -187,6 +193,73 @@ pub fn run() -> u8 {
         } => {
             print(crate::manifest::SCHEMA_TEXT);
             0
+        }
+    }
+}
+
+/// `shipgate hook install` and `shipgate hook run pre-push`.
+fn hook(command: crate::hook::HookCommand) -> u8 {
+    use crate::hook::{install, pre_push, HookCommand, HookName};
+    let (remote, _url) = match command {
+        HookCommand::Install { force, dir } => {
+            let exe = std::env::current_exe().ok().map(|p| p.canonicalize().unwrap_or(p));
+            return match install::install(&dir, force, exe.as_deref()) {
+                Ok(done) => {
+                    eprintln!("{}", done.describe());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    e.exit_code()
+                }
+            };
+        }
+        HookCommand::Run {
+            hook: HookName::PrePush { remote, url },
+        } => (remote, url),
+    };
+    if crate::hook::skip_requested() {
+        eprintln!("shipgate: pre-push gate skipped (SHIPGATE_SKIP is set)");
+        return 0;
+    }
+    let mut input = String::new();
+    if std::io::stdin().is_terminal() {
+        eprintln!("error: `shipgate hook run pre-push` reads `<local ref> <local sha> <remote ref> <remote sha>` lines from standard input, as git gives them; install it with `shipgate hook install`");
+        return 2;
+    }
+    if let Err(e) = std::io::stdin().read_to_string(&mut input) {
+        eprintln!("error: cannot read standard input: {e}");
+        return 3;
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let top = crate::git::toplevel(&cwd).unwrap_or(cwd);
+    let result = pre_push::parse(&input)
+        .and_then(|updates| pre_push::run(&top, remote.as_deref(), &updates, &mut |m| eprintln!("shipgate: {m}")));
+    match result {
+        Ok(outcomes) => {
+            // Everything goes to stderr: git passes a hook's stdout through to its own (`git push --porcelain`).
+            let color = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal();
+            for o in &outcomes {
+                match o {
+                    pre_push::Outcome::Skipped { remote_ref, why } => eprintln!("shipgate: {remote_ref}: {why}"),
+                    pre_push::Outcome::Checked { report, .. } => {
+                        eprint!("{}", report::render(report, Format::Human, color))
+                    }
+                }
+            }
+            eprint!("{}", pre_push::verdict_text(&outcomes));
+            pre_push::exit_code(&outcomes)
+        }
+        Err(AppError::Config(e)) => {
+            print_config_error(&e, use_color(ColorChoice::Auto));
+            2
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            if e.exit_code() == 3 {
+                eprintln!("shipgate could not evaluate the gate; the push is blocked (SHIPGATE_SKIP=1 git push skips the gate)");
+            }
+            e.exit_code()
         }
     }
 }
@@ -271,7 +344,11 @@ fn dry_run(args: &crate::dryrun::DryRunArgs, common: &Common) -> u8 {
                     return outcome.report.exit_code();
                 }
             }
-            print(&crate::dryrun::render::render(&outcome, format, use_color(common.color)));
+            print(&crate::dryrun::render::render(
+                &outcome,
+                format,
+                use_color(common.color),
+            ));
             outcome.report.exit_code()
         }
         Err(e) => {

@@ -8,6 +8,7 @@ pub mod dryrun;
 pub mod finding;
 pub mod flags;
 pub mod git;
+pub mod hook;
 pub mod manifest;
 pub mod migration;
 pub mod registry;

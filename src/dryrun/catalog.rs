@@ -563,7 +563,13 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
                     ));
                 }
                 if r2.viewdef != r.viewdef && r.viewdef.is_some() {
-                    out.push(change(object, Changed, r2.qualified(), Some("definition changed".into()), false));
+                    out.push(change(
+                        object,
+                        Changed,
+                        r2.qualified(),
+                        Some("definition changed".into()),
+                        false,
+                    ));
                 }
             }
         }
@@ -598,7 +604,13 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             None => out.push(change("column", Removed, name, Some(c.ty.clone()), pre)),
             Some(c2) => {
                 if c2.name != c.name {
-                    out.push(change("column", Renamed, name.clone(), Some(format!("→ {}", c2.name)), pre));
+                    out.push(change(
+                        "column",
+                        Renamed,
+                        name.clone(),
+                        Some(format!("→ {}", c2.name)),
+                        pre,
+                    ));
                 }
                 let name2 = format!("{table}.{}", c2.name);
                 if c2.ty != c.ty {
@@ -642,7 +654,13 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             // A NOT NULL column without a default breaks inserts from the previous release.
             let breaking = origin.has_rel(key.0) && c.not_null && c.default.is_none() && !c.generated;
             let detail = format!("{}{}", c.ty, if c.not_null { " NOT NULL" } else { "" });
-            out.push(change("column", Added, format!("{table}.{}", c.name), Some(detail), breaking));
+            out.push(change(
+                "column",
+                Added,
+                format!("{table}.{}", c.name),
+                Some(detail),
+                breaking,
+            ));
         }
     }
 
@@ -654,9 +672,16 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
         }
     };
     for (oid, c) in &a.cons {
-        let owner_gone = (c.table != 0 && !b.rels.contains_key(&c.table)) || (c.domain != 0 && !b.types.contains_key(&c.domain));
+        let owner_gone =
+            (c.table != 0 && !b.rels.contains_key(&c.table)) || (c.domain != 0 && !b.types.contains_key(&c.domain));
         match b.cons.get(oid) {
-            None if !owner_gone => out.push(change("constraint", Removed, con_name(a, c), Some(c.def.clone()), false)),
+            None if !owner_gone => out.push(change(
+                "constraint",
+                Removed,
+                con_name(a, c),
+                Some(c.def.clone()),
+                false,
+            )),
             None => {}
             Some(c2) => {
                 if c2.name != c.name {
@@ -669,7 +694,13 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
                     ));
                 }
                 if c2.def != c.def {
-                    out.push(change("constraint", Changed, con_name(b, c2), Some(c2.def.clone()), false));
+                    out.push(change(
+                        "constraint",
+                        Changed,
+                        con_name(b, c2),
+                        Some(c2.def.clone()),
+                        false,
+                    ));
                 }
                 if c2.validated != c.validated {
                     let what = if c2.validated { "validated" } else { "not validated" };
@@ -679,7 +710,8 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
         }
     }
     for (oid, c) in &b.cons {
-        let owner_new = (c.table != 0 && !a.rels.contains_key(&c.table)) || (c.domain != 0 && !a.types.contains_key(&c.domain));
+        let owner_new =
+            (c.table != 0 && !a.rels.contains_key(&c.table)) || (c.domain != 0 && !a.types.contains_key(&c.domain));
         if !a.cons.contains_key(oid) && !owner_new {
             out.push(change("constraint", Added, con_name(b, c), Some(c.def.clone()), false));
         }
@@ -702,7 +734,13 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
     }
     for (oid, t) in &b.types {
         if !a.types.contains_key(oid) {
-            out.push(change(type_label(t.kind), Added, qualify(&t.schema, &t.name), None, false));
+            out.push(change(
+                type_label(t.kind),
+                Added,
+                qualify(&t.schema, &t.name),
+                None,
+                false,
+            ));
         }
     }
     for (oid, e) in &a.enums {
@@ -713,9 +751,13 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
         let name = format!("{}.{}", b.type_name(e.ty), e.label);
         match b.enums.get(oid) {
             None => out.push(change("enum_label", Removed, name, None, pre)),
-            Some(e2) if e2.label != e.label => {
-                out.push(change("enum_label", Renamed, name, Some(format!("→ {}", e2.label)), pre))
-            }
+            Some(e2) if e2.label != e.label => out.push(change(
+                "enum_label",
+                Renamed,
+                name,
+                Some(format!("→ {}", e2.label)),
+                pre,
+            )),
             _ => {}
         }
     }
@@ -738,10 +780,22 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             None => out.push(change(object, Removed, p.signature(), None, pre)),
             Some(p2) => {
                 if p2.signature() != p.signature() {
-                    out.push(change(object, Renamed, p.signature(), Some(format!("→ {}", p2.signature())), pre));
+                    out.push(change(
+                        object,
+                        Renamed,
+                        p.signature(),
+                        Some(format!("→ {}", p2.signature())),
+                        pre,
+                    ));
                 }
                 if p2.body != p.body || p2.result != p.result {
-                    out.push(change(object, Changed, p2.signature(), Some("definition changed".into()), false));
+                    out.push(change(
+                        object,
+                        Changed,
+                        p2.signature(),
+                        Some("definition changed".into()),
+                        false,
+                    ));
                 }
             }
         }
@@ -839,7 +893,13 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
     }
     for (oid, (name, version)) in &b.exts {
         if !a.exts.contains_key(oid) {
-            out.push(change("extension", Added, name.clone(), Some(format!("version {version}")), false));
+            out.push(change(
+                "extension",
+                Added,
+                name.clone(),
+                Some(format!("version {version}")),
+                false,
+            ));
         }
     }
     out
@@ -928,12 +988,18 @@ mod tests {
             .map(|c| format!("{:?} {} {} {:?} {}", c.change, c.object, c.name, c.detail, c.breaking))
             .collect();
         assert!(show.contains(&"Removed table legacy None true".to_string()), "{show:?}");
-        assert!(show.contains(&"Renamed table members Some(\"→ people\") true".to_string()), "{show:?}");
+        assert!(
+            show.contains(&"Renamed table members Some(\"→ people\") true".to_string()),
+            "{show:?}"
+        );
         assert!(
             show.contains(&"Changed column people.age Some(\"type integer → bigint\") true".to_string()),
             "{show:?}"
         );
-        assert!(show.contains(&"Added column people.nick Some(\"text\") false".to_string()), "{show:?}");
+        assert!(
+            show.contains(&"Added column people.nick Some(\"text\") false".to_string()),
+            "{show:?}"
+        );
         // Columns of the dropped table are not listed one by one.
         assert_eq!(d.len(), 4, "{show:?}");
     }

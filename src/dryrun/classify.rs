@@ -18,7 +18,7 @@ pub fn skip_reason(file: &MigrationFile, i: usize) -> Option<Skip> {
 fn words<'a>(t: &'a [Tok]) -> Vec<&'a str> {
     t.iter()
         .filter(|x| x.kind == TokenKind::Word)
-        .map(|x| x.lower.as_str())
+        .map(|x| x.lower.as_ref())
         .collect()
 }
 
@@ -34,7 +34,10 @@ pub fn classify(t: &[Tok]) -> Option<Skip> {
     if let Some(p) = t.iter().find(|x| x.kind == TokenKind::Placeholder) {
         return skip(
             SkipKind::Placeholder,
-            format!("it contains the template placeholder `{}`, which the migration framework substitutes", p.text),
+            format!(
+                "it contains the template placeholder `{}`, which the migration framework substitutes",
+                p.text
+            ),
         );
     }
     let first = t.first().filter(|x| x.kind == TokenKind::Word)?;
@@ -53,7 +56,7 @@ pub fn classify(t: &[Tok]) -> Option<Skip> {
             format!("PostgreSQL cannot run `{what}` inside a transaction block"),
         )
     };
-    match first.lower.as_str() {
+    match first.lower.as_ref() {
         "begin" | "start" => tx(&first.text.to_uppercase()),
         "commit" | "end" | "abort" => tx(&first.text.to_uppercase()),
         // `ROLLBACK TO SAVEPOINT x` stays inside the transaction; plain ROLLBACK ends it.
@@ -89,7 +92,10 @@ pub fn classify(t: &[Tok]) -> Option<Skip> {
                 first.lower.to_uppercase()
             ),
         ),
-        "checkpoint" => skip(SkipKind::Irreversible, "`CHECKPOINT` acts on the whole server, outside any transaction"),
+        "checkpoint" => skip(
+            SkipKind::Irreversible,
+            "`CHECKPOINT` acts on the whole server, outside any transaction",
+        ),
         "copy" => copy(t, &w),
         _ => None,
     }
@@ -107,16 +113,19 @@ fn copy(t: &[Tok], w: &[&str]) -> Option<Skip> {
             ")" => depth -= 1,
             _ => {}
         }
-        if depth == 0 && x.kind == TokenKind::Word && matches!(x.lower.as_str(), "from" | "to") && dir.is_none() {
-            dir = Some(x.lower.clone());
-            target = t.get(k + 1).map(|n| n.lower.clone());
+        if depth == 0 && x.kind == TokenKind::Word && matches!(x.lower.as_ref(), "from" | "to") && dir.is_none() {
+            dir = Some(x.lower.to_string());
+            target = t.get(k + 1).map(|n| n.lower.to_string());
         }
     }
     let target = target.unwrap_or_default();
     if matches!(target.as_str(), "stdin" | "stdout") {
         return skip(
             SkipKind::CopyStdio,
-            format!("`COPY ... {}` exchanges its data with psql, which the dry run does not replay", target.to_uppercase()),
+            format!(
+                "`COPY ... {}` exchanges its data with psql, which the dry run does not replay",
+                target.to_uppercase()
+            ),
         );
     }
     if target == "program" {

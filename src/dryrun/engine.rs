@@ -209,7 +209,11 @@ impl<'c> Session<'c> {
     }
 
     async fn text(&self, sql: &str, what: &str) -> Result<String, EngineError> {
-        let rows = self.client.query_typed(sql, &[]).await.map_err(|e| self.fail(what, &e))?;
+        let rows = self
+            .client
+            .query_typed(sql, &[])
+            .await
+            .map_err(|e| self.fail(what, &e))?;
         Ok(rows
             .first()
             .and_then(|r| r.try_get::<_, Option<String>>(0).ok().flatten())
@@ -305,10 +309,7 @@ impl<'c> Session<'c> {
             let Some(rel) = snap.rels.get(oid).filter(|r| r.is_table()) else {
                 continue;
             };
-            let fallback = estimate
-                .get(oid)
-                .copied()
-                .unwrap_or_else(|| rel.tuples.max(0.0) as i64);
+            let fallback = estimate.get(oid).copied().unwrap_or_else(|| rel.tuples.max(0.0) as i64);
             // Only a table known to be large is estimated without looking (reltuples < 0: never analysed).
             let known_large = !estimate.contains_key(oid) && rel.tuples > limit as f64;
             if !rel.can_select || known_large {
@@ -344,7 +345,8 @@ impl<'c> Session<'c> {
             let got = self.client.query_typed(&sql, &[]).await;
             let text = match got {
                 Ok(rows) => {
-                    self.exec("RELEASE SAVEPOINT shipgate_dry_run_count", "counting rows").await?;
+                    self.exec("RELEASE SAVEPOINT shipgate_dry_run_count", "counting rows")
+                        .await?;
                     rows.first()
                         .and_then(|r| r.try_get::<_, Option<String>>(0).ok().flatten())
                         .unwrap_or_default()
@@ -382,7 +384,12 @@ impl<'c> Session<'c> {
         self.begin().await?;
         let snap = self.snapshot("taking the first catalog snapshot").await?;
         self.last_stats = snap.stats.clone();
-        let tables: Vec<u32> = snap.rels.iter().filter(|(_, r)| r.is_table()).map(|(o, _)| *o).collect();
+        let tables: Vec<u32> = snap
+            .rels
+            .iter()
+            .filter(|(_, r)| r.is_table())
+            .map(|(o, _)| *o)
+            .collect();
         self.count(&snap, &tables, &HashMap::new()).await?;
         self.baseline = self.locks_now().await?;
         Ok(snap)
@@ -512,14 +519,30 @@ impl<'c> Session<'c> {
             if is_set_statement(text) {
                 self.enforce_timeouts().await?;
             }
-            let origin = if self.settings.one_change { run_origin } else { &file_origin };
+            let origin = if self.settings.one_change {
+                run_origin
+            } else {
+                &file_origin
+            };
             let now = self
-                .observe(&prev, origin, &mut run, &mut touched, &mut dropped_tables, &file.path, loc.line)
+                .observe(
+                    &prev,
+                    origin,
+                    &mut run,
+                    &mut touched,
+                    &mut dropped_tables,
+                    &file.path,
+                    loc.line,
+                )
                 .await?;
             prev = now;
             statements.push(run);
         }
-        let origin = if self.settings.one_change { run_origin } else { &file_origin };
+        let origin = if self.settings.one_change {
+            run_origin
+        } else {
+            &file_origin
+        };
         let mut catalog_diff = catalog::diff(&before, &prev, &Origin { snapshot: origin });
         catalog::mark_replacements(&mut catalog_diff);
         let replaced: BTreeSet<(&'static str, String)> = catalog_diff
@@ -542,7 +565,11 @@ impl<'c> Session<'c> {
             row_counts.push(RowCount {
                 table: name.clone(),
                 before: b.map(|c| c.rows),
-                after: if dropped_tables.contains_key(oid) { None } else { a.map(|c| c.rows) },
+                after: if dropped_tables.contains_key(oid) {
+                    None
+                } else {
+                    a.map(|c| c.rows)
+                },
                 exact: b.is_none_or(|c| c.exact) && a.is_none_or(|c| c.exact),
                 inserted: stats.inserted,
                 updated: stats.updated,
@@ -600,7 +627,10 @@ impl<'c> Session<'c> {
             sets.push(format!("SET lock_timeout = '{}ms'", self.settings.lock_timeout_ms));
         }
         if exceeds(read(1), self.settings.statement_timeout_ms) {
-            sets.push(format!("SET statement_timeout = '{}ms'", self.settings.statement_timeout_ms));
+            sets.push(format!(
+                "SET statement_timeout = '{}ms'",
+                self.settings.statement_timeout_ms
+            ));
         }
         if !sets.is_empty() {
             self.exec(&sets.join("; "), "restoring the timeouts").await?;
@@ -621,7 +651,9 @@ impl<'c> Session<'c> {
         line: usize,
     ) -> Result<Snapshot, EngineError> {
         let what = format!("observing `{path}` line {line}");
+        let t_prof = Instant::now();
         let now = self.snapshot(&what).await?;
+        if std::env::var_os("SG_PROF").is_some() { eprintln!("PROF snapshot {:?}", t_prof.elapsed()); }
         let large = self.settings.large_table_rows;
         let rows_of = |counts: &HashMap<u32, Count>, oid: u32| -> Option<i64> {
             let table = match prev.rels.get(&oid) {
@@ -648,7 +680,12 @@ impl<'c> Session<'c> {
         }
         // And what it could not be seen taking, because the run already held it.
         let mut touched_rels = catalog::touched_rels(prev, &now);
-        touched_rels.extend(now.stats.iter().filter(|(o, s)| self.last_stats.get(o) != Some(*s)).map(|(o, _)| *o));
+        touched_rels.extend(
+            now.stats
+                .iter()
+                .filter(|(o, s)| self.last_stats.get(o) != Some(*s))
+                .map(|(o, _)| *o),
+        );
         let mut strongest: BTreeMap<u32, &str> = BTreeMap::new();
         for (oid, mode) in self.baseline.iter().filter(|(o, _)| touched_rels.contains(o)) {
             if now.locks.contains(&(*oid, mode.clone())) {
@@ -673,7 +710,8 @@ impl<'c> Session<'c> {
         // Rewrites: same relation, new storage.
         for (oid, r) in &prev.rels {
             if let Some(r2) = now.rels.get(oid) {
-                if matches!(r.kind, 'r' | 'm' | 'i') && r.filenode != 0 && r2.filenode != 0 && r.filenode != r2.filenode {
+                if matches!(r.kind, 'r' | 'm' | 'i') && r.filenode != 0 && r2.filenode != 0 && r.filenode != r2.filenode
+                {
                     run.rewrites.push(Rewrite {
                         relation: r2.qualified(),
                         kind: r2.kind_label().to_string(),
@@ -731,8 +769,10 @@ impl<'c> Session<'c> {
                 }
             }
             let oids: Vec<u32> = recount.iter().copied().collect();
+            let t_prof = Instant::now();
             self.count(&now, &oids, &estimate).await?;
             self.baseline = self.locks_now().await?;
+            if std::env::var_os("SG_PROF").is_some() { eprintln!("PROF count {:?}", t_prof.elapsed()); }
         }
         let mut row_oids: BTreeSet<u32> = recount.clone();
         row_oids.extend(deltas.keys().copied());
@@ -753,7 +793,9 @@ impl<'c> Session<'c> {
                 deleted: d.deleted,
                 preexisting: origin.rels.contains_key(&oid),
             });
-            let entry = touched.entry(oid).or_insert_with(|| (r.qualified(), XactStats::default()));
+            let entry = touched
+                .entry(oid)
+                .or_insert_with(|| (r.qualified(), XactStats::default()));
             entry.0 = r.qualified();
             entry.1.inserted += d.inserted;
             entry.1.updated += d.updated;
@@ -773,11 +815,15 @@ impl<'c> Session<'c> {
                     deleted: 0,
                     preexisting: origin.rels.contains_key(oid),
                 });
-                touched.entry(*oid).or_insert_with(|| (r.qualified(), XactStats::default()));
+                touched
+                    .entry(*oid)
+                    .or_insert_with(|| (r.qualified(), XactStats::default()));
                 dropped_tables.insert(*oid, r.qualified());
             }
         }
+        let t_prof = Instant::now();
         run.changes = catalog::diff(prev, &now, &Origin { snapshot: origin });
+        if std::env::var_os("SG_PROF").is_some() { eprintln!("PROF diff {:?}", t_prof.elapsed()); }
         Ok(now)
     }
 

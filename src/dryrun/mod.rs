@@ -101,9 +101,9 @@ fn select(root: &Path, config: &Config, base: Option<&str>) -> Result<(Vec<Candi
             Some(added)
         }
     };
-    let (pending, applied): (Vec<Candidate>, Vec<Candidate>) = candidates.into_iter().partition(|c| {
-        !grandfathered(c) && added.as_ref().is_none_or(|a| a.contains(&c.rel))
-    });
+    let (pending, applied): (Vec<Candidate>, Vec<Candidate>) = candidates
+        .into_iter()
+        .partition(|c| !grandfathered(c) && added.as_ref().is_none_or(|a| a.contains(&c.rel)));
     Ok((applied, pending))
 }
 
@@ -177,8 +177,11 @@ pub fn run(
                 files.push((c.rel.clone(), Ok(f)));
             }
             Err(why) => {
-                let mut f = Finding::new(&INVALID_MIGRATION_FILE, format!("This migration cannot be checked: {why}"))
-                    .help("save it as UTF-8 SQL text");
+                let mut f = Finding::new(
+                    &INVALID_MIGRATION_FILE,
+                    format!("This migration cannot be checked: {why}"),
+                )
+                .help("save it as UTF-8 SQL text");
                 f.file = Some(c.rel.clone());
                 static_findings.push(f);
                 files.push((c.rel.clone(), Err(why)));

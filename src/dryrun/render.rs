@@ -145,7 +145,10 @@ pub fn human(run: &RunReport) -> String {
                 let _ = writeln!(out, "{pad}{}", skip.message);
             }
             if s.autocommit {
-                let _ = writeln!(out, "{pad}ran outside a transaction (scratch database); its locks were not observed");
+                let _ = writeln!(
+                    out,
+                    "{pad}ran outside a transaction (scratch database); its locks were not observed"
+                );
             }
             if let Some(e) = &s.error {
                 let at = match (e.line, e.column) {
@@ -257,8 +260,16 @@ pub fn markdown(run: &RunReport) -> String {
             "| {} | {result} | {:.1} ms | {changes} | {} | {} |",
             escape(&m.file),
             m.duration_ms,
-            if counts.is_empty() { "-".into() } else { counts.join("<br>") },
-            if locks.is_empty() { "-".into() } else { locks.join("<br>") },
+            if counts.is_empty() {
+                "-".into()
+            } else {
+                counts.join("<br>")
+            },
+            if locks.is_empty() {
+                "-".into()
+            } else {
+                locks.join("<br>")
+            },
         );
     }
     out.push('\n');

@@ -205,7 +205,10 @@ mod tests {
         assert!(ok("postgres://u@[::1]:5432/db").is_ok());
         assert!(ok("host=/tmp/pg dbname=x").is_ok());
         assert_eq!(ok("postgres://u@db.example.com/db"), Err("db.example.com".to_string()));
-        assert_eq!(ok("host=localhost hostaddr=10.0.0.5 dbname=x"), Err("10.0.0.5".to_string()));
+        assert_eq!(
+            ok("host=localhost hostaddr=10.0.0.5 dbname=x"),
+            Err("10.0.0.5".to_string())
+        );
         assert!(ok("postgres://u@localhost,db.example.com/db").is_err());
     }
 

@@ -118,13 +118,8 @@ pub fn install(dir: &Path, force: bool, exe: Option<&Path>) -> Result<Installed,
         )));
     }
     let backup = free_backup_name(&path)?;
-    std::fs::rename(&path, &backup).map_err(|e| {
-        AppError::Evaluate(format!(
-            "cannot move {} to {}: {e}",
-            path.display(),
-            backup.display()
-        ))
-    })?;
+    std::fs::rename(&path, &backup)
+        .map_err(|e| AppError::Evaluate(format!("cannot move {} to {}: {e}", path.display(), backup.display())))?;
     write_hook(&path, &text)?;
     Ok(Installed::Replaced { path, backup })
 }

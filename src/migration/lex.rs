@@ -554,14 +554,19 @@ impl<'a> Lexer<'a> {
         let Some(st) = self.out.statements.last() else {
             return;
         };
-        let words: Vec<String> = st
+        let mut words = st
             .tokens
             .iter()
             .filter(|t| t.kind == TokenKind::Word)
-            .map(|t| t.text(self.src).to_ascii_lowercase())
-            .collect();
-        let is_copy_stdin =
-            words.first().is_some_and(|w| w == "copy") && words.windows(2).any(|w| w[0] == "from" && w[1] == "stdin");
+            .map(|t| t.text(self.src));
+        // Only `COPY ... FROM stdin` is followed by data; most statements stop at the first word.
+        if !words.next().is_some_and(|w| w.eq_ignore_ascii_case("copy")) {
+            return;
+        }
+        let words: Vec<&str> = words.collect();
+        let is_copy_stdin = words
+            .windows(2)
+            .any(|w| w[0].eq_ignore_ascii_case("from") && w[1].eq_ignore_ascii_case("stdin"));
         if !is_copy_stdin {
             return;
         }

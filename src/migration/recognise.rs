@@ -12,7 +12,8 @@ use super::lex::{lex, Token, TokenKind};
 pub struct Tok<'a> {
     pub kind: TokenKind,
     pub text: &'a str,
-    pub lower: String,
+    /// Words folded to lower case; other tokens as written.
+    pub lower: std::borrow::Cow<'a, str>,
     pub start: usize,
 }
 
@@ -24,10 +25,10 @@ pub fn toks<'a>(src: &'a str, tokens: &[Token]) -> Vec<Tok<'a>> {
             Tok {
                 kind: t.kind,
                 text,
-                lower: if t.kind == TokenKind::Word {
-                    text.to_ascii_lowercase()
+                lower: if t.kind == TokenKind::Word && text.bytes().any(|b| b.is_ascii_uppercase()) {
+                    std::borrow::Cow::Owned(text.to_ascii_lowercase())
                 } else {
-                    text.to_string()
+                    std::borrow::Cow::Borrowed(text)
                 },
                 start: t.span.start,
             }
@@ -51,13 +52,13 @@ impl<'t, 'a> Cur<'t, 'a> {
     fn peek_word(&self) -> &str {
         self.peek()
             .filter(|t| t.kind == TokenKind::Word)
-            .map_or("", |t| t.lower.as_str())
+            .map_or("", |t| t.lower.as_ref())
     }
     fn word_at(&self, off: usize) -> &str {
         self.t
             .get(self.i + off)
             .filter(|t| t.kind == TokenKind::Word)
-            .map_or("", |t| t.lower.as_str())
+            .map_or("", |t| t.lower.as_ref())
     }
     fn at_end(&self) -> bool {
         self.i >= self.t.len()
@@ -85,7 +86,7 @@ impl<'t, 'a> Cur<'t, 'a> {
     fn ident(&mut self) -> Option<String> {
         let t = self.peek()?;
         let v = match t.kind {
-            TokenKind::Word => t.lower.clone(),
+            TokenKind::Word => t.lower.to_string(),
             TokenKind::QuotedIdent => unquote(t.text),
             TokenKind::Placeholder => t.text.to_string(),
             _ => return None,
@@ -308,7 +309,7 @@ fn vacuum_option_full(c: &mut Cur) -> bool {
     split_top(inner, ",").iter().any(|opt| match opt {
         [name, value @ ..] if name.lower == "full" => !value
             .first()
-            .is_some_and(|v| matches!(v.lower.as_str(), "false" | "off" | "0")),
+            .is_some_and(|v| matches!(v.lower.as_ref(), "false" | "off" | "0")),
         _ => false,
     })
 }
@@ -433,8 +434,8 @@ pub fn unreadable_dynamic_sql(body: &str) -> Option<(&'static str, String)> {
         let t = toks(body, &raw.tokens);
         let start = (0..t.len()).find(|&k| {
             t[k].kind == TokenKind::Word
-                && matches!(t[k].lower.as_str(), "with" | "merge")
-                && (k == 0 || PLPGSQL_LEADS.contains(&t[k - 1].lower.as_str()))
+                && matches!(t[k].lower.as_ref(), "with" | "merge")
+                && (k == 0 || PLPGSQL_LEADS.contains(&t[k - 1].lower.as_ref()))
         });
         if let Some(kw) = start.and_then(|k| destructive_keyword(&t[k..])) {
             let sql = join(&t[start.unwrap_or(0)..]);
@@ -453,7 +454,7 @@ pub fn unreadable_dynamic_sql(body: &str) -> Option<(&'static str, String)> {
             };
             let t = toks(&sql, &first.tokens);
             if t.first()
-                .is_some_and(|w| w.kind == TokenKind::Word && DYNAMIC_SQL_STARTS.contains(&w.lower.as_str()))
+                .is_some_and(|w| w.kind == TokenKind::Word && DYNAMIC_SQL_STARTS.contains(&w.lower.as_ref()))
             {
                 continue;
             }
@@ -559,7 +560,7 @@ fn primary(t: &[Tok], k: usize) -> Option<(usize, Piece)> {
             }
             if t.get(e).is_some_and(|x| x.text == "(") {
                 let close = closing_paren(t, e)?;
-                let piece = match t[e - 1].lower.as_str() {
+                let piece = match t[e - 1].lower.as_ref() {
                     "format" => format_call(&t[e + 1..close]),
                     _ => None,
                 };
@@ -780,7 +781,7 @@ fn column_def(c: &mut Cur) -> Option<ColumnDef> {
     let name = c.ident()?;
     let ty_start = c.i;
     while let Some(t) = c.peek() {
-        if t.kind == TokenKind::Word && COLUMN_CONSTRAINT_START.contains(&t.lower.as_str()) {
+        if t.kind == TokenKind::Word && COLUMN_CONSTRAINT_START.contains(&t.lower.as_ref()) {
             // `double precision`, `character varying` etc. never reach here; `not`
             // only starts a constraint.
             break;
@@ -831,7 +832,7 @@ fn column_def(c: &mut Cur) -> Option<ColumnDef> {
             "default" => {
                 let s = c.i;
                 while let Some(t) = c.peek() {
-                    if t.kind == TokenKind::Word && COLUMN_CONSTRAINT_START.contains(&t.lower.as_str()) {
+                    if t.kind == TokenKind::Word && COLUMN_CONSTRAINT_START.contains(&t.lower.as_ref()) {
                         break;
                     }
                     if t.text == "(" {
@@ -899,7 +900,7 @@ fn check_not_null_column(t: &[Tok]) -> Option<String> {
                     .all(|x| x.lower == "not" || x.lower == "valid" || x.lower == "no" || x.lower == "inherit") =>
         {
             match col.kind {
-                TokenKind::Word => Some(col.lower.clone()),
+                TokenKind::Word => Some(col.lower.to_string()),
                 TokenKind::QuotedIdent => Some(unquote(col.text)),
                 _ => None,
             }
@@ -937,7 +938,7 @@ fn drop(c: &mut Cur) -> Option<Vec<Action>> {
         let mut gc = Cur::new(g);
         match kind_words
             .iter()
-            .map(|t| t.lower.as_str())
+            .map(|t| t.lower.as_ref())
             .collect::<Vec<_>>()
             .as_slice()
         {
@@ -1041,7 +1042,7 @@ fn alter(c: &mut Cur) -> Option<Vec<Action>> {
         }]);
     }
     c.eat(&["only"]);
-    let name = if c.t[start..c.i].iter().map(|t| t.lower.as_str()).eq(["operator"]) {
+    let name = if c.t[start..c.i].iter().map(|t| t.lower.as_ref()).eq(["operator"]) {
         operator_name(c)?
     } else {
         c.name()?
@@ -1312,7 +1313,7 @@ fn alter_column(c: &mut Cur, table: Name, column: String) -> Option<Action> {
     if is_type {
         let s = c.i;
         while let Some(t) = c.peek() {
-            if t.kind == TokenKind::Word && matches!(t.lower.as_str(), "using" | "collate" | "cascade" | "restrict") {
+            if t.kind == TokenKind::Word && matches!(t.lower.as_ref(), "using" | "collate" | "cascade" | "restrict") {
                 break;
             }
             if t.text == "(" {
@@ -1350,7 +1351,7 @@ pub fn destructive_keyword(t: &[Tok]) -> Option<&'static str> {
     let words: Vec<&str> = t
         .iter()
         .filter(|x| x.kind == TokenKind::Word)
-        .map(|x| x.lower.as_str())
+        .map(|x| x.lower.as_ref())
         .collect();
     let at = |k: usize| words.get(k).copied().unwrap_or("");
     for (k, w) in words.iter().enumerate() {

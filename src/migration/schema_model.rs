@@ -33,6 +33,9 @@ pub struct Catalog {
     created: HashSet<(ObjectKind, Name)>,
     /// Objects created by earlier changes (tables are in `tables`).
     earlier: HashSet<(ObjectKind, Name)>,
+    /// Tables created or given columns by the current change, so that a new
+    /// change resets only those (a long history must not cost quadratic time).
+    touched: Vec<Name>,
 }
 
 impl Catalog {
@@ -40,8 +43,12 @@ impl Catalog {
     pub fn begin_change(&mut self) {
         let created = std::mem::take(&mut self.created);
         self.earlier.extend(created);
-        self.tables.retain(|_, t| !t.temporary);
-        for t in self.tables.values_mut() {
+        for name in std::mem::take(&mut self.touched) {
+            let Some(t) = self.tables.get_mut(&name) else { continue };
+            if t.temporary {
+                self.tables.remove(&name);
+                continue;
+            }
             t.created_in_change = false;
             for c in t.columns.values_mut() {
                 c.created_in_change = false;
@@ -137,6 +144,7 @@ impl Catalog {
                             .insert((ObjectKind::Constraint, Name::new(None, name.clone())));
                     }
                 }
+                self.touched.push(table.clone());
                 self.tables.insert(table.clone(), t);
             }
             Action::Create {
@@ -156,6 +164,7 @@ impl Catalog {
                 self.created.insert((ObjectKind::Index, name.clone()));
             }
             Action::AddColumn { table, column } => {
+                self.touched.push(table.clone());
                 let t = self.tables.entry(table.clone()).or_default();
                 t.columns.insert(
                     column.name.clone(),
@@ -224,7 +233,9 @@ impl Catalog {
                 ..
             } => {
                 if let Some(t) = self.tables.remove(from) {
-                    self.tables.insert(Name::new(from.schema.clone(), to.clone()), t);
+                    let to = Name::new(from.schema.clone(), to.clone());
+                    self.touched.push(to.clone());
+                    self.tables.insert(to, t);
                 }
             }
             Action::Rename { kind, from, to, .. } => {

@@ -101,7 +101,7 @@ fn text_for_parser(text: &str, base: usize, t: &[Tok]) -> String {
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     let target = match t
         .iter()
-        .map(|x| x.lower.as_str())
+        .map(|x| x.lower.as_ref())
         .take(2)
         .collect::<Vec<_>>()
         .as_slice()

@@ -164,7 +164,11 @@ fn describe(c: &Change) -> String {
         ChangeKind::Added => format!(
             "add {obj} `{}`{}",
             c.name,
-            if c.object == "column" { " as NOT NULL without a default" } else { "" }
+            if c.object == "column" {
+                " as NOT NULL without a default"
+            } else {
+                ""
+            }
         ),
         ChangeKind::Changed => match c.detail.as_deref() {
             Some(d) => format!("change {obj} `{}` ({d})", c.name),
@@ -205,7 +209,9 @@ pub fn check(file: &MigrationFile, run: &MigrationRun, static_findings: &[Findin
             StatementStatus::Skipped => {
                 if let Some(skip) = &s.skip {
                     let help = match skip.kind {
-                        SkipKind::NonTransactional => "run with `--scratch-db` to execute it for real in a throwaway copy of the database",
+                        SkipKind::NonTransactional => {
+                            "run with `--scratch-db` to execute it for real in a throwaway copy of the database"
+                        }
                         SkipKind::TransactionControl => "the dry run's own transaction stands in for it",
                         _ => "check this statement by hand",
                     };
@@ -236,7 +242,10 @@ fn capitalise(s: &str) -> String {
 
 fn failed(s: &StatementRun) -> Finding {
     let Some(e) = &s.error else {
-        return Finding::new(&DRY_RUN_STATEMENT_FAILED, "PostgreSQL rejected this statement, so the migration would fail here");
+        return Finding::new(
+            &DRY_RUN_STATEMENT_FAILED,
+            "PostgreSQL rejected this statement, so the migration would fail here",
+        );
     };
     let code = if e.code.is_empty() {
         String::new()
@@ -302,8 +311,9 @@ fn ran(file: &MigrationFile, s: &StatementRun, statics: &[&Finding], opts: Optio
             _ => continue,
         };
         out.push(
-            Finding::new(&DRY_RUN_ROW_LOSS, message)
-                .help("keep the rows, or approve the loss with `-- MIGRATION_APPROVED: <reason>` after taking a backup"),
+            Finding::new(&DRY_RUN_ROW_LOSS, message).help(
+                "keep the rows, or approve the loss with `-- MIGRATION_APPROVED: <reason>` after taking a backup",
+            ),
         );
     }
     // A rewrite needs ACCESS EXCLUSIVE: when the run already held it, the rewrite still tells.
@@ -347,7 +357,11 @@ fn ran(file: &MigrationFile, s: &StatementRun, statics: &[&Finding], opts: Optio
         .rows
         .iter()
         .any(|r| r.preexisting && (r.lost() > 0 || r.updated > 0 || r.deleted > 0));
-    if !static_contract.is_empty() && breaking.is_empty() && !rows_changed && s.changes.iter().all(|c| c.replaced || c.change == ChangeKind::Added) {
+    if !static_contract.is_empty()
+        && breaking.is_empty()
+        && !rows_changed
+        && s.changes.iter().all(|c| c.replaced || c.change == ChangeKind::Added)
+    {
         let mut seen = Vec::new();
         for f in static_contract {
             if seen.contains(&f.rule) {

@@ -22,26 +22,15 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     if !cx.in_transaction {
         return;
     }
-    // Values added earlier in the current transaction.
-    let mut added: Vec<&str> = Vec::new();
-    for s in cx.file.statements.iter().take_while(|s| !std::ptr::eq(*s, cx.stmt)) {
-        for a in &s.actions {
-            match a {
-                Action::AddEnumValue { value, .. } => added.push(value),
-                Action::Commit if !cx.file.wrapped => added.clear(),
-                _ => {}
-            }
-        }
-    }
+    let added = cx.enum_values_added;
     if added.is_empty() || cx.actions.iter().any(|a| matches!(a, Action::AddEnumValue { .. })) {
         return;
     }
     let src = &cx.file.src;
-    let raw = cx.file.lexed.statements.iter().find(|r| r.span == cx.stmt.span);
-    let Some(raw) = raw else { return };
+    let Some(raw) = cx.raw else { return };
     for t in toks(src, &raw.tokens) {
         if let Some(v) = string_value(&t) {
-            if added.contains(&v.as_str()) {
+            if added.iter().any(|a| *a == v) {
                 out.push(Hit::new(
                     &RULE,
                     format!("Enum value `{v}` is used in the transaction that added it, which PostgreSQL refuses"),

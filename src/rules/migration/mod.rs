@@ -64,6 +64,10 @@ pub struct Cx<'a> {
     pub later: &'a [Statement],
     /// Set while checking the statements inside a DO block.
     pub in_do_block: bool,
+    /// The statement as lexed (its tokens); `None` inside a DO block.
+    pub raw: Option<&'a crate::migration::lex::RawStatement>,
+    /// Enum values added earlier in the current transaction.
+    pub enum_values_added: &'a [String],
     pub assume_lock_timeout: bool,
 }
 
@@ -246,7 +250,13 @@ pub static OTHER_META: &[&RuleMeta] = &[
 struct FileState {
     explicit_tx: bool,
     lock_timeout_set: bool,
+    enum_values_added: Vec<String>,
+    /// Rules reported once per file that have fired.
+    reported: Vec<&'static str>,
 }
+
+/// Rules reported at their first statement of a file only: one fix covers them all.
+static ONCE_PER_FILE: &[&RuleMeta] = &[&require_lock_timeout::RULE];
 
 /// Options the engine needs from configuration.
 #[derive(Debug, Clone, Copy, Default)]
@@ -279,6 +289,8 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
             lock_timeout_set: state.lock_timeout_set,
             later: &file.statements[i + 1..],
             in_do_block: false,
+            raw: file.lexed.statements.get(i),
+            enum_values_added: &state.enum_values_added,
             assume_lock_timeout: opts.assume_lock_timeout,
         };
         run_rules(&cx, &mut hits);
@@ -286,16 +298,19 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
         // the ones before it left, and the ones after it (a DROP POLICY then
         // CREATE POLICY inside one block is a replacement).
         let inner = do_block_statements(stmt, 0);
-        let mut scratch = if inner.is_empty() { None } else { Some(catalog.clone()) };
         for (j, st) in inner.iter().enumerate() {
-            let Some(scratch) = scratch.as_mut() else { break };
             let cx = Cx {
+                file,
                 stmt: st,
                 actions: &st.actions,
-                catalog: scratch,
+                catalog,
+                in_transaction: in_tx_before,
+                lock_timeout_set: state.lock_timeout_set,
                 later: &inner[j + 1..],
                 in_do_block: true,
-                ..cx
+                raw: None,
+                enum_values_added: &state.enum_values_added,
+                assume_lock_timeout: opts.assume_lock_timeout,
             };
             let mut inner_hits = Vec::new();
             run_rules(&cx, &mut inner_hits);
@@ -309,9 +324,17 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
                     }),
             );
             for a in &st.actions {
-                scratch.apply(a);
+                catalog.apply(a);
             }
         }
+        hits.retain(|h| {
+            if !ONCE_PER_FILE.iter().any(|m| m.id == h.meta.id) {
+                return true;
+            }
+            let first = !state.reported.contains(&h.meta.id);
+            state.reported.push(h.meta.id);
+            first
+        });
         let location = file.location(&stmt.span);
         for h in hits {
             let mut f = Finding::new(h.meta, h.message)
@@ -323,7 +346,13 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
         for a in &stmt.actions {
             match a {
                 Action::Begin => state.explicit_tx = true,
-                Action::Commit => state.explicit_tx = false,
+                Action::Commit => {
+                    state.explicit_tx = false;
+                    if !file.wrapped {
+                        state.enum_values_added.clear();
+                    }
+                }
+                Action::AddEnumValue { value, .. } => state.enum_values_added.push(value.clone()),
                 Action::SetTimeout { lock: true, .. } => state.lock_timeout_set = true,
                 _ => {}
             }
@@ -374,8 +403,8 @@ fn embedded_statements(body: &str, depth: usize) -> Vec<Statement> {
         }
         // Plain SQL statements, after PL/pgSQL's own keywords.
         for k in 0..t.len() {
-            let starts = DYNAMIC_SQL_STARTS.contains(&t[k].lower.as_str())
-                && (k == 0 || PLPGSQL_LEADS.contains(&t[k - 1].lower.as_str()) || t[k - 1].text == ";");
+            let starts = DYNAMIC_SQL_STARTS.contains(&t[k].lower.as_ref())
+                && (k == 0 || PLPGSQL_LEADS.contains(&t[k - 1].lower.as_ref()) || t[k - 1].text == ";");
             if starts {
                 let text = &body[t[k].start..raw.span.end];
                 let sub = lex(text);

@@ -21,7 +21,7 @@ crate::declare_rule! {
 }
 
 fn takes_access_exclusive(cx: &Cx, a: &Action) -> Option<String> {
-    let existing = |t| !cx.catalog.table_is_new(t) && cx.catalog.table(t).is_some() || cx.catalog.table(t).is_none();
+    let existing = |t| !cx.catalog.table_is_new(t);
     let table = match a {
         Action::AddColumn { table, .. }
         | Action::DropColumn { table, .. }
@@ -47,14 +47,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     if cx.lock_timeout_set || cx.assume_lock_timeout || cx.in_do_block {
         return;
     }
-    // Only the first such statement of the file: one timeout fixes them all.
-    let earlier = cx.file.statements.iter().take_while(|s| !std::ptr::eq(*s, cx.stmt));
-    let first = earlier
-        .flat_map(|s| &s.actions)
-        .all(|a| takes_access_exclusive(cx, a).is_none());
-    if !first {
-        return;
-    }
+    // The engine reports this rule at the first such statement of a file only.
     if let Some(what) = cx.actions.iter().find_map(|a| takes_access_exclusive(cx, a)) {
         out.push(Hit::new(
             &RULE,
