@@ -171,15 +171,39 @@ fn run_migrations(
     one_change: bool,
     report: &mut Report,
 ) -> Result<Facts, AppError> {
-    let mut facts = Facts::default();
-    let mut catalog = Catalog::default();
-    let opts = EngineOptions {
-        assume_lock_timeout: config.migrations.assume_lock_timeout,
+    let mut state = Judge {
+        facts: Facts::default(),
+        catalog: Catalog::default(),
+        opts: EngineOptions {
+            assume_lock_timeout: config.migrations.assume_lock_timeout,
+        },
+        one_change,
+        began: false,
     };
-    let mut began = false;
     // Reading and parsing is most of the work and each file is independent:
-    // do it on every core, then judge the files in order.
-    let loaded = parallel_map(inputs, |input| load(input, config));
+    // do it on every core, a batch at a time (to bound memory), then judge
+    // the files in order.
+    let mut inputs = inputs.into_iter().peekable();
+    while inputs.peek().is_some() {
+        let batch: Vec<Input> = inputs.by_ref().take(PARSE_BATCH).collect();
+        judge_batch(parallel_map(batch, |input| load(input, config)), &mut state, report)?;
+    }
+    Ok(state.facts)
+}
+
+/// How many files are parsed ahead of the (sequential) rules.
+const PARSE_BATCH: usize = 256;
+
+/// What judging carries from file to file.
+struct Judge {
+    facts: Facts,
+    catalog: Catalog,
+    opts: EngineOptions,
+    one_change: bool,
+    began: bool,
+}
+
+fn judge_batch(loaded: Vec<(Input, Loaded)>, state: &mut Judge, report: &mut Report) -> Result<(), AppError> {
     for (input, file) in loaded {
         let file = match file? {
             Ok(file) => file,
@@ -197,20 +221,22 @@ fn run_migrations(
             }
             Err(_) => continue,
         };
-        collect_facts(&file, &mut facts);
+        collect_facts(&file, &mut state.facts);
         if !input.lint {
-            mrules::replay(&file, &mut catalog);
+            mrules::replay(&file, &mut state.catalog);
             continue;
         }
-        if !one_change || !began {
-            catalog.begin_change();
-            began = true;
+        if !state.one_change || !state.began {
+            state.catalog.begin_change();
+            state.began = true;
         }
         report.add_file(&file);
-        report.findings.extend(mrules::check_file(&file, &mut catalog, opts));
+        report
+            .findings
+            .extend(mrules::check_file(&file, &mut state.catalog, state.opts));
         report.sources.insert(file.path.clone(), file.src);
     }
-    Ok(facts)
+    Ok(())
 }
 
 /// The outer error is an I/O failure (exit 3); the inner one, a file that is not SQL text.

@@ -80,31 +80,62 @@ pub fn quote_ident(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// A column. Comparisons use the `*_key` fields (type OID and modifier, a
+/// hash of the default's expression tree); the display texts are deparsed
+/// only when the row is new, so they may lag behind a rename elsewhere.
+#[derive(Debug, Clone)]
 pub struct Col {
     pub name: String,
     pub ty: String,
+    pub ty_key: String,
     pub not_null: bool,
     pub default: Option<String>,
-    /// `a` / `d` for identity columns, `s` for generated ones.
+    pub default_key: Option<String>,
+    /// Identity or generated column.
     pub generated: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+impl PartialEq for Col {
+    fn eq(&self, o: &Self) -> bool {
+        self.name == o.name
+            && self.ty_key == o.ty_key
+            && self.not_null == o.not_null
+            && self.default_key == o.default_key
+            && self.generated == o.generated
+    }
+}
+
+/// Objects compared by a raw key (catalog fields and expression-tree hashes),
+/// with a display text deparsed when the row is new.
+macro_rules! keyed_eq {
+    ($t:ty, $($f:ident),*) => {
+        impl PartialEq for $t {
+            fn eq(&self, o: &Self) -> bool {
+                self.key == o.key $(&& self.$f == o.$f)*
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone)]
 pub struct Con {
     pub table: u32,
     pub domain: u32,
     pub name: String,
+    pub key: String,
     pub def: String,
     pub validated: bool,
 }
+keyed_eq!(Con, table, domain, name, validated);
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Idx {
     pub table: u32,
+    pub key: String,
     pub def: String,
     pub valid: bool,
 }
+keyed_eq!(Idx, table, valid);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ty {
@@ -119,15 +150,19 @@ pub struct EnumLabel {
     pub label: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Func {
     pub schema: String,
     pub name: String,
     pub args: String,
     pub kind: char,
     pub result: Option<String>,
+    /// Name, schema, argument types, kind.
+    pub key: String,
+    /// Hash of the body and the result type.
     pub body: String,
 }
+keyed_eq!(Func, schema, body);
 
 impl Func {
     pub fn signature(&self) -> String {
@@ -135,22 +170,26 @@ impl Func {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Policy {
     pub table: u32,
     pub name: String,
+    pub key: String,
     pub def: String,
 }
+keyed_eq!(Policy, table, name);
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Trigger {
     pub table: u32,
     pub name: String,
+    pub key: String,
     pub def: String,
     pub enabled: String,
 }
+keyed_eq!(Trigger, table, name, enabled);
 
-/// Row statistics of the current transaction (`pg_stat_xact_user_tables`).
+/// Row statistics of the current transaction (`pg_stat_get_xact_tuples_*`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct XactStats {
     pub inserted: i64,
@@ -175,88 +214,253 @@ pub struct Snapshot {
     pub policies: BTreeMap<u32, Policy>,
     pub triggers: BTreeMap<u32, Trigger>,
     pub exts: BTreeMap<u32, (String, String)>,
+    /// Per catalog: row count and the newest command id among rows our
+    /// transaction wrote (`count/cid`). Unchanged means unchanged.
+    pub fp: BTreeMap<String, String>,
+}
+
+/// The catalogs fingerprinted, and the sections each section is read from.
+const CATALOGS: [&str; 13] = [
+    "pg_namespace",
+    "pg_class",
+    "pg_attribute",
+    "pg_attrdef",
+    "pg_constraint",
+    "pg_index",
+    "pg_type",
+    "pg_enum",
+    "pg_proc",
+    "pg_policy",
+    "pg_trigger",
+    "pg_extension",
+    "pg_rewrite",
+];
+
+fn deps(section: &str) -> &'static [&'static str] {
+    match section {
+        "schemas" => &["pg_namespace", "pg_extension"],
+        "rels" => &["pg_class", "pg_namespace", "pg_extension", "pg_rewrite"],
+        "cols" => &["pg_attribute", "pg_attrdef", "pg_class", "pg_namespace"],
+        "cons" => &["pg_constraint", "pg_namespace"],
+        "idx" => &["pg_index"],
+        "types" => &["pg_type", "pg_namespace", "pg_extension"],
+        "enums" => &["pg_enum", "pg_type", "pg_namespace"],
+        "funcs" => &["pg_proc", "pg_namespace", "pg_extension"],
+        "policies" => &["pg_policy"],
+        "triggers" => &["pg_trigger"],
+        _ => &["pg_extension"],
+    }
+}
+
+impl Snapshot {
+    /// The newest command id of our own catalog rows seen in this snapshot.
+    fn last_cid(&self) -> i64 {
+        self.fp
+            .values()
+            .filter_map(|v| v.split_once('/').and_then(|(_, c)| c.parse::<i64>().ok()))
+            .max()
+            .unwrap_or(-1)
+    }
 }
 
 /// The snapshot query for a server of `version_num` (`server_version_num`).
-/// Every function is schema-qualified: a migration may change `search_path`.
-pub fn snapshot_sql(version_num: i64) -> String {
+/// With `prev`, sections whose catalogs did not change come back as
+/// `"same"`, the two large ones (relations, columns) as the rows our
+/// transaction wrote since `prev` plus a count, and expressions are deparsed
+/// only for rows written since `prev`. Every function is schema-qualified: a
+/// migration may change `search_path`. No user relation is locked.
+pub fn snapshot_sql(version_num: i64, prev: Option<&Snapshot>) -> String {
     let body = if version_num >= 140000 {
-        "pg_catalog.md5(coalesce(p.prosrc, '') || coalesce(p.probin, '') || coalesce(p.prosqlbody::text, ''))"
+        "pg_catalog.md5(coalesce(p.prosrc, '') || coalesce(p.probin, '') || coalesce(p.prosqlbody::text, '') || p.prorettype::text)"
     } else {
-        "pg_catalog.md5(coalesce(p.prosrc, '') || coalesce(p.probin, ''))"
+        "pg_catalog.md5(coalesce(p.prosrc, '') || coalesce(p.probin, '') || p.prorettype::text)"
     };
+    let last = prev.map_or(-1, Snapshot::last_cid);
+    // A row written by our transaction (or its subtransactions) since `prev`.
+    let fresh = |a: &str| match prev {
+        None => "true".to_string(),
+        Some(_) => format!("(pg_catalog.age({a}.xmin) <= me.a AND {a}.cmin::text::int8 > {last})"),
+    };
+    let changed = |section: &str| match prev {
+        None => "true".to_string(),
+        Some(p) => deps(section)
+            .iter()
+            .map(|c| {
+                let was = p.fp.get(*c).map_or("?", String::as_str).replace('\'', "");
+                format!("fp.{c} <> '{was}'")
+            })
+            .collect::<Vec<_>>()
+            .join(" OR "),
+    };
+    let gate = |section: &str, sql: String| format!("CASE WHEN {} THEN {sql} ELSE '\"same\"'::json END", changed(section));
+    let fp_cols: Vec<String> = CATALOGS
+        .iter()
+        .map(|c| {
+            format!(
+                "(SELECT pg_catalog.count(*)::text || '/' || coalesce(pg_catalog.max(x.cmin::text::int8) \
+                 FILTER (WHERE pg_catalog.age(x.xmin) <= me.a), -1)::text FROM pg_catalog.{c} x) AS {c}"
+            )
+        })
+        .collect();
+    let not_ext = |class: &str, alias: &str| {
+        format!(
+            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dd WHERE dd.deptype = 'e' \
+             AND dd.classid = 'pg_catalog.{class}'::pg_catalog.regclass AND dd.objid = {alias}.oid)"
+        )
+    };
+    let rel_kinds = "c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I')";
+    let rel_from = format!(
+        "pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace \
+         LEFT JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN' \
+         WHERE {rel_kinds} AND {}",
+        not_ext("pg_class", "c")
+    );
+    let rel_row = "pg_catalog.json_build_array(c.oid::int8, ns.nspname, c.relname, c.relkind, c.relfilenode::int8, \
+        c.reltuples, c.relpages, c.relpersistence, \
+        CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.md5(r.ev_action::text) END, \
+        CASE WHEN c.relkind = 'r' THEN pg_catalog.has_table_privilege(c.oid, 'SELECT') ELSE false END)";
+    let rels = match prev {
+        None => format!("(SELECT pg_catalog.json_agg({rel_row}) FROM {rel_from})"),
+        Some(_) => format!(
+            "pg_catalog.json_build_object('count', (SELECT pg_catalog.count(*) FROM {rel_from}), \
+             'fresh', (SELECT pg_catalog.json_agg({rel_row}) FROM {rel_from} AND ({} OR (r.oid IS NOT NULL AND {}))))",
+            fresh("c"),
+            fresh("r")
+        ),
+    };
+    let col_from = "pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+        JOIN ns ON ns.oid = c.relnamespace \
+        LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+        WHERE a.attnum > 0 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')";
+    let col_row = "pg_catalog.json_build_array(a.attrelid::int8, a.attnum, a.attname, \
+        a.atttypid::text || ':' || a.atttypmod::text, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
+        pg_catalog.md5(d.adbin::text), pg_catalog.pg_get_expr(d.adbin, d.adrelid), \
+        a.attidentity <> '' OR a.attgenerated <> '', a.attisdropped)";
+    let cols = match prev {
+        None => format!("(SELECT pg_catalog.json_agg({col_row}) FROM {col_from} AND NOT a.attisdropped)"),
+        Some(_) => format!(
+            "pg_catalog.json_build_object('count', (SELECT pg_catalog.count(*) FROM {col_from} AND NOT a.attisdropped), \
+             'fresh', (SELECT pg_catalog.json_agg({col_row}) FROM {col_from} AND ({} OR (d.oid IS NOT NULL AND {}))))",
+            fresh("a"),
+            fresh("d")
+        ),
+    };
+    let cons = format!(
+        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(co.oid::int8, co.conrelid::int8, co.contypid::int8, co.conname, \
+           pg_catalog.concat_ws('|', co.contype, co.conkey::text, co.confrelid, co.confkey::text, pg_catalog.md5(coalesce(co.conbin::text, ''))), \
+           CASE WHEN {} THEN pg_catalog.pg_get_constraintdef(co.oid) END, co.convalidated)) \
+         FROM pg_catalog.pg_constraint co JOIN ns ON ns.oid = co.connamespace)",
+        fresh("co")
+    );
+    let idx = format!(
+        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(i.indexrelid::int8, i.indrelid::int8, \
+           pg_catalog.concat_ws('|', i.indkey::text, i.indclass::text, i.indoption::text, i.indisunique, \
+             pg_catalog.md5(coalesce(i.indexprs::text, '') || coalesce(i.indpred::text, ''))), \
+           CASE WHEN {} THEN pg_catalog.pg_get_indexdef(i.indexrelid) END, i.indisvalid)) \
+         FROM pg_catalog.pg_index i WHERE i.indexrelid >= {FIRST_NORMAL_OID})",
+        fresh("i")
+    );
+    let types = format!(
+        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(t.oid::int8, ns.nspname, t.typname, t.typtype)) \
+         FROM pg_catalog.pg_type t JOIN ns ON ns.oid = t.typnamespace \
+         WHERE (t.typtype IN ('e', 'd', 'r', 'm') \
+            OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')) \
+           AND {})",
+        not_ext("pg_type", "t")
+    );
+    let enums = "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(e.oid::int8, e.enumtypid::int8, e.enumlabel)) \
+         FROM pg_catalog.pg_enum e JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid JOIN ns ON ns.oid = t.typnamespace)"
+        .to_string();
+    let funcs = format!(
+        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(p.oid::int8, ns.nspname, p.proname, \
+           CASE WHEN {f} THEN pg_catalog.pg_get_function_identity_arguments(p.oid) END, p.prokind, \
+           CASE WHEN {f} THEN pg_catalog.pg_get_function_result(p.oid) END, \
+           pg_catalog.concat_ws('|', p.proname, p.pronamespace, p.proargtypes::text, p.prokind), {body})) \
+         FROM pg_catalog.pg_proc p JOIN ns ON ns.oid = p.pronamespace WHERE {})",
+        not_ext("pg_proc", "p"),
+        f = fresh("p")
+    );
+    let policies = format!(
+        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(po.oid::int8, po.polrelid::int8, po.polname, \
+           pg_catalog.concat_ws('|', po.polcmd, po.polpermissive, po.polroles::text, \
+             pg_catalog.md5(coalesce(po.polqual::text, '')), pg_catalog.md5(coalesce(po.polwithcheck::text, ''))), \
+           CASE WHEN {} THEN pg_catalog.concat_ws(' ', \
+             CASE WHEN po.polpermissive THEN 'AS PERMISSIVE' ELSE 'AS RESTRICTIVE' END, \
+             'FOR ' || CASE po.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' \
+               WHEN 'd' THEN 'DELETE' ELSE 'ALL' END, \
+             'TO ' || (SELECT pg_catalog.string_agg(CASE WHEN rr = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(rr)::text END, ', ') \
+               FROM pg_catalog.unnest(po.polroles) rr), \
+             'USING ' || pg_catalog.pg_get_expr(po.polqual, po.polrelid), \
+             'WITH CHECK ' || pg_catalog.pg_get_expr(po.polwithcheck, po.polrelid)) END)) \
+         FROM pg_catalog.pg_policy po)",
+        fresh("po")
+    );
+    let triggers = format!(
+        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(tg.oid::int8, tg.tgrelid::int8, tg.tgname, \
+           pg_catalog.concat_ws('|', tg.tgfoid, tg.tgtype, tg.tgattr::text, pg_catalog.md5(coalesce(tg.tgqual::text, '')), \
+             pg_catalog.md5(tg.tgargs::text)), \
+           CASE WHEN {} THEN pg_catalog.pg_get_triggerdef(tg.oid) END, tg.tgenabled::text)) \
+         FROM pg_catalog.pg_trigger tg WHERE NOT tg.tgisinternal AND tg.tgrelid >= {FIRST_NORMAL_OID})",
+        fresh("tg")
+    );
+    let schemas = format!(
+        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(n.oid::int8, n.nspname)) FROM ns n WHERE {})",
+        not_ext("pg_namespace", "n")
+    );
+    let exts = "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(x.oid::int8, x.extname, x.extversion)) \
+         FROM pg_catalog.pg_extension x)"
+        .to_string();
     format!(
-        r#"WITH ns AS (
+        "WITH me AS MATERIALIZED (
+  SELECT pg_catalog.txid_current() AS txid,
+         pg_catalog.age(((pg_catalog.txid_current() % 4294967296)::text)::xid) AS a
+), fp AS MATERIALIZED (
+  SELECT {fp} FROM me
+), ns AS (
   SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n
   WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
-), ext AS (
-  SELECT d.classid, d.objid FROM pg_catalog.pg_depend d WHERE d.deptype = 'e'
 )
 SELECT pg_catalog.json_build_object(
- 'txid', pg_catalog.txid_current(),
+ 'txid', me.txid,
+ 'fp', pg_catalog.row_to_json(fp),
  'locks', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(l.relation::int8, l.mode))
     FROM pg_catalog.pg_locks l
     WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted
       AND l.relation >= {FIRST_NORMAL_OID}),
- 'stats', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(s.relid::int8, s.n_tup_ins, s.n_tup_upd, s.n_tup_del))
-    FROM pg_catalog.pg_stat_xact_user_tables s
-    WHERE s.n_tup_ins + s.n_tup_upd + s.n_tup_del > 0),
- 'schemas', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(ns.oid::int8, ns.nspname)) FROM ns
-    WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND ext.objid = ns.oid)),
- 'rels', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(c.oid::int8, ns.nspname, c.relname, c.relkind,
-      c.relfilenode::int8, c.reltuples, c.relpages, c.relpersistence,
-      CASE WHEN c.relkind IN ('v', 'm') THEN (SELECT pg_catalog.md5(r.ev_action::text) FROM pg_catalog.pg_rewrite r
-        WHERE r.ev_class = c.oid AND r.rulename = '_RETURN') END,
-      CASE WHEN c.relkind = 'r' THEN pg_catalog.has_table_privilege(c.oid, 'SELECT') ELSE false END))
-    FROM pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I')
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext.objid = c.oid)),
- 'cols', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(a.attrelid::int8, a.attnum, a.attname,
-      pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_catalog.pg_get_expr(d.adbin, d.adrelid),
-      a.attidentity <> '' OR a.attgenerated <> ''))
-    FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN ns ON ns.oid = c.relnamespace
-    LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-    WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')),
- 'cons', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(co.oid::int8, co.conrelid::int8, co.contypid::int8,
-      co.conname, pg_catalog.pg_get_constraintdef(co.oid), co.convalidated))
-    FROM pg_catalog.pg_constraint co JOIN ns ON ns.oid = co.connamespace),
- 'idx', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(i.indexrelid::int8, i.indrelid::int8,
-      pg_catalog.pg_get_indexdef(i.indexrelid), i.indisvalid))
-    FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid JOIN ns ON ns.oid = c.relnamespace),
- 'types', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(t.oid::int8, ns.nspname, t.typname, t.typtype))
-    FROM pg_catalog.pg_type t JOIN ns ON ns.oid = t.typnamespace
-    WHERE (t.typtype IN ('e', 'd', 'r', 'm')
-       OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c'))
-      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ext.objid = t.oid)),
- 'enums', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(e.oid::int8, e.enumtypid::int8, e.enumlabel))
-    FROM pg_catalog.pg_enum e JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid JOIN ns ON ns.oid = t.typnamespace),
- 'funcs', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(p.oid::int8, ns.nspname, p.proname,
-      pg_catalog.pg_get_function_identity_arguments(p.oid), p.prokind, pg_catalog.pg_get_function_result(p.oid), {body}))
-    FROM pg_catalog.pg_proc p JOIN ns ON ns.oid = p.pronamespace
-    WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ext.objid = p.oid)),
- 'policies', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(po.oid::int8, po.polrelid::int8, po.polname,
-      pg_catalog.concat_ws(' ',
-        CASE WHEN po.polpermissive THEN 'AS PERMISSIVE' ELSE 'AS RESTRICTIVE' END,
-        'FOR ' || CASE po.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
-          WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
-        'TO ' || (SELECT pg_catalog.string_agg(CASE WHEN r = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r)::text END, ', ')
-          FROM pg_catalog.unnest(po.polroles) r),
-        'USING ' || pg_catalog.pg_get_expr(po.polqual, po.polrelid),
-        'WITH CHECK ' || pg_catalog.pg_get_expr(po.polwithcheck, po.polrelid))))
-    FROM pg_catalog.pg_policy po JOIN pg_catalog.pg_class c ON c.oid = po.polrelid JOIN ns ON ns.oid = c.relnamespace),
- 'triggers', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(tg.oid::int8, tg.tgrelid::int8, tg.tgname,
-      pg_catalog.pg_get_triggerdef(tg.oid), tg.tgenabled::text))
-    FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid JOIN ns ON ns.oid = c.relnamespace
-    WHERE NOT tg.tgisinternal),
- 'exts', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(x.oid::int8, x.extname, x.extversion))
-    FROM pg_catalog.pg_extension x)
-)::text"#
+ 'stats', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(s.o, s.i, s.u, s.d)) FROM (
+    SELECT c.oid::int8 AS o, pg_catalog.pg_stat_get_xact_tuples_inserted(c.oid) AS i,
+      pg_catalog.pg_stat_get_xact_tuples_updated(c.oid) AS u, pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid) AS d
+    FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 'm', 'p') AND c.oid >= {FIRST_NORMAL_OID}) s
+    WHERE s.i + s.u + s.d > 0),
+ 'schemas', {schemas},
+ 'rels', {rels},
+ 'cols', {cols},
+ 'cons', {cons},
+ 'idx', {idx},
+ 'types', {types},
+ 'enums', {enums},
+ 'funcs', {funcs},
+ 'policies', {policies},
+ 'triggers', {triggers},
+ 'exts', {exts}
+)::text FROM me, fp",
+        fp = fp_cols.join(",\n         "),
+        schemas = gate("schemas", schemas),
+        rels = gate("rels", rels),
+        cols = gate("cols", cols),
+        cons = gate("cons", cons),
+        idx = gate("idx", idx),
+        types = gate("types", types),
+        enums = gate("enums", enums),
+        funcs = gate("funcs", funcs),
+        policies = gate("policies", policies),
+        triggers = gate("triggers", triggers),
+        exts = gate("exts", exts),
     )
 }
 
-fn rows<'a>(v: &'a Value, key: &str) -> impl Iterator<Item = &'a [Value]> {
-    v.get(key)
-        .and_then(Value::as_array)
+fn rows<'a>(v: &'a Value) -> impl Iterator<Item = &'a [Value]> {
+    v.as_array()
         .into_iter()
         .flatten()
         .filter_map(|r| r.as_array().map(Vec::as_slice))
@@ -301,17 +505,67 @@ fn ch(r: &[Value], i: usize) -> char {
     s(r, i).chars().next().unwrap_or('?')
 }
 
-/// Reads the snapshot query's JSON text.
-pub fn parse_snapshot(text: &str) -> Result<Snapshot, String> {
+fn rel_of(r: &[Value]) -> Rel {
+    Rel {
+        schema: s(r, 1),
+        name: s(r, 2),
+        kind: ch(r, 3),
+        filenode: n(r, 4),
+        tuples: f(r, 5),
+        pages: n(r, 6),
+        persistence: ch(r, 7),
+        viewdef: opt_s(r, 8),
+        can_select: b(r, 9),
+    }
+}
+
+fn col_of(r: &[Value]) -> Col {
+    Col {
+        name: s(r, 2),
+        ty_key: s(r, 3),
+        ty: s(r, 4),
+        not_null: b(r, 5),
+        default_key: opt_s(r, 6),
+        default: opt_s(r, 7),
+        generated: b(r, 8),
+    }
+}
+
+/// A section that did not change (`"same"`), or its new value.
+enum Section<'a> {
+    Same,
+    New(&'a Value),
+}
+
+fn section<'a>(v: &'a Value, key: &str) -> Section<'a> {
+    match v.get(key) {
+        Some(Value::String(s)) if s == "same" => Section::Same,
+        Some(x) => Section::New(x),
+        None => Section::New(&Value::Null),
+    }
+}
+
+/// Reads the snapshot query's JSON text, taking unchanged sections and
+/// display texts from `prev` (the snapshot the query was built against).
+/// `Ok(None)`: rows were removed where only new rows were fetched; take a
+/// full snapshot instead.
+pub fn parse_snapshot(text: &str, prev: Option<&Snapshot>) -> Result<Option<Snapshot>, String> {
     let v: Value = serde_json::from_str(text).map_err(|e| format!("unreadable catalog snapshot: {e}"))?;
+    let empty = Snapshot::default();
+    let p = prev.unwrap_or(&empty);
     let mut out = Snapshot {
         txid: v.get("txid").and_then(Value::as_i64).unwrap_or(0),
         ..Snapshot::default()
     };
-    for r in rows(&v, "locks") {
+    if let Some(fp) = v.get("fp").and_then(Value::as_object) {
+        for (k, x) in fp {
+            out.fp.insert(k.clone(), x.as_str().unwrap_or("").to_string());
+        }
+    }
+    for r in rows(&v["locks"]) {
         out.locks.insert((oid(r, 0), s(r, 1)));
     }
-    for r in rows(&v, "stats") {
+    for r in rows(&v["stats"]) {
         out.stats.insert(
             oid(r, 0),
             XactStats {
@@ -321,116 +575,165 @@ pub fn parse_snapshot(text: &str) -> Result<Snapshot, String> {
             },
         );
     }
-    for r in rows(&v, "schemas") {
-        out.schemas.insert(oid(r, 0), s(r, 1));
-    }
-    for r in rows(&v, "rels") {
-        out.rels.insert(
-            oid(r, 0),
-            Rel {
-                schema: s(r, 1),
-                name: s(r, 2),
-                kind: ch(r, 3),
-                filenode: n(r, 4),
-                tuples: f(r, 5),
-                pages: n(r, 6),
-                persistence: ch(r, 7),
-                viewdef: opt_s(r, 8),
-                can_select: b(r, 9),
-            },
-        );
-    }
-    for r in rows(&v, "cols") {
-        out.cols.insert(
-            (oid(r, 0), n(r, 1)),
-            Col {
-                name: s(r, 2),
-                ty: s(r, 3),
-                not_null: b(r, 4),
-                default: opt_s(r, 5),
-                generated: b(r, 6),
-            },
-        );
-    }
-    for r in rows(&v, "cons") {
-        out.cons.insert(
-            oid(r, 0),
-            Con {
-                table: oid(r, 1),
-                domain: oid(r, 2),
-                name: s(r, 3),
-                def: s(r, 4),
-                validated: b(r, 5),
-            },
-        );
-    }
-    for r in rows(&v, "idx") {
-        out.idx.insert(
-            oid(r, 0),
-            Idx {
-                table: oid(r, 1),
-                def: s(r, 2),
-                valid: b(r, 3),
-            },
-        );
-    }
-    for r in rows(&v, "types") {
-        out.types.insert(
-            oid(r, 0),
-            Ty {
-                schema: s(r, 1),
-                name: s(r, 2),
-                kind: ch(r, 3),
-            },
-        );
-    }
-    for r in rows(&v, "enums") {
-        out.enums.insert(
-            oid(r, 0),
-            EnumLabel {
-                ty: oid(r, 1),
-                label: s(r, 2),
-            },
-        );
-    }
-    for r in rows(&v, "funcs") {
-        out.funcs.insert(
-            oid(r, 0),
-            Func {
-                schema: s(r, 1),
-                name: s(r, 2),
-                args: s(r, 3),
-                kind: ch(r, 4),
-                result: opt_s(r, 5),
-                body: s(r, 6),
-            },
-        );
-    }
-    for r in rows(&v, "policies") {
-        out.policies.insert(
-            oid(r, 0),
-            Policy {
-                table: oid(r, 1),
-                name: s(r, 2),
-                def: s(r, 3),
-            },
-        );
-    }
-    for r in rows(&v, "triggers") {
-        out.triggers.insert(
-            oid(r, 0),
-            Trigger {
-                table: oid(r, 1),
-                name: s(r, 2),
-                def: s(r, 3),
-                enabled: s(r, 4),
-            },
-        );
-    }
-    for r in rows(&v, "exts") {
-        out.exts.insert(oid(r, 0), (s(r, 1), s(r, 2)));
-    }
-    Ok(out)
+    out.schemas = match section(&v, "schemas") {
+        Section::Same => p.schemas.clone(),
+        Section::New(x) => rows(x).map(|r| (oid(r, 0), s(r, 1))).collect(),
+    };
+    out.rels = match section(&v, "rels") {
+        Section::Same => p.rels.clone(),
+        Section::New(x) if x.is_object() => {
+            let mut rels = p.rels.clone();
+            for r in rows(&x["fresh"]) {
+                rels.insert(oid(r, 0), rel_of(r));
+            }
+            if rels.len() as i64 != x["count"].as_i64().unwrap_or(-1) {
+                return Ok(None);
+            }
+            rels
+        }
+        Section::New(x) => rows(x).map(|r| (oid(r, 0), rel_of(r))).collect(),
+    };
+    let has_cols = |rels: &BTreeMap<u32, Rel>, o: u32| rels.get(&o).is_some_and(|r| matches!(r.kind, 'r' | 'p' | 'v' | 'm' | 'f'));
+    out.cols = match section(&v, "cols") {
+        Section::Same => p.cols.clone(),
+        Section::New(x) if x.is_object() => {
+            let mut cols = p.cols.clone();
+            cols.retain(|k, _| has_cols(&out.rels, k.0));
+            for r in rows(&x["fresh"]) {
+                let key = (oid(r, 0), n(r, 1));
+                if b(r, 9) {
+                    cols.remove(&key);
+                } else {
+                    cols.insert(key, col_of(r));
+                }
+            }
+            if cols.len() as i64 != x["count"].as_i64().unwrap_or(-1) {
+                return Ok(None);
+            }
+            cols
+        }
+        Section::New(x) => rows(x).map(|r| ((oid(r, 0), n(r, 1)), col_of(r))).collect(),
+    };
+    let text_or = |fresh: Option<String>, old: Option<&String>| fresh.or_else(|| old.cloned()).unwrap_or_default();
+    out.cons = match section(&v, "cons") {
+        Section::Same => p.cons.clone(),
+        Section::New(x) => rows(x)
+            .map(|r| {
+                let o = oid(r, 0);
+                let c = Con {
+                    table: oid(r, 1),
+                    domain: oid(r, 2),
+                    name: s(r, 3),
+                    key: s(r, 4),
+                    def: text_or(opt_s(r, 5), p.cons.get(&o).map(|c| &c.def)),
+                    validated: b(r, 6),
+                };
+                (o, c)
+            })
+            .collect(),
+    };
+    out.idx = match section(&v, "idx") {
+        Section::Same => p.idx.clone(),
+        Section::New(x) => rows(x)
+            .map(|r| {
+                let o = oid(r, 0);
+                let i = Idx {
+                    table: oid(r, 1),
+                    key: s(r, 2),
+                    def: text_or(opt_s(r, 3), p.idx.get(&o).map(|i| &i.def)),
+                    valid: b(r, 4),
+                };
+                (o, i)
+            })
+            .collect(),
+    };
+    out.idx.retain(|o, _| out.rels.contains_key(o));
+    out.types = match section(&v, "types") {
+        Section::Same => p.types.clone(),
+        Section::New(x) => rows(x)
+            .map(|r| {
+                (
+                    oid(r, 0),
+                    Ty {
+                        schema: s(r, 1),
+                        name: s(r, 2),
+                        kind: ch(r, 3),
+                    },
+                )
+            })
+            .collect(),
+    };
+    out.enums = match section(&v, "enums") {
+        Section::Same => p.enums.clone(),
+        Section::New(x) => rows(x)
+            .map(|r| {
+                (
+                    oid(r, 0),
+                    EnumLabel {
+                        ty: oid(r, 1),
+                        label: s(r, 2),
+                    },
+                )
+            })
+            .collect(),
+    };
+    out.funcs = match section(&v, "funcs") {
+        Section::Same => p.funcs.clone(),
+        Section::New(x) => rows(x)
+            .map(|r| {
+                let o = oid(r, 0);
+                let old = p.funcs.get(&o);
+                let f = Func {
+                    schema: s(r, 1),
+                    name: s(r, 2),
+                    args: text_or(opt_s(r, 3), old.map(|f| &f.args)),
+                    kind: ch(r, 4),
+                    result: opt_s(r, 5).or_else(|| old.and_then(|f| f.result.clone())),
+                    key: s(r, 6),
+                    body: s(r, 7),
+                };
+                (o, f)
+            })
+            .collect(),
+    };
+    out.policies = match section(&v, "policies") {
+        Section::Same => p.policies.clone(),
+        Section::New(x) => rows(x)
+            .map(|r| {
+                let o = oid(r, 0);
+                let pol = Policy {
+                    table: oid(r, 1),
+                    name: s(r, 2),
+                    key: s(r, 3),
+                    def: text_or(opt_s(r, 4), p.policies.get(&o).map(|x| &x.def)),
+                };
+                (o, pol)
+            })
+            .collect(),
+    };
+    out.policies.retain(|_, x| out.rels.contains_key(&x.table));
+    out.triggers = match section(&v, "triggers") {
+        Section::Same => p.triggers.clone(),
+        Section::New(x) => rows(x)
+            .map(|r| {
+                let o = oid(r, 0);
+                let t = Trigger {
+                    table: oid(r, 1),
+                    name: s(r, 2),
+                    key: s(r, 3),
+                    def: text_or(opt_s(r, 4), p.triggers.get(&o).map(|x| &x.def)),
+                    enabled: s(r, 5),
+                };
+                (o, t)
+            })
+            .collect(),
+    };
+    out.triggers.retain(|_, x| out.rels.contains_key(&x.table));
+    out.exts = match section(&v, "exts") {
+        Section::Same => p.exts.clone(),
+        Section::New(x) => rows(x).map(|r| (oid(r, 0), (s(r, 1), s(r, 2)))).collect(),
+    };
+    Ok(Some(out))
 }
 
 impl Snapshot {
@@ -582,7 +885,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
     for (oid, i) in &a.idx {
         if let Some(i2) = b.idx.get(oid) {
             let name = b.table_name(*oid);
-            if i2.def != i.def {
+            if i2.key != i.key {
                 out.push(change("index", Changed, name.clone(), Some(i2.def.clone()), false));
             }
             if i2.valid != i.valid {
@@ -613,7 +916,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
                     ));
                 }
                 let name2 = format!("{table}.{}", c2.name);
-                if c2.ty != c.ty {
+                if c2.ty_key != c.ty_key {
                     out.push(change(
                         "column",
                         Changed,
@@ -632,7 +935,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
                         pre && c2.not_null,
                     ));
                 }
-                if c2.default != c.default {
+                if c2.default_key != c.default_key {
                     let detail = match &c2.default {
                         Some(d) => format!("default {d}"),
                         None => "default dropped".to_string(),
@@ -693,7 +996,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
                         false,
                     ));
                 }
-                if c2.def != c.def {
+                if c2.key != c.key {
                     out.push(change(
                         "constraint",
                         Changed,
@@ -779,7 +1082,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
         match b.funcs.get(oid) {
             None => out.push(change(object, Removed, p.signature(), None, pre)),
             Some(p2) => {
-                if p2.signature() != p.signature() {
+                if p2.key != p.key || p2.schema != p.schema {
                     out.push(change(
                         object,
                         Renamed,
@@ -788,7 +1091,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
                         pre,
                     ));
                 }
-                if p2.body != p.body || p2.result != p.result {
+                if p2.body != p.body {
                     out.push(change(
                         object,
                         Changed,
@@ -816,7 +1119,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
                 false,
             )),
             None => {}
-            Some(p2) if p2.def != p.def || p2.name != p.name => out.push(change(
+            Some(p2) if p2.key != p.key || p2.name != p.name => out.push(change(
                 "policy",
                 Changed,
                 format!("{}.{}", b.table_name(p2.table), p2.name),
@@ -848,7 +1151,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
                 false,
             )),
             None => {}
-            Some(t2) if t2.def != t.def || t2.enabled != t.enabled || t2.name != t.name => {
+            Some(t2) if t2.key != t.key || t2.enabled != t.enabled || t2.name != t.name => {
                 let detail = if t2.enabled != t.enabled {
                     format!("enabled `{}` → `{}`", t.enabled, t2.enabled)
                 } else {
@@ -964,8 +1267,10 @@ mod tests {
         Col {
             name: name.into(),
             ty: ty.into(),
+            ty_key: ty.into(),
             not_null: false,
             default: None,
+            default_key: None,
             generated: false,
         }
     }
@@ -980,7 +1285,9 @@ mod tests {
         let mut b = a.clone();
         b.rels.remove(&2);
         b.rels.get_mut(&1).unwrap().name = "people".into();
-        b.cols.get_mut(&(1, 2)).unwrap().ty = "bigint".into();
+        let age = b.cols.get_mut(&(1, 2)).unwrap();
+        age.ty = "bigint".into();
+        age.ty_key = "bigint".into();
         b.cols.insert((1, 3), col("nick", "text"));
         let d = diff(&a, &b, &Origin { snapshot: &a });
         let show: Vec<String> = d
@@ -1030,17 +1337,32 @@ mod tests {
 
     #[test]
     fn snapshots_parse_from_json() {
-        let text = r#"{"txid": 9, "locks": [[16385, "ShareLock"]], "stats": [[16385, 1, 0, 2]],
+        let text = r#"{"txid": 9, "fp": {"pg_class": "10/-1"}, "locks": [[16385, "ShareLock"]], "stats": [[16385, 1, 0, 2]],
             "schemas": [[2200, "public"]], "rels": [[16385, "public", "t", "r", 16385, 10, 1, "p", null, true]],
-            "cols": [[16385, 1, "id", "integer", true, null, false]], "cons": null, "idx": null, "types": null,
-            "enums": null, "funcs": null, "policies": null, "triggers": null, "exts": [[1, "plpgsql", "1.0"]]}"#;
-        let s = parse_snapshot(text).unwrap();
+            "cols": [[16385, 1, "id", "23:-1", "integer", true, null, null, false, false]], "cons": null, "idx": null,
+            "types": null, "enums": null, "funcs": null, "policies": null, "triggers": null,
+            "exts": [[1, "plpgsql", "1.0"]]}"#;
+        let s = parse_snapshot(text, None).unwrap().unwrap();
         assert_eq!(s.txid, 9);
         assert!(s.locks.contains(&(16385, "ShareLock".to_string())));
         assert_eq!(s.stats[&16385].deleted, 2);
         assert_eq!(s.rels[&16385].kind, 'r');
         assert_eq!(s.rels[&16385].tuples, 10.0);
         assert!(s.cols[&(16385, 1)].not_null);
-        assert!(parse_snapshot("not json").is_err());
+        assert!(parse_snapshot("not json", None).is_err());
+        assert_eq!(s.fp["pg_class"], "10/-1");
+
+        // Against it: an unchanged section is kept, new rows are merged, a count that
+        // does not add up asks for a full snapshot.
+        let delta = r#"{"txid": 9, "fp": {"pg_class": "11/3"}, "schemas": "same", "cons": "same", "idx": "same",
+            "types": "same", "enums": "same", "funcs": "same", "policies": "same", "triggers": "same", "exts": "same",
+            "rels": {"count": 2, "fresh": [[16390, "public", "u", "r", 16390, 0, 0, "p", null, true]]},
+            "cols": {"count": 1, "fresh": null}}"#;
+        let d = parse_snapshot(delta, Some(&s)).unwrap().unwrap();
+        assert_eq!(d.rels.len(), 2);
+        assert_eq!(d.cols.len(), 1);
+        assert_eq!(d.exts.len(), 1);
+        let dropped = delta.replace(r#""count": 2"#, r#""count": 1"#);
+        assert!(parse_snapshot(&dropped, Some(&s)).unwrap().is_none());
     }
 }

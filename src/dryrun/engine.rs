@@ -158,7 +158,9 @@ struct Count {
 pub struct Session<'c> {
     client: &'c Client,
     settings: Settings,
-    snapshot_sql: String,
+    version_num: i64,
+    /// The next snapshot must be a full one (after a commit: our row markers changed).
+    full_next: bool,
     /// Rows per table, as of the last observation.
     counts: HashMap<u32, Count>,
     /// Transaction statistics at the last observation (reset by a commit).
@@ -181,7 +183,8 @@ impl<'c> Session<'c> {
         Session {
             client,
             settings,
-            snapshot_sql: catalog::snapshot_sql(version_num),
+            version_num,
+            full_next: true,
             counts: HashMap::new(),
             last_stats: HashMap::new(),
             baseline: BTreeSet::new(),
@@ -236,6 +239,7 @@ impl<'c> Session<'c> {
         self.exec("BEGIN", "starting the transaction").await?;
         self.in_tx = true;
         self.txid = None;
+        self.full_next = true;
         self.last_stats.clear();
         self.baseline.clear();
         Ok(())
@@ -260,10 +264,21 @@ impl<'c> Session<'c> {
         Ok(())
     }
 
-    async fn snapshot(&mut self, what: &str) -> Result<Snapshot, EngineError> {
-        let sql = self.snapshot_sql.clone();
-        let text = self.text(&sql, what).await?;
-        let snap = catalog::parse_snapshot(&text).map_err(EngineError::Failed)?;
+    /// A catalog snapshot; with `prev`, only what changed since it is read.
+    async fn snapshot(&mut self, what: &str, prev: Option<&Snapshot>) -> Result<Snapshot, EngineError> {
+        let prev = if self.full_next { None } else { prev };
+        let text = self.text(&catalog::snapshot_sql(self.version_num, prev), what).await?;
+        let snap = match catalog::parse_snapshot(&text, prev).map_err(EngineError::Failed)? {
+            Some(s) => s,
+            None => {
+                // Rows were removed: read everything.
+                let text = self.text(&catalog::snapshot_sql(self.version_num, None), what).await?;
+                catalog::parse_snapshot(&text, None)
+                    .map_err(EngineError::Failed)?
+                    .ok_or_else(|| EngineError::Failed(format!("unreadable catalog snapshot while {what}")))?
+            }
+        };
+        self.full_next = false;
         match self.txid {
             Some(t) if t != snap.txid => {
                 return Err(EngineError::Failed(format!(
@@ -382,7 +397,7 @@ impl<'c> Session<'c> {
     /// Begins the run: transaction, first snapshot, row counts of every table.
     pub async fn start(&mut self) -> Result<Snapshot, EngineError> {
         self.begin().await?;
-        let snap = self.snapshot("taking the first catalog snapshot").await?;
+        let snap = self.snapshot("taking the first catalog snapshot", None).await?;
         self.last_stats = snap.stats.clone();
         let tables: Vec<u32> = snap
             .rels
@@ -652,7 +667,7 @@ impl<'c> Session<'c> {
     ) -> Result<Snapshot, EngineError> {
         let what = format!("observing `{path}` line {line}");
         let t_prof = Instant::now();
-        let now = self.snapshot(&what).await?;
+        let now = self.snapshot(&what, Some(prev)).await?;
         if std::env::var_os("SG_PROF").is_some() { eprintln!("PROF snapshot {:?}", t_prof.elapsed()); }
         let large = self.settings.large_table_rows;
         let rows_of = |counts: &HashMap<u32, Count>, oid: u32| -> Option<i64> {
