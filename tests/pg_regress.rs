@@ -18,9 +18,11 @@ use std::time::{Duration, Instant};
 
 /// Lowest accepted share of statements that are parsed or recognised
 /// (`stats.statements - stats.unparsed_statements`) over the whole suite.
-/// Measured at 99.1% (49,366 of 49,799) on pglast 8.8's copy of the suite;
-/// set a little below so that a regression in the recogniser fails the test.
-const MIN_RECOGNISED_SHARE: f64 = 0.99;
+/// Measured at 99.88% (49,739 of 49,799) on pglast 8.8's copy of the suite;
+/// most of the rest are not SQL (psql variables run as statements, the
+/// suite's own syntax-error tests). Set a little below the measurement so
+/// that a regression in the recogniser fails the test.
+const MIN_RECOGNISED_SHARE: f64 = 0.995;
 
 /// A file that takes longer than this is a hang.
 const PER_FILE_TIMEOUT: Duration = Duration::from_secs(20);
@@ -191,7 +193,10 @@ fn rejected_input(stdout: &[u8]) -> Option<String> {
     if v["verdict"] != "error" {
         return None;
     }
-    let f = v["findings"].as_array()?.iter().find(|f| f["rule"] == "invalid-migration-file")?;
+    let f = v["findings"]
+        .as_array()?
+        .iter()
+        .find(|f| f["rule"] == "invalid-migration-file")?;
     Some(f["message"].as_str()?.to_string())
 }
 

@@ -287,8 +287,8 @@ pub fn recognise(t: &[Tok]) -> Option<Vec<Action>> {
         | "load" | "fetch" | "declare" | "close" | "move" | "lock" | "analyze" | "analyse" | "savepoint"
         | "release" | "rollback" | "abort" | "import" | "merge" | "show" => {
             // DML is read from sqlparser's AST when it parses; here only its shape is known.
-            if matches!(first.as_str(), "delete" | "update" | "merge") {
-                return None;
+            if matches!(first.as_str(), "delete" | "update") {
+                return dml_from_tokens(&mut c, &first);
             }
             if let Some(timeout) = set_config_timeout(t) {
                 return Some(vec![timeout]);
@@ -297,6 +297,31 @@ pub fn recognise(t: &[Tok]) -> Option<Vec<Action>> {
         }
         _ => None,
     }
+}
+
+/// `DELETE` and `UPDATE` that sqlparser rejected (array subscripts in SET,
+/// `WHERE CURRENT OF`, ...): the target and whether a top-level WHERE exists.
+fn dml_from_tokens(c: &mut Cur, first: &str) -> Option<Vec<Action>> {
+    if first == "delete" && !c.eat(&["from"]) {
+        return None;
+    }
+    c.eat(&["only"]);
+    let table = c.name()?;
+    let mut depth = 0i32;
+    let mut has_where = false;
+    for t in c.rest() {
+        match t.text {
+            "(" | "[" => depth += 1,
+            ")" | "]" => depth -= 1,
+            _ if depth == 0 && t.kind == TokenKind::Word && t.lower == "where" => has_where = true,
+            _ => {}
+        }
+    }
+    Some(vec![if first == "delete" {
+        Action::Delete { table, has_where }
+    } else {
+        Action::Update { table, has_where }
+    }])
 }
 
 /// `VACUUM (FULL)`, `(FULL true)`, `(VERBOSE, FULL 1)`; not `(FULL false)`.
@@ -1045,7 +1070,19 @@ fn alter(c: &mut Cur) -> Option<Vec<Action>> {
     let name = if c.t[start..c.i].iter().map(|t| t.lower.as_ref()).eq(["operator"]) {
         operator_name(c)?
     } else {
-        c.name()?
+        match c.name() {
+            Some(n) => n,
+            // `ALTER LARGE OBJECT 42 OWNER TO ...` and the like: no name to
+            // track, and nothing renamed or moved.
+            None if kind == ObjectKind::Other
+                && !c.rest().iter().any(|t| matches!(t.lower.as_ref(), "rename" | "schema")) =>
+            {
+                return Some(vec![Action::Other {
+                    what: format!("ALTER {}", join(&c.t[start..c.i]).to_uppercase()),
+                }]);
+            }
+            None => return None,
+        }
     };
     c.eat_punct("*");
     // Function signatures.
@@ -1301,7 +1338,7 @@ fn table_subcommand(c: &mut Cur, table: &Name) -> Option<Action> {
             what: "OWNER TO".into(),
         }),
         "enable" | "disable" | "reset" | "cluster" | "replica" | "inherit" | "no" | "of" | "not" | "attach"
-        | "detach" => other(&format!("{} {}", w.to_uppercase(), join(c.rest())), false),
+        | "options" | "detach" => other(&format!("{} {}", w.to_uppercase(), join(c.rest())), false),
         // PostgreSQL 17: both rewrite the partitions they touch.
         "split" | "merge" => other(&format!("{} {}", w.to_uppercase(), join(c.rest())), true),
         _ => None,
@@ -1338,7 +1375,7 @@ fn alter_column(c: &mut Cur, table: Name, column: String) -> Option<Action> {
         return Some(Action::DropDefault { table, column });
     }
     let what = join(c.rest()).to_uppercase();
-    let known = ["SET", "DROP", "ADD", "RESET", "RESTART"];
+    let known = ["SET", "DROP", "ADD", "RESET", "RESTART", "OPTIONS"];
     if known.iter().any(|k| what.starts_with(k)) {
         return Some(Action::AlterColumnOther { table, column, what });
     }
@@ -1632,5 +1669,32 @@ mod tests {
         );
         assert_eq!(keyword("ALTER TABLE t ALTER COLUMN c DROP NOT NULL;"), None);
         assert_eq!(keyword("WITH d AS (DELETE FROM t) SELECT 1;"), Some("DELETE"));
+    }
+}
+
+#[cfg(test)]
+mod dml_fallback_tests {
+    use super::*;
+    use crate::migration::lex::lex;
+
+    fn actions(sql: &str) -> Option<Vec<Action>> {
+        let l = lex(sql);
+        recognise(&toks(sql, &l.statements[0].tokens))
+    }
+
+    #[test]
+    fn update_and_delete_that_sqlparser_rejects_keep_their_where() {
+        let a = actions("UPDATE arrtest SET e[0] = '1.1';").unwrap();
+        assert!(matches!(&a[0], Action::Update { has_where: false, .. }), "{a:?}");
+        let a = actions("UPDATE uctest SET f1 = 8 WHERE CURRENT OF c1;").unwrap();
+        assert!(matches!(&a[0], Action::Update { has_where: true, .. }), "{a:?}");
+        let a = actions("DELETE FROM ONLY t USING (SELECT 1 WHERE true) s;").unwrap();
+        assert!(matches!(&a[0], Action::Delete { has_where: false, .. }), "{a:?}");
+    }
+
+    #[test]
+    fn alter_of_unnamed_objects_is_recognised() {
+        assert!(actions("ALTER LARGE OBJECT 42 OWNER TO someone;").is_some());
+        assert!(actions("ALTER FOREIGN TABLE ft1 OPTIONS (DROP delimiter);").is_some());
     }
 }
