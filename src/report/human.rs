@@ -37,16 +37,26 @@ pub fn render(report: &Report, color: bool) -> String {
         Verdict::Error => "error",
     };
     let s = &report.stats;
+    let mut checked = vec![format!(
+        "{}, {}, {} unparsed",
+        plural(s.migration_files, "migration file"),
+        plural(s.statements, "statement"),
+        s.unparsed_statements
+    )];
+    if s.manifests > 0 {
+        checked.push(plural(s.manifests, "rollout manifest"));
+    }
+    if s.flags > 0 {
+        checked.push(plural(s.flags, "documented flag"));
+    }
     let _ = writeln!(
         out,
-        "shipgate: {verdict}: {}, {}, {}, {} approved ({}, {}, {} unparsed)",
+        "shipgate: {verdict}: {}, {}, {}, {} approved ({})",
         plural(report.count(Severity::Error), "error"),
         plural(report.count(Severity::Warning), "warning"),
         plural(report.count(Severity::Note), "note"),
         report.approved(),
-        plural(s.migration_files, "migration file"),
-        plural(s.statements, "statement"),
-        s.unparsed_statements,
+        checked.join("; "),
     );
     out
 }
