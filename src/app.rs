@@ -391,11 +391,7 @@ fn sql_files(dir: &Path) -> Result<Vec<Candidate>, AppError> {
         {
             continue;
         }
-        let (framework, version, repeatable) = discover::classify(&rel).unwrap_or_else(|| {
-            let name = rel.rsplit('/').next().unwrap_or(&rel);
-            let digits: String = name.chars().take_while(char::is_ascii_digit).collect();
-            (Framework::Plain, digits.parse().ok().into_iter().collect(), false)
-        });
+        let (framework, version, repeatable) = discover::classify(&rel).unwrap_or_else(|| discover::plain(&rel));
         out.push(Candidate {
             rel,
             abs,

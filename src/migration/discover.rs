@@ -69,6 +69,24 @@ fn layouts() -> &'static Layouts {
     })
 }
 
+/// The version numbers leading a file or folder name (`20240101_x`, `1.2_x`).
+pub fn version_of(name: &str) -> Vec<u64> {
+    layouts()
+        .leading_version
+        .captures(name)
+        .map(|c| c[1].split(['.', '_']).filter_map(|n| n.parse().ok()).collect())
+        .unwrap_or_default()
+}
+
+/// A migration of no known framework: a plain file, versioned by its name.
+pub fn plain(rel: &str) -> (Framework, Vec<u64>, bool) {
+    (
+        Framework::Plain,
+        version_of(rel.rsplit('/').next().unwrap_or(rel)),
+        false,
+    )
+}
+
 /// Classifies one path (relative, `/`-separated); `None` when it is not a migration.
 pub fn classify(rel: &str) -> Option<(Framework, Vec<u64>, bool)> {
     let l = layouts();
@@ -80,12 +98,6 @@ pub fn classify(rel: &str) -> Option<(Framework, Vec<u64>, bool)> {
     if !file.to_ascii_lowercase().ends_with(".sql") {
         return None;
     }
-    let version_of = |name: &str| -> Vec<u64> {
-        l.leading_version
-            .captures(name)
-            .map(|c| c[1].split(['.', '_']).filter_map(|n| n.parse().ok()).collect())
-            .unwrap_or_default()
-    };
     if file.ends_with(".down.sql") || file == "down.sql" {
         return None;
     }
@@ -163,17 +175,7 @@ pub fn discover(root: &Path, cfg: &MigrationsConfig) -> Result<Vec<Candidate>, S
             continue;
         }
         let found = if cfg.discover { classify(&rel) } else { None };
-        let found = found.or_else(|| {
-            extra.is_match(&rel).then(|| {
-                let name = rel.rsplit('/').next().unwrap_or(&rel);
-                let version = layouts()
-                    .leading_version
-                    .captures(name)
-                    .map(|c| c[1].split(['.', '_']).filter_map(|n| n.parse().ok()).collect())
-                    .unwrap_or_default();
-                (Framework::Plain, version, false)
-            })
-        });
+        let found = found.or_else(|| extra.is_match(&rel).then(|| plain(&rel)));
         if let Some((framework, version, repeatable)) = found {
             out.push(Candidate {
                 rel,
