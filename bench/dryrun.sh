@@ -126,7 +126,7 @@ url="postgres://postgres@127.0.0.1:$port/bench"
 dump_before=$("$PG_BIN/pg_dump" -h 127.0.0.1 -p "$port" -U postgres --restrict-key=bench -d bench 2>/dev/null | md5sum)
 
 # Warm-up (file cache, server buffers), then the timed run.
-"$SHIPGATE_BIN" dry-run --database-url "$url" --repo "$work/repo" --format json -q >/dev/null || true
+"$SHIPGATE_BIN" dry-run --database-url "$url" --repo "$work/repo" --format json -q >"$work/warmup.json" || true
 start=$(date +%s.%N)
 set +e
 "$SHIPGATE_BIN" dry-run --database-url "$url" --repo "$work/repo" --format json -q >"$work/report.json"

@@ -10,26 +10,32 @@
 #   INPUT_CONFIG             --config=FILE when not empty
 #   INPUT_COMMENT            --comment=true|false
 #   INPUT_FAIL_ON            --fail-on=error|warning
-#   INPUT_SARIF_FILE         --sarif-file=FILE when not empty
+#   INPUT_SARIF_FILE         --sarif-file=FILE (or --sarif=FILE) when not empty
 #   INPUT_WORKING_DIRECTORY  where shipgate runs
 #
-# `shipgate ci` itself writes verdict, errors, warnings and report to
-# GITHUB_OUTPUT; its exit status is the step's (0 pass, 1 blocked, 2 usage
-# or configuration error, 3 not evaluated).
+# The options are passed when `shipgate ci --help` lists them. A shipgate
+# whose `ci` has no --fail-on still honours `fail-on: warning` (this script
+# fails the step when the `warnings` output is not 0); one without
+# --comment takes `ci.comment` from shipgate.yml, and `comment: false`
+# warns that it cannot be honoured.
+#
+# `shipgate ci` writes verdict, errors, warnings and report to GITHUB_OUTPUT;
+# its exit status is the step's (0 pass, 1 blocked, 2 usage or configuration
+# error, 3 not evaluated). A shipgate without `ci` fails with 3, never passes.
 set -euo pipefail
 
-annotate_error() {
-    local msg=$1
+annotate() {
+    local level=$1 msg=$2
     msg=${msg//'%'/'%25'}
     msg=${msg//$'\r'/'%0D'}
     msg=${msg//$'\n'/'%0A'}
-    printf '::error title=shipgate::%s\n' "$msg"
+    printf '::%s title=shipgate::%s\n' "$level" "$msg"
 }
 
 die() {
     local code=$1
     shift
-    annotate_error "$*"
+    annotate error "$*"
     printf 'shipgate-action: error: %s\n' "$*" >&2
     exit "$code"
 }
@@ -50,19 +56,59 @@ esac
 [ -d "$dir" ] || die 2 "input \`working-directory\`: '$dir' is not a directory"
 cd -- "$dir"
 
-args=(ci "--comment=$comment" "--fail-on=$fail_on")
+# What this shipgate's `ci` accepts.
+if ! help=$("$bin" ci --help 2>&1); then
+    die 3 "$("$bin" --version 2>&1 || echo shipgate) has no \`ci\` command; the gate was not evaluated"
+fi
+supports() {
+    printf '%s\n' "$help" | grep -Eq -- "(^|[[:space:],])$1([[:space:]=<,]|\$)"
+}
+
+args=(ci)
+if supports --comment; then
+    args+=("--comment=$comment")
+elif [ "$comment" = false ]; then
+    annotate warning "this shipgate's \`ci\` has no --comment option, so \`comment: false\` cannot be honoured; set \`ci.comment: false\` in shipgate.yml"
+fi
 if [ -n "${INPUT_CONFIG:-}" ]; then
     args+=("--config=$INPUT_CONFIG")
 fi
 if [ -n "${INPUT_SARIF_FILE:-}" ]; then
-    args+=("--sarif-file=$INPUT_SARIF_FILE")
+    if supports --sarif-file; then
+        args+=("--sarif-file=$INPUT_SARIF_FILE")
+    elif supports --sarif; then
+        args+=("--sarif=$INPUT_SARIF_FILE")
+    else
+        die 2 "this shipgate's \`ci\` cannot write SARIF (no --sarif-file or --sarif option)"
+    fi
 fi
-
-# A shipgate without the `ci` command must fail loudly, never pass.
-if ! "$bin" ci --help >/dev/null 2>&1; then
-    die 3 "$("$bin" --version 2>&1 || echo shipgate) has no \`ci\` command; the gate was not evaluated"
+check_warnings=false
+if supports --fail-on; then
+    args+=("--fail-on=$fail_on")
+elif [ "$fail_on" = warning ]; then
+    check_warnings=true
 fi
 
 GITHUB_TOKEN=${INPUT_GITHUB_TOKEN:-${GITHUB_TOKEN:-}}
 export GITHUB_TOKEN
-exec "$bin" "${args[@]}"
+
+if [ "$check_warnings" = false ]; then
+    exec "$bin" "${args[@]}"
+fi
+
+status=0
+"$bin" "${args[@]}" || status=$?
+[ "$status" -eq 0 ] || exit "$status"
+
+# `warnings` as shipgate wrote it to GITHUB_OUTPUT: `name=value` or `name<<DELIM`.
+warnings=""
+if [ -n "${GITHUB_OUTPUT:-}" ] && [ -f "$GITHUB_OUTPUT" ]; then
+    warnings=$(awk '
+        index($0, "warnings<<") == 1 { getline v; w = v; next }
+        index($0, "warnings=") == 1 { w = substr($0, 10) }
+        END { print w }' "$GITHUB_OUTPUT")
+fi
+[[ $warnings =~ ^[0-9]+$ ]] || die 3 "fail-on is warning but shipgate reported no warnings count; the gate was not evaluated"
+if [ "$warnings" -gt 0 ]; then
+    die 1 "$warnings unapproved warning(s), and fail-on is warning"
+fi

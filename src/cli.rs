@@ -77,6 +77,13 @@ pub enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Inside GitHub Actions: check what the pull request changes, verify its sign-offs, post one summary.
+    Ci {
+        #[command(flatten)]
+        args: crate::github::ci::CiArgs,
+        #[command(flatten)]
+        common: Common,
+    },
     /// List every rule: id, domain, default severity, summary.
     Rules {
         #[command(flatten)]
@@ -155,6 +162,7 @@ pub fn run() -> u8 {
             })
         }
         Command::DryRun { args, common } => dry_run(&args, &common),
+        Command::Ci { args, common } => ci(&args, &common),
         Command::Rules { common } => rules(&common),
         Command::Explain { rule } => match crate::registry::find(&rule) {
             Some(meta) => {
@@ -242,6 +250,9 @@ fn hook(command: crate::hook::HookCommand) -> u8 {
             for o in &outcomes {
                 match o {
                     pre_push::Outcome::Skipped { remote_ref, why } => eprintln!("shipgate: {remote_ref}: {why}"),
+                    pre_push::Outcome::SameAs { remote_ref, other, .. } => {
+                        eprintln!("shipgate: {remote_ref}: the same commit as {other}, checked above")
+                    }
                     pre_push::Outcome::Checked { report, .. } => {
                         eprint!("{}", report::render(report, Format::Human, color))
                     }
@@ -303,6 +314,36 @@ fn gate(common: &Common, root: &Path, f: impl FnOnce(&Config) -> Result<Report, 
             }
             print(&report::render(&report, format, use_color(common.color)));
             report.exit_code()
+        }
+        Err(AppError::Config(e)) => {
+            print_config_error(&e, use_color(common.color));
+            2
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            if e.exit_code() == 3 {
+                eprintln!("shipgate could not evaluate the gate; nothing was passed");
+            }
+            e.exit_code()
+        }
+    }
+}
+
+/// `shipgate ci`: annotations and progress on stderr, the report on stdout.
+fn ci(args: &crate::github::ci::CiArgs, common: &Common) -> u8 {
+    if common.config.is_some() || common.base.is_some() {
+        eprintln!("error: `shipgate ci` reads shipgate.yml from the pull request's base commit and compares with that commit; --config and --base do not apply");
+        return 2;
+    }
+    match crate::github::ci::run(args, &crate::github::ci::Env::from_process()) {
+        Ok(run) => {
+            eprint!("{}", run.annotations);
+            for l in &run.log {
+                eprintln!("{l}");
+            }
+            let format = common.format.unwrap_or(Format::Human);
+            print(&report::render(&run.report, format, use_color(common.color)));
+            run.exit_code
         }
         Err(AppError::Config(e)) => {
             print_config_error(&e, use_color(common.color));

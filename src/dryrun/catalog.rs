@@ -14,7 +14,10 @@ use super::model::{Change, ChangeKind};
 /// User relations start here; below are the system catalogs.
 pub const FIRST_NORMAL_OID: u32 = 16384;
 
-#[derive(Debug, Clone, PartialEq)]
+/// A relation. `tuples` and `pages` are statistics PostgreSQL updates in
+/// place (no new row version), so they are not compared and an incremental
+/// snapshot may carry older values.
+#[derive(Debug, Clone)]
 pub struct Rel {
     pub schema: String,
     pub name: String,
@@ -26,6 +29,18 @@ pub struct Rel {
     /// Hash of a view's query tree.
     pub viewdef: Option<String>,
     pub can_select: bool,
+}
+
+impl PartialEq for Rel {
+    fn eq(&self, o: &Self) -> bool {
+        self.schema == o.schema
+            && self.name == o.name
+            && self.kind == o.kind
+            && self.filenode == o.filenode
+            && self.persistence == o.persistence
+            && self.viewdef == o.viewdef
+            && self.can_select == o.can_select
+    }
 }
 
 impl Rel {
@@ -214,9 +229,12 @@ pub struct Snapshot {
     pub policies: BTreeMap<u32, Policy>,
     pub triggers: BTreeMap<u32, Trigger>,
     pub exts: BTreeMap<u32, (String, String)>,
-    /// Per catalog: row count and the newest command id among rows our
-    /// transaction wrote (`count/cid`). Unchanged means unchanged.
+    /// Per catalog: the rows our transaction inserted, updated and deleted
+    /// in it (`pg_stat_get_xact_tuples_*`, `i/u/d`). Unchanged means unchanged.
     pub fp: BTreeMap<String, String>,
+    /// The newest command id among the catalog rows our transaction wrote
+    /// that this snapshot has read: rows written later are newer.
+    pub last_cid: i64,
 }
 
 /// The catalogs fingerprinted, and the sections each section is read from.
@@ -253,21 +271,21 @@ fn deps(section: &str) -> &'static [&'static str] {
 }
 
 impl Snapshot {
-    /// The newest command id of our own catalog rows seen in this snapshot.
-    fn last_cid(&self) -> i64 {
+    /// Rows deleted from `catalog` by our transaction, as of this snapshot.
+    fn deleted(&self, catalog: &str) -> String {
         self.fp
-            .values()
-            .filter_map(|v| v.split_once('/').and_then(|(_, c)| c.parse::<i64>().ok()))
-            .max()
-            .unwrap_or(-1)
+            .get(catalog)
+            .and_then(|v| v.rsplit('/').next())
+            .unwrap_or("?")
+            .to_string()
     }
 }
 
 /// The snapshot query for a server of `version_num` (`server_version_num`).
-/// With `prev`, sections whose catalogs did not change come back as
-/// `"same"`, the two large ones (relations, columns) as the rows our
-/// transaction wrote since `prev` plus a count, and expressions are deparsed
-/// only for rows written since `prev`. Every function is schema-qualified: a
+/// With `prev`, sections whose catalogs our transaction did not write since
+/// come back as `"same"`, the two large ones (relations, columns) as just the
+/// rows written since `prev` unless rows were deleted, and expressions are
+/// deparsed only for rows written since `prev`. Every function is schema-qualified: a
 /// migration may change `search_path`. No user relation is locked.
 pub fn snapshot_sql(version_num: i64, prev: Option<&Snapshot>) -> String {
     let body = if version_num >= 140000 {
@@ -275,7 +293,7 @@ pub fn snapshot_sql(version_num: i64, prev: Option<&Snapshot>) -> String {
     } else {
         "pg_catalog.md5(coalesce(p.prosrc, '') || coalesce(p.probin, '') || p.prorettype::text)"
     };
-    let last = prev.map_or(-1, Snapshot::last_cid);
+    let last = prev.map_or(-1, |p| p.last_cid);
     // A row written by our transaction (or its subtransactions) since `prev`.
     let fresh = |a: &str| match prev {
         None => "true".to_string(),
@@ -293,15 +311,27 @@ pub fn snapshot_sql(version_num: i64, prev: Option<&Snapshot>) -> String {
             .join(" OR "),
     };
     let gate = |section: &str, sql: String| format!("CASE WHEN {} THEN {sql} ELSE '\"same\"'::json END", changed(section));
+    // Our transaction's own counters on each catalog: free, and exact for what we write.
     let fp_cols: Vec<String> = CATALOGS
         .iter()
         .map(|c| {
+            let r = format!("'pg_catalog.{c}'::pg_catalog.regclass");
             format!(
-                "(SELECT pg_catalog.count(*)::text || '/' || coalesce(pg_catalog.max(x.cmin::text::int8) \
-                 FILTER (WHERE pg_catalog.age(x.xmin) <= me.a), -1)::text FROM pg_catalog.{c} x) AS {c}"
+                "pg_catalog.pg_stat_get_xact_tuples_inserted({r})::text || '/' || \
+                 pg_catalog.pg_stat_get_xact_tuples_updated({r})::text || '/' || \
+                 pg_catalog.pg_stat_get_xact_tuples_deleted({r})::text AS {c}"
             )
         })
         .collect();
+    // Rows deleted from one of `cats` since `prev`: only a full read shows what is gone.
+    let deleted = |cats: &[&str]| match prev {
+        None => "true".to_string(),
+        Some(p) => cats
+            .iter()
+            .map(|c| format!("pg_catalog.split_part(fp.{c}, '/', 3) <> '{}'", p.deleted(c)))
+            .collect::<Vec<_>>()
+            .join(" OR "),
+    };
     let not_ext = |class: &str, alias: &str| {
         format!(
             "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dd WHERE dd.deptype = 'e' \
@@ -318,12 +348,15 @@ pub fn snapshot_sql(version_num: i64, prev: Option<&Snapshot>) -> String {
     let rel_row = "pg_catalog.json_build_array(c.oid::int8, ns.nspname, c.relname, c.relkind, c.relfilenode::int8, \
         c.reltuples, c.relpages, c.relpersistence, \
         CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.md5(r.ev_action::text) END, \
-        CASE WHEN c.relkind = 'r' THEN pg_catalog.has_table_privilege(c.oid, 'SELECT') ELSE false END)";
+        CASE WHEN c.relkind = 'r' THEN pg_catalog.has_table_privilege(c.oid, 'SELECT') ELSE false END, \
+        CASE WHEN pg_catalog.age(c.xmin) <= me.a THEN c.cmin::text::int8 END)";
+    let rels_full = format!("(SELECT pg_catalog.json_agg({rel_row}) FROM {rel_from})");
     let rels = match prev {
-        None => format!("(SELECT pg_catalog.json_agg({rel_row}) FROM {rel_from})"),
+        None => rels_full,
         Some(_) => format!(
-            "pg_catalog.json_build_object('count', (SELECT pg_catalog.count(*) FROM {rel_from}), \
-             'fresh', (SELECT pg_catalog.json_agg({rel_row}) FROM {rel_from} AND ({} OR (r.oid IS NOT NULL AND {}))))",
+            "CASE WHEN {} THEN {rels_full} ELSE pg_catalog.json_build_object('fresh', \
+             (SELECT pg_catalog.json_agg({rel_row}) FROM {rel_from} AND ({} OR (r.oid IS NOT NULL AND {})))) END",
+            deleted(&["pg_class", "pg_rewrite", "pg_namespace"]),
             fresh("c"),
             fresh("r")
         ),
@@ -335,12 +368,15 @@ pub fn snapshot_sql(version_num: i64, prev: Option<&Snapshot>) -> String {
     let col_row = "pg_catalog.json_build_array(a.attrelid::int8, a.attnum, a.attname, \
         a.atttypid::text || ':' || a.atttypmod::text, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
         pg_catalog.md5(d.adbin::text), pg_catalog.pg_get_expr(d.adbin, d.adrelid), \
-        a.attidentity <> '' OR a.attgenerated <> '', a.attisdropped)";
+        a.attidentity <> '' OR a.attgenerated <> '', a.attisdropped, \
+        CASE WHEN pg_catalog.age(a.xmin) <= me.a THEN a.cmin::text::int8 END)";
+    let cols_full = format!("(SELECT pg_catalog.json_agg({col_row}) FROM {col_from} AND NOT a.attisdropped)");
     let cols = match prev {
-        None => format!("(SELECT pg_catalog.json_agg({col_row}) FROM {col_from} AND NOT a.attisdropped)"),
+        None => cols_full,
         Some(_) => format!(
-            "pg_catalog.json_build_object('count', (SELECT pg_catalog.count(*) FROM {col_from} AND NOT a.attisdropped), \
-             'fresh', (SELECT pg_catalog.json_agg({col_row}) FROM {col_from} AND ({} OR (d.oid IS NOT NULL AND {}))))",
+            "CASE WHEN {} THEN {cols_full} ELSE pg_catalog.json_build_object('fresh', \
+             (SELECT pg_catalog.json_agg({col_row}) FROM {col_from} AND ({} OR (d.oid IS NOT NULL AND {})))) END",
+            deleted(&["pg_attribute", "pg_attrdef", "pg_class", "pg_namespace"]),
             fresh("a"),
             fresh("d")
         ),
@@ -547,8 +583,7 @@ fn section<'a>(v: &'a Value, key: &str) -> Section<'a> {
 
 /// Reads the snapshot query's JSON text, taking unchanged sections and
 /// display texts from `prev` (the snapshot the query was built against).
-/// `Ok(None)`: rows were removed where only new rows were fetched; take a
-/// full snapshot instead.
+/// (`Ok(None)` is kept for a reply that cannot be merged: take a full snapshot.)
 pub fn parse_snapshot(text: &str, prev: Option<&Snapshot>) -> Result<Option<Snapshot>, String> {
     let v: Value = serde_json::from_str(text).map_err(|e| format!("unreadable catalog snapshot: {e}"))?;
     let empty = Snapshot::default();
@@ -575,6 +610,8 @@ pub fn parse_snapshot(text: &str, prev: Option<&Snapshot>) -> Result<Option<Snap
             },
         );
     }
+    // Command ids start at 0: with nothing read yet, every row of ours is newer than -1.
+    let mut last = prev.map_or(-1, |p| p.last_cid);
     out.schemas = match section(&v, "schemas") {
         Section::Same => p.schemas.clone(),
         Section::New(x) => rows(x).map(|r| (oid(r, 0), s(r, 1))).collect(),
@@ -584,14 +621,17 @@ pub fn parse_snapshot(text: &str, prev: Option<&Snapshot>) -> Result<Option<Snap
         Section::New(x) if x.is_object() => {
             let mut rels = p.rels.clone();
             for r in rows(&x["fresh"]) {
+                last = last.max(r.get(10).and_then(Value::as_i64).unwrap_or(-1));
                 rels.insert(oid(r, 0), rel_of(r));
-            }
-            if rels.len() as i64 != x["count"].as_i64().unwrap_or(-1) {
-                return Ok(None);
             }
             rels
         }
-        Section::New(x) => rows(x).map(|r| (oid(r, 0), rel_of(r))).collect(),
+        Section::New(x) => rows(x)
+            .map(|r| {
+                last = last.max(r.get(10).and_then(Value::as_i64).unwrap_or(-1));
+                (oid(r, 0), rel_of(r))
+            })
+            .collect(),
     };
     let has_cols = |rels: &BTreeMap<u32, Rel>, o: u32| rels.get(&o).is_some_and(|r| matches!(r.kind, 'r' | 'p' | 'v' | 'm' | 'f'));
     out.cols = match section(&v, "cols") {
@@ -600,6 +640,7 @@ pub fn parse_snapshot(text: &str, prev: Option<&Snapshot>) -> Result<Option<Snap
             let mut cols = p.cols.clone();
             cols.retain(|k, _| has_cols(&out.rels, k.0));
             for r in rows(&x["fresh"]) {
+                last = last.max(r.get(10).and_then(Value::as_i64).unwrap_or(-1));
                 let key = (oid(r, 0), n(r, 1));
                 if b(r, 9) {
                     cols.remove(&key);
@@ -607,12 +648,14 @@ pub fn parse_snapshot(text: &str, prev: Option<&Snapshot>) -> Result<Option<Snap
                     cols.insert(key, col_of(r));
                 }
             }
-            if cols.len() as i64 != x["count"].as_i64().unwrap_or(-1) {
-                return Ok(None);
-            }
             cols
         }
-        Section::New(x) => rows(x).map(|r| ((oid(r, 0), n(r, 1)), col_of(r))).collect(),
+        Section::New(x) => rows(x)
+            .map(|r| {
+                last = last.max(r.get(10).and_then(Value::as_i64).unwrap_or(-1));
+                ((oid(r, 0), n(r, 1)), col_of(r))
+            })
+            .collect(),
     };
     let text_or = |fresh: Option<String>, old: Option<&String>| fresh.or_else(|| old.cloned()).unwrap_or_default();
     out.cons = match section(&v, "cons") {
@@ -733,6 +776,7 @@ pub fn parse_snapshot(text: &str, prev: Option<&Snapshot>) -> Result<Option<Snap
         Section::Same => p.exts.clone(),
         Section::New(x) => rows(x).map(|r| (oid(r, 0), (s(r, 1), s(r, 2)))).collect(),
     };
+    out.last_cid = last;
     Ok(Some(out))
 }
 
@@ -1337,9 +1381,9 @@ mod tests {
 
     #[test]
     fn snapshots_parse_from_json() {
-        let text = r#"{"txid": 9, "fp": {"pg_class": "10/-1"}, "locks": [[16385, "ShareLock"]], "stats": [[16385, 1, 0, 2]],
+        let text = r#"{"txid": 9, "fp": {"pg_class": "10/0/0"}, "locks": [[16385, "ShareLock"]], "stats": [[16385, 1, 0, 2]],
             "schemas": [[2200, "public"]], "rels": [[16385, "public", "t", "r", 16385, 10, 1, "p", null, true]],
-            "cols": [[16385, 1, "id", "23:-1", "integer", true, null, null, false, false]], "cons": null, "idx": null,
+            "cols": [[16385, 1, "id", "23:-1", "integer", true, null, null, false, false, null]], "cons": null, "idx": null,
             "types": null, "enums": null, "funcs": null, "policies": null, "triggers": null,
             "exts": [[1, "plpgsql", "1.0"]]}"#;
         let s = parse_snapshot(text, None).unwrap().unwrap();
@@ -1350,19 +1394,18 @@ mod tests {
         assert_eq!(s.rels[&16385].tuples, 10.0);
         assert!(s.cols[&(16385, 1)].not_null);
         assert!(parse_snapshot("not json", None).is_err());
-        assert_eq!(s.fp["pg_class"], "10/-1");
+        assert_eq!(s.fp["pg_class"], "10/0/0");
 
         // Against it: an unchanged section is kept, new rows are merged, a count that
         // does not add up asks for a full snapshot.
-        let delta = r#"{"txid": 9, "fp": {"pg_class": "11/3"}, "schemas": "same", "cons": "same", "idx": "same",
+        let delta = r#"{"txid": 9, "fp": {"pg_class": "11/0/0"}, "schemas": "same", "cons": "same", "idx": "same",
             "types": "same", "enums": "same", "funcs": "same", "policies": "same", "triggers": "same", "exts": "same",
-            "rels": {"count": 2, "fresh": [[16390, "public", "u", "r", 16390, 0, 0, "p", null, true]]},
-            "cols": {"count": 1, "fresh": null}}"#;
+            "rels": {"fresh": [[16390, "public", "u", "r", 16390, 0, 0, "p", null, true, 7]]},
+            "cols": {"fresh": null}}"#;
         let d = parse_snapshot(delta, Some(&s)).unwrap().unwrap();
         assert_eq!(d.rels.len(), 2);
         assert_eq!(d.cols.len(), 1);
         assert_eq!(d.exts.len(), 1);
-        let dropped = delta.replace(r#""count": 2"#, r#""count": 1"#);
-        assert!(parse_snapshot(&dropped, Some(&s)).unwrap().is_none());
+        assert_eq!(d.last_cid, 7);
     }
 }

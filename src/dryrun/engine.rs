@@ -267,8 +267,14 @@ impl<'c> Session<'c> {
     /// A catalog snapshot; with `prev`, only what changed since it is read.
     async fn snapshot(&mut self, what: &str, prev: Option<&Snapshot>) -> Result<Snapshot, EngineError> {
         let prev = if self.full_next { None } else { prev };
+        let tq = Instant::now();
+        if std::env::var_os("SG_PROF").is_some() { let _ = std::fs::write("/tmp/last_snapshot.sql", catalog::snapshot_sql(self.version_num, prev)); }
         let text = self.text(&catalog::snapshot_sql(self.version_num, prev), what).await?;
-        let snap = match catalog::parse_snapshot(&text, prev).map_err(EngineError::Failed)? {
+        let tq = tq.elapsed();
+        let tp = Instant::now();
+        let parsed = catalog::parse_snapshot(&text, prev).map_err(EngineError::Failed)?;
+        if std::env::var_os("SG_PROF").is_some() { eprintln!("PROF q {:?} p {:?} len {} full {}", tq, tp.elapsed(), text.len(), parsed.is_none()); }
+        let snap = match parsed {
             Some(s) => s,
             None => {
                 // Rows were removed: read everything.
@@ -279,6 +285,31 @@ impl<'c> Session<'c> {
             }
         };
         self.full_next = false;
+        // Self-check for the incremental snapshots (used by the tests): the
+        // incremental one must equal a full one.
+        if prev.is_some() && std::env::var_os("SHIPGATE_DRY_RUN_CHECK_SNAPSHOTS").is_some() {
+            let text = self.text(&catalog::snapshot_sql(self.version_num, None), what).await?;
+            let full = catalog::parse_snapshot(&text, None).map_err(EngineError::Failed)?.unwrap_or_default();
+            let origin = catalog::Origin { snapshot: &full };
+            let d = catalog::diff(&snap, &full, &origin);
+            let same = d.is_empty()
+                && snap.rels == full.rels
+                && snap.cols == full.cols
+                && snap.cons == full.cons
+                && snap.idx == full.idx
+                && snap.funcs == full.funcs
+                && snap.policies == full.policies
+                && snap.triggers == full.triggers
+                && snap.types == full.types
+                && snap.enums == full.enums
+                && snap.schemas == full.schemas
+                && snap.exts == full.exts;
+            if !same {
+                return Err(EngineError::Failed(format!(
+                    "the incremental catalog snapshot differs from a full one while {what}: {d:?}"
+                )));
+            }
+        }
         match self.txid {
             Some(t) if t != snap.txid => {
                 return Err(EngineError::Failed(format!(
@@ -666,9 +697,7 @@ impl<'c> Session<'c> {
         line: usize,
     ) -> Result<Snapshot, EngineError> {
         let what = format!("observing `{path}` line {line}");
-        let t_prof = Instant::now();
         let now = self.snapshot(&what, Some(prev)).await?;
-        if std::env::var_os("SG_PROF").is_some() { eprintln!("PROF snapshot {:?}", t_prof.elapsed()); }
         let large = self.settings.large_table_rows;
         let rows_of = |counts: &HashMap<u32, Count>, oid: u32| -> Option<i64> {
             let table = match prev.rels.get(&oid) {
@@ -784,10 +813,8 @@ impl<'c> Session<'c> {
                 }
             }
             let oids: Vec<u32> = recount.iter().copied().collect();
-            let t_prof = Instant::now();
             self.count(&now, &oids, &estimate).await?;
             self.baseline = self.locks_now().await?;
-            if std::env::var_os("SG_PROF").is_some() { eprintln!("PROF count {:?}", t_prof.elapsed()); }
         }
         let mut row_oids: BTreeSet<u32> = recount.clone();
         row_oids.extend(deltas.keys().copied());
@@ -836,9 +863,7 @@ impl<'c> Session<'c> {
                 dropped_tables.insert(*oid, r.qualified());
             }
         }
-        let t_prof = Instant::now();
         run.changes = catalog::diff(prev, &now, &Origin { snapshot: origin });
-        if std::env::var_os("SG_PROF").is_some() { eprintln!("PROF diff {:?}", t_prof.elapsed()); }
         Ok(now)
     }
 

@@ -86,5 +86,9 @@ pub fn hooks_dir(dir: &Path) -> Result<PathBuf, AppError> {
         e => e,
     })?;
     let p = PathBuf::from(out.trim_end_matches(['\n', '\r']));
-    Ok(if p.is_absolute() { p } else { dir.join(p) })
+    Ok(if p.is_absolute() || dir == Path::new(".") {
+        p
+    } else {
+        dir.join(p)
+    })
 }

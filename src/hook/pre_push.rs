@@ -102,6 +102,12 @@ pub enum Outcome {
         isolated: bool,
         report: Report,
     },
+    /// The same commit against the same base as `other`, already checked.
+    SameAs {
+        remote_ref: String,
+        other: String,
+        exit_code: u8,
+    },
 }
 
 impl Outcome {
@@ -109,6 +115,7 @@ impl Outcome {
         match self {
             Outcome::Skipped { .. } => 0,
             Outcome::Checked { report, .. } => report.exit_code(),
+            Outcome::SameAs { exit_code, .. } => *exit_code,
         }
     }
 }
@@ -147,18 +154,14 @@ pub fn run(
     let mut done: HashMap<(String, Option<String>), usize> = HashMap::new();
     for p in plans {
         let key = (p.commit.clone(), p.base.rev().map(str::to_string));
-        if let Some(&i) = done.get(&key) {
-            if let Some(Outcome::Checked { report, isolated, .. }) = outcomes.get(i) {
-                let copy = Outcome::Checked {
-                    remote_ref: p.remote_ref,
-                    local_sha: p.commit,
-                    base: p.base,
-                    isolated: *isolated,
-                    report: copy_report(report),
-                };
-                outcomes.push(copy);
-                continue;
-            }
+        if let Some(Outcome::Checked { remote_ref, report, .. }) = done.get(&key).and_then(|&i| outcomes.get(i)) {
+            let same = Outcome::SameAs {
+                remote_ref: p.remote_ref,
+                other: remote_ref.clone(),
+                exit_code: report.exit_code(),
+            };
+            outcomes.push(same);
+            continue;
         }
         progress(&format!(
             "checking {} ({}) against {}",
@@ -254,15 +257,21 @@ fn default_branch_base(top: &Path, remote: Option<&str>, commit: &str) -> Base {
             }
         }
     }
+    // One git call for all candidates: the ones that exist, with what they point at.
+    let mut args = vec!["for-each-ref", "--format=%(refname) %(objectname)"];
+    args.extend(candidates.iter().map(String::as_str));
+    let existing: HashMap<String, String> = git_ok(top, &args)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(name, sha)| (name.to_string(), sha.to_string()))
+        .collect();
     for name in candidates {
-        let Some(tip) = git_ok(
-            top,
-            &["rev-parse", "--verify", "--quiet", &format!("{name}^{{commit}}")],
-        ) else {
+        let Some(tip) = existing.get(&name) else {
             continue;
         };
         let shown = name.trim_start_matches("refs/remotes/").to_string();
-        return match merge_base(top, commit, &tip) {
+        return match merge_base(top, commit, tip) {
             Some(sha) => Base::Commit {
                 sha,
                 what: format!("the merge base with {shown}"),
@@ -285,10 +294,12 @@ fn merge_base(top: &Path, a: &str, b: &str) -> Option<String> {
 /// modification and no untracked file (untracked files count as added in
 /// `check --base`). `None` for a bare repository or a dirty tree.
 fn work_tree_commit(top: &Path) -> Option<String> {
-    if git_ok(top, &["rev-parse", "--is-inside-work-tree"]).as_deref() != Some("true") {
+    let out = git_ok(top, &["rev-parse", "--is-inside-work-tree", "HEAD"])?;
+    let mut lines = out.lines();
+    if lines.next() != Some("true") {
         return None;
     }
-    let head = git_ok(top, &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])?;
+    let head = lines.next()?.to_string();
     let status = git(top, &["status", "--porcelain", "-z", "--untracked-files=normal"], false).ok()?;
     status.is_empty().then_some(head)
 }
@@ -346,13 +357,15 @@ fn unique_temp_dir() -> Result<PathBuf, AppError> {
         .map_or(0, |d| d.subsec_nanos());
     for n in 0..100u32 {
         let p = tmp.join(format!("shipgate-pre-push-{pid}-{nanos:x}-{n}"));
-        let mut b = std::fs::DirBuilder::new();
+        let builder = std::fs::DirBuilder::new();
         #[cfg(unix)]
-        {
+        let builder = {
             use std::os::unix::fs::DirBuilderExt;
+            let mut b = builder;
             b.mode(0o700);
-        }
-        match b.create(&p) {
+            b
+        };
+        match builder.create(&p) {
             Ok(()) => return Ok(p),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
@@ -397,16 +410,6 @@ impl Drop for EnvIsolation {
     }
 }
 
-fn copy_report(r: &Report) -> Report {
-    Report {
-        findings: r.findings.clone(),
-        stats: r.stats,
-        sources: r.sources.clone(),
-        changes: r.changes.clone(),
-        invalid_inputs: r.invalid_inputs,
-    }
-}
-
 /// The exit code of the whole push: the worst of its refs.
 pub fn exit_code(outcomes: &[Outcome]) -> u8 {
     let codes: Vec<u8> = outcomes.iter().map(Outcome::exit_code).collect();
@@ -426,6 +429,9 @@ pub fn verdict_text(outcomes: &[Outcome]) -> String {
             Outcome::Checked { remote_ref, report, .. } if report.verdict() != Verdict::Pass => {
                 Some(remote_ref.as_str())
             }
+            Outcome::SameAs {
+                remote_ref, exit_code, ..
+            } if *exit_code != 0 => Some(remote_ref.as_str()),
             _ => None,
         })
         .collect();

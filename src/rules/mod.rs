@@ -4,6 +4,7 @@ pub mod dryrun;
 pub mod flags;
 pub mod migration;
 pub mod rollout;
+pub mod signoff;
 
 use crate::registry::RuleMeta;
 
@@ -14,5 +15,6 @@ pub static ALL_META: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::La
     v.extend(rollout::META.iter().copied());
     v.extend(flags::META.iter().copied());
     v.extend(dryrun::META.iter().copied());
+    v.extend(signoff::META.iter().copied());
     v
 });

@@ -30,7 +30,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     let Some(raw) = cx.raw else { return };
     for t in toks(src, &raw.tokens) {
         if let Some(v) = string_value(&t) {
-            if added.iter().any(|a| *a == v) {
+            if added.contains(&v) {
                 out.push(Hit::new(
                     &RULE,
                     format!("Enum value `{v}` is used in the transaction that added it, which PostgreSQL refuses"),

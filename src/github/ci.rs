@@ -1,0 +1,758 @@
+//! `shipgate ci`: `check` on what the pull request changes, sign-offs
+//! verified through the GitHub API, and one summary (PR comment, step
+//! summary, annotations, outputs). Reads what Actions provides; never runs
+//! the pull request's code and never trusts the event payload for labels.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use super::client::{Client, Token};
+use super::{ApiError, CommentOutcome, GitHub};
+use crate::app::{self, AppError, Report, Verdict};
+use crate::config::{Config, ConfigError};
+use crate::finding::Severity;
+use crate::report::markdown::escape;
+use crate::signoff::evaluate::{lookups, required_signoffs};
+use crate::signoff::{classify, evaluate, ClassHit, ClassifyInput, Outcome, PrFacts, SignoffResult, TimelineEvent};
+
+/// GitHub shows at most this many characters of a comment.
+pub const MAX_COMMENT: usize = 65_536;
+/// `$GITHUB_STEP_SUMMARY` takes at most 1 MiB per step.
+pub const MAX_STEP_SUMMARY: usize = 1024 * 1024;
+
+/// `shipgate ci` options; everything else comes from the Actions environment.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CiArgs {
+    /// The checkout (repository root).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// GitHub token (default: the `GITHUB_TOKEN` environment variable).
+    #[arg(long, env = "GITHUB_TOKEN", hide_env_values = true, value_parser = parse_token)]
+    pub token: Option<Token>,
+    /// Also write SARIF to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+    /// Where to write the JSON report (default: `shipgate-report.json` in `RUNNER_TEMP`, else in DIR).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Seconds one GitHub API call may spend on retries and rate limits (and
+    /// the most the whole run sleeps on them); beyond it the run exits 3.
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS", env = "SHIPGATE_API_BUDGET")]
+    pub api_budget: f64,
+}
+
+/// What one run produced, for the binary to print.
+#[derive(Debug)]
+pub struct CiRun {
+    pub report: Report,
+    /// Workflow commands (annotations), for stderr.
+    pub annotations: String,
+    /// Log lines, for stderr.
+    pub log: Vec<String>,
+    pub exit_code: u8,
+}
+
+/// The Actions environment, read once.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    pub event_name: Option<String>,
+    pub event_path: Option<PathBuf>,
+    pub repository: Option<String>,
+    pub api_url: Option<String>,
+    pub graphql_url: Option<String>,
+    pub output: Option<PathBuf>,
+    pub step_summary: Option<PathBuf>,
+    pub runner_temp: Option<PathBuf>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
+        Env {
+            event_name: var("GITHUB_EVENT_NAME"),
+            event_path: var("GITHUB_EVENT_PATH").map(PathBuf::from),
+            repository: var("GITHUB_REPOSITORY"),
+            api_url: var("GITHUB_API_URL"),
+            graphql_url: var("GITHUB_GRAPHQL_URL"),
+            output: var("GITHUB_OUTPUT").map(PathBuf::from),
+            step_summary: var("GITHUB_STEP_SUMMARY").map(PathBuf::from),
+            runner_temp: var("RUNNER_TEMP").map(PathBuf::from),
+        }
+    }
+}
+
+fn parse_token(s: &str) -> Result<Token, String> {
+    Ok(Token::new(s.trim()))
+}
+
+fn usage(m: impl Into<String>) -> AppError {
+    AppError::Usage(m.into())
+}
+
+fn api(e: ApiError) -> AppError {
+    AppError::Evaluate(format!("GitHub API: {e}"))
+}
+
+/// The configuration of the base commit (the policy a pull request cannot change).
+pub fn base_config(root: &Path, base: &str) -> Result<Config, AppError> {
+    for name in ["shipgate.yml", ".shipgate.yml", "shipgate.yaml", ".shipgate.yaml"] {
+        if let Some(src) = crate::git::show(root, base, name)? {
+            return crate::config::parse(&src).map_err(|(message, pos)| {
+                AppError::Config(ConfigError {
+                    path: PathBuf::from(format!("{name} (at the base commit {})", short(base))),
+                    message,
+                    pos,
+                    src: Some(src.clone()),
+                })
+            });
+        }
+    }
+    Ok(Config::default())
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..7).unwrap_or(sha)
+}
+
+/// The pull request event's number, base and head.
+fn pr_from_event(event: &Value) -> Result<(u64, String, String), AppError> {
+    let pr = event
+        .get("pull_request")
+        .ok_or_else(|| usage("the event payload has no `pull_request`"))?;
+    let number = pr
+        .get("number")
+        .and_then(Value::as_u64)
+        .or_else(|| event.get("number").and_then(Value::as_u64))
+        .ok_or_else(|| usage("the event payload has no pull request number"))?;
+    let sha = |p: &str| {
+        pr.pointer(p)
+            .and_then(Value::as_str)
+            .filter(|s| s.len() >= 7 && s.chars().all(|c| c.is_ascii_hexdigit()))
+            .map(str::to_string)
+            .ok_or_else(|| {
+                usage(format!(
+                    "the event payload has no valid `pull_request{}`",
+                    p.replace('/', ".")
+                ))
+            })
+    };
+    Ok((number, sha("/base/sha")?, sha("/head/sha")?))
+}
+
+/// The queued pull request's number (from `merge_group.head_ref`,
+/// `refs/heads/gh-readonly-queue/<base>/pr-<number>-<sha>`) and the merge
+/// group's parent commit, so that only that pull request's changes count.
+fn merge_group_from_event(event: &Value) -> Result<(u64, String), AppError> {
+    let mg = event
+        .get("merge_group")
+        .ok_or_else(|| usage("the event payload has no `merge_group`"))?;
+    let head_ref = mg.get("head_ref").and_then(Value::as_str).unwrap_or("");
+    let number = head_ref
+        .rsplit('/')
+        .next()
+        .and_then(|last| last.strip_prefix("pr-"))
+        .and_then(|rest| rest.split('-').next())
+        .and_then(|n| n.parse::<u64>().ok())
+        .ok_or_else(|| {
+            usage(format!(
+                "cannot find the pull request number in `merge_group.head_ref` ({head_ref})"
+            ))
+        })?;
+    let base = mg
+        .get("base_sha")
+        .and_then(Value::as_str)
+        .filter(|s| s.len() >= 7 && s.chars().all(|c| c.is_ascii_hexdigit()))
+        .ok_or_else(|| usage("the event payload has no valid `merge_group.base_sha`"))?;
+    Ok((number, base.to_string()))
+}
+
+/// Runs `shipgate ci`.
+pub fn run(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
+    let event_name = env
+        .event_name
+        .as_deref()
+        .ok_or_else(|| usage("`shipgate ci` runs inside GitHub Actions: GITHUB_EVENT_NAME is not set"))?;
+    if !matches!(
+        event_name,
+        "pull_request" | "pull_request_target" | "merge_group" | "push"
+    ) {
+        return Err(AppError::Evaluate(format!(
+            "`shipgate ci` does not evaluate `{event_name}` events (only pull_request, pull_request_target, merge_group and push); nothing was passed"
+        )));
+    }
+    let event_path = env
+        .event_path
+        .as_ref()
+        .ok_or_else(|| usage("GITHUB_EVENT_PATH is not set"))?;
+    let event: Value = std::fs::read(event_path)
+        .map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", event_path.display())))
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| usage(format!("GITHUB_EVENT_PATH is not JSON: {e}"))))?;
+    let repo = env
+        .repository
+        .as_deref()
+        .ok_or_else(|| usage("GITHUB_REPOSITORY is not set"))?;
+    let token = args
+        .token
+        .clone()
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| usage("no GitHub token: set GITHUB_TOKEN or pass --token"))?;
+    let api_url = env.api_url.as_deref().unwrap_or("https://api.github.com");
+    let budget = Duration::from_secs_f64(args.api_budget.clamp(0.1, 3600.0));
+    let client = Client::new(api_url, env.graphql_url.as_deref(), repo, token, budget).map_err(api)?;
+    if event_name == "push" {
+        return with_count(release(args, env, &client, &event), env, &client);
+    }
+    let (number, base, head) = if event_name == "merge_group" {
+        let (number, base) = merge_group_from_event(&event)?;
+        (number, base, None)
+    } else {
+        let (number, base, head) = pr_from_event(&event)?;
+        (number, base, Some(head))
+    };
+    with_count(
+        pull_request(args, env, &client, number, &base, head.as_deref()),
+        env,
+        &client,
+    )
+}
+
+/// Adds the request count to the run's log or error; an error leaves `verdict=error` in the outputs.
+fn with_count(result: Result<CiRun, AppError>, env: &Env, client: &Client) -> Result<CiRun, AppError> {
+    match result {
+        Ok(mut run) => {
+            run.log
+                .push(format!("shipgate: {} GitHub API requests", client.requests()));
+            Ok(run)
+        }
+        Err(AppError::Evaluate(m)) => {
+            // Scripts reading the outputs see `error`, never a stale or missing verdict.
+            if let Some(p) = &env.output {
+                let _ = append_file(p, "verdict=error\n");
+            }
+            Err(AppError::Evaluate(format!(
+                "{m} ({} GitHub API requests)",
+                client.requests()
+            )))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A push to a release branch: every pull request merged since the last
+/// release tag must have had its sign-offs when it was merged.
+pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Result<CiRun, AppError> {
+    let root = &args.dir;
+    let branch = event
+        .get("ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("refs/heads/"))
+        .ok_or_else(|| usage("the push event has no branch `ref`"))?;
+    let config = base_config(root, "HEAD")?;
+    let mut globs = globset::GlobSetBuilder::new();
+    for g in &config.ci.release_branches {
+        globs.add(globset::Glob::new(g).map_err(|e| usage(format!("`ci.release_branches`: {e}")))?);
+    }
+    let globs = globs
+        .build()
+        .map_err(|e| usage(format!("`ci.release_branches`: {e}")))?;
+    if !globs.is_match(branch) {
+        return Err(usage(format!(
+            "`{branch}` is not a release branch (`ci.release_branches`); run `shipgate ci` on pushes to release branches only"
+        )));
+    }
+    let tag = git_out(root, &["describe", "--tags", "--abbrev=0", "HEAD"]).map_err(|e| {
+        AppError::Evaluate(format!(
+            "no release tag before HEAD ({e}); check out with `fetch-depth: 0` so that tags are there"
+        ))
+    })?;
+    let commits = git_out(root, &["rev-list", "--first-parent", &format!("{tag}..HEAD")])?;
+    let mut log = vec![format!(
+        "shipgate: checking pull requests merged into `{branch}` since `{tag}`"
+    )];
+    let mut report = Report::default();
+    let mut prs: Vec<(u64, String)> = Vec::new();
+    for sha in commits.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let numbers = gh.merged_pulls_for_commit(sha).map_err(api)?;
+        if numbers.is_empty() {
+            let mut f = crate::finding::Finding::new(
+                &crate::rules::signoff::MISSING_SIGNOFF,
+                format!(
+                    "Commit `{}` reached `{branch}` without a pull request, so no sign-off was verified for it",
+                    short(sha)
+                ),
+            );
+            f.help = Some("merge changes to release branches through pull requests".into());
+            report.findings.push(f);
+        }
+        for n in numbers {
+            if !prs.iter().any(|(p, _)| *p == n) {
+                prs.push((n, sha.to_string()));
+            }
+        }
+    }
+    let mut all = Vec::new();
+    for (number, merge) in &prs {
+        let pr = gh.pull_request(*number).map_err(api)?;
+        let parent = git_out(root, &["rev-parse", &format!("{merge}^1")])?;
+        // Judge the pull request as merged: a worktree at its merge commit, against the parent.
+        let dir = env.runner_temp.clone().unwrap_or_else(std::env::temp_dir).join(format!(
+            "shipgate-{}-{}",
+            std::process::id(),
+            short(merge)
+        ));
+        let dir_s = dir.display().to_string();
+        git_out(root, &["worktree", "add", "--detach", "--force", &dir_s, merge])?;
+        let judged = judge(
+            &dir,
+            gh,
+            *number,
+            &parent,
+            Some(&pr.head_sha),
+            pr.merged_at.as_deref(),
+            &mut log,
+        );
+        let _ = git_out(root, &["worktree", "remove", "--force", &dir_s]);
+        let judged = judged?;
+        for mut f in crate::rules::signoff::check(&judged.results) {
+            f.message = format!("Pull request #{number}: {}", f.message);
+            report.findings.push(f);
+        }
+        all.push(
+            json!({"pull_request": number, "merge_commit": merge, "head": judged.head,
+                        "classes": judged.hits, "results": judged.results}),
+        );
+    }
+    report.finish(&config);
+    log.push(format!("shipgate: {} pull requests since `{tag}`", prs.len()));
+    write_outputs(
+        args,
+        env,
+        &report,
+        json!({"release": {"branch": branch, "since": tag, "pull_requests": all}}),
+    )?;
+    if let Some(p) = &env.step_summary {
+        append_file(p, &comment(&report, &[], &[], MAX_STEP_SUMMARY - 1024))?;
+    }
+    let exit_code = report.exit_code();
+    Ok(CiRun {
+        annotations: crate::report::github::render(&report),
+        report,
+        log,
+        exit_code,
+    })
+}
+
+fn git_out(root: &Path, args: &[&str]) -> Result<String, AppError> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(args)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .output()
+        .map_err(|e| AppError::Evaluate(format!("cannot run git: {e}")))?;
+    if !out.status.success() {
+        return Err(AppError::Evaluate(format!(
+            "`git {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The pull request run, against any [`GitHub`].
+pub fn pull_request(
+    args: &CiArgs,
+    env: &Env,
+    gh: &dyn GitHub,
+    number: u64,
+    base: &str,
+    head: Option<&str>,
+) -> Result<CiRun, AppError> {
+    // In a merge queue the sign-offs are the pull request's, on its head now;
+    // the summary comment stays the pull request run's.
+    let merge_queue = head.is_none();
+    let root = &args.dir;
+    let mut log = Vec::new();
+    if let Some(h) = head {
+        contains_head(root, h)?;
+    }
+    let Judged {
+        config,
+        mut report,
+        hits,
+        results,
+        head,
+    } = judge(root, gh, number, base, head, None, &mut log)?;
+    report.findings.extend(crate::rules::signoff::check(&results));
+    report.finish(&config);
+    write_outputs(
+        args,
+        env,
+        &report,
+        json!({"pull_request": number, "head": head, "classes": hits, "results": results}),
+    )?;
+    let body = comment(&report, &hits, &results, MAX_COMMENT);
+    if let Some(p) = &env.step_summary {
+        append_file(p, &comment(&report, &hits, &results, MAX_STEP_SUMMARY - 1024))?;
+    }
+    if config.ci.comment && !merge_queue {
+        let posted = gh
+            .viewer_login()
+            .and_then(|viewer| gh.upsert_comment(number, &viewer, &body));
+        match posted {
+            Ok(CommentOutcome::Created(id)) => log.push(format!("shipgate: posted the summary comment {id}")),
+            Ok(CommentOutcome::Updated(id)) => log.push(format!("shipgate: updated the summary comment {id}")),
+            Err(ApiError::Forbidden(m)) => log.push(format!(
+                "shipgate: the token may not comment on this pull request ({m}); a pull request from a fork gets a read-only token. \
+                 The verdict stands; to post the comment, upload the JSON report as an artifact and post it from a `workflow_run` job \
+                 with `pull-requests: write`"
+            )),
+            Err(e) => return Err(api(e)),
+        }
+    }
+    let exit_code = report.exit_code();
+    Ok(CiRun {
+        annotations: crate::report::github::render(&report),
+        report,
+        log,
+        exit_code,
+    })
+}
+
+/// One pull request judged: its gate report (without sign-off findings),
+/// classes of change and sign-off results.
+struct Judged {
+    config: Config,
+    report: Report,
+    hits: Vec<ClassHit>,
+    results: Vec<SignoffResult>,
+    head: String,
+}
+
+/// Checks what the pull request changes (the checkout at `root` against
+/// `base`) and evaluates its sign-offs. `merged_at`: only label events up to
+/// the merge count (the release-branch check).
+fn judge(
+    root: &Path,
+    gh: &dyn GitHub,
+    number: u64,
+    base: &str,
+    head: Option<&str>,
+    merged_at: Option<&str>,
+    log: &mut Vec<String>,
+) -> Result<Judged, AppError> {
+    let root = &root.to_path_buf();
+    let config = base_config(root, base)?;
+    let report = app::check(root, &config, Some(base), None)?;
+
+    // What the pull request changes, by path.
+    let mb = crate::git::merge_base(root, base)?;
+    let top_prefix = crate::git::prefix(root)?;
+    let changed: Vec<String> = crate::git::changes_since(root, &mb)?
+        .into_iter()
+        .filter_map(|(_, p)| p.strip_prefix(&top_prefix).map(str::to_string))
+        .collect();
+    let migration_actions = changed
+        .iter()
+        .filter(|p| p.to_ascii_lowercase().ends_with(".sql"))
+        .filter_map(|p| report.sources.get(p).map(|src| (p, src)))
+        .map(|(p, src)| {
+            let file = crate::migration::MigrationFile::parse(p.clone(), src.clone(), config.migrations.dialect, false);
+            (p.clone(), file.statements.into_iter().flat_map(|s| s.actions).collect())
+        })
+        .collect();
+    let config_paths: Vec<String> = ["shipgate.yml", ".shipgate.yml", "shipgate.yaml", ".shipgate.yaml"]
+        .map(String::from)
+        .to_vec();
+    let hits = classify(
+        &ClassifyInput {
+            findings: &report.findings,
+            changes: &report.changes,
+            migration_actions,
+            changed_files: &changed,
+            config_paths: &config_paths,
+        },
+        &config.signoff,
+    );
+    let required = required_signoffs(&hits);
+
+    // Everything about sign-offs comes fresh from the API, never from the payload.
+    let pr = gh.pull_request(number).map_err(api)?;
+    let head = head.unwrap_or(&pr.head_sha);
+    if pr.head_sha != head {
+        log.push(format!(
+            "shipgate: the pull request's head is now {}, this run checks {}; a newer run will check the newer head",
+            short(&pr.head_sha),
+            short(head)
+        ));
+    }
+    let mut facts = PrFacts {
+        author: pr.author.clone(),
+        head_sha: head.to_string(),
+        ..Default::default()
+    };
+    let mut results = Vec::new();
+    if !required.is_empty() {
+        facts.timeline = gh.timeline(number).map_err(api)?;
+        if let Some(merged) = merged_at {
+            // Labels added or removed after the merge say nothing about what was merged.
+            facts.timeline.retain(|e| match e {
+                TimelineEvent::Labeled { at, .. } | TimelineEvent::Unlabeled { at, .. } => at.as_str() <= merged,
+                TimelineEvent::Pushed { .. } => true,
+            });
+        }
+        facts.reviews = gh.reviews(number).map_err(api)?;
+        facts.head_seen_at = gh.commit_seen_at(head).map_err(api)?;
+        let (users, teams) = lookups(&required, &facts, &config.signoff);
+        for u in users {
+            let p = gh.permission(&u).map_err(api)?;
+            facts.permissions.insert(u, p);
+        }
+        for (t, u) in teams {
+            let m = gh.team_member(&t, &u).map_err(api)?;
+            facts.teams.insert((t, u), m);
+        }
+        results = evaluate(&required, &facts, &config.signoff);
+    }
+    Ok(Judged {
+        config,
+        report,
+        hits,
+        results,
+        head: head.to_string(),
+    })
+}
+
+/// Writes the JSON report (with `signoffs`), SARIF and `$GITHUB_OUTPUT`.
+fn write_outputs(args: &CiArgs, env: &Env, report: &Report, signoffs: Value) -> Result<(), AppError> {
+    let report_path = args.report.clone().unwrap_or_else(|| {
+        env.runner_temp
+            .clone()
+            .unwrap_or_else(|| args.dir.clone())
+            .join("shipgate-report.json")
+    });
+    let mut doc = crate::report::json::value(report);
+    if let Value::Object(m) = &mut doc {
+        m.insert("signoffs".into(), signoffs);
+    }
+    write_file(
+        &report_path,
+        &format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()),
+    )?;
+    if let Some(sarif) = &args.sarif {
+        write_file(sarif, &crate::report::sarif::render(report))?;
+    }
+    if let Some(p) = &env.output {
+        append_file(p, &outputs(report, &report_path))?;
+    }
+    Ok(())
+}
+
+/// The checkout must contain the pull request's head: a `pull_request_target`
+/// job checks out the base by default, where `check` would find nothing to
+/// judge and pass. shipgate reads the head as data and never runs it.
+fn contains_head(root: &Path, head: &str) -> Result<(), AppError> {
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["merge-base", "--is-ancestor", head, "HEAD"])
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| AppError::Evaluate(format!("cannot run git: {e}")))?;
+    match status.code() {
+        Some(0) => Ok(()),
+        _ => Err(usage(format!(
+            "the checkout does not contain the pull request's head commit {}: check it out (actions/checkout with `ref: ${{{{ github.event.pull_request.head.sha }}}}` for pull_request_target, `fetch-depth: 0`); shipgate reads it, never runs it",
+            short(head)
+        ))),
+    }
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), AppError> {
+    std::fs::write(path, text).map_err(|e| AppError::Evaluate(format!("cannot write {}: {e}", path.display())))
+}
+
+fn append_file(path: &Path, text: &str) -> Result<(), AppError> {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| AppError::Evaluate(format!("cannot write {}: {e}", path.display())))
+}
+
+/// `$GITHUB_OUTPUT` lines, each value in a heredoc with a random delimiter.
+pub fn outputs(report: &Report, report_path: &Path) -> String {
+    let verdict = match report.verdict() {
+        Verdict::Pass => "pass",
+        Verdict::Blocked => "blocked",
+        Verdict::Error => "error",
+    };
+    let mut out = String::new();
+    for (k, v) in [
+        ("verdict", verdict.to_string()),
+        ("errors", report.count(Severity::Error).to_string()),
+        ("warnings", report.count(Severity::Warning).to_string()),
+        ("report", report_path.display().to_string()),
+    ] {
+        let delim = delimiter(&v);
+        let _ = write!(out, "{k}<<{delim}\n{v}\n{delim}\n");
+    }
+    out
+}
+
+/// A heredoc delimiter that does not occur in `value`.
+fn delimiter(value: &str) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    loop {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write(value.as_bytes());
+        let d = format!("ghadelimiter_{:016x}", h.finish());
+        if !value.contains(&d) {
+            return d;
+        }
+    }
+}
+
+/// The summary comment: the marker, the verdict, the classes of change, who
+/// met each sign-off and why rejected ones did not count, then the findings,
+/// all under `limit` characters.
+pub fn comment(report: &Report, hits: &[ClassHit], results: &[SignoffResult], limit: usize) -> String {
+    let mut head = String::new();
+    if !hits.is_empty() {
+        let _ = writeln!(
+            head,
+            "#### Changes that need sign-offs\n\n| Class | Why | Sign-offs |\n|---|---|---|"
+        );
+        for h in hits {
+            let need = if h.required.is_empty() {
+                "none".to_string()
+            } else {
+                h.required.iter().map(|s| escape(s)).collect::<Vec<_>>().join(", ")
+            };
+            let _ = writeln!(head, "| {} | {} | {} |", escape(&h.class), escape(&h.reason), need);
+        }
+        head.push('\n');
+    }
+    if !results.is_empty() {
+        let _ = writeln!(head, "#### Sign-offs\n\n| Sign-off | Label | Status |\n|---|---|---|");
+        for r in results {
+            let status = match &r.outcome {
+                Outcome::Met { by } => format!("✅ met by {}", escape(&by.describe())),
+                Outcome::Missing => "❌ missing".to_string(),
+            };
+            let _ = writeln!(head, "| {} | {} | {} |", escape(&r.signoff), escape(&r.label), status);
+        }
+        head.push('\n');
+        let rejected: Vec<_> = results
+            .iter()
+            .flat_map(|r| r.rejected.iter().map(move |x| (r, x)))
+            .collect();
+        if !rejected.is_empty() {
+            let _ = writeln!(head, "Did not count:\n");
+            for (r, x) in rejected {
+                let _ = writeln!(
+                    head,
+                    "- {} for {}: {}",
+                    escape(&x.evidence.describe()),
+                    escape(&r.signoff),
+                    escape(&x.why.message())
+                );
+            }
+            head.push('\n');
+        }
+    }
+    // The findings table, shortened until everything fits.
+    let mut keep = report.findings.len();
+    loop {
+        let part = Report {
+            findings: report.findings[..keep].to_vec(),
+            stats: report.stats,
+            invalid_inputs: report.invalid_inputs,
+            ..Default::default()
+        };
+        let body = crate::report::markdown::render(&part);
+        // The verdict is the whole report's, not the shortened one's.
+        let rest = body.split_once('\n').map_or("", |(_, r)| r);
+        let verdict = match report.verdict() {
+            Verdict::Pass => "✅ shipgate: pass",
+            Verdict::Blocked => "⛔ shipgate: blocked",
+            Verdict::Error => "⚠️ shipgate: error",
+        };
+        let left = report.findings.len() - keep;
+        let tail = if left > 0 {
+            format!("\n{left} findings left out; the JSON report has every finding.\n")
+        } else {
+            String::new()
+        };
+        let text = format!("{}\n### {verdict}\n{rest}{head}{tail}", super::MARKER);
+        if text.len() <= limit || keep == 0 {
+            return text.chars().take(limit).collect();
+        }
+        keep = keep.saturating_sub((keep / 4).max(1));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Finding;
+    use crate::signoff::evaluate::{Evidence, Rejected, Rejection};
+
+    fn result(user: &str) -> SignoffResult {
+        SignoffResult {
+            signoff: "system-owner".into(),
+            label: "signoff:system-owner".into(),
+            classes: vec!["schema-destructive".into()],
+            outcome: Outcome::Missing,
+            rejected: vec![Rejected {
+                evidence: Evidence::Label {
+                    label: "signoff:system-owner".into(),
+                    user: user.into(),
+                    at: "2026-01-01T00:00:00Z".into(),
+                },
+                why: Rejection::SelfSignoff,
+            }],
+        }
+    }
+
+    #[test]
+    fn the_comment_escapes_what_comes_from_the_pull_request() {
+        let report = Report::default();
+        let text = comment(&report, &[], &[result("@admin <img src=x>|`x`")], MAX_COMMENT);
+        assert!(text.starts_with(crate::github::MARKER));
+        assert!(!text.contains("<img"), "{text}");
+        assert!(!text.contains("@admin"), "{text}");
+        assert!(text.contains("cannot sign off their own change"), "{text}");
+    }
+
+    #[test]
+    fn the_comment_stays_under_the_limit_and_says_what_it_left_out() {
+        let meta = crate::registry::find("missing-signoff").expect("rule");
+        let mut report = Report::default();
+        for i in 0..5000 {
+            report
+                .findings
+                .push(Finding::new(meta, format!("finding number {i} {}", "x".repeat(40))));
+        }
+        let text = comment(&report, &[], &[], MAX_COMMENT);
+        assert!(text.len() <= MAX_COMMENT, "{}", text.len());
+        assert!(text.contains("findings left out"), "{}", &text[text.len() - 200..]);
+        assert!(text.contains("shipgate: blocked"));
+    }
+
+    #[test]
+    fn outputs_use_heredocs_with_random_delimiters() {
+        let out = outputs(&Report::default(), Path::new("/tmp/r.json"));
+        assert!(out.starts_with("verdict<<ghadelimiter_"), "{out}");
+        assert!(out.contains("\npass\n"));
+        assert!(out.contains("\n/tmp/r.json\n"));
+        assert_ne!(delimiter("a"), delimiter("a"));
+    }
+}

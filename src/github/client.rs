@@ -1,0 +1,527 @@
+//! The one file that talks HTTP to GitHub: REST and GraphQL over rustls,
+//! pagination by `Link` headers, retries with jittered backoff within a time
+//! budget, rate limits honoured. The token never leaves this file's headers.
+
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::{Client as Http, Response};
+use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, USER_AGENT};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use super::{ApiError, CommentOutcome, GitHub, PullRequest, MARKER};
+use crate::signoff::{Permission, Review, TimelineEvent};
+
+/// A secret that no `Debug` or `Display` prints.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(s: impl Into<String>) -> Token {
+        Token(s.into())
+    }
+}
+
+impl Token {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// A REST and GraphQL client for one repository.
+pub struct Client {
+    http: Http,
+    token: Token,
+    api: String,
+    graphql: String,
+    repo: String,
+    budget: Duration,
+    /// Time slept on retries so far, across every call: bounded by `budget` too.
+    slept: Cell<Duration>,
+    requests: Cell<usize>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("api", &self.api)
+            .field("repo", &self.repo)
+            .field("token", &self.token)
+            .finish()
+    }
+}
+
+/// What one attempt came to.
+enum Attempt {
+    Done(Response),
+    /// Worth retrying, after at least this long.
+    Retry(String, Option<Duration>),
+    Fail(ApiError),
+}
+
+impl Client {
+    /// `api` is `GITHUB_API_URL` (`https://api.github.com`, or `https://HOST/api/v3`);
+    /// `budget` bounds the time one call may spend retrying.
+    pub fn new(
+        api: &str,
+        graphql: Option<&str>,
+        repo: &str,
+        token: Token,
+        budget: Duration,
+    ) -> Result<Client, ApiError> {
+        let api = api.trim_end_matches('/').to_string();
+        let graphql = match graphql {
+            Some(g) if !g.is_empty() => g.to_string(),
+            _ => match api.strip_suffix("/api/v3") {
+                Some(host) => format!("{host}/api/graphql"),
+                None => format!("{api}/graphql"),
+            },
+        };
+        let http = Http::builder()
+            .timeout((budget / 2).clamp(Duration::from_millis(200), Duration::from_secs(30)))
+            .connect_timeout(Duration::from_secs(10).min(budget.max(Duration::from_millis(200))))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ApiError::Failed(format!("cannot start the HTTP client: {e}")))?;
+        Ok(Client {
+            http,
+            token: token.clone(),
+            api,
+            graphql,
+            repo: repo.to_string(),
+            budget,
+            slept: Cell::new(Duration::ZERO),
+            requests: Cell::new(0),
+        })
+    }
+
+    fn headers(&self) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        if let Ok(v) = format!("Bearer {}", self.token.0).parse() {
+            h.insert(AUTHORIZATION, v);
+        }
+        if let Ok(v) = "application/vnd.github+json".parse() {
+            h.insert(ACCEPT, v);
+        }
+        if let Ok(v) = concat!("shipgate/", env!("CARGO_PKG_VERSION")).parse() {
+            h.insert(USER_AGENT, v);
+        }
+        if let Ok(v) = "2022-11-28".parse() {
+            h.insert("x-github-api-version", v);
+        }
+        h
+    }
+
+    /// A URL is only followed (with the token) when it is on the API's own origin.
+    fn same_origin(&self, url: &str) -> bool {
+        let origin = |u: &str| -> Option<String> {
+            let u = reqwest::Url::parse(u).ok()?;
+            Some(format!(
+                "{}://{}:{}",
+                u.scheme(),
+                u.host_str()?,
+                u.port_or_known_default()?
+            ))
+        };
+        origin(url).is_some() && origin(url) == origin(&self.api)
+    }
+
+    fn once(&self, method: &Method, url: &str, body: Option<&Value>) -> Attempt {
+        self.requests.set(self.requests.get() + 1);
+        let mut req = self.http.request(method.clone(), url).headers(self.headers());
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = match req.send() {
+            Ok(r) => r,
+            Err(e) => {
+                let what = if e.is_timeout() { "timed out" } else { "failed" };
+                return Attempt::Retry(format!("{method} {} {what}", redact(url)), None);
+            }
+        };
+        let status = resp.status();
+        if status.is_success() {
+            return Attempt::Done(resp);
+        }
+        let header = |n: &str| resp.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let retry_after = header("retry-after").and_then(|s| s.trim().parse::<u64>().ok());
+        let remaining = header("x-ratelimit-remaining");
+        let reset = header("x-ratelimit-reset").and_then(|s| s.trim().parse::<u64>().ok());
+        let what = format!("{method} {} answered {}", redact(url), status.as_u16());
+        if let Some(s) = retry_after {
+            return Attempt::Retry(format!("{what} (retry-after {s}s)"), Some(Duration::from_secs(s)));
+        }
+        if remaining.as_deref() == Some("0")
+            && (status == StatusCode::FORBIDDEN || status == StatusCode::TOO_MANY_REQUESTS)
+        {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let wait = reset.map_or(60, |r| r.saturating_sub(now) + 1);
+            return Attempt::Retry(format!("{what} (rate limit)"), Some(Duration::from_secs(wait)));
+        }
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+            return Attempt::Retry(what, None);
+        }
+        let message = resp
+            .json::<Value>()
+            .ok()
+            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
+            .unwrap_or_default();
+        let what = if message.is_empty() {
+            what
+        } else {
+            format!("{what}: {}", message.chars().take(200).collect::<String>())
+        };
+        Attempt::Fail(match status {
+            StatusCode::FORBIDDEN => ApiError::Forbidden(what),
+            StatusCode::NOT_FOUND => ApiError::NotFound(what),
+            _ => ApiError::Failed(what),
+        })
+    }
+
+    /// One request, retried on 5xx, timeouts and rate limits within the budget.
+    fn send(&self, method: Method, url: &str, body: Option<&Value>) -> Result<Response, ApiError> {
+        let start = Instant::now();
+        let mut attempt: u32 = 0;
+        loop {
+            match self.once(&method, url, body) {
+                Attempt::Done(r) => return Ok(r),
+                Attempt::Fail(e) => return Err(e),
+                Attempt::Retry(why, at_least) => {
+                    attempt += 1;
+                    let wait = at_least.unwrap_or_else(|| backoff(attempt));
+                    if !self.may_wait(start, wait) || attempt >= 8 {
+                        return Err(ApiError::Failed(format!(
+                            "{why}; gave up after {attempt} attempt(s) in {:.1}s",
+                            start.elapsed().as_secs_f64()
+                        )));
+                    }
+                    self.wait(wait);
+                }
+            }
+        }
+    }
+
+    /// Whether waiting `wait` more keeps this call and the whole run within the budget.
+    fn may_wait(&self, start: Instant, wait: Duration) -> bool {
+        start.elapsed() + wait <= self.budget && self.slept.get() + wait <= self.budget
+    }
+
+    fn wait(&self, wait: Duration) {
+        self.slept.set(self.slept.get() + wait);
+        std::thread::sleep(wait);
+    }
+
+    fn get_json(&self, path: &str) -> Result<Value, ApiError> {
+        let url = format!("{}{path}", self.api);
+        let r = self.send(Method::GET, &url, None)?;
+        r.json()
+            .map_err(|e| ApiError::Failed(format!("GET {path}: invalid JSON: {e}")))
+    }
+
+    /// Every item of a paginated list, following `Link: <...>; rel="next"`.
+    fn get_all(&self, path: &str) -> Result<Vec<Value>, ApiError> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut url = format!("{}{path}{sep}per_page=100", self.api);
+        let mut out = Vec::new();
+        for _ in 0..1000 {
+            let r = self.send(Method::GET, &url, None)?;
+            let next = r
+                .headers()
+                .get_all("link")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(next_link);
+            let page: Value = r
+                .json()
+                .map_err(|e| ApiError::Failed(format!("GET {path}: invalid JSON: {e}")))?;
+            match page {
+                Value::Array(items) => out.extend(items),
+                _ => return Err(ApiError::Failed(format!("GET {path}: expected a list"))),
+            }
+            match next {
+                Some(n) if self.same_origin(&n) => url = n,
+                Some(_) => {
+                    return Err(ApiError::Failed(format!(
+                        "GET {path}: the next page is on another host"
+                    )))
+                }
+                None => return Ok(out),
+            }
+        }
+        Err(ApiError::Failed(format!("GET {path}: more than 1000 pages")))
+    }
+
+    fn repo_path(&self, rest: &str) -> String {
+        format!("/repos/{}{rest}", self.repo)
+    }
+
+    /// The viewer's comment with the marker, across every page.
+    fn find_comment(&self, number: u64, viewer: &str) -> Result<Option<u64>, ApiError> {
+        let comments = self.get_all(&self.repo_path(&format!("/issues/{number}/comments")))?;
+        Ok(comments
+            .iter()
+            .filter(|c| {
+                c.pointer("/user/login")
+                    .and_then(|l| l.as_str())
+                    .is_some_and(|l| l.eq_ignore_ascii_case(viewer))
+            })
+            .filter(|c| {
+                c.get("body")
+                    .and_then(|b| b.as_str())
+                    .is_some_and(|b| b.contains(MARKER))
+            })
+            .filter_map(|c| c.get("id").and_then(|i| i.as_u64()))
+            .next())
+    }
+}
+
+/// The URL without its query (which never holds the token, but may be long).
+fn redact(url: &str) -> String {
+    url.split('?').next().unwrap_or(url).to_string()
+}
+
+/// Exponential backoff with jitter: about 0.25s, 0.5s, 1s, ... up to 8s.
+fn backoff(attempt: u32) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let base = 250u64 << attempt.saturating_sub(1).min(5);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u32(attempt);
+    let jitter = h.finish() % (base / 2 + 1);
+    Duration::from_millis((base / 2 + jitter).min(8000))
+}
+
+/// The `rel="next"` URL of a `Link` header.
+fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let mut it = part.split(';');
+        let url = it.next()?.trim().strip_prefix('<')?.strip_suffix('>')?;
+        it.any(|p| p.trim() == "rel=\"next\"").then(|| url.to_string())
+    })
+}
+
+fn login(v: &Value, ptr: &str) -> String {
+    v.pointer(ptr).and_then(|l| l.as_str()).unwrap_or("").to_string()
+}
+
+fn text(v: &Value, key: &str) -> String {
+    v.get(key).and_then(|l| l.as_str()).unwrap_or("").to_string()
+}
+
+impl GitHub for Client {
+    fn viewer_login(&self) -> Result<String, ApiError> {
+        let body = serde_json::json!({"query": "query { viewer { login } }"});
+        let r = self.send(Method::POST, &self.graphql, Some(&body))?;
+        let v: Value = r
+            .json()
+            .map_err(|e| ApiError::Failed(format!("GraphQL viewer: invalid JSON: {e}")))?;
+        match v.pointer("/data/viewer/login").and_then(|l| l.as_str()) {
+            Some(l) if !l.is_empty() => Ok(l.to_string()),
+            _ => Err(ApiError::Failed("GraphQL `viewer { login }` returned no login".into())),
+        }
+    }
+
+    fn pull_request(&self, number: u64) -> Result<PullRequest, ApiError> {
+        let v = self.get_json(&self.repo_path(&format!("/pulls/{number}")))?;
+        let pr = PullRequest {
+            number,
+            author: login(&v, "/user/login"),
+            head_sha: login(&v, "/head/sha"),
+            base_sha: login(&v, "/base/sha"),
+            merged_at: v.get("merged_at").and_then(Value::as_str).map(str::to_string),
+        };
+        if pr.author.is_empty() || pr.head_sha.is_empty() {
+            return Err(ApiError::Failed(format!("pull request #{number}: no author or head")));
+        }
+        Ok(pr)
+    }
+
+    fn timeline(&self, number: u64) -> Result<Vec<TimelineEvent>, ApiError> {
+        let items = self.get_all(&self.repo_path(&format!("/issues/{number}/timeline")))?;
+        let mut out = Vec::new();
+        for e in items {
+            match e.get("event").and_then(|k| k.as_str()).unwrap_or("") {
+                kind @ ("labeled" | "unlabeled") => {
+                    let label = login(&e, "/label/name");
+                    let actor = login(&e, "/actor/login");
+                    let at = text(&e, "created_at");
+                    out.push(if kind == "labeled" {
+                        TimelineEvent::Labeled { label, actor, at }
+                    } else {
+                        TimelineEvent::Unlabeled { label, actor, at }
+                    });
+                }
+                "committed" => out.push(TimelineEvent::Pushed {
+                    sha: e.get("sha").and_then(|s| s.as_str()).map(str::to_string),
+                    at: None,
+                }),
+                "head_ref_force_pushed" => out.push(TimelineEvent::Pushed {
+                    sha: e.get("commit_id").and_then(|s| s.as_str()).map(str::to_string),
+                    at: e.get("created_at").and_then(|s| s.as_str()).map(str::to_string),
+                }),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    fn reviews(&self, number: u64) -> Result<Vec<Review>, ApiError> {
+        let items = self.get_all(&self.repo_path(&format!("/pulls/{number}/reviews")))?;
+        Ok(items
+            .iter()
+            .map(|r| Review {
+                user: login(r, "/user/login"),
+                state: text(r, "state"),
+                commit_id: text(r, "commit_id"),
+            })
+            .collect())
+    }
+
+    fn merged_pulls_for_commit(&self, sha: &str) -> Result<Vec<u64>, ApiError> {
+        let items = self.get_all(&self.repo_path(&format!("/commits/{sha}/pulls")))?;
+        Ok(items
+            .iter()
+            .filter(|p| p.get("merged_at").is_some_and(|m| !m.is_null()))
+            .filter_map(|p| p.get("number").and_then(Value::as_u64))
+            .collect())
+    }
+
+    fn commit_seen_at(&self, sha: &str) -> Result<Option<String>, ApiError> {
+        match self.get_json(&self.repo_path(&format!("/commits/{sha}/check-suites?per_page=100"))) {
+            Ok(v) => Ok(v
+                .get("check_suites")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.get("created_at").and_then(Value::as_str))
+                .min()
+                .map(str::to_string)),
+            Err(ApiError::Forbidden(_) | ApiError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn permission(&self, user: &str) -> Result<Option<Permission>, ApiError> {
+        match self.get_json(&self.repo_path(&format!("/collaborators/{user}/permission"))) {
+            Ok(v) => Ok(v
+                .get("role_name")
+                .and_then(|p| p.as_str())
+                .and_then(Permission::from_github)
+                .or_else(|| {
+                    v.get("permission")
+                        .and_then(|p| p.as_str())
+                        .and_then(Permission::from_github)
+                })),
+            Err(ApiError::NotFound(_)) => Ok(Some(Permission::None)),
+            Err(ApiError::Forbidden(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn team_member(&self, team: &str, user: &str) -> Result<Option<bool>, ApiError> {
+        let Some((org, slug)) = team.split_once('/') else {
+            return Ok(None);
+        };
+        match self.get_json(&format!("/orgs/{org}/teams/{slug}/memberships/{user}")) {
+            Ok(v) => Ok(Some(v.get("state").and_then(|s| s.as_str()) == Some("active"))),
+            Err(ApiError::NotFound(_)) => Ok(Some(false)),
+            Err(ApiError::Forbidden(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn upsert_comment(&self, number: u64, viewer: &str, body: &str) -> Result<CommentOutcome, ApiError> {
+        let payload = serde_json::json!({ "body": body });
+        if let Some(id) = self.find_comment(number, viewer)? {
+            let url = format!("{}{}", self.api, self.repo_path(&format!("/issues/comments/{id}")));
+            self.send(Method::PATCH, &url, Some(&payload))?;
+            return Ok(CommentOutcome::Updated(id));
+        }
+        // A POST is not idempotent: after a failure, look again before posting again.
+        let url = format!("{}{}", self.api, self.repo_path(&format!("/issues/{number}/comments")));
+        let start = Instant::now();
+        let mut attempt = 0;
+        loop {
+            match self.once(&Method::POST, &url, Some(&payload)) {
+                Attempt::Done(r) => {
+                    let v: Value = r.json().unwrap_or(Value::Null);
+                    return Ok(CommentOutcome::Created(
+                        v.get("id").and_then(|i| i.as_u64()).unwrap_or(0),
+                    ));
+                }
+                Attempt::Fail(e) => return Err(e),
+                Attempt::Retry(why, at_least) => {
+                    attempt += 1;
+                    let wait = at_least.unwrap_or_else(|| backoff(attempt));
+                    if !self.may_wait(start, wait) || attempt >= 8 {
+                        return Err(ApiError::Failed(format!("{why}; gave up after {attempt} attempt(s)")));
+                    }
+                    self.wait(wait);
+                    if let Some(id) = self.find_comment(number, viewer)? {
+                        let url = format!("{}{}", self.api, self.repo_path(&format!("/issues/comments/{id}")));
+                        self.send(Method::PATCH, &url, Some(&payload))?;
+                        return Ok(CommentOutcome::Created(id));
+                    }
+                }
+            }
+        }
+    }
+
+    fn requests(&self) -> usize {
+        self.requests.get()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_headers() {
+        let h = r#"<https://api.github.com/repositories/1/issues/2/comments?page=2>; rel="next", <https://api.github.com/repositories/1/issues/2/comments?page=5>; rel="last""#;
+        assert_eq!(
+            next_link(h).as_deref(),
+            Some("https://api.github.com/repositories/1/issues/2/comments?page=2")
+        );
+        assert_eq!(next_link(r#"<https://x/?page=1>; rel="prev""#), None);
+    }
+
+    #[test]
+    fn token_is_never_printed() {
+        let c = Client::new(
+            "https://api.github.com",
+            None,
+            "o/r",
+            Token::new("ghs_secret"),
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        assert!(!format!("{c:?}").contains("ghs_secret"));
+        assert_eq!(c.graphql, "https://api.github.com/graphql");
+        let ghes = Client::new(
+            "https://ghe.local/api/v3/",
+            None,
+            "o/r",
+            Token::new("t"),
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        assert_eq!(ghes.graphql, "https://ghe.local/api/graphql");
+        assert!(ghes.same_origin("https://ghe.local/api/v3/x?page=2"));
+        assert!(!ghes.same_origin("https://evil.example/api/v3/x"));
+    }
+
+    #[test]
+    fn backoff_grows_and_is_bounded() {
+        assert!(backoff(1) <= Duration::from_millis(250));
+        assert!(backoff(10) <= Duration::from_secs(8));
+    }
+}

@@ -1,0 +1,103 @@
+//! GitHub: the pull request context `shipgate ci` fetches and the summary
+//! comment it upserts, behind a small trait. Only `client.rs` talks HTTP.
+
+pub mod ci;
+pub mod client;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::signoff::{Permission, Review, TimelineEvent};
+
+/// The hidden marker of shipgate's summary comment.
+pub const MARKER: &str = "<!-- shipgate:summary -->";
+
+/// The `ci` section of `shipgate.yml`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub struct CiConfig {
+    /// Branches (glob patterns) whose pushes run the release-branch check.
+    #[serde(default = "release_branches")]
+    pub release_branches: Vec<String>,
+    /// Post (or edit) the PR summary comment.
+    #[serde(default = "yes")]
+    pub comment: bool,
+}
+
+fn release_branches() -> Vec<String> {
+    vec!["release/*".into()]
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for CiConfig {
+    fn default() -> Self {
+        CiConfig {
+            release_branches: release_branches(),
+            comment: true,
+        }
+    }
+}
+
+/// Why a GitHub call failed, after retries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// 403 without a rate limit: the token may not do this (a fork's pull request).
+    Forbidden(String),
+    /// 404.
+    NotFound(String),
+    /// Anything else: 5xx, timeouts, rate limits beyond the time budget, bad JSON.
+    Failed(String),
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiError::Forbidden(m) | ApiError::NotFound(m) | ApiError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The pull request as the API reports it now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRequest {
+    pub number: u64,
+    pub author: String,
+    pub head_sha: String,
+    pub base_sha: String,
+    /// When it was merged, if it was.
+    pub merged_at: Option<String>,
+}
+
+/// What upserting the summary comment did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentOutcome {
+    Created(u64),
+    Updated(u64),
+}
+
+/// What `shipgate ci` needs from GitHub.
+pub trait GitHub {
+    /// The login of the token's own identity.
+    fn viewer_login(&self) -> Result<String, ApiError>;
+    fn pull_request(&self, number: u64) -> Result<PullRequest, ApiError>;
+    /// Label and push events of the pull request's timeline, in order.
+    fn timeline(&self, number: u64) -> Result<Vec<TimelineEvent>, ApiError>;
+    fn reviews(&self, number: u64) -> Result<Vec<Review>, ApiError>;
+    /// The merged pull requests a commit belongs to.
+    fn merged_pulls_for_commit(&self, sha: &str) -> Result<Vec<u64>, ApiError>;
+    /// When GitHub first saw `sha` (its earliest check suite); `None` when unknown.
+    fn commit_seen_at(&self, sha: &str) -> Result<Option<String>, ApiError>;
+    /// The user's repository permission; `None` when it cannot be read.
+    fn permission(&self, user: &str) -> Result<Option<Permission>, ApiError>;
+    /// Whether the user is an active member of `org/team-slug`; `None` when it cannot be read.
+    fn team_member(&self, team: &str, user: &str) -> Result<Option<bool>, ApiError>;
+    /// Edits the comment carrying [`MARKER`] authored by `viewer`, or creates one.
+    fn upsert_comment(&self, number: u64, viewer: &str, body: &str) -> Result<CommentOutcome, ApiError>;
+    /// How many HTTP requests were sent (retries included).
+    fn requests(&self) -> usize;
+}

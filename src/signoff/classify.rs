@@ -1,0 +1,270 @@
+//! Classification: the kinds of change a pull request makes, from the
+//! gate's findings and change records and from the paths it changes.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Serialize;
+
+use super::SignoffConfig;
+use crate::finding::Finding;
+use crate::migration::action::Action;
+use crate::registry::{Class, Domain};
+
+/// What classification reads: all of it plain data.
+#[derive(Debug, Default)]
+pub struct ClassifyInput<'a> {
+    /// The findings of `check --base` (approved ones included).
+    pub findings: &'a [Finding],
+    /// The change records of `check --base` (`report.changes`).
+    pub changes: &'a [serde_json::Value],
+    /// The actions of every migration statement the pull request adds, by file.
+    pub migration_actions: Vec<(String, Vec<Action>)>,
+    /// Every path the pull request changes, relative to the repository root.
+    pub changed_files: &'a [String],
+    /// The configuration file's path, relative to the repository root.
+    pub config_paths: &'a [String],
+}
+
+/// One class of change, why it applies, and the sign-offs it requires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClassHit {
+    pub class: String,
+    pub reason: String,
+    pub required: Vec<String>,
+}
+
+fn globs(patterns: &[String]) -> GlobSet {
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        if let Ok(g) = Glob::new(p) {
+            b.add(g);
+        }
+    }
+    b.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+/// Invalid glob patterns in the policy: configuration mistakes.
+pub fn invalid_globs(config: &SignoffConfig) -> Vec<String> {
+    config
+        .high_risk_paths
+        .iter()
+        .chain(&config.permission_paths)
+        .chain(&config.docs_paths)
+        .filter(|p| Glob::new(p).is_err())
+        .cloned()
+        .collect()
+}
+
+/// The classes of change in a pull request, in a stable order.
+pub fn classify(input: &ClassifyInput<'_>, config: &SignoffConfig) -> Vec<ClassHit> {
+    let mut hits: Vec<ClassHit> = Vec::new();
+    let mut push = |class: String, reason: String, approvers: &[String]| {
+        if hits.iter().any(|h| h.class == class) {
+            return;
+        }
+        let required = config.required(&class, approvers);
+        hits.push(ClassHit {
+            class,
+            reason,
+            required,
+        });
+    };
+
+    let destructive: Vec<&Finding> = input
+        .findings
+        .iter()
+        .filter(|f| f.meta.class == Class::Contract && f.meta.domain == Domain::Migration)
+        .collect();
+    if let Some(f) = destructive.first() {
+        let approved = destructive.iter().filter(|f| f.approved).count();
+        push(
+            "schema-destructive".into(),
+            format!(
+                "{} destructive migration finding(s) ({} approved), first `{}` in `{}`",
+                destructive.len(),
+                approved,
+                f.rule,
+                f.file.as_deref().unwrap_or("-")
+            ),
+            &[],
+        );
+    }
+
+    let mut additive = None;
+    let mut permission = None;
+    let mut data = None;
+    for (file, actions) in &input.migration_actions {
+        for a in actions {
+            match a {
+                Action::Permission { what } => {
+                    permission.get_or_insert_with(|| format!("`{what}` in `{file}`"));
+                }
+                Action::Update { table, .. } | Action::Delete { table, .. } => {
+                    let verb = if matches!(a, Action::Update { .. }) {
+                        "UPDATE"
+                    } else {
+                        "DELETE"
+                    };
+                    data.get_or_insert_with(|| format!("{verb} of `{}` in `{file}`", table));
+                }
+                Action::CreateTable { .. }
+                | Action::Create { .. }
+                | Action::AddColumn { .. }
+                | Action::AddConstraint { .. }
+                | Action::CreateIndex { .. }
+                | Action::AddEnumValue { .. } => {
+                    additive.get_or_insert_with(|| format!("schema added in `{file}`"));
+                }
+                _ => {}
+            }
+        }
+    }
+    if destructive.is_empty() {
+        if let Some(r) = additive {
+            push("schema-additive".into(), r, &[]);
+        }
+    }
+    let perm_globs = globs(&config.permission_paths);
+    if permission.is_none() {
+        permission = input
+            .changed_files
+            .iter()
+            .find(|p| perm_globs.is_match(p.as_str()))
+            .map(|p| format!("`{p}` matches `signoff.permission_paths`"));
+    }
+    if let Some(r) = permission {
+        push("permission-change".into(), r, &[]);
+    }
+    if let Some(r) = data {
+        push("data-correction".into(), r, &[]);
+    }
+
+    for c in input.changes {
+        let kind = c.get("kind").and_then(|k| k.as_str()).unwrap_or("");
+        if kind.starts_with("flag-") {
+            let flag = c.get("flag").and_then(|f| f.as_str()).unwrap_or("?");
+            push("flag-change".into(), format!("{kind} `{flag}`"), &[]);
+        } else if kind == "phase-advance" {
+            let to = c.get("to").and_then(|t| t.as_str()).unwrap_or("?");
+            let feature = c.get("feature").and_then(|t| t.as_str()).unwrap_or("?");
+            let approvers: Vec<String> = c
+                .get("approvers")
+                .and_then(|a| a.as_array())
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                .unwrap_or_default();
+            push(
+                format!("phase-advance:{to}"),
+                format!("`{feature}` advances to phase `{to}`"),
+                &approvers,
+            );
+        }
+    }
+
+    let high = globs(&config.high_risk_paths);
+    if let Some(p) = input.changed_files.iter().find(|p| high.is_match(p.as_str())) {
+        push(
+            "high-risk".into(),
+            format!("`{p}` matches `signoff.high_risk_paths`"),
+            &[],
+        );
+    }
+    if let Some(p) = input.changed_files.iter().find(|p| input.config_paths.contains(p)) {
+        push("gate-config-change".into(), format!("`{p}` changed"), &[]);
+    }
+    let docs = globs(&config.docs_paths);
+    if !input.changed_files.is_empty() && input.changed_files.iter().all(|p| docs.is_match(p.as_str())) {
+        push(
+            "docs-only".into(),
+            "every changed path matches `signoff.docs_paths`".into(),
+            &[],
+        );
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::migration::action::Name;
+
+    fn name(s: &str) -> Name {
+        Name {
+            schema: None,
+            name: s.into(),
+        }
+    }
+
+    #[test]
+    fn destructive_findings_count_even_when_approved() {
+        let mut f = Finding::new(crate::registry::find("ban-drop-column").expect("rule"), "drop");
+        f.approved = true;
+        f.file = Some("m/1.sql".into());
+        let findings = [f];
+        let hits = classify(
+            &ClassifyInput {
+                findings: &findings,
+                ..Default::default()
+            },
+            &SignoffConfig::default(),
+        );
+        assert_eq!(hits[0].class, "schema-destructive");
+        assert!(hits[0].reason.contains("1 approved"), "{}", hits[0].reason);
+        assert_eq!(hits[0].required, ["system-owner", "backup-recovery-owner"]);
+    }
+
+    #[test]
+    fn grants_updates_flags_phases_and_paths() {
+        let changes = [
+            serde_json::json!({"kind": "flag-added", "flag": "new_checkout"}),
+            serde_json::json!({"kind": "phase-advance", "feature": "checkout", "to": "beta", "approvers": ["lead"]}),
+        ];
+        let files: Vec<String> = ["shipgate.yml", "src/auth/login.rs"].map(String::from).to_vec();
+        let config_paths = vec!["shipgate.yml".to_string()];
+        let config = SignoffConfig {
+            high_risk_paths: vec!["src/auth/**".into()],
+            ..Default::default()
+        };
+        let input = ClassifyInput {
+            changes: &changes,
+            migration_actions: vec![(
+                "m/2.sql".into(),
+                vec![
+                    Action::Permission { what: "GRANT".into() },
+                    Action::Update {
+                        table: name("members"),
+                        has_where: true,
+                    },
+                ],
+            )],
+            changed_files: &files,
+            config_paths: &config_paths,
+            ..Default::default()
+        };
+        let classes: Vec<String> = classify(&input, &config).into_iter().map(|h| h.class).collect();
+        assert_eq!(
+            classes,
+            [
+                "permission-change",
+                "data-correction",
+                "flag-change",
+                "phase-advance:beta",
+                "high-risk",
+                "gate-config-change"
+            ]
+        );
+    }
+
+    #[test]
+    fn docs_only() {
+        let files: Vec<String> = vec!["README.md".into(), "docs/x.txt".into()];
+        let hits = classify(
+            &ClassifyInput {
+                changed_files: &files,
+                ..Default::default()
+            },
+            &SignoffConfig::default(),
+        );
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].class, "docs-only");
+        assert!(hits[0].required.is_empty());
+    }
+}

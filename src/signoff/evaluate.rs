@@ -1,0 +1,589 @@
+//! Evaluation: whether the labels and reviews on a pull request meet the
+//! sign-offs it needs. Every sign-off that does not count says why.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::{Permission, Signer, SignoffConfig};
+
+/// One event of the pull request's timeline, in the API's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimelineEvent {
+    Labeled {
+        label: String,
+        actor: String,
+        at: String,
+    },
+    Unlabeled {
+        label: String,
+        actor: String,
+        at: String,
+    },
+    /// Commits reached the head branch: `committed` (whose dates the author
+    /// controls, so no time is kept) or `head_ref_force_pushed` (`created_at`).
+    Pushed {
+        sha: Option<String>,
+        at: Option<String>,
+    },
+}
+
+/// A review, in the API's order (oldest first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub user: String,
+    /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED`, `PENDING`.
+    pub state: String,
+    pub commit_id: String,
+}
+
+/// Everything evaluation reads about one pull request, fetched from the API.
+#[derive(Debug, Clone, Default)]
+pub struct PrFacts {
+    pub author: String,
+    pub head_sha: String,
+    pub timeline: Vec<TimelineEvent>,
+    /// When GitHub first saw the head commit (the earliest check suite's
+    /// `created_at`): server time, unlike commit dates, which the author sets.
+    pub head_seen_at: Option<String>,
+    pub reviews: Vec<Review>,
+    /// Repository permission by login; `None` when it could not be read.
+    pub permissions: BTreeMap<String, Option<Permission>>,
+    /// Team membership by (`org/team-slug`, login); `None` when it could not be read.
+    pub teams: BTreeMap<(String, String), Option<bool>>,
+}
+
+/// Why a label or review did not give a sign-off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum Rejection {
+    /// The pull request's author signed off their own change.
+    SelfSignoff,
+    /// The signer's permission is below `min_permission`.
+    NoPermission { have: Permission, need: Permission },
+    /// The label was added before the head commit was pushed.
+    Stale,
+    /// When the head was pushed is unknown (no push in the timeline, or no check
+    /// suite readable for the head), so the label may predate the code.
+    PushTimeUnknown,
+    /// The label was removed after it was added.
+    RemovedLater { by: String },
+    /// The user is neither listed in `users` nor a member of a listed team.
+    NotAllowedSigner,
+    /// The user's permission or team membership could not be read.
+    MembershipUnreadable,
+    /// The approving review is on an older commit than the head.
+    ReviewOnOldCommit { commit: String },
+}
+
+impl Rejection {
+    pub fn message(&self) -> String {
+        match self {
+            Rejection::SelfSignoff => "the pull request's author cannot sign off their own change".into(),
+            Rejection::NoPermission { have, need } => format!(
+                "their permission is `{}`; this sign-off needs `{}`",
+                have.as_str(),
+                need.as_str()
+            ),
+            Rejection::Stale => "it was given before the latest push to the pull request".into(),
+            Rejection::PushTimeUnknown => {
+                "the time of the latest push is unknown, so the label may be older than the code (the token needs `checks: read`)".into()
+            }
+            Rejection::RemovedLater { by } => format!("the label was removed later by {by}"),
+            Rejection::NotAllowedSigner => "they are not an allowed signer for it".into(),
+            Rejection::MembershipUnreadable => "their permission or team membership could not be read".into(),
+            Rejection::ReviewOnOldCommit { commit } => format!(
+                "the approval is on commit {}, not the head",
+                commit.get(..7).unwrap_or(commit)
+            ),
+        }
+    }
+}
+
+/// How a sign-off was given (or attempted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "via", rename_all = "kebab-case")]
+pub enum Evidence {
+    Label { label: String, user: String, at: String },
+    Review { user: String, commit: String },
+}
+
+impl Evidence {
+    pub fn user(&self) -> &str {
+        match self {
+            Evidence::Label { user, .. } | Evidence::Review { user, .. } => user,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Evidence::Label { label, user, .. } => format!("label `{label}` added by {user}"),
+            Evidence::Review { user, commit } => {
+                format!("approving review by {user} on {}", commit.get(..7).unwrap_or(commit))
+            }
+        }
+    }
+}
+
+/// A rejected attempt at a sign-off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    pub evidence: Evidence,
+    #[serde(flatten)]
+    pub why: Rejection,
+}
+
+/// Whether one sign-off is met.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "outcome")]
+pub enum Outcome {
+    Met { by: Evidence },
+    Missing,
+}
+
+/// One required sign-off, the classes that require it, and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignoffResult {
+    pub signoff: String,
+    pub label: String,
+    pub classes: Vec<String>,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    pub rejected: Vec<Rejected>,
+}
+
+impl SignoffResult {
+    pub fn met(&self) -> bool {
+        matches!(self.outcome, Outcome::Met { .. })
+    }
+}
+
+/// Whether `user` satisfies `signer`'s rules (not counting freshness).
+fn check_signer(user: &str, signer: &Signer, facts: &PrFacts, config: &SignoffConfig) -> Result<(), Rejection> {
+    if !config.allow_self_signoff && user.eq_ignore_ascii_case(&facts.author) {
+        return Err(Rejection::SelfSignoff);
+    }
+    let mut unreadable = false;
+    for team in &signer.teams {
+        match facts.teams.get(&(team.to_ascii_lowercase(), user.to_ascii_lowercase())) {
+            Some(Some(true)) => return Ok(()),
+            Some(Some(false)) => {}
+            _ => unreadable = true,
+        }
+    }
+    let listed = signer.users.iter().any(|u| u.eq_ignore_ascii_case(user));
+    let open = signer.users.is_empty() && signer.teams.is_empty();
+    if !open && !listed {
+        return Err(if unreadable {
+            Rejection::MembershipUnreadable
+        } else {
+            Rejection::NotAllowedSigner
+        });
+    }
+    match facts.permissions.get(&user.to_ascii_lowercase()) {
+        Some(Some(p)) if *p >= signer.min_permission => Ok(()),
+        Some(Some(p)) => Err(Rejection::NoPermission {
+            have: *p,
+            need: signer.min_permission,
+        }),
+        _ => Err(Rejection::MembershipUnreadable),
+    }
+}
+
+/// The logins and team memberships evaluation needs looked up.
+pub fn lookups(
+    signoffs: &[(String, Vec<String>)],
+    facts: &PrFacts,
+    config: &SignoffConfig,
+) -> (BTreeSet<String>, BTreeSet<(String, String)>) {
+    let labels: BTreeSet<String> = signoffs
+        .iter()
+        .map(|(s, _)| config.signer(s).label_for(s).to_ascii_lowercase())
+        .collect();
+    let mut users = BTreeSet::new();
+    for e in &facts.timeline {
+        if let TimelineEvent::Labeled { label, actor, .. } = e {
+            if labels.contains(&label.to_ascii_lowercase()) {
+                users.insert(actor.to_ascii_lowercase());
+            }
+        }
+    }
+    for r in &facts.reviews {
+        if r.state == "APPROVED" {
+            users.insert(r.user.to_ascii_lowercase());
+        }
+    }
+    let mut teams = BTreeSet::new();
+    for (s, _) in signoffs {
+        for t in config.signer(s).teams {
+            for u in &users {
+                teams.insert((t.to_ascii_lowercase(), u.clone()));
+            }
+        }
+    }
+    (users, teams)
+}
+
+/// Evaluates each required sign-off (name, the classes requiring it).
+pub fn evaluate(signoffs: &[(String, Vec<String>)], facts: &PrFacts, config: &SignoffConfig) -> Vec<SignoffResult> {
+    // The last push: labels before it are stale.
+    let last_push = facts.timeline.iter().enumerate().rev().find_map(|(i, e)| match e {
+        TimelineEvent::Pushed { at, .. } => Some((i, at.clone())),
+        _ => None,
+    });
+    // Each user's latest decisive review.
+    let mut latest: BTreeMap<String, &Review> = BTreeMap::new();
+    for r in &facts.reviews {
+        if matches!(r.state.as_str(), "APPROVED" | "CHANGES_REQUESTED" | "DISMISSED") {
+            latest.insert(r.user.to_ascii_lowercase(), r);
+        }
+    }
+
+    let mut out = Vec::new();
+    for (name, classes) in signoffs {
+        let signer = config.signer(name);
+        let label = signer.label_for(name);
+        let mut rejected = Vec::new();
+        let mut met = None;
+
+        // The label's latest labeled event, unless an unlabeled event follows it.
+        let mut last_labeled: Option<(usize, &str, &str)> = None;
+        let mut removed_by: Option<&str> = None;
+        for (i, e) in facts.timeline.iter().enumerate() {
+            match e {
+                TimelineEvent::Labeled { label: l, actor, at } if l.eq_ignore_ascii_case(&label) => {
+                    last_labeled = Some((i, actor, at));
+                    removed_by = None;
+                }
+                TimelineEvent::Unlabeled { label: l, actor, .. } if l.eq_ignore_ascii_case(&label) => {
+                    removed_by = Some(actor);
+                }
+                _ => {}
+            }
+        }
+        if let Some((i, actor, at)) = last_labeled {
+            let evidence = Evidence::Label {
+                label: label.clone(),
+                user: actor.to_string(),
+                at: at.to_string(),
+            };
+            let verdict = if let Some(by) = removed_by {
+                Err(Rejection::RemovedLater { by: by.to_string() })
+            } else {
+                check_signer(actor, &signer, facts, config).and_then(|()| {
+                    if !config.stale_after_push {
+                        return Ok(());
+                    }
+                    match &last_push {
+                        None => Err(Rejection::PushTimeUnknown),
+                        Some((p, _)) if *p > i => Err(Rejection::Stale),
+                        Some((_, Some(pushed))) if at <= pushed.as_str() => Err(Rejection::Stale),
+                        // Without GitHub's own time for the head, a backdated
+                        // commit could make an old label look fresh.
+                        Some(_) => match facts.head_seen_at.as_deref() {
+                            None => Err(Rejection::PushTimeUnknown),
+                            Some(seen) if at <= seen => Err(Rejection::Stale),
+                            Some(_) => Ok(()),
+                        },
+                    }
+                })
+            };
+            match verdict {
+                Ok(()) => met = Some(evidence),
+                Err(why) => rejected.push(Rejected { evidence, why }),
+            }
+        }
+
+        for r in latest.values().filter(|r| r.state == "APPROVED") {
+            let evidence = Evidence::Review {
+                user: r.user.clone(),
+                commit: r.commit_id.clone(),
+            };
+            match check_signer(&r.user, &signer, facts, config) {
+                Ok(()) if r.commit_id == facts.head_sha => {
+                    if met.is_none() {
+                        met = Some(evidence);
+                    }
+                }
+                Ok(()) => rejected.push(Rejected {
+                    evidence,
+                    why: Rejection::ReviewOnOldCommit {
+                        commit: r.commit_id.clone(),
+                    },
+                }),
+                // An approver who was never meant to give this sign-off is not news.
+                Err(Rejection::NotAllowedSigner) => {}
+                Err(why) => rejected.push(Rejected { evidence, why }),
+            }
+        }
+
+        out.push(SignoffResult {
+            signoff: name.clone(),
+            label,
+            classes: classes.clone(),
+            outcome: match met {
+                Some(by) => Outcome::Met { by },
+                None => Outcome::Missing,
+            },
+            rejected,
+        });
+    }
+    out
+}
+
+/// The sign-offs the classes require: each once, with the classes requiring it.
+pub fn required_signoffs(hits: &[super::ClassHit]) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for h in hits {
+        for s in &h.required {
+            match out.iter_mut().find(|(n, _)| n == s) {
+                Some((_, classes)) => classes.push(h.class.clone()),
+                None => out.push((s.clone(), vec![h.class.clone()])),
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    const OLD: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+    fn facts() -> PrFacts {
+        let mut f = PrFacts {
+            author: "alice".into(),
+            head_sha: HEAD.into(),
+            head_seen_at: Some("2026-01-01T00:00:00Z".into()),
+            ..Default::default()
+        };
+        f.timeline.push(TimelineEvent::Pushed {
+            sha: Some(HEAD.into()),
+            at: None,
+        });
+        for (u, p) in [
+            ("alice", Permission::Write),
+            ("olivia", Permission::Maintain),
+            ("tom", Permission::Triage),
+        ] {
+            f.permissions.insert(u.into(), Some(p));
+        }
+        f
+    }
+
+    fn labeled(label: &str, actor: &str, at: &str) -> TimelineEvent {
+        TimelineEvent::Labeled {
+            label: label.into(),
+            actor: actor.into(),
+            at: at.into(),
+        }
+    }
+
+    fn one(facts: &PrFacts, config: &SignoffConfig) -> SignoffResult {
+        let req = vec![("system-owner".to_string(), vec!["schema-destructive".to_string()])];
+        evaluate(&req, facts, config).remove(0)
+    }
+
+    fn why(r: &SignoffResult) -> Vec<Rejection> {
+        r.rejected.iter().map(|x| x.why.clone()).collect()
+    }
+
+    #[test]
+    fn owner_label_after_push_counts() {
+        let mut f = facts();
+        f.timeline
+            .push(labeled("signoff:system-owner", "olivia", "2026-01-02T00:00:00Z"));
+        let r = one(&f, &SignoffConfig::default());
+        assert!(r.met(), "{r:?}");
+    }
+
+    #[test]
+    fn author_labels_own_pr() {
+        let mut f = facts();
+        f.timeline
+            .push(labeled("signoff:system-owner", "alice", "2026-01-02T00:00:00Z"));
+        let r = one(&f, &SignoffConfig::default());
+        assert!(!r.met());
+        assert_eq!(why(&r), [Rejection::SelfSignoff]);
+        let allowed = SignoffConfig {
+            allow_self_signoff: true,
+            ..Default::default()
+        };
+        assert!(one(&f, &allowed).met());
+    }
+
+    #[test]
+    fn triage_only_user_labels() {
+        let mut f = facts();
+        f.timeline
+            .push(labeled("signoff:system-owner", "tom", "2026-01-02T00:00:00Z"));
+        let r = one(&f, &SignoffConfig::default());
+        assert_eq!(
+            why(&r),
+            [Rejection::NoPermission {
+                have: Permission::Triage,
+                need: Permission::Write
+            }]
+        );
+    }
+
+    #[test]
+    fn label_then_new_push_is_stale() {
+        let mut f = facts();
+        f.timeline
+            .push(labeled("signoff:system-owner", "olivia", "2026-01-02T00:00:00Z"));
+        f.timeline.push(TimelineEvent::Pushed {
+            sha: Some(HEAD.into()),
+            at: None,
+        });
+        let r = one(&f, &SignoffConfig::default());
+        assert_eq!(why(&r), [Rejection::Stale]);
+        let lax = SignoffConfig {
+            stale_after_push: false,
+            ..Default::default()
+        };
+        assert!(one(&f, &lax).met());
+    }
+
+    #[test]
+    fn label_before_a_force_push_time_is_stale() {
+        let mut f = facts();
+        f.timeline = vec![
+            labeled("signoff:system-owner", "olivia", "2026-01-02T00:00:00Z"),
+            TimelineEvent::Pushed {
+                sha: Some(HEAD.into()),
+                at: Some("2026-01-03T00:00:00Z".into()),
+            },
+        ];
+        assert_eq!(why(&one(&f, &SignoffConfig::default())), [Rejection::Stale]);
+        f.timeline.clear();
+        f.timeline
+            .push(labeled("signoff:system-owner", "olivia", "2026-01-02T00:00:00Z"));
+        assert_eq!(why(&one(&f, &SignoffConfig::default())), [Rejection::PushTimeUnknown]);
+        // A push in the timeline but no time from GitHub for the head: fail closed.
+        f.timeline.insert(
+            0,
+            TimelineEvent::Pushed {
+                sha: Some(HEAD.into()),
+                at: None,
+            },
+        );
+        f.head_seen_at = None;
+        assert_eq!(why(&one(&f, &SignoffConfig::default())), [Rejection::PushTimeUnknown]);
+    }
+
+    #[test]
+    fn a_backdated_commit_does_not_make_an_old_label_fresh() {
+        // The timeline orders `committed` events by the commit's own date,
+        // which the author controls; GitHub's check suite time is not.
+        let mut f = facts();
+        f.timeline = vec![
+            TimelineEvent::Pushed {
+                sha: Some(HEAD.into()),
+                at: None,
+            },
+            labeled("signoff:system-owner", "olivia", "2026-01-02T00:00:00Z"),
+        ];
+        f.head_seen_at = Some("2026-01-05T00:00:00Z".into());
+        assert_eq!(why(&one(&f, &SignoffConfig::default())), [Rejection::Stale]);
+        f.head_seen_at = Some("2026-01-01T00:00:00Z".into());
+        assert!(one(&f, &SignoffConfig::default()).met());
+    }
+
+    #[test]
+    fn label_added_removed_added_again() {
+        let mut f = facts();
+        f.timeline
+            .push(labeled("signoff:system-owner", "olivia", "2026-01-02T00:00:00Z"));
+        f.timeline.push(TimelineEvent::Unlabeled {
+            label: "signoff:system-owner".into(),
+            actor: "tom".into(),
+            at: "2026-01-03T00:00:00Z".into(),
+        });
+        let r = one(&f, &SignoffConfig::default());
+        assert_eq!(why(&r), [Rejection::RemovedLater { by: "tom".into() }]);
+        f.timeline
+            .push(labeled("signoff:system-owner", "olivia", "2026-01-04T00:00:00Z"));
+        let r = one(&f, &SignoffConfig::default());
+        assert!(r.met(), "{r:?}");
+    }
+
+    #[test]
+    fn approving_review_on_an_old_commit() {
+        let mut f = facts();
+        f.reviews.push(Review {
+            user: "olivia".into(),
+            state: "APPROVED".into(),
+            commit_id: OLD.into(),
+        });
+        let r = one(&f, &SignoffConfig::default());
+        assert!(!r.met());
+        assert_eq!(why(&r), [Rejection::ReviewOnOldCommit { commit: OLD.into() }]);
+    }
+
+    #[test]
+    fn approving_review_on_head_meets_every_signoff_the_reviewer_may_give() {
+        let mut f = facts();
+        f.reviews.push(Review {
+            user: "olivia".into(),
+            state: "APPROVED".into(),
+            commit_id: HEAD.into(),
+        });
+        let mut config = SignoffConfig::default();
+        config.signers.insert(
+            "security-owner".into(),
+            Signer {
+                label: None,
+                users: vec!["sam".into()],
+                teams: vec![],
+                min_permission: Permission::Write,
+            },
+        );
+        let req = vec![
+            ("system-owner".to_string(), vec!["permission-change".to_string()]),
+            ("security-owner".to_string(), vec!["permission-change".to_string()]),
+        ];
+        let r = evaluate(&req, &f, &config);
+        assert!(r[0].met());
+        assert!(!r[1].met());
+        assert!(r[1].rejected.is_empty(), "not an allowed signer is not news");
+    }
+
+    #[test]
+    fn later_changes_requested_withdraws_an_approval() {
+        let mut f = facts();
+        for state in ["APPROVED", "CHANGES_REQUESTED"] {
+            f.reviews.push(Review {
+                user: "olivia".into(),
+                state: state.into(),
+                commit_id: HEAD.into(),
+            });
+        }
+        assert!(!one(&f, &SignoffConfig::default()).met());
+    }
+
+    #[test]
+    fn unreadable_membership_fails_closed() {
+        let mut f = facts();
+        f.timeline
+            .push(labeled("signoff:system-owner", "olivia", "2026-01-02T00:00:00Z"));
+        let mut config = SignoffConfig::default();
+        config.signers.insert(
+            "system-owner".into(),
+            Signer {
+                label: None,
+                users: vec![],
+                teams: vec!["acme/owners".into()],
+                min_permission: Permission::Write,
+            },
+        );
+        assert_eq!(why(&one(&f, &config)), [Rejection::MembershipUnreadable]);
+        f.teams.insert(("acme/owners".into(), "olivia".into()), Some(true));
+        assert!(one(&f, &config).met());
+        f.permissions.remove("olivia");
+        config.signers.clear();
+        assert_eq!(why(&one(&f, &config)), [Rejection::MembershipUnreadable]);
+    }
+}

@@ -1,0 +1,234 @@
+//! Sign-offs: which kinds of change a pull request makes (classification),
+//! which sign-offs the policy requires for them, and whether the labels and
+//! reviews on the pull request meet them (evaluation). Pure: the GitHub
+//! client gathers the facts, this module judges them.
+
+pub mod classify;
+pub mod evaluate;
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use classify::{classify, ClassHit, ClassifyInput};
+pub use evaluate::{evaluate, Evidence, Outcome, PrFacts, Rejection, Review, SignoffResult, TimelineEvent};
+
+/// A repository permission, weakest first (GitHub's `role_name`s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Permission {
+    None,
+    Read,
+    Triage,
+    Write,
+    Maintain,
+    Admin,
+}
+
+impl Permission {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::None => "none",
+            Permission::Read => "read",
+            Permission::Triage => "triage",
+            Permission::Write => "write",
+            Permission::Maintain => "maintain",
+            Permission::Admin => "admin",
+        }
+    }
+
+    /// From GitHub's `role_name` (or the legacy `permission` field).
+    pub fn from_github(s: &str) -> Option<Permission> {
+        Some(match s {
+            "none" => Permission::None,
+            "read" | "pull" => Permission::Read,
+            "triage" => Permission::Triage,
+            "write" | "push" => Permission::Write,
+            "maintain" => Permission::Maintain,
+            "admin" => Permission::Admin,
+            _ => return None,
+        })
+    }
+}
+
+/// Who may give one sign-off, and how it is given.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub struct Signer {
+    /// The label that gives the sign-off (default `signoff:<name>`).
+    #[serde(default)]
+    pub label: Option<String>,
+    /// GitHub logins allowed to sign off. With `users` and `teams` both empty,
+    /// any collaborator with `min_permission` may sign off.
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// Teams (`org/team-slug`) whose members may sign off, whatever their permission.
+    #[serde(default)]
+    pub teams: Vec<String>,
+    /// The least repository permission a signer needs (default `write`).
+    #[serde(default = "write")]
+    pub min_permission: Permission,
+}
+
+fn write() -> Permission {
+    Permission::Write
+}
+
+impl Signer {
+    /// The signer of a sign-off that `signers` does not name.
+    pub fn default_for(_name: &str) -> Signer {
+        Signer {
+            label: None,
+            users: Vec::new(),
+            teams: Vec::new(),
+            min_permission: Permission::Write,
+        }
+    }
+
+    pub fn label_for(&self, name: &str) -> String {
+        self.label.clone().unwrap_or_else(|| format!("signoff:{name}"))
+    }
+}
+
+/// The `signoff` section of `shipgate.yml` (read from the base commit in `ci`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub struct SignoffConfig {
+    /// Sign-offs required by class of change: `schema-additive`,
+    /// `schema-destructive`, `permission-change`, `data-correction`,
+    /// `flag-change`, `phase-advance` (any phase) or `phase-advance:<phase>`,
+    /// `high-risk`, `docs-only`, `gate-config-change`. A class listed here
+    /// replaces its default; `[]` requires nothing.
+    #[serde(default, deserialize_with = "crate::config::null_as_default")]
+    pub require: BTreeMap<String, Vec<String>>,
+    /// Who may give each sign-off. A sign-off not listed is given by the label
+    /// `signoff:<name>` from anyone with `write` permission.
+    #[serde(default, deserialize_with = "crate::config::null_as_default")]
+    pub signers: BTreeMap<String, Signer>,
+    /// Whether the pull request's author may sign off their own change.
+    #[serde(default)]
+    pub allow_self_signoff: bool,
+    /// A label added before the head commit was pushed does not count.
+    #[serde(default = "yes")]
+    pub stale_after_push: bool,
+    /// Glob patterns of paths whose change is `high-risk`.
+    #[serde(default)]
+    pub high_risk_paths: Vec<String>,
+    /// Glob patterns of paths whose change is a `permission-change`
+    /// (in addition to GRANT/REVOKE and policies in migrations).
+    #[serde(default)]
+    pub permission_paths: Vec<String>,
+    /// Glob patterns of documentation: a pull request that changes only these is `docs-only`.
+    #[serde(default = "default_docs")]
+    pub docs_paths: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_docs() -> Vec<String> {
+    vec!["**/*.md".into(), "docs/**".into()]
+}
+
+impl Default for SignoffConfig {
+    fn default() -> Self {
+        SignoffConfig {
+            require: BTreeMap::new(),
+            signers: BTreeMap::new(),
+            allow_self_signoff: false,
+            stale_after_push: true,
+            high_risk_paths: Vec::new(),
+            permission_paths: Vec::new(),
+            docs_paths: default_docs(),
+        }
+    }
+}
+
+/// The classes of change, as named in `signoff.require`.
+pub const CLASSES: &[&str] = &[
+    "schema-additive",
+    "schema-destructive",
+    "permission-change",
+    "data-correction",
+    "flag-change",
+    "phase-advance",
+    "high-risk",
+    "docs-only",
+    "gate-config-change",
+];
+
+impl SignoffConfig {
+    /// The sign-offs a class requires. `approvers` are a phase's own approvers
+    /// (for `phase-advance:<phase>`).
+    pub fn required(&self, class: &str, approvers: &[String]) -> Vec<String> {
+        if let Some(r) = self.require.get(class) {
+            return r.clone();
+        }
+        if class.starts_with("phase-advance:") {
+            if let Some(r) = self.require.get("phase-advance") {
+                return r.clone();
+            }
+            return approvers.to_vec();
+        }
+        let d: &[&str] = match class {
+            "schema-destructive" => &["system-owner", "backup-recovery-owner"],
+            "permission-change" => &["system-owner", "security-owner"],
+            "high-risk" | "gate-config-change" => &["system-owner"],
+            _ => &[],
+        };
+        d.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// The signer rules of a sign-off.
+    pub fn signer(&self, name: &str) -> Signer {
+        self.signers
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Signer::default_for(name))
+    }
+
+    /// Unknown class names in `require`: a configuration mistake.
+    pub fn unknown_classes(&self) -> Vec<String> {
+        self.require
+            .keys()
+            .filter(|k| !CLASSES.contains(&k.as_str()) && !k.starts_with("phase-advance:"))
+            .cloned()
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_policy() {
+        let c = SignoffConfig::default();
+        assert_eq!(
+            c.required("schema-destructive", &[]),
+            ["system-owner", "backup-recovery-owner"]
+        );
+        assert_eq!(c.required("permission-change", &[]), ["system-owner", "security-owner"]);
+        assert_eq!(c.required("gate-config-change", &[]), ["system-owner"]);
+        assert_eq!(c.required("high-risk", &[]), ["system-owner"]);
+        assert!(c.required("docs-only", &[]).is_empty());
+        assert_eq!(c.required("phase-advance:beta", &["lead".into()]), ["lead"]);
+        assert_eq!(
+            c.signer("system-owner").label_for("system-owner"),
+            "signoff:system-owner"
+        );
+    }
+
+    #[test]
+    fn configured_classes_replace_defaults() {
+        let mut c = SignoffConfig::default();
+        c.require.insert("schema-destructive".into(), vec![]);
+        c.require.insert("phase-advance".into(), vec!["release-manager".into()]);
+        c.require.insert("nonsense".into(), vec![]);
+        assert!(c.required("schema-destructive", &[]).is_empty());
+        assert_eq!(c.required("phase-advance:ga", &["lead".into()]), ["release-manager"]);
+        assert_eq!(c.unknown_classes(), ["nonsense"]);
+    }
+}
