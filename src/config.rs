@@ -209,14 +209,23 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
         ));
     }
     if let Some(class) = config.signoff.unknown_classes().first() {
-        let pos = doc.keys.get(&format!("/signoff/require/{}", yaml::escape_pointer(class))).copied();
+        let pos = doc
+            .keys
+            .get(&format!("/signoff/require/{}", yaml::escape_pointer(class)))
+            .copied();
         return Err((
-            format!("unknown class of change `{class}` in `signoff.require` (one of {})", crate::signoff::CLASSES.join(", ")),
+            format!(
+                "unknown class of change `{class}` in `signoff.require` (one of {})",
+                crate::signoff::CLASSES.join(", ")
+            ),
             pos,
         ));
     }
     if let Some(glob) = crate::signoff::classify::invalid_globs(&config.signoff).first() {
-        return Err((format!("invalid glob pattern `{glob}` in `signoff`"), Some(doc.locate("/signoff"))));
+        return Err((
+            format!("invalid glob pattern `{glob}` in `signoff`"),
+            Some(doc.locate("/signoff")),
+        ));
     }
     for id in config.rules.keys() {
         if crate::registry::find(id).is_none() {

@@ -14,6 +14,6 @@ pub mod manifest;
 pub mod migration;
 pub mod registry;
 pub mod report;
-pub mod signoff;
 pub mod rules;
+pub mod signoff;
 pub mod yaml;

@@ -4,7 +4,12 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn shipgate(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shipgate")).args(args).current_dir(dir).env("NO_COLOR", "1").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_shipgate"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
 }
 
 fn write(dir: &Path, rel: &str, text: &str) {
@@ -57,14 +62,26 @@ fn json_goes_to_stdout_alone() {
 fn stdin_with_a_filename() {
     let d = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_shipgate"))
-        .args(["lint", "-", "--stdin-filename", "supabase/migrations/1_x.sql", "--format", "json"])
+        .args([
+            "lint",
+            "-",
+            "--stdin-filename",
+            "supabase/migrations/1_x.sql",
+            "--format",
+            "json",
+        ])
         .current_dir(d.path())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(b"CREATE INDEX CONCURRENTLY i ON t (a);\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"CREATE INDEX CONCURRENTLY i ON t (a);\n")
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     // Supabase wraps each file in a transaction, where CONCURRENTLY fails.
@@ -91,11 +108,18 @@ fn exit_2_on_a_missing_path() {
 #[test]
 fn exit_2_on_invalid_config_pointing_at_the_line() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "shipgate.yml", "version: 1\nmigrations:\n  dialekt: postgres\n");
+    write(
+        d.path(),
+        "shipgate.yml",
+        "version: 1\nmigrations:\n  dialekt: postgres\n",
+    );
     let o = shipgate(&["check", "."], d.path());
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
-    assert!(err.contains("unknown field `dialekt`") && err.contains("shipgate.yml:3:3"), "{err}");
+    assert!(
+        err.contains("unknown field `dialekt`") && err.contains("shipgate.yml:3:3"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -142,7 +166,12 @@ fn non_utf8_and_binary_migrations_are_input_errors_not_passes() {
     let o = shipgate(&["lint", "--format", "json", "latin1.sql", "bin.sql"], d.path());
     assert_eq!(o.status.code(), Some(2));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let rules: Vec<_> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect();
+    let rules: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(rules, ["invalid-migration-file", "invalid-migration-file"]);
     assert_eq!(v["verdict"], "error");
 }
@@ -179,7 +208,10 @@ fn init_writes_files_and_never_overwrites() {
     write(d.path(), "shipgate.yml", "# mine\n");
     let o = shipgate(&["init"], d.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(std::fs::read_to_string(d.path().join("shipgate.yml")).unwrap(), "# mine\n");
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("shipgate.yml")).unwrap(),
+        "# mine\n"
+    );
     let e = tempfile::tempdir().unwrap();
     let o = shipgate(&["init"], e.path());
     assert_eq!(o.status.code(), Some(0));
@@ -192,7 +224,16 @@ fn init_writes_files_and_never_overwrites() {
 
 fn git(dir: &Path, args: &[&str]) {
     let ok = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .current_dir(dir)
         .output()
@@ -207,21 +248,45 @@ fn base_lints_only_added_migrations_and_flags_edited_ones() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path();
     git(p, &["init", "-q"]);
-    write(p, "supabase/migrations/1_old.sql", "CREATE TABLE a (id int, x text);\nDROP TABLE legacy;\n");
+    write(
+        p,
+        "supabase/migrations/1_old.sql",
+        "CREATE TABLE a (id int, x text);\nDROP TABLE legacy;\n",
+    );
     git(p, &["add", "."]);
     git(p, &["commit", "-qm", "base"]);
     git(p, &["checkout", "-qb", "feature"]);
-    write(p, "supabase/migrations/2_new.sql", "CREATE INDEX CONCURRENTLY i ON a (id);\n");
+    write(
+        p,
+        "supabase/migrations/2_new.sql",
+        "CREATE INDEX CONCURRENTLY i ON a (id);\n",
+    );
     let o = shipgate(&["check", ".", "--base", "main", "--format", "json"], p);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let rules: Vec<_> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect();
+    let rules: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
     // The old DROP TABLE is not linted again; the new file is.
     assert_eq!(rules, ["ban-concurrently-in-transaction"], "{v}");
     assert_eq!(v["stats"]["migration_files"], 1);
-    write(p, "supabase/migrations/1_old.sql", "CREATE TABLE a (id int, x text, y int);\nDROP TABLE legacy;\n");
+    write(
+        p,
+        "supabase/migrations/1_old.sql",
+        "CREATE TABLE a (id int, x text, y int);\nDROP TABLE legacy;\n",
+    );
     let o = shipgate(&["check", ".", "--base", "main", "--format", "json"], p);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert!(v["findings"].as_array().unwrap().iter().any(|f| f["rule"] == "modified-applied-migration"), "{v}");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "modified-applied-migration"),
+        "{v}"
+    );
     assert_eq!(o.status.code(), Some(1));
 }
 

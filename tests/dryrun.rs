@@ -93,10 +93,16 @@ fn start_cluster() -> Result<Cluster, String> {
             .map_err(|e| format!("{e}\n(initdb refuses root; the `{u}` user must exist: `useradd --system {u}`)"))?;
     }
     let data = dir.join("data");
-    run(server_cmd(&bin, as_user, "initdb")
-        .arg("-D")
-        .arg(&data)
-        .args(["-U", "postgres", "-A", "trust", "--no-sync", "-E", "UTF8", "--no-locale"]))?;
+    run(server_cmd(&bin, as_user, "initdb").arg("-D").arg(&data).args([
+        "-U",
+        "postgres",
+        "-A",
+        "trust",
+        "--no-sync",
+        "-E",
+        "UTF8",
+        "--no-locale",
+    ]))?;
     let mut last = String::new();
     for _ in 0..3 {
         let port = free_port();
@@ -177,12 +183,24 @@ impl Db {
     }
 
     fn url(&self) -> String {
-        format!("postgres://postgres:hunter2-secret@127.0.0.1:{}/{}", self.c.port, self.name)
+        format!(
+            "postgres://postgres:hunter2-secret@127.0.0.1:{}/{}",
+            self.c.port, self.name
+        )
     }
 
     fn psql_on(&self, db: &str, sql: &str) -> String {
         let out = run(Command::new(self.c.bin.join("psql"))
-            .args(["-h", "127.0.0.1", "-p", &self.c.port.to_string(), "-U", "postgres", "-d", db])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.c.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                db,
+            ])
             .args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql])
             .stdin(Stdio::null()))
         .unwrap_or_else(|e| panic!("{e}"));
@@ -197,9 +215,22 @@ impl Db {
     /// key in every dump; a fixed key keeps two dumps comparable byte for byte.
     fn dump(&self) -> String {
         let pg_dump = self.c.bin.join("pg_dump");
-        let help = Command::new(&pg_dump).arg("--help").output().map(|o| o.stdout).unwrap_or_default();
+        let help = Command::new(&pg_dump)
+            .arg("--help")
+            .output()
+            .map(|o| o.stdout)
+            .unwrap_or_default();
         let mut cmd = Command::new(&pg_dump);
-        cmd.args(["-h", "127.0.0.1", "-p", &self.c.port.to_string(), "-U", "postgres", "-d", &self.name]);
+        cmd.args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &self.c.port.to_string(),
+            "-U",
+            "postgres",
+            "-d",
+            &self.name,
+        ]);
         if String::from_utf8_lossy(&help).contains("--restrict-key") {
             cmd.arg("--restrict-key=shipgatetest");
         }
@@ -289,7 +320,10 @@ fn a_drop_hidden_in_a_do_block_is_caught() {
     assert_eq!(found[0]["line"], 3);
     assert_eq!(found[0]["file"], "supabase/migrations/20240101000000_tidy.sql");
     assert!(
-        found[0]["message"].as_str().unwrap().contains("drop table `legacy_events`"),
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("drop table `legacy_events`"),
         "{}",
         found[0]["message"]
     );
@@ -385,7 +419,9 @@ fn alter_column_type_reports_the_rewrite() {
     let s = statement(&v, 0, 1);
     let rewrites = s["rewrites"].as_array().unwrap();
     assert!(
-        rewrites.iter().any(|r| r["relation"] == "members" && r["kind"] == "table" && r["rows"] == 50),
+        rewrites
+            .iter()
+            .any(|r| r["relation"] == "members" && r["kind"] == "table" && r["rows"] == 50),
         "{s}"
     );
     assert!(
@@ -422,7 +458,9 @@ fn an_index_built_without_concurrently_shows_its_share_lock() {
     let (_, v, o) = dry_json(&db, dir.path(), &[]);
     let locks = statement(&v, 0, 0)["locks"].as_array().unwrap().clone();
     assert!(
-        locks.iter().any(|l| l["relation"] == "members" && l["mode"] == "ShareLock" && l["kind"] == "table"),
+        locks
+            .iter()
+            .any(|l| l["relation"] == "members" && l["mode"] == "ShareLock" && l["kind"] == "table"),
         "{}",
         text(&o)
     );
@@ -471,7 +509,10 @@ fn the_database_is_byte_for_byte_unchanged_afterwards() {
     assert_eq!(skipped.len(), 6, "{}", text(&o));
     assert!(skipped.iter().all(|f| f["severity"] == "note"));
     let after = db.dump();
-    assert!(before == after, "pg_dump differs after the dry run:\n--- before\n{before}\n--- after\n{after}");
+    assert!(
+        before == after,
+        "pg_dump differs after the dry run:\n--- before\n{before}\n--- after\n{after}"
+    );
     assert_eq!(
         db.psql("SELECT count(*) FROM pg_prepared_xacts"),
         "0",
@@ -501,7 +542,10 @@ fn a_failing_statement_is_reported_with_its_error_and_position() {
     let msg = f["message"].as_str().unwrap();
     assert!(msg.contains("column \"nope\" does not exist"), "{msg}");
     assert!(msg.contains("(42703)"), "{msg}");
-    assert!(msg.contains("at line 4, column 16"), "PostgreSQL's position, in the file: {msg}");
+    assert!(
+        msg.contains("at line 4, column 16"),
+        "PostgreSQL's position, in the file: {msg}"
+    );
     let s = statement(&v, 0, 2);
     assert_eq!(s["status"], "failed");
     assert_eq!(s["error"]["code"], "42703");
@@ -594,8 +638,15 @@ fn ctrl_c_cancels_the_statement_and_rolls_back() {
     run(Command::new("kill").args(["-INT", &child.id().to_string()])).unwrap();
     let o = wait(child);
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
-    assert!(started.elapsed() < Duration::from_secs(20), "the statement was not cancelled");
-    assert!(String::from_utf8_lossy(&o.stderr).contains("interrupted"), "{}", text(&o));
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the statement was not cancelled"
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("interrupted"),
+        "{}",
+        text(&o)
+    );
     // The backend is gone and nothing was committed.
     let deadline = Instant::now() + Duration::from_secs(10);
     while db.psql(&format!(
@@ -628,7 +679,10 @@ fn a_remote_host_is_refused_without_allow_remote() {
     let dir = repo(&[("20240101000000_a.sql", "SELECT 1;\n")]);
     let o = shipgate(
         dir.path(),
-        &["--database-url", "postgres://app:hunter2-secret@db.prod.example.com:5432/app"],
+        &[
+            "--database-url",
+            "postgres://app:hunter2-secret@db.prod.example.com:5432/app",
+        ],
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -691,7 +745,10 @@ fn concurrently_is_skipped_in_a_transaction_and_run_for_real_in_a_scratch_databa
     assert!(findings(&v, "dry-run-skipped-statement").is_empty());
     let scratch = v["dry_run"]["scratch_database"].as_str().unwrap().to_string();
     assert_eq!(
-        db.psql_on("postgres", &format!("SELECT count(*) FROM pg_database WHERE datname = '{scratch}'")),
+        db.psql_on(
+            "postgres",
+            &format!("SELECT count(*) FROM pg_database WHERE datname = '{scratch}'")
+        ),
         "0",
         "the scratch database was dropped"
     );
@@ -704,7 +761,10 @@ fn base_runs_only_the_migrations_added_since_the_merge_base() {
     let db = Db::new(c, "t_base");
     // The base migration is already applied to the database.
     db.psql("CREATE TABLE accounts (id int PRIMARY KEY, name text);");
-    let dir = repo(&[("20240101000000_accounts.sql", "CREATE TABLE accounts (id int PRIMARY KEY, name text);\n")]);
+    let dir = repo(&[(
+        "20240101000000_accounts.sql",
+        "CREATE TABLE accounts (id int PRIMARY KEY, name text);\n",
+    )]);
     let git = |args: &[&str]| {
         run(Command::new("git")
             .arg("-C")
@@ -745,7 +805,10 @@ fn a_delete_that_removed_nothing_notes_the_static_rule() {
     let notes = findings(&v, "dry-run-harmless-static-finding");
     assert_eq!(notes.len(), 1, "{}", text(&o));
     assert_eq!(notes[0]["severity"], "note");
-    assert!(notes[0]["message"].as_str().unwrap().contains("`ban-delete-without-where`"));
+    assert!(notes[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`ban-delete-without-where`"));
 }
 
 #[test]
@@ -784,7 +847,10 @@ fn the_markdown_summary_shows_the_dry_run() {
     assert!(md.contains("#### Dry run"), "{md}");
     assert!(md.contains("members 50 → 46 (data lost)"), "{md}");
     assert!(md.contains("ACCESS EXCLUSIVE members"), "{md}");
-    assert!(md.contains("20240101000000&#95;a&#124;b.sql"), "paths are escaped: {md}");
+    assert!(
+        md.contains("20240101000000&#95;a&#124;b.sql"),
+        "paths are escaped: {md}"
+    );
 }
 
 #[test]
