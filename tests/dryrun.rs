@@ -88,6 +88,15 @@ fn start_cluster() -> Result<Cluster, String> {
         .tempdir()
         .map_err(|e| format!("cannot make a temporary directory: {e}"))?
         .keep();
+    let started = start_in(bin, as_user, &dir);
+    if started.is_err() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    started
+}
+
+fn start_in(bin: PathBuf, as_user: Option<&'static str>, dir: &Path) -> Result<Cluster, String> {
+    let dir = dir.to_path_buf();
     if let Some(u) = as_user {
         run(Command::new("chown").arg(format!("{u}:")).arg(&dir))
             .map_err(|e| format!("{e}\n(initdb refuses root; the `{u}` user must exist: `useradd --system {u}`)"))?;
@@ -293,7 +302,7 @@ fn findings<'a>(v: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Val
         .collect()
 }
 
-fn statement<'a>(v: &'a serde_json::Value, migration: usize, index: usize) -> &'a serde_json::Value {
+fn statement(v: &serde_json::Value, migration: usize, index: usize) -> &serde_json::Value {
     &v["dry_run"]["migrations"][migration]["statements"][index]
 }
 
@@ -569,9 +578,11 @@ fn a_statement_timeout_is_a_failed_statement_not_a_lost_connection() {
 }
 
 /// Starts a dry run of a migration that sleeps, and waits until its backend is busy.
+/// The caller waits for the child (`wait`).
+#[allow(clippy::zombie_processes)]
 fn sleeping_run(db: &Db, dir: &Path) -> (std::process::Child, String) {
     let url = db.url();
-    let child = Command::new(env!("CARGO_BIN_EXE_shipgate"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipgate"))
         .args(["dry-run", "--database-url", &url, "--format", "json", "--repo"])
         .arg(dir)
         .stdin(Stdio::null())
@@ -589,7 +600,11 @@ fn sleeping_run(db: &Db, dir: &Path) -> (std::process::Child, String) {
         if !pid.is_empty() {
             return (child, pid);
         }
-        assert!(Instant::now() < deadline, "the dry run never reached pg_sleep");
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the dry run never reached pg_sleep");
+        }
         std::thread::sleep(Duration::from_millis(100));
     }
 }

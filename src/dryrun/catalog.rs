@@ -204,6 +204,68 @@ pub struct Trigger {
 }
 keyed_eq!(Trigger, table, name, enabled);
 
+/// PostgreSQL's table lock modes, weakest first; a mode's bit is `1 << index`.
+pub const LOCK_MODES: [&str; 8] = [
+    "AccessShareLock",
+    "RowShareLock",
+    "RowExclusiveLock",
+    "ShareUpdateExclusiveLock",
+    "ShareLock",
+    "ShareRowExclusiveLock",
+    "ExclusiveLock",
+    "AccessExclusiveLock",
+];
+
+/// The query for our relation locks that differ from `baseline`, one row per
+/// relation with its modes as a bit mask. A long transaction holds thousands
+/// of locks; sending only what changed keeps each observation small.
+pub fn locks_sql(baseline: &BTreeSet<(u32, String)>) -> String {
+    let mut masks: BTreeMap<u32, u32> = BTreeMap::new();
+    for (oid, mode) in baseline {
+        if let Some(i) = LOCK_MODES.iter().position(|m| m == mode) {
+            *masks.entry(*oid).or_default() |= 1 << i;
+        }
+    }
+    let oids: Vec<String> = masks.keys().map(u32::to_string).collect();
+    let bits: Vec<String> = masks.values().map(u32::to_string).collect();
+    let case: Vec<String> = LOCK_MODES
+        .iter()
+        .enumerate()
+        .map(|(i, m)| format!("WHEN '{m}' THEN {}", 1 << i))
+        .collect();
+    format!(
+        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(x.r, x.m)) FROM (
+    SELECT l.relation::int8 AS r, pg_catalog.bit_or(CASE l.mode {} ELSE 0 END)::int4 AS m
+    FROM pg_catalog.pg_locks l
+    WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted
+      AND l.relation >= {FIRST_NORMAL_OID}
+    GROUP BY l.relation
+    EXCEPT
+    SELECT b.r, b.m FROM ROWS FROM (pg_catalog.unnest('{{{}}}'::int8[]), pg_catalog.unnest('{{{}}}'::int4[])) AS b(r, m)) x)",
+        case.join(" "),
+        oids.join(","),
+        bits.join(",")
+    )
+}
+
+/// `baseline` updated with the changed relations of a [`locks_sql`] reply.
+pub fn merge_locks(baseline: &BTreeSet<(u32, String)>, reply: &Value) -> BTreeSet<(u32, String)> {
+    let changed: BTreeMap<u32, i64> = rows(reply).map(|r| (oid(r, 0), n(r, 1))).collect();
+    let mut out: BTreeSet<(u32, String)> = baseline
+        .iter()
+        .filter(|(o, _)| !changed.contains_key(o))
+        .cloned()
+        .collect();
+    for (o, mask) in changed {
+        for (i, m) in LOCK_MODES.iter().enumerate() {
+            if mask & (1 << i) != 0 {
+                out.insert((o, (*m).to_string()));
+            }
+        }
+    }
+    out
+}
+
 /// Row statistics of the current transaction (`pg_stat_get_xact_tuples_*`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct XactStats {
@@ -270,24 +332,114 @@ fn deps(section: &str) -> &'static [&'static str] {
     }
 }
 
-impl Snapshot {
-    /// Rows deleted from `catalog` by our transaction, as of this snapshot.
-    fn deleted(&self, catalog: &str) -> String {
-        self.fp
-            .get(catalog)
-            .and_then(|v| v.rsplit('/').next())
-            .unwrap_or("?")
-            .to_string()
+/// How one section of the snapshot is read.
+struct SectionSql {
+    name: &'static str,
+    /// `FROM ... WHERE ...` (always with a WHERE, so that `AND` can follow).
+    from: String,
+    /// The row, without its command id (appended as the last element).
+    row: String,
+    /// Alias of the catalog whose rows decide freshness.
+    alias: &'static str,
+    /// An extra freshness test (a joined catalog), or empty.
+    also_fresh: String,
+}
+
+/// How a section is read this time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    /// Our transaction wrote none of its catalogs since the previous snapshot.
+    Same,
+    /// Just the rows written since the previous snapshot.
+    Fresh,
+    /// Everything (first snapshot, rows deleted, or an embedded name changed).
+    Full,
+}
+
+const SECTIONS: [&str; 11] = [
+    "schemas", "rels", "cols", "cons", "idx", "types", "enums", "funcs", "policies", "triggers", "exts",
+];
+
+/// The first, small query of an observation: transaction id, our write
+/// counters on each catalog, the locks that changed since `baseline`, and
+/// row statistics. Everything else is read only when these say it changed.
+pub fn head_sql(baseline: &BTreeSet<(u32, String)>) -> String {
+    let fp: Vec<String> = CATALOGS
+        .iter()
+        .map(|c| {
+            let r = format!("'pg_catalog.{c}'::pg_catalog.regclass");
+            format!(
+                "'{c}', pg_catalog.pg_stat_get_xact_tuples_inserted({r})::text || '/' || \
+                 pg_catalog.pg_stat_get_xact_tuples_updated({r})::text || '/' || \
+                 pg_catalog.pg_stat_get_xact_tuples_deleted({r})::text"
+            )
+        })
+        .collect();
+    format!(
+        "SELECT pg_catalog.json_build_object(
+ 'txid', pg_catalog.txid_current(),
+ 'fp', pg_catalog.json_build_object({}),
+ 'locks', {},
+ 'stats', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(s.o, s.i, s.u, s.d)) FROM (
+    SELECT c.oid::int8 AS o, pg_catalog.pg_stat_get_xact_tuples_inserted(c.oid) AS i,
+      pg_catalog.pg_stat_get_xact_tuples_updated(c.oid) AS u, pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid) AS d
+    FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 'm', 'p') AND c.oid >= {FIRST_NORMAL_OID}) s
+    WHERE s.i + s.u + s.d > 0)
+)::text",
+        fp.join(",\n   "),
+        locks_sql(baseline)
+    )
+}
+
+/// Which sections to read, from the write counters now (`fp`) and in `prev`.
+pub fn plan_reads(prev: Option<&Snapshot>, fp: &BTreeMap<String, String>) -> Vec<(&'static str, Read)> {
+    let Some(p) = prev else {
+        return SECTIONS.iter().map(|s| (*s, Read::Full)).collect();
+    };
+    let now = |c: &str| fp.get(c).map_or("?", String::as_str);
+    let was = |c: &str| p.fp.get(c).map_or("!", String::as_str);
+    let changed = |c: &&str| now(c) != was(c);
+    let deleted = |c: &&str| now(c).rsplit('/').next() != was(c).rsplit('/').next();
+    SECTIONS
+        .iter()
+        .map(|name| {
+            let (full_if_changed, full_if_deleted) = full_read_rules(name);
+            let read = if !deps(name).iter().any(changed) {
+                Read::Same
+            } else if full_if_changed.iter().any(changed) || full_if_deleted.iter().any(deleted) {
+                Read::Full
+            } else {
+                Read::Fresh
+            };
+            (*name, read)
+        })
+        .collect()
+}
+
+/// Per section: catalogs any change of which forces a full read (names the
+/// rows embed), and catalogs whose deleted rows do (only a full read shows
+/// what is gone).
+fn full_read_rules(section: &str) -> (&'static [&'static str], &'static [&'static str]) {
+    match section {
+        "schemas" => (&["pg_namespace", "pg_extension"], &[]),
+        "rels" => (&["pg_namespace", "pg_extension"], &["pg_class", "pg_rewrite"]),
+        "cols" => (&["pg_namespace"], &["pg_attribute", "pg_attrdef", "pg_class"]),
+        "cons" => (&["pg_namespace"], &["pg_constraint"]),
+        "idx" => (&[], &["pg_index"]),
+        "types" => (&["pg_namespace", "pg_extension"], &["pg_type"]),
+        "enums" => (&["pg_namespace"], &["pg_enum", "pg_type"]),
+        "funcs" => (&["pg_namespace", "pg_extension"], &["pg_proc"]),
+        "policies" => (&[], &["pg_policy"]),
+        "triggers" => (&[], &["pg_trigger"]),
+        _ => (&["pg_extension"], &[]),
     }
 }
 
-/// The snapshot query for a server of `version_num` (`server_version_num`).
-/// With `prev`, sections whose catalogs our transaction did not write since
-/// come back as `"same"`, the two large ones (relations, columns) as just the
-/// rows written since `prev` unless rows were deleted, and expressions are
-/// deparsed only for rows written since `prev`. Every function is schema-qualified: a
-/// migration may change `search_path`. No user relation is locked.
-pub fn snapshot_sql(version_num: i64, prev: Option<&Snapshot>) -> String {
+/// The second query of an observation: the sections `reads` asks for
+/// (`None` when nothing changed). Expressions are deparsed only for rows
+/// written since `prev`. Every function is schema-qualified: a migration may
+/// change `search_path`. No user relation is locked.
+pub fn sections_sql(version_num: i64, prev: Option<&Snapshot>, reads: &[(&'static str, Read)]) -> Option<String> {
     let body = if version_num >= 140000 {
         "pg_catalog.md5(coalesce(p.prosrc, '') || coalesce(p.probin, '') || coalesce(p.prosqlbody::text, '') || p.prorettype::text)"
     } else {
@@ -299,203 +451,210 @@ pub fn snapshot_sql(version_num: i64, prev: Option<&Snapshot>) -> String {
         None => "true".to_string(),
         Some(_) => format!("(pg_catalog.age({a}.xmin) <= me.a AND {a}.cmin::text::int8 > {last})"),
     };
-    let changed = |section: &str| match prev {
-        None => "true".to_string(),
-        Some(p) => deps(section)
-            .iter()
-            .map(|c| {
-                let was = p.fp.get(*c).map_or("?", String::as_str).replace('\'', "");
-                format!("fp.{c} <> '{was}'")
-            })
-            .collect::<Vec<_>>()
-            .join(" OR "),
-    };
-    let gate = |section: &str, sql: String| format!("CASE WHEN {} THEN {sql} ELSE '\"same\"'::json END", changed(section));
-    // Our transaction's own counters on each catalog: free, and exact for what we write.
-    let fp_cols: Vec<String> = CATALOGS
-        .iter()
-        .map(|c| {
-            let r = format!("'pg_catalog.{c}'::pg_catalog.regclass");
-            format!(
-                "pg_catalog.pg_stat_get_xact_tuples_inserted({r})::text || '/' || \
-                 pg_catalog.pg_stat_get_xact_tuples_updated({r})::text || '/' || \
-                 pg_catalog.pg_stat_get_xact_tuples_deleted({r})::text AS {c}"
-            )
-        })
-        .collect();
-    // Rows deleted from one of `cats` since `prev`: only a full read shows what is gone.
-    let deleted = |cats: &[&str]| match prev {
-        None => "true".to_string(),
-        Some(p) => cats
-            .iter()
-            .map(|c| format!("pg_catalog.split_part(fp.{c}, '/', 3) <> '{}'", p.deleted(c)))
-            .collect::<Vec<_>>()
-            .join(" OR "),
-    };
     let not_ext = |class: &str, alias: &str| {
         format!(
             "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dd WHERE dd.deptype = 'e' \
              AND dd.classid = 'pg_catalog.{class}'::pg_catalog.regclass AND dd.objid = {alias}.oid)"
         )
     };
-    let rel_kinds = "c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I')";
-    let rel_from = format!(
-        "pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace \
-         LEFT JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN' \
-         WHERE {rel_kinds} AND {}",
-        not_ext("pg_class", "c")
-    );
-    let rel_row = "pg_catalog.json_build_array(c.oid::int8, ns.nspname, c.relname, c.relkind, c.relfilenode::int8, \
-        c.reltuples, c.relpages, c.relpersistence, \
-        CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.md5(r.ev_action::text) END, \
-        CASE WHEN c.relkind = 'r' THEN pg_catalog.has_table_privilege(c.oid, 'SELECT') ELSE false END, \
-        CASE WHEN pg_catalog.age(c.xmin) <= me.a THEN c.cmin::text::int8 END)";
-    let rels_full = format!("(SELECT pg_catalog.json_agg({rel_row}) FROM {rel_from})");
-    let rels = match prev {
-        None => rels_full,
-        Some(_) => format!(
-            "CASE WHEN {} THEN {rels_full} ELSE pg_catalog.json_build_object('fresh', \
-             (SELECT pg_catalog.json_agg({rel_row}) FROM {rel_from} AND ({} OR (r.oid IS NOT NULL AND {})))) END",
-            deleted(&["pg_class", "pg_rewrite", "pg_namespace"]),
-            fresh("c"),
-            fresh("r")
-        ),
-    };
-    let col_from = "pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
-        JOIN ns ON ns.oid = c.relnamespace \
-        LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
-        WHERE a.attnum > 0 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')";
-    let col_row = "pg_catalog.json_build_array(a.attrelid::int8, a.attnum, a.attname, \
-        a.atttypid::text || ':' || a.atttypmod::text, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, \
-        pg_catalog.md5(d.adbin::text), pg_catalog.pg_get_expr(d.adbin, d.adrelid), \
-        a.attidentity <> '' OR a.attgenerated <> '', a.attisdropped, \
-        CASE WHEN pg_catalog.age(a.xmin) <= me.a THEN a.cmin::text::int8 END)";
-    let cols_full = format!("(SELECT pg_catalog.json_agg({col_row}) FROM {col_from} AND NOT a.attisdropped)");
-    let cols = match prev {
-        None => cols_full,
-        Some(_) => format!(
-            "CASE WHEN {} THEN {cols_full} ELSE pg_catalog.json_build_object('fresh', \
-             (SELECT pg_catalog.json_agg({col_row}) FROM {col_from} AND ({} OR (d.oid IS NOT NULL AND {})))) END",
-            deleted(&["pg_attribute", "pg_attrdef", "pg_class", "pg_namespace"]),
-            fresh("a"),
-            fresh("d")
-        ),
-    };
-    let cons = format!(
-        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(co.oid::int8, co.conrelid::int8, co.contypid::int8, co.conname, \
-           pg_catalog.concat_ws('|', co.contype, co.conkey::text, co.confrelid, co.confkey::text, pg_catalog.md5(coalesce(co.conbin::text, ''))), \
-           CASE WHEN {} THEN pg_catalog.pg_get_constraintdef(co.oid) END, co.convalidated)) \
-         FROM pg_catalog.pg_constraint co JOIN ns ON ns.oid = co.connamespace)",
-        fresh("co")
-    );
-    let idx = format!(
-        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(i.indexrelid::int8, i.indrelid::int8, \
-           pg_catalog.concat_ws('|', i.indkey::text, i.indclass::text, i.indoption::text, i.indisunique, \
-             pg_catalog.md5(coalesce(i.indexprs::text, '') || coalesce(i.indpred::text, ''))), \
-           CASE WHEN {} THEN pg_catalog.pg_get_indexdef(i.indexrelid) END, i.indisvalid)) \
-         FROM pg_catalog.pg_index i WHERE i.indexrelid >= {FIRST_NORMAL_OID})",
-        fresh("i")
-    );
-    let types = format!(
-        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(t.oid::int8, ns.nspname, t.typname, t.typtype)) \
-         FROM pg_catalog.pg_type t JOIN ns ON ns.oid = t.typnamespace \
-         WHERE (t.typtype IN ('e', 'd', 'r', 'm') \
-            OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')) \
-           AND {})",
-        not_ext("pg_type", "t")
-    );
-    let enums = "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(e.oid::int8, e.enumtypid::int8, e.enumlabel)) \
-         FROM pg_catalog.pg_enum e JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid JOIN ns ON ns.oid = t.typnamespace)"
-        .to_string();
-    let funcs = format!(
-        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(p.oid::int8, ns.nspname, p.proname, \
-           CASE WHEN {f} THEN pg_catalog.pg_get_function_identity_arguments(p.oid) END, p.prokind, \
-           CASE WHEN {f} THEN pg_catalog.pg_get_function_result(p.oid) END, \
-           pg_catalog.concat_ws('|', p.proname, p.pronamespace, p.proargtypes::text, p.prokind), {body})) \
-         FROM pg_catalog.pg_proc p JOIN ns ON ns.oid = p.pronamespace WHERE {})",
-        not_ext("pg_proc", "p"),
-        f = fresh("p")
-    );
-    let policies = format!(
-        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(po.oid::int8, po.polrelid::int8, po.polname, \
-           pg_catalog.concat_ws('|', po.polcmd, po.polpermissive, po.polroles::text, \
-             pg_catalog.md5(coalesce(po.polqual::text, '')), pg_catalog.md5(coalesce(po.polwithcheck::text, ''))), \
-           CASE WHEN {} THEN pg_catalog.concat_ws(' ', \
-             CASE WHEN po.polpermissive THEN 'AS PERMISSIVE' ELSE 'AS RESTRICTIVE' END, \
-             'FOR ' || CASE po.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' \
-               WHEN 'd' THEN 'DELETE' ELSE 'ALL' END, \
-             'TO ' || (SELECT pg_catalog.string_agg(CASE WHEN rr = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(rr)::text END, ', ') \
-               FROM pg_catalog.unnest(po.polroles) rr), \
-             'USING ' || pg_catalog.pg_get_expr(po.polqual, po.polrelid), \
-             'WITH CHECK ' || pg_catalog.pg_get_expr(po.polwithcheck, po.polrelid)) END)) \
-         FROM pg_catalog.pg_policy po)",
-        fresh("po")
-    );
-    let triggers = format!(
-        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(tg.oid::int8, tg.tgrelid::int8, tg.tgname, \
-           pg_catalog.concat_ws('|', tg.tgfoid, tg.tgtype, tg.tgattr::text, pg_catalog.md5(coalesce(tg.tgqual::text, '')), \
-             pg_catalog.md5(tg.tgargs::text)), \
-           CASE WHEN {} THEN pg_catalog.pg_get_triggerdef(tg.oid) END, tg.tgenabled::text)) \
-         FROM pg_catalog.pg_trigger tg WHERE NOT tg.tgisinternal AND tg.tgrelid >= {FIRST_NORMAL_OID})",
-        fresh("tg")
-    );
-    let schemas = format!(
-        "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(n.oid::int8, n.nspname)) FROM ns n WHERE {})",
-        not_ext("pg_namespace", "n")
-    );
-    let exts = "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(x.oid::int8, x.extname, x.extversion)) \
-         FROM pg_catalog.pg_extension x)"
-        .to_string();
-    format!(
+    let sections = vec![
+        SectionSql {
+            name: "schemas",
+            from: format!(
+                "FROM pg_catalog.pg_namespace n WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' AND {}",
+                not_ext("pg_namespace", "n")
+            ),
+            row: "n.oid::int8, n.nspname".into(),
+            alias: "n",
+            also_fresh: String::new(),
+        },
+        SectionSql {
+            name: "rels",
+            from: format!(
+                "FROM pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace \
+                 LEFT JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN' \
+                 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I') AND {}",
+                not_ext("pg_class", "c")
+            ),
+            row: "c.oid::int8, ns.nspname, c.relname, c.relkind, c.relfilenode::int8, c.reltuples, c.relpages, \
+                  c.relpersistence, CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.md5(r.ev_action::text) END, \
+                  CASE WHEN c.relkind = 'r' THEN pg_catalog.has_table_privilege(c.oid, 'SELECT') ELSE false END"
+                .into(),
+            alias: "c",
+            also_fresh: format!("(r.oid IS NOT NULL AND {})", fresh("r")),
+        },
+        SectionSql {
+            name: "cols",
+            from: "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+                   JOIN ns ON ns.oid = c.relnamespace \
+                   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+                   WHERE a.attnum > 0 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+                .into(),
+            row: "a.attrelid::int8, a.attnum, a.attname, a.atttypid::text || ':' || a.atttypmod::text, \
+                  pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_catalog.md5(d.adbin::text), \
+                  pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '' OR a.attgenerated <> '', \
+                  a.attisdropped"
+                .into(),
+            alias: "a",
+            also_fresh: format!("(d.oid IS NOT NULL AND {})", fresh("d")),
+        },
+        SectionSql {
+            name: "cons",
+            from: "FROM pg_catalog.pg_constraint co JOIN ns ON ns.oid = co.connamespace WHERE true".into(),
+            row: format!(
+                "co.oid::int8, co.conrelid::int8, co.contypid::int8, co.conname, \
+                 pg_catalog.concat_ws('|', co.contype, co.conkey::text, co.confrelid, co.confkey::text, \
+                   pg_catalog.md5(coalesce(co.conbin::text, ''))), \
+                 CASE WHEN {} THEN pg_catalog.pg_get_constraintdef(co.oid) END, co.convalidated",
+                fresh("co")
+            ),
+            alias: "co",
+            also_fresh: String::new(),
+        },
+        SectionSql {
+            name: "idx",
+            from: format!("FROM pg_catalog.pg_index i WHERE i.indexrelid >= {FIRST_NORMAL_OID}"),
+            row: format!(
+                "i.indexrelid::int8, i.indrelid::int8, \
+                 pg_catalog.concat_ws('|', i.indkey::text, i.indclass::text, i.indoption::text, i.indisunique, \
+                   pg_catalog.md5(coalesce(i.indexprs::text, '') || coalesce(i.indpred::text, ''))), \
+                 CASE WHEN {} THEN pg_catalog.pg_get_indexdef(i.indexrelid) END, i.indisvalid",
+                fresh("i")
+            ),
+            alias: "i",
+            also_fresh: String::new(),
+        },
+        SectionSql {
+            name: "types",
+            from: format!(
+                "FROM pg_catalog.pg_type t JOIN ns ON ns.oid = t.typnamespace \
+                 WHERE (t.typtype IN ('e', 'd', 'r', 'm') \
+                    OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')) \
+                   AND {}",
+                not_ext("pg_type", "t")
+            ),
+            row: "t.oid::int8, ns.nspname, t.typname, t.typtype".into(),
+            alias: "t",
+            also_fresh: String::new(),
+        },
+        SectionSql {
+            name: "enums",
+            from: "FROM pg_catalog.pg_enum e JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid \
+                   JOIN ns ON ns.oid = t.typnamespace WHERE true"
+                .into(),
+            row: "e.oid::int8, e.enumtypid::int8, e.enumlabel".into(),
+            alias: "e",
+            also_fresh: String::new(),
+        },
+        SectionSql {
+            name: "funcs",
+            from: format!(
+                "FROM pg_catalog.pg_proc p JOIN ns ON ns.oid = p.pronamespace WHERE {}",
+                not_ext("pg_proc", "p")
+            ),
+            row: format!(
+                "p.oid::int8, ns.nspname, p.proname, \
+                 CASE WHEN {f} THEN pg_catalog.pg_get_function_identity_arguments(p.oid) END, p.prokind, \
+                 CASE WHEN {f} THEN pg_catalog.pg_get_function_result(p.oid) END, \
+                 pg_catalog.concat_ws('|', p.proname, p.pronamespace, p.proargtypes::text, p.prokind), {body}",
+                f = fresh("p")
+            ),
+            alias: "p",
+            also_fresh: String::new(),
+        },
+        SectionSql {
+            name: "policies",
+            from: "FROM pg_catalog.pg_policy po WHERE true".into(),
+            row: format!(
+                "po.oid::int8, po.polrelid::int8, po.polname, \
+                 pg_catalog.concat_ws('|', po.polcmd, po.polpermissive, po.polroles::text, \
+                   pg_catalog.md5(coalesce(po.polqual::text, '')), pg_catalog.md5(coalesce(po.polwithcheck::text, ''))), \
+                 CASE WHEN {} THEN pg_catalog.concat_ws(' ', \
+                   CASE WHEN po.polpermissive THEN 'AS PERMISSIVE' ELSE 'AS RESTRICTIVE' END, \
+                   'FOR ' || CASE po.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' \
+                     WHEN 'd' THEN 'DELETE' ELSE 'ALL' END, \
+                   'TO ' || (SELECT pg_catalog.string_agg(CASE WHEN rr = 0 THEN 'public' \
+                     ELSE pg_catalog.pg_get_userbyid(rr)::text END, ', ') FROM pg_catalog.unnest(po.polroles) rr), \
+                   'USING ' || pg_catalog.pg_get_expr(po.polqual, po.polrelid), \
+                   'WITH CHECK ' || pg_catalog.pg_get_expr(po.polwithcheck, po.polrelid)) END",
+                fresh("po")
+            ),
+            alias: "po",
+            also_fresh: String::new(),
+        },
+        SectionSql {
+            name: "triggers",
+            from: format!("FROM pg_catalog.pg_trigger tg WHERE NOT tg.tgisinternal AND tg.tgrelid >= {FIRST_NORMAL_OID}"),
+            row: format!(
+                "tg.oid::int8, tg.tgrelid::int8, tg.tgname, \
+                 pg_catalog.concat_ws('|', tg.tgfoid, tg.tgtype, tg.tgattr::text, \
+                   pg_catalog.md5(coalesce(tg.tgqual::text, '')), pg_catalog.md5(tg.tgargs::text)), \
+                 CASE WHEN {} THEN pg_catalog.pg_get_triggerdef(tg.oid) END, tg.tgenabled::text",
+                fresh("tg")
+            ),
+            alias: "tg",
+            also_fresh: String::new(),
+        },
+        SectionSql {
+            name: "exts",
+            from: "FROM pg_catalog.pg_extension x WHERE true".into(),
+            row: "x.oid::int8, x.extname, x.extversion".into(),
+            alias: "x",
+            also_fresh: String::new(),
+        },
+    ];
+    let mut parts = Vec::new();
+    for sec in &sections {
+        let read = reads
+            .iter()
+            .find(|(n, _)| *n == sec.name)
+            .map_or(Read::Same, |(_, r)| *r);
+        let cid = format!(
+            "CASE WHEN pg_catalog.age({a}.xmin) <= me.a THEN {a}.cmin::text::int8 END",
+            a = sec.alias
+        );
+        let agg = |extra: &str| {
+            format!(
+                "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array({}, {cid})) {}{extra})",
+                sec.row, sec.from
+            )
+        };
+        let sql = match read {
+            Read::Same => continue,
+            // Columns: the full read leaves out dropped ones; the fresh rows report them as dropped.
+            Read::Full if sec.name == "cols" => agg(" AND NOT a.attisdropped"),
+            Read::Full => agg(""),
+            Read::Fresh => {
+                let mut fresh_test = fresh(sec.alias);
+                if !sec.also_fresh.is_empty() {
+                    fresh_test = format!("({fresh_test} OR {})", sec.also_fresh);
+                }
+                format!(
+                    "pg_catalog.json_build_object('fresh', {})",
+                    agg(&format!(" AND {fresh_test}"))
+                )
+            }
+        };
+        parts.push(format!(" '{}', {sql}", sec.name));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(format!(
         "WITH me AS MATERIALIZED (
-  SELECT pg_catalog.txid_current() AS txid,
-         pg_catalog.age(((pg_catalog.txid_current() % 4294967296)::text)::xid) AS a
-), fp AS MATERIALIZED (
-  SELECT {fp} FROM me
+  SELECT pg_catalog.age(((pg_catalog.txid_current() % 4294967296)::text)::xid) AS a
 ), ns AS (
   SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n
   WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'
 )
 SELECT pg_catalog.json_build_object(
- 'txid', me.txid,
- 'fp', pg_catalog.row_to_json(fp),
- 'locks', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(l.relation::int8, l.mode))
-    FROM pg_catalog.pg_locks l
-    WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted
-      AND l.relation >= {FIRST_NORMAL_OID}),
- 'stats', (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(s.o, s.i, s.u, s.d)) FROM (
-    SELECT c.oid::int8 AS o, pg_catalog.pg_stat_get_xact_tuples_inserted(c.oid) AS i,
-      pg_catalog.pg_stat_get_xact_tuples_updated(c.oid) AS u, pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid) AS d
-    FROM pg_catalog.pg_class c WHERE c.relkind IN ('r', 'm', 'p') AND c.oid >= {FIRST_NORMAL_OID}) s
-    WHERE s.i + s.u + s.d > 0),
- 'schemas', {schemas},
- 'rels', {rels},
- 'cols', {cols},
- 'cons', {cons},
- 'idx', {idx},
- 'types', {types},
- 'enums', {enums},
- 'funcs', {funcs},
- 'policies', {policies},
- 'triggers', {triggers},
- 'exts', {exts}
-)::text FROM me, fp",
-        fp = fp_cols.join(",\n         "),
-        schemas = gate("schemas", schemas),
-        rels = gate("rels", rels),
-        cols = gate("cols", cols),
-        cons = gate("cons", cons),
-        idx = gate("idx", idx),
-        types = gate("types", types),
-        enums = gate("enums", enums),
-        funcs = gate("funcs", funcs),
-        policies = gate("policies", policies),
-        triggers = gate("triggers", triggers),
-        exts = gate("exts", exts),
-    )
+{}
+)::text FROM me",
+        parts.join(",\n"),
+    ))
 }
 
-fn rows<'a>(v: &'a Value) -> impl Iterator<Item = &'a [Value]> {
+fn rows(v: &Value) -> impl Iterator<Item = &[Value]> {
     v.as_array()
         .into_iter()
         .flatten()
@@ -567,39 +726,88 @@ fn col_of(r: &[Value]) -> Col {
     }
 }
 
-/// A section that did not change (`"same"`), or its new value.
-enum Section<'a> {
-    Same,
-    New(&'a Value),
-}
-
-fn section<'a>(v: &'a Value, key: &str) -> Section<'a> {
+/// Merges one section: `"same"` keeps `prev`'s, `{"fresh": [...]}` updates
+/// `prev`'s with the rows written since, an array replaces it. Each row ends
+/// with its command id (when our transaction wrote it), which moves `last`.
+fn merge<K: Ord + Clone, T: Clone>(
+    v: &Value,
+    key: &str,
+    prev: &BTreeMap<K, T>,
+    last: &mut i64,
+    mut read: impl FnMut(&[Value]) -> Option<(K, T)>,
+) -> BTreeMap<K, T> {
+    let mut cid = |r: &[Value]| {
+        if let Some(c) = r.last().and_then(Value::as_i64) {
+            *last = (*last).max(c);
+        }
+    };
     match v.get(key) {
-        Some(Value::String(s)) if s == "same" => Section::Same,
-        Some(x) => Section::New(x),
-        None => Section::New(&Value::Null),
+        Some(Value::String(s)) if s == "same" => prev.clone(),
+        Some(Value::Object(o)) => {
+            let mut out = prev.clone();
+            for r in o.get("fresh").map(rows).into_iter().flatten() {
+                cid(r);
+                // `None`: the reader handles the row itself (a dropped column).
+                if let Some((k, t)) = read(r) {
+                    out.insert(k, t);
+                }
+            }
+            out
+        }
+        Some(x) => rows(x)
+            .filter_map(|r| {
+                cid(r);
+                read(r)
+            })
+            .collect(),
+        // Not read this time: unchanged.
+        None => prev.clone(),
     }
 }
 
 /// Reads the snapshot query's JSON text, taking unchanged sections and
-/// display texts from `prev` (the snapshot the query was built against).
+/// display texts from `prev` and unchanged locks from `baseline` (what the
+/// query was built against).
 /// (`Ok(None)` is kept for a reply that cannot be merged: take a full snapshot.)
-pub fn parse_snapshot(text: &str, prev: Option<&Snapshot>) -> Result<Option<Snapshot>, String> {
+pub fn parse_snapshot(
+    text: &str,
+    prev: Option<&Snapshot>,
+    baseline: &BTreeSet<(u32, String)>,
+) -> Result<Option<Snapshot>, String> {
     let v: Value = serde_json::from_str(text).map_err(|e| format!("unreadable catalog snapshot: {e}"))?;
+    read_snapshot(&v, prev, baseline)
+}
+
+/// The write counters of a [`head_sql`] reply.
+pub fn fp_of(v: &Value) -> BTreeMap<String, String> {
+    v.get("fp")
+        .and_then(Value::as_object)
+        .map(|o| {
+            o.iter()
+                .map(|(k, x)| (k.clone(), x.as_str().unwrap_or("").to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// [`parse_snapshot`] of an already parsed document (the head reply with the
+/// sections reply's fields added).
+pub fn read_snapshot(
+    v: &Value,
+    prev: Option<&Snapshot>,
+    baseline: &BTreeSet<(u32, String)>,
+) -> Result<Option<Snapshot>, String> {
+    if !v.is_object() {
+        return Err("unreadable catalog snapshot: not a JSON object".into());
+    }
     let empty = Snapshot::default();
     let p = prev.unwrap_or(&empty);
     let mut out = Snapshot {
         txid: v.get("txid").and_then(Value::as_i64).unwrap_or(0),
         ..Snapshot::default()
     };
-    if let Some(fp) = v.get("fp").and_then(Value::as_object) {
-        for (k, x) in fp {
-            out.fp.insert(k.clone(), x.as_str().unwrap_or("").to_string());
-        }
-    }
-    for r in rows(&v["locks"]) {
-        out.locks.insert((oid(r, 0), s(r, 1)));
-    }
+    out.fp = fp_of(v);
+    out.locks = merge_locks(baseline, &v["locks"]);
     for r in rows(&v["stats"]) {
         out.stats.insert(
             oid(r, 0),
@@ -612,170 +820,118 @@ pub fn parse_snapshot(text: &str, prev: Option<&Snapshot>) -> Result<Option<Snap
     }
     // Command ids start at 0: with nothing read yet, every row of ours is newer than -1.
     let mut last = prev.map_or(-1, |p| p.last_cid);
-    out.schemas = match section(&v, "schemas") {
-        Section::Same => p.schemas.clone(),
-        Section::New(x) => rows(x).map(|r| (oid(r, 0), s(r, 1))).collect(),
-    };
-    out.rels = match section(&v, "rels") {
-        Section::Same => p.rels.clone(),
-        Section::New(x) if x.is_object() => {
-            let mut rels = p.rels.clone();
-            for r in rows(&x["fresh"]) {
-                last = last.max(r.get(10).and_then(Value::as_i64).unwrap_or(-1));
-                rels.insert(oid(r, 0), rel_of(r));
-            }
-            rels
-        }
-        Section::New(x) => rows(x)
-            .map(|r| {
-                last = last.max(r.get(10).and_then(Value::as_i64).unwrap_or(-1));
-                (oid(r, 0), rel_of(r))
-            })
-            .collect(),
-    };
-    let has_cols = |rels: &BTreeMap<u32, Rel>, o: u32| rels.get(&o).is_some_and(|r| matches!(r.kind, 'r' | 'p' | 'v' | 'm' | 'f'));
-    out.cols = match section(&v, "cols") {
-        Section::Same => p.cols.clone(),
-        Section::New(x) if x.is_object() => {
-            let mut cols = p.cols.clone();
-            cols.retain(|k, _| has_cols(&out.rels, k.0));
-            for r in rows(&x["fresh"]) {
-                last = last.max(r.get(10).and_then(Value::as_i64).unwrap_or(-1));
-                let key = (oid(r, 0), n(r, 1));
-                if b(r, 9) {
-                    cols.remove(&key);
-                } else {
-                    cols.insert(key, col_of(r));
-                }
-            }
-            cols
-        }
-        Section::New(x) => rows(x)
-            .map(|r| {
-                last = last.max(r.get(10).and_then(Value::as_i64).unwrap_or(-1));
-                ((oid(r, 0), n(r, 1)), col_of(r))
-            })
-            .collect(),
-    };
     let text_or = |fresh: Option<String>, old: Option<&String>| fresh.or_else(|| old.cloned()).unwrap_or_default();
-    out.cons = match section(&v, "cons") {
-        Section::Same => p.cons.clone(),
-        Section::New(x) => rows(x)
-            .map(|r| {
-                let o = oid(r, 0);
-                let c = Con {
-                    table: oid(r, 1),
-                    domain: oid(r, 2),
-                    name: s(r, 3),
-                    key: s(r, 4),
-                    def: text_or(opt_s(r, 5), p.cons.get(&o).map(|c| &c.def)),
-                    validated: b(r, 6),
-                };
-                (o, c)
-            })
-            .collect(),
-    };
-    out.idx = match section(&v, "idx") {
-        Section::Same => p.idx.clone(),
-        Section::New(x) => rows(x)
-            .map(|r| {
-                let o = oid(r, 0);
-                let i = Idx {
-                    table: oid(r, 1),
-                    key: s(r, 2),
-                    def: text_or(opt_s(r, 3), p.idx.get(&o).map(|i| &i.def)),
-                    valid: b(r, 4),
-                };
-                (o, i)
-            })
-            .collect(),
-    };
+    out.schemas = merge(v, "schemas", &p.schemas, &mut last, |r| Some((oid(r, 0), s(r, 1))));
+    out.rels = merge(v, "rels", &p.rels, &mut last, |r| Some((oid(r, 0), rel_of(r))));
+    // Columns: fresh rows of dropped columns remove them.
+    let mut dropped = Vec::new();
+    out.cols = merge(v, "cols", &p.cols, &mut last, |r| {
+        let key = (oid(r, 0), n(r, 1));
+        if b(r, 9) {
+            dropped.push(key);
+            None
+        } else {
+            Some((key, col_of(r)))
+        }
+    });
+    for k in dropped {
+        out.cols.remove(&k);
+    }
+    let rels = &out.rels;
+    out.cols.retain(|k, _| {
+        rels.get(&k.0)
+            .is_some_and(|r| matches!(r.kind, 'r' | 'p' | 'v' | 'm' | 'f'))
+    });
+    out.cons = merge(v, "cons", &p.cons, &mut last, |r| {
+        let o = oid(r, 0);
+        Some((
+            o,
+            Con {
+                table: oid(r, 1),
+                domain: oid(r, 2),
+                name: s(r, 3),
+                key: s(r, 4),
+                def: text_or(opt_s(r, 5), p.cons.get(&o).map(|c| &c.def)),
+                validated: b(r, 6),
+            },
+        ))
+    });
+    out.idx = merge(v, "idx", &p.idx, &mut last, |r| {
+        let o = oid(r, 0);
+        Some((
+            o,
+            Idx {
+                table: oid(r, 1),
+                key: s(r, 2),
+                def: text_or(opt_s(r, 3), p.idx.get(&o).map(|i| &i.def)),
+                valid: b(r, 4),
+            },
+        ))
+    });
     out.idx.retain(|o, _| out.rels.contains_key(o));
-    out.types = match section(&v, "types") {
-        Section::Same => p.types.clone(),
-        Section::New(x) => rows(x)
-            .map(|r| {
-                (
-                    oid(r, 0),
-                    Ty {
-                        schema: s(r, 1),
-                        name: s(r, 2),
-                        kind: ch(r, 3),
-                    },
-                )
-            })
-            .collect(),
-    };
-    out.enums = match section(&v, "enums") {
-        Section::Same => p.enums.clone(),
-        Section::New(x) => rows(x)
-            .map(|r| {
-                (
-                    oid(r, 0),
-                    EnumLabel {
-                        ty: oid(r, 1),
-                        label: s(r, 2),
-                    },
-                )
-            })
-            .collect(),
-    };
-    out.funcs = match section(&v, "funcs") {
-        Section::Same => p.funcs.clone(),
-        Section::New(x) => rows(x)
-            .map(|r| {
-                let o = oid(r, 0);
-                let old = p.funcs.get(&o);
-                let f = Func {
-                    schema: s(r, 1),
-                    name: s(r, 2),
-                    args: text_or(opt_s(r, 3), old.map(|f| &f.args)),
-                    kind: ch(r, 4),
-                    result: opt_s(r, 5).or_else(|| old.and_then(|f| f.result.clone())),
-                    key: s(r, 6),
-                    body: s(r, 7),
-                };
-                (o, f)
-            })
-            .collect(),
-    };
-    out.policies = match section(&v, "policies") {
-        Section::Same => p.policies.clone(),
-        Section::New(x) => rows(x)
-            .map(|r| {
-                let o = oid(r, 0);
-                let pol = Policy {
-                    table: oid(r, 1),
-                    name: s(r, 2),
-                    key: s(r, 3),
-                    def: text_or(opt_s(r, 4), p.policies.get(&o).map(|x| &x.def)),
-                };
-                (o, pol)
-            })
-            .collect(),
-    };
+    out.types = merge(v, "types", &p.types, &mut last, |r| {
+        Some((
+            oid(r, 0),
+            Ty {
+                schema: s(r, 1),
+                name: s(r, 2),
+                kind: ch(r, 3),
+            },
+        ))
+    });
+    out.enums = merge(v, "enums", &p.enums, &mut last, |r| {
+        Some((
+            oid(r, 0),
+            EnumLabel {
+                ty: oid(r, 1),
+                label: s(r, 2),
+            },
+        ))
+    });
+    out.funcs = merge(v, "funcs", &p.funcs, &mut last, |r| {
+        let o = oid(r, 0);
+        let old = p.funcs.get(&o);
+        Some((
+            o,
+            Func {
+                schema: s(r, 1),
+                name: s(r, 2),
+                args: text_or(opt_s(r, 3), old.map(|f| &f.args)),
+                kind: ch(r, 4),
+                result: opt_s(r, 5).or_else(|| old.and_then(|f| f.result.clone())),
+                key: s(r, 6),
+                body: s(r, 7),
+            },
+        ))
+    });
+    out.policies = merge(v, "policies", &p.policies, &mut last, |r| {
+        let o = oid(r, 0);
+        Some((
+            o,
+            Policy {
+                table: oid(r, 1),
+                name: s(r, 2),
+                key: s(r, 3),
+                def: text_or(opt_s(r, 4), p.policies.get(&o).map(|x| &x.def)),
+            },
+        ))
+    });
     out.policies.retain(|_, x| out.rels.contains_key(&x.table));
-    out.triggers = match section(&v, "triggers") {
-        Section::Same => p.triggers.clone(),
-        Section::New(x) => rows(x)
-            .map(|r| {
-                let o = oid(r, 0);
-                let t = Trigger {
-                    table: oid(r, 1),
-                    name: s(r, 2),
-                    key: s(r, 3),
-                    def: text_or(opt_s(r, 4), p.triggers.get(&o).map(|x| &x.def)),
-                    enabled: s(r, 5),
-                };
-                (o, t)
-            })
-            .collect(),
-    };
+    out.triggers = merge(v, "triggers", &p.triggers, &mut last, |r| {
+        let o = oid(r, 0);
+        Some((
+            o,
+            Trigger {
+                table: oid(r, 1),
+                name: s(r, 2),
+                key: s(r, 3),
+                def: text_or(opt_s(r, 4), p.triggers.get(&o).map(|x| &x.def)),
+                enabled: s(r, 5),
+            },
+        ))
+    });
     out.triggers.retain(|_, x| out.rels.contains_key(&x.table));
-    out.exts = match section(&v, "exts") {
-        Section::Same => p.exts.clone(),
-        Section::New(x) => rows(x).map(|r| (oid(r, 0), (s(r, 1), s(r, 2)))).collect(),
-    };
+    out.exts = merge(v, "exts", &p.exts, &mut last, |r| Some((oid(r, 0), (s(r, 1), s(r, 2)))));
     out.last_cid = last;
     Ok(Some(out))
 }
@@ -1381,19 +1537,20 @@ mod tests {
 
     #[test]
     fn snapshots_parse_from_json() {
-        let text = r#"{"txid": 9, "fp": {"pg_class": "10/0/0"}, "locks": [[16385, "ShareLock"]], "stats": [[16385, 1, 0, 2]],
-            "schemas": [[2200, "public"]], "rels": [[16385, "public", "t", "r", 16385, 10, 1, "p", null, true]],
+        let text = r#"{"txid": 9, "fp": {"pg_class": "10/0/0"}, "locks": [[16385, 17]], "stats": [[16385, 1, 0, 2]],
+            "schemas": [[2200, "public"]], "rels": [[16385, "public", "t", "r", 16385, 10, 1, "p", null, true, null]],
             "cols": [[16385, 1, "id", "23:-1", "integer", true, null, null, false, false, null]], "cons": null, "idx": null,
             "types": null, "enums": null, "funcs": null, "policies": null, "triggers": null,
-            "exts": [[1, "plpgsql", "1.0"]]}"#;
-        let s = parse_snapshot(text, None).unwrap().unwrap();
+            "exts": [[1, "plpgsql", "1.0", null]]}"#;
+        let s = parse_snapshot(text, None, &BTreeSet::new()).unwrap().unwrap();
         assert_eq!(s.txid, 9);
         assert!(s.locks.contains(&(16385, "ShareLock".to_string())));
+        assert!(s.locks.contains(&(16385, "AccessShareLock".to_string())));
         assert_eq!(s.stats[&16385].deleted, 2);
         assert_eq!(s.rels[&16385].kind, 'r');
         assert_eq!(s.rels[&16385].tuples, 10.0);
         assert!(s.cols[&(16385, 1)].not_null);
-        assert!(parse_snapshot("not json", None).is_err());
+        assert!(parse_snapshot("not json", None, &BTreeSet::new()).is_err());
         assert_eq!(s.fp["pg_class"], "10/0/0");
 
         // Against it: an unchanged section is kept, new rows are merged, a count that
@@ -1402,10 +1559,12 @@ mod tests {
             "types": "same", "enums": "same", "funcs": "same", "policies": "same", "triggers": "same", "exts": "same",
             "rels": {"fresh": [[16390, "public", "u", "r", 16390, 0, 0, "p", null, true, 7]]},
             "cols": {"fresh": null}}"#;
-        let d = parse_snapshot(delta, Some(&s)).unwrap().unwrap();
+        let d = parse_snapshot(delta, Some(&s), &s.locks).unwrap().unwrap();
         assert_eq!(d.rels.len(), 2);
         assert_eq!(d.cols.len(), 1);
         assert_eq!(d.exts.len(), 1);
         assert_eq!(d.last_cid, 7);
+        // Locks not in the reply are as in the baseline.
+        assert_eq!(d.locks, s.locks);
     }
 }

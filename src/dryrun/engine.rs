@@ -264,32 +264,33 @@ impl<'c> Session<'c> {
         Ok(())
     }
 
+    /// Reads a snapshot: the small head query, then only the sections it says changed.
+    async fn read(&mut self, what: &str, prev: Option<&Snapshot>) -> Result<Snapshot, EngineError> {
+        let unreadable = |e: String| EngineError::Failed(format!("{e} while {what}"));
+        let head = self.text(&catalog::head_sql(&self.baseline), what).await?;
+        let mut v: serde_json::Value = serde_json::from_str(&head).map_err(|e| unreadable(e.to_string()))?;
+        let reads = catalog::plan_reads(prev, &catalog::fp_of(&v));
+        if let Some(sql) = catalog::sections_sql(self.version_num, prev, &reads) {
+            let text = self.text(&sql, what).await?;
+            let sections: serde_json::Value = serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
+            if let (Some(into), Some(from)) = (v.as_object_mut(), sections.as_object()) {
+                into.extend(from.clone());
+            }
+        }
+        catalog::read_snapshot(&v, prev, &self.baseline)
+            .map_err(unreadable)?
+            .ok_or_else(|| unreadable("an unreadable catalog snapshot".into()))
+    }
+
     /// A catalog snapshot; with `prev`, only what changed since it is read.
     async fn snapshot(&mut self, what: &str, prev: Option<&Snapshot>) -> Result<Snapshot, EngineError> {
         let prev = if self.full_next { None } else { prev };
-        let tq = Instant::now();
-        if std::env::var_os("SG_PROF").is_some() { let _ = std::fs::write("/tmp/last_snapshot.sql", catalog::snapshot_sql(self.version_num, prev)); }
-        let text = self.text(&catalog::snapshot_sql(self.version_num, prev), what).await?;
-        let tq = tq.elapsed();
-        let tp = Instant::now();
-        let parsed = catalog::parse_snapshot(&text, prev).map_err(EngineError::Failed)?;
-        if std::env::var_os("SG_PROF").is_some() { eprintln!("PROF q {:?} p {:?} len {} full {}", tq, tp.elapsed(), text.len(), parsed.is_none()); }
-        let snap = match parsed {
-            Some(s) => s,
-            None => {
-                // Rows were removed: read everything.
-                let text = self.text(&catalog::snapshot_sql(self.version_num, None), what).await?;
-                catalog::parse_snapshot(&text, None)
-                    .map_err(EngineError::Failed)?
-                    .ok_or_else(|| EngineError::Failed(format!("unreadable catalog snapshot while {what}")))?
-            }
-        };
+        let snap = self.read(what, prev).await?;
         self.full_next = false;
         // Self-check for the incremental snapshots (used by the tests): the
         // incremental one must equal a full one.
         if prev.is_some() && std::env::var_os("SHIPGATE_DRY_RUN_CHECK_SNAPSHOTS").is_some() {
-            let text = self.text(&catalog::snapshot_sql(self.version_num, None), what).await?;
-            let full = catalog::parse_snapshot(&text, None).map_err(EngineError::Failed)?.unwrap_or_default();
+            let full = self.read(what, None).await?;
             let origin = catalog::Origin { snapshot: &full };
             let d = catalog::diff(&snap, &full, &origin);
             let same = d.is_empty()
@@ -303,7 +304,8 @@ impl<'c> Session<'c> {
                 && snap.types == full.types
                 && snap.enums == full.enums
                 && snap.schemas == full.schemas
-                && snap.exts == full.exts;
+                && snap.exts == full.exts
+                && snap.locks == full.locks;
             if !same {
                 return Err(EngineError::Failed(format!(
                     "the incremental catalog snapshot differs from a full one while {what}: {d:?}"
@@ -322,27 +324,13 @@ impl<'c> Session<'c> {
         Ok(snap)
     }
 
+    /// Our relation locks now (only what changed since `baseline` travels).
     async fn locks_now(&self) -> Result<BTreeSet<(u32, String)>, EngineError> {
-        let text = self
-            .text(
-                &format!(
-                    "SELECT pg_catalog.json_agg(pg_catalog.json_build_array(l.relation::int8, l.mode))::text \
-                     FROM pg_catalog.pg_locks l WHERE l.pid = pg_catalog.pg_backend_pid() \
-                     AND l.locktype = 'relation' AND l.granted AND l.relation >= {}",
-                    catalog::FIRST_NORMAL_OID
-                ),
-                "reading locks",
-            )
-            .await?;
+        let sql = format!("SELECT {}::text", catalog::locks_sql(&self.baseline));
+        let text = self.text(&sql, "reading locks").await?;
         let v: serde_json::Value = serde_json::from_str(if text.is_empty() { "null" } else { &text })
             .map_err(|e| EngineError::Failed(format!("unreadable lock list: {e}")))?;
-        let mut out = BTreeSet::new();
-        for r in v.as_array().into_iter().flatten() {
-            if let (Some(o), Some(m)) = (r.get(0).and_then(|x| x.as_u64()), r.get(1).and_then(|x| x.as_str())) {
-                out.insert((u32::try_from(o).unwrap_or(0), m.to_string()));
-            }
-        }
-        Ok(out)
+        Ok(catalog::merge_locks(&self.baseline, &v))
     }
 
     /// Counts the rows of `oids` (ordinary tables of `snap`): exactly up to
@@ -891,19 +879,9 @@ impl<'c> Session<'c> {
     }
 }
 
-/// PostgreSQL's table lock modes, weakest first.
+/// A lock mode's rank, weakest first.
 fn lock_strength(mode: &str) -> usize {
-    const ORDER: [&str; 8] = [
-        "AccessShareLock",
-        "RowShareLock",
-        "RowExclusiveLock",
-        "ShareUpdateExclusiveLock",
-        "ShareLock",
-        "ShareRowExclusiveLock",
-        "ExclusiveLock",
-        "AccessExclusiveLock",
-    ];
-    ORDER.iter().position(|m| *m == mode).unwrap_or(0)
+    catalog::LOCK_MODES.iter().position(|m| *m == mode).unwrap_or(0)
 }
 
 fn is_set_statement(text: &str) -> bool {
