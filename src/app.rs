@@ -275,27 +275,28 @@ fn parallel_map<T: Sync, R: Send>(items: Vec<T>, f: impl Fn(&T) -> R + Sync) -> 
         .map_or(1, |n| n.get())
         .min(items.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<Option<R>> = Vec::new();
-    results.resize_with(items.len(), || None);
-    let slots: Vec<std::sync::Mutex<&mut Option<R>>> = results.iter_mut().map(std::sync::Mutex::new).collect();
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                let r = f(item);
-                if let Ok(mut slot) = slots[i].lock() {
-                    **slot = Some(r);
-                }
-            });
-        }
+    // Each worker takes the next item and keeps (index, result); a worker's
+    // panic is a bug and is re-raised, never a silently missing file.
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break out };
+                        out.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
     });
-    drop(slots);
-    items
-        .into_iter()
-        .zip(results)
-        .filter_map(|(t, r)| r.map(|r| (t, r)))
-        .collect()
+    done.sort_unstable_by_key(|(i, _)| *i);
+    items.into_iter().zip(done.into_iter().map(|(_, r)| r)).collect()
 }
 
 fn collect_facts(file: &MigrationFile, facts: &mut Facts) {
@@ -466,7 +467,24 @@ pub struct InsertFact {
     pub rows: Vec<Vec<Option<String>>>,
 }
 
-fn check_migrations(root: &Path, config: &Config, base: Option<&str>, report: &mut Report) -> Result<Facts, AppError> {
+/// What a change does to one discovered migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selected {
+    /// Added by the change (or, without `--base`, any migration): checked.
+    New,
+    /// Already applied (or grandfathered by `migrations.since`): replayed only.
+    Applied,
+    /// Exists on the base branch and was edited by the change: replayed, and an error.
+    Edited,
+}
+
+/// Every discovered migration, in order, with what the change does to it.
+/// The one place `--base` and `migrations.since` decide what is new.
+pub fn select_migrations(
+    root: &Path,
+    config: &Config,
+    base: Option<&str>,
+) -> Result<Vec<(Candidate, Selected)>, AppError> {
     let candidates = discover::discover(root, &config.migrations).map_err(AppError::Usage)?;
     let since = config.migrations.since.as_deref().map(|s| {
         s.split(['.', '_', '-'])
@@ -494,30 +512,40 @@ fn check_migrations(root: &Path, config: &Config, base: Option<&str>, report: &m
             Some((added, modified))
         }
     };
+    Ok(candidates
+        .into_iter()
+        .map(|c| {
+            let selected = match &changed {
+                _ if grandfathered(&c) => Selected::Applied,
+                None => Selected::New,
+                Some((added, _)) if added.contains(&c.rel) => Selected::New,
+                Some((_, modified)) if modified.contains(&c.rel) => Selected::Edited,
+                Some(_) => Selected::Applied,
+            };
+            (c, selected)
+        })
+        .collect())
+}
+
+fn check_migrations(root: &Path, config: &Config, base: Option<&str>, report: &mut Report) -> Result<Facts, AppError> {
     let mut inputs = Vec::new();
-    for c in candidates {
-        let lint = match &changed {
-            None => !grandfathered(&c),
-            Some((added, modified)) => {
-                if modified.contains(&c.rel) && !grandfathered(&c) {
-                    let mut f = Finding::new(
-                        &MODIFIED_APPLIED_MIGRATION,
-                        format!("Migration `{}` already exists on the base branch and was edited; environments that applied it will never run the change", c.rel),
-                    )
-                    .help("revert the edit and put the change in a new migration");
-                    f.file = Some(c.rel.clone());
-                    report.findings.push(f);
-                }
-                added.contains(&c.rel) && !grandfathered(&c)
-            }
-        };
+    for (c, selected) in select_migrations(root, config, base)? {
+        if selected == Selected::Edited {
+            let mut f = Finding::new(
+                &MODIFIED_APPLIED_MIGRATION,
+                format!("Migration `{}` already exists on the base branch and was edited; environments that applied it will never run the change", c.rel),
+            )
+            .help("revert the edit and put the change in a new migration");
+            f.file = Some(c.rel.clone());
+            report.findings.push(f);
+        }
         inputs.push(Input {
             display: c.rel.clone(),
             path: Some(c.abs.clone()),
             text: None,
             framework: Some(c.framework),
-            lint,
+            lint: selected == Selected::New,
         });
     }
-    run_migrations(inputs, config, changed.is_some(), report)
+    run_migrations(inputs, config, base.is_some(), report)
 }

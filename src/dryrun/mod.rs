@@ -12,7 +12,6 @@ pub mod render;
 pub mod target;
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -22,7 +21,7 @@ use tokio_postgres::NoTls;
 use crate::app::{AppError, Report};
 use crate::config::Config;
 use crate::finding::Finding;
-use crate::migration::discover::{self, Candidate};
+use crate::migration::discover::Candidate;
 use crate::migration::schema_model::Catalog;
 use crate::migration::{check_bytes, MigrationFile};
 use crate::rules::migration::{self as mrules, EngineOptions, INVALID_MIGRATION_FILE};
@@ -77,34 +76,15 @@ impl From<EngineError> for AppError {
 }
 
 /// The migrations to replay statically (already applied) and the pending ones, in framework order.
+/// The applied and the pending migrations, by the migration gate's own selection.
 fn select(root: &Path, config: &Config, base: Option<&str>) -> Result<(Vec<Candidate>, Vec<Candidate>), AppError> {
-    let candidates = discover::discover(root, &config.migrations).map_err(AppError::Usage)?;
-    let since = config.migrations.since.as_deref().map(|s| {
-        s.split(['.', '_', '-'])
-            .filter_map(|n| n.parse::<u64>().ok())
-            .collect::<Vec<u64>>()
-    });
-    let grandfathered = |c: &Candidate| since.as_ref().is_some_and(|s| !c.version.is_empty() && c.version < *s);
-    let added: Option<HashSet<String>> = match base {
-        None => None,
-        Some(rev) => {
-            let mb = crate::git::merge_base(root, rev)?;
-            let prefix = crate::git::prefix(root)?;
-            let mut added = HashSet::new();
-            for (change, path) in crate::git::changes_since(root, &mb)? {
-                if change == crate::git::Change::Added {
-                    if let Some(rel) = path.strip_prefix(&prefix) {
-                        added.insert(rel.to_string());
-                    }
-                }
-            }
-            Some(added)
-        }
-    };
-    let (pending, applied): (Vec<Candidate>, Vec<Candidate>) = candidates
+    let (pending, applied): (Vec<_>, Vec<_>) = crate::app::select_migrations(root, config, base)?
         .into_iter()
-        .partition(|c| !grandfathered(c) && added.as_ref().is_none_or(|a| a.contains(&c.rel)));
-    Ok((applied, pending))
+        .partition(|(_, s)| *s == crate::app::Selected::New);
+    Ok((
+        applied.into_iter().map(|(c, _)| c).collect(),
+        pending.into_iter().map(|(c, _)| c).collect(),
+    ))
 }
 
 fn read(c: &Candidate, config: &Config) -> Result<MigrationFile, String> {
