@@ -3,6 +3,9 @@
 //! the binary makes must match an operation of GitHub's OpenAPI description
 //! (`tests/fixtures/github/openapi-ops.json`).
 
+mod common;
+use common::{git, write};
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
@@ -243,32 +246,6 @@ fn route(s: &mut State, req: &Req, url: &str) -> Resp {
         }
         _ => status(404, json!({"message": "Not Found"})),
     }
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let o = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "git {args:?}");
-    String::from_utf8_lossy(&o.stdout).trim().to_string()
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
 }
 
 /// A repository whose pull request drops a column (approved): schema-destructive.

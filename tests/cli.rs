@@ -1,5 +1,8 @@
 //! The binary as a user runs it: exit codes, stdout, stderr, for every exit code.
 
+mod common;
+use common::{git, write};
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -10,12 +13,6 @@ fn shipgate(args: &[&str], dir: &Path) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
 }
 
 fn stdout(o: &Output) -> String {
@@ -220,27 +217,6 @@ fn init_writes_files_and_never_overwrites() {
     // What init writes passes the gate it configures.
     let o = shipgate(&["check", "."], e.path());
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-        .status
-        .success();
-    assert!(ok, "git {args:?}");
 }
 
 #[test]

@@ -8,6 +8,9 @@
 //! must produce none of its rule. A new case is a new directory, no Rust.
 //! "Today" is 2026-01-10 (`SHIPGATE_TODAY`) in every test here.
 
+mod common;
+use common::{git, write};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -340,33 +343,6 @@ fn garbage_registries_never_panic() {
         let report = check(d.path(), None);
         let _ = render(&report, Format::Human, false);
     }
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

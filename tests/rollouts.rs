@@ -5,6 +5,9 @@
 //! the binary: garbage input (exit 2, never a panic), `--base` phase
 //! advances, `schema rollout`, `init` and the demo repository.
 
+mod common;
+use common::{git, write};
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -266,12 +269,6 @@ fn shipgate(args: &[&str], dir: &Path) -> Output {
         .unwrap()
 }
 
-fn write(dir: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, bytes).unwrap();
-}
-
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -505,27 +502,6 @@ fn paths_and_step_options_come_from_config() {
     let o = shipgate(&["check", ".", "--only", "rollouts"], d.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("greater than 1"), "{}", stderr(&o));
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
-        .status
-        .success();
-    assert!(ok, "git {args:?}");
 }
 
 #[test]
