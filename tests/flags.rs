@@ -352,7 +352,7 @@ fn base_reports_added_removed_and_changed_flags() {
     write(
         d.path(),
         "docs/flags.md",
-        &format!("{head}| `new_checkout` | @payments | off | release | rollout | 2026-06-01 | |\n| `old_banner` | @growth | off | release | ga | 2026-02-01 | |\n"),
+        format!("{head}| `new_checkout` | @payments | off | release | rollout | 2026-06-01 | |\n| `old_banner` | @growth | off | release | ga | 2026-02-01 | |\n"),
     );
     write(
         d.path(),
@@ -366,7 +366,7 @@ fn base_reports_added_removed_and_changed_flags() {
     write(
         d.path(),
         "docs/flags.md",
-        &format!("{head}| `new_checkout` | @payments | on | release | ga | 2026-06-01 | |\n| `search_v2` | @search | off | release | rollout | 2026-09-01 | |\n"),
+        format!("{head}| `new_checkout` | @payments | on | release | ga | 2026-06-01 | |\n| `search_v2` | @search | off | release | rollout | 2026-09-01 | |\n"),
     );
     let report = check(d.path(), Some("main"));
     let changes = serde_json::to_value(&report.changes).unwrap();
