@@ -120,8 +120,7 @@ fn run_event(r: &Repo, server: &Server, budget: &str, name: &str, payload: &Valu
         let sarif: Value = serde_json::from_str(&read(&sarif)).expect("SARIF is JSON");
         assert_eq!(sarif["version"], "2.1.0");
     }
-    let requests = server.state.lock().unwrap().log.len();
-    eprintln!("requests this run: {requests}");
+    record_requests(server, &run);
     // The token never appears in anything the run wrote.
     for text in [
         &run.stdout,
@@ -137,6 +136,26 @@ fn run_event(r: &Repo, server: &Server, budget: &str, name: &str, payload: &Valu
     }
     fake_github::assert_matches_openapi(&server.state.lock().unwrap().log);
     run
+}
+
+/// Prints the run's request count and appends it to `target/tmp/ci-requests.txt`,
+/// which `.ci/run` prints after the tests: one line per scenario run.
+fn record_requests(server: &Server, run: &Run) {
+    let requests = server.state.lock().unwrap().log.len();
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    let line = format!(
+        "{test}: {requests} GitHub API requests (exit {:?})\n",
+        run.out.status.code()
+    );
+    eprint!("{line}");
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ci-requests.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = std::io::Write::write_all(&mut f, line.as_bytes());
+    }
+}
+
+fn requests(server: &Server) -> usize {
+    server.state.lock().unwrap().log.len()
 }
 
 fn rules(report: &Value) -> Vec<String> {
@@ -242,10 +261,18 @@ fn a_502_then_success_is_retried() {
     let r = repo();
     let mut st = state(&r);
     st.reviews = vec![review("olivia", "APPROVED", &r.head)];
-    st.failures = vec![("/repos/acme/shop/pulls/7".into(), 502, vec![])];
+    st.failures = vec![("/repos/acme/shop/issues/7/timeline".into(), 502, vec![])];
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
     assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    let s = server.state.lock().unwrap();
+    assert!(s.failures.is_empty(), "the 502 was served");
+    assert_eq!(
+        s.log.iter().filter(|q| q.path.contains("/issues/7/timeline")).count(),
+        2,
+        "{:?}",
+        s.log
+    );
 }
 
 #[test]
@@ -322,7 +349,7 @@ fn rate_limits_are_waited_out() {
         .as_secs();
     st.failures = vec![
         (
-            "/repos/acme/shop/pulls/7".into(),
+            "/repos/acme/shop/pulls/7/reviews".into(),
             403,
             vec![
                 ("x-ratelimit-remaining".into(), "0".into()),
@@ -340,6 +367,10 @@ fn rate_limits_are_waited_out() {
     let run = run_ci(&r, &server, "5");
     assert_eq!(run.out.status.code(), Some(0), "{}", run.stderr);
     assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    assert!(
+        server.state.lock().unwrap().failures.is_empty(),
+        "both limits were served"
+    );
 }
 
 #[test]
@@ -453,6 +484,230 @@ fn labels_by_owners_after_the_push_pass() {
         .unwrap()
         .to_string();
     assert!(body.contains("met by label"), "{body}");
+    // A typical pull request with no prior comment: at most 8 requests.
+    assert!(requests(&server) <= 8, "{} requests", requests(&server));
+}
+
+const AFTER_PUSH: &str = "2026-01-02T00:00:00Z";
+
+fn unlabeled(label: &str, actor: &str, at: &str) -> Value {
+    let mut e = labeled(label, actor, at);
+    e["event"] = json!("unlabeled");
+    e
+}
+
+/// The sign-off result of the run's JSON report for `signoff`.
+fn result<'a>(run: &'a Run, signoff: &str) -> &'a Value {
+    run.report["signoffs"]["results"]
+        .as_array()
+        .and_then(|a| a.iter().find(|r| r["signoff"] == signoff))
+        .unwrap_or_else(|| panic!("no result for {signoff}: {}", run.report))
+}
+
+fn comment_body(server: &Server) -> String {
+    let s = server.state.lock().unwrap();
+    assert_eq!(s.comments.len(), 1, "{:?}", s.log);
+    s.comments[0]["body"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_triage_only_users_label_does_not_count() {
+    let r = repo();
+    let mut st = state(&r);
+    st.timeline.push(labeled("signoff:system-owner", "tom", AFTER_PUSH));
+    st.timeline
+        .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    let owner = result(&run, "system-owner");
+    assert_eq!(owner["outcome"], "missing", "{owner}");
+    assert_eq!(owner["rejected"][0]["reason"], "no-permission", "{owner}");
+    assert_eq!(owner["rejected"][0]["have"], "triage", "{owner}");
+    assert_eq!(result(&run, "backup-recovery-owner")["outcome"], "met");
+    let body = comment_body(&server);
+    assert!(body.contains("added by tom"), "{body}");
+    assert!(body.contains("this sign-off needs"), "{body}");
+}
+
+#[test]
+fn a_label_added_removed_and_added_again_counts_from_its_last_addition() {
+    let r = repo();
+    let mut st = state(&r);
+    st.timeline.extend([
+        labeled("signoff:system-owner", "olivia", AFTER_PUSH),
+        unlabeled("signoff:system-owner", "bea", "2026-01-03T00:00:00Z"),
+        labeled("signoff:system-owner", "olivia", "2026-01-04T00:00:00Z"),
+        labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH),
+    ]);
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    let owner = result(&run, "system-owner");
+    assert_eq!(owner["by"]["at"], "2026-01-04T00:00:00Z", "{owner}");
+
+    // Removed after the last addition: it does not count, and says who removed it.
+    let mut st = state(&r);
+    st.timeline.extend([
+        labeled("signoff:system-owner", "olivia", AFTER_PUSH),
+        unlabeled("signoff:system-owner", "bea", "2026-01-03T00:00:00Z"),
+        labeled("signoff:system-owner", "olivia", "2026-01-04T00:00:00Z"),
+        unlabeled("signoff:system-owner", "bea", "2026-01-05T00:00:00Z"),
+        labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH),
+    ]);
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    let owner = result(&run, "system-owner");
+    assert_eq!(owner["rejected"][0]["reason"], "removed-later", "{owner}");
+    assert_eq!(owner["rejected"][0]["by"], "bea", "{owner}");
+}
+
+#[test]
+fn an_approving_review_on_an_old_commit_does_not_count() {
+    let r = repo();
+    let mut st = state(&r);
+    st.reviews = vec![review("olivia", "APPROVED", &r.base)];
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    for signoff in ["system-owner", "backup-recovery-owner"] {
+        let res = result(&run, signoff);
+        assert_eq!(res["outcome"], "missing", "{res}");
+        assert_eq!(res["rejected"][0]["reason"], "review-on-old-commit", "{res}");
+    }
+    let body = comment_body(&server);
+    assert!(body.contains("not the head"), "{body}");
+}
+
+/// Adds a commit with `files` (path, content) to the pull request; the head moves.
+fn push(r: &mut Repo, files: &[(String, String)]) {
+    let p = r.dir.path();
+    for (path, text) in files {
+        write(p, path, text);
+    }
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "more"]);
+    r.head = git(p, &["rev-parse", "HEAD"]);
+}
+
+#[test]
+fn three_hundred_files_and_more_than_a_hundred_events_and_comments_are_read_in_full() {
+    let mut r = repo();
+    let files: Vec<(String, String)> = (3..=301)
+        .map(|i| {
+            (
+                format!("supabase/migrations/{i}_add.sql"),
+                format!("SET lock_timeout = '5s';\nALTER TABLE members ADD COLUMN c{i} int;\n"),
+            )
+        })
+        .collect();
+    push(&mut r, &files);
+    let mut st = state(&r);
+    // 120 unrelated label events first: the sign-off labels are on the second page.
+    for i in 0..60 {
+        let at = |s: u32| format!("2026-01-02T00:{i:02}:{s:02}Z");
+        st.timeline.push(labeled("area:db", "someone", &at(0)));
+        st.timeline.push(unlabeled("area:db", "someone", &at(30)));
+    }
+    st.timeline
+        .push(labeled("signoff:system-owner", "olivia", "2026-01-03T00:00:00Z"));
+    st.timeline
+        .push(labeled("signoff:backup-recovery-owner", "bea", "2026-01-03T00:00:00Z"));
+    st.comments = (1..=130)
+        .map(|i| json!({"id": i, "user": {"login": "someone"}, "body": "lgtm"}))
+        .collect();
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.report["stats"]["migration_files"], 300, "{}", run.report["stats"]);
+    let classes: Vec<&str> = run.report["signoffs"]["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["class"].as_str().unwrap())
+        .collect();
+    // Additive and destructive together: the destructive class (and its sign-offs) wins.
+    assert_eq!(classes, ["schema-destructive"]);
+    let s = server.state.lock().unwrap();
+    for list in ["/issues/7/timeline", "/issues/7/comments"] {
+        assert!(
+            s.log
+                .iter()
+                .any(|q| q.method == "GET" && q.path.contains(list) && q.path.contains("page=2")),
+            "{list} page 2 not read: {:?}",
+            s.log.iter().map(|q| &q.path).collect::<Vec<_>>()
+        );
+    }
+    assert_eq!(s.comments.len(), 131, "one new comment");
+}
+
+#[test]
+fn a_comment_that_would_be_70000_characters_is_cut_under_githubs_limit() {
+    let mut r = repo();
+    let drops: String = (0..700)
+        .map(|i| format!("ALTER TABLE members DROP COLUMN legacy_column_with_a_long_name_{i};\n"))
+        .collect();
+    push(
+        &mut r,
+        &[(
+            "supabase/migrations/3_cleanup.sql".to_string(),
+            format!("SET lock_timeout = '5s';\n{drops}"),
+        )],
+    );
+    let server = serve(state(&r));
+    let run = run_ci(&r, &server, "5");
+    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    // Uncut (the step summary may hold 1 MiB), the summary is over 70,000 characters.
+    assert!(run.summary.chars().count() > 70_000, "{}", run.summary.len());
+    assert!(run.report["findings"].as_array().unwrap().len() >= 700);
+    let body = comment_body(&server);
+    assert!(body.chars().count() <= 65_536, "{}", body.chars().count());
+    assert!(
+        body.contains("findings left out; the JSON report has every finding"),
+        "{body}"
+    );
+    assert!(body.contains("shipgate: blocked"));
+}
+
+#[test]
+fn a_file_name_cannot_inject_markdown_html_mentions_or_a_fake_marker() {
+    let name = "x|`</details><!-- shipgate:summary -->@org/team.sql";
+    let mut r = repo_with(Some("migrations:\n  paths: [\"**/team.sql\"]\n"), None);
+    push(&mut r, &[(name.to_string(), "DROP TABLE members;\n".to_string())]);
+    let mut st = state(&r);
+    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["file"] == name),
+        "{}",
+        run.report
+    );
+    let body = comment_body(&server);
+    for (text, markers) in [(body.as_str(), 1), (run.summary.as_str(), 1)] {
+        assert_eq!(text.matches("<!-- shipgate:summary -->").count(), markers, "{text}");
+        assert!(!text.contains("</details>"), "{text}");
+        assert!(!text.contains("@org"), "a mention: {text}");
+        assert!(!text.contains("x|"), "a table cell break: {text}");
+        assert!(!text.contains('`'), "{text}");
+        assert!(text.contains("team.sql"), "{text}");
+    }
+    // The annotation carries the file name with GitHub's property escaping, on one line.
+    let annotation = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("::error file=") && l.contains("team.sql"))
+        .unwrap_or_else(|| panic!("{}", run.stderr));
+    assert!(
+        annotation.starts_with("::error file=x|`</details><!-- shipgate%3Asummary -->@org/team.sql,line=1,"),
+        "{annotation}"
+    );
 }
 
 #[test]

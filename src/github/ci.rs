@@ -117,8 +117,16 @@ fn short(sha: &str) -> &str {
     sha.get(..7).unwrap_or(sha)
 }
 
-/// The pull request event's number, base and head.
-fn pr_from_event(event: &Value) -> Result<(u64, String, String), AppError> {
+/// What a pull request event says: its number, base, and the head and author
+/// (which GitHub wrote; labels and reviews are never taken from the payload).
+struct PrEvent {
+    number: u64,
+    base: String,
+    head: String,
+    author: String,
+}
+
+fn pr_from_event(event: &Value) -> Result<PrEvent, AppError> {
     let pr = event
         .get("pull_request")
         .ok_or_else(|| usage("the event payload has no `pull_request`"))?;
@@ -139,7 +147,17 @@ fn pr_from_event(event: &Value) -> Result<(u64, String, String), AppError> {
                 ))
             })
     };
-    Ok((number, sha("/base/sha")?, sha("/head/sha")?))
+    let author = pr
+        .pointer("/user/login")
+        .and_then(Value::as_str)
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| usage("the event payload has no `pull_request.user.login`"))?;
+    Ok(PrEvent {
+        number,
+        base: sha("/base/sha")?,
+        head: sha("/head/sha")?,
+        author: author.to_string(),
+    })
 }
 
 /// The queued pull request's number (from `merge_group.head_ref`,
@@ -205,15 +223,22 @@ pub fn run(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
     if event_name == "push" {
         return with_count(release(args, env, &client, &event), env, &client);
     }
-    let (number, base, head) = if event_name == "merge_group" {
+    let (number, base, known) = if event_name == "merge_group" {
         let (number, base) = merge_group_from_event(&event)?;
         (number, base, None)
     } else {
-        let (number, base, head) = pr_from_event(&event)?;
-        (number, base, Some(head))
+        let e = pr_from_event(&event)?;
+        (
+            e.number,
+            e.base,
+            Some(Known {
+                head: e.head,
+                author: e.author,
+            }),
+        )
     };
     with_count(
-        pull_request(args, env, &client, number, &base, head.as_deref()),
+        pull_request(args, env, &client, number, &base, known.as_ref()),
         env,
         &client,
     )
@@ -305,15 +330,11 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
         ));
         let dir_s = dir.display().to_string();
         git_out(root, &["worktree", "add", "--detach", "--force", &dir_s, merge])?;
-        let judged = judge(
-            &dir,
-            gh,
-            *number,
-            &parent,
-            Some(&pr.head_sha),
-            pr.merged_at.as_deref(),
-            &mut log,
-        );
+        let known = Known {
+            head: pr.head_sha.clone(),
+            author: pr.author.clone(),
+        };
+        let judged = judge(&dir, gh, *number, &parent, Some(&known), pr.merged_at.as_deref());
         let _ = git_out(root, &["worktree", "remove", "--force", &dir_s]);
         let judged = judged?;
         for mut f in crate::rules::signoff::check(&judged.results) {
@@ -363,22 +384,29 @@ fn git_out(root: &Path, args: &[&str]) -> Result<String, AppError> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// The pull request run, against any [`GitHub`].
+/// A pull request's head and author, when the event says them.
+pub struct Known {
+    pub head: String,
+    pub author: String,
+}
+
+/// The pull request run, against any [`GitHub`]. Without `known` (a merge
+/// queue) the pull request is read from the API.
 pub fn pull_request(
     args: &CiArgs,
     env: &Env,
     gh: &dyn GitHub,
     number: u64,
     base: &str,
-    head: Option<&str>,
+    known: Option<&Known>,
 ) -> Result<CiRun, AppError> {
     // In a merge queue the sign-offs are the pull request's, on its head now;
     // the summary comment stays the pull request run's.
-    let merge_queue = head.is_none();
+    let merge_queue = known.is_none();
     let root = &args.dir;
     let mut log = Vec::new();
-    if let Some(h) = head {
-        contains_head(root, h)?;
+    if let Some(k) = known {
+        contains_head(root, &k.head)?;
     }
     let Judged {
         config,
@@ -386,7 +414,7 @@ pub fn pull_request(
         hits,
         results,
         head,
-    } = judge(root, gh, number, base, head, None, &mut log)?;
+    } = judge(root, gh, number, base, known, None)?;
     report.findings.extend(crate::rules::signoff::check(&results));
     report.finish(&config);
     write_outputs(
@@ -400,9 +428,7 @@ pub fn pull_request(
         append_file(p, &comment(&report, &hits, &results, MAX_STEP_SUMMARY - 1024))?;
     }
     if config.ci.comment && !merge_queue {
-        let posted = gh
-            .viewer_login()
-            .and_then(|viewer| gh.upsert_comment(number, &viewer, &body));
+        let posted = gh.upsert_comment(number, &body);
         match posted {
             Ok(CommentOutcome::Created(id)) => log.push(format!("shipgate: posted the summary comment {id}")),
             Ok(CommentOutcome::Updated(id)) => log.push(format!("shipgate: updated the summary comment {id}")),
@@ -441,9 +467,8 @@ fn judge(
     gh: &dyn GitHub,
     number: u64,
     base: &str,
-    head: Option<&str>,
+    known: Option<&Known>,
     merged_at: Option<&str>,
-    log: &mut Vec<String>,
 ) -> Result<Judged, AppError> {
     let root = &root.to_path_buf();
     let config = base_config(root, base)?;
@@ -480,18 +505,17 @@ fn judge(
     );
     let required = required_signoffs(&hits);
 
-    // Everything about sign-offs comes fresh from the API, never from the payload.
-    let pr = gh.pull_request(number).map_err(api)?;
-    let head = head.unwrap_or(&pr.head_sha);
-    if pr.head_sha != head {
-        log.push(format!(
-            "shipgate: the pull request's head is now {}, this run checks {}; a newer run will check the newer head",
-            short(&pr.head_sha),
-            short(head)
-        ));
-    }
+    // Labels and reviews come fresh from the API, never from the payload.
+    let (head, author) = match known {
+        Some(k) => (k.head.clone(), k.author.clone()),
+        None => {
+            let pr = gh.pull_request(number).map_err(api)?;
+            (pr.head_sha, pr.author)
+        }
+    };
+    let head = head.as_str();
     let mut facts = PrFacts {
-        author: pr.author.clone(),
+        author,
         head_sha: head.to_string(),
         ..Default::default()
     };
@@ -506,8 +530,11 @@ fn judge(
             });
         }
         facts.reviews = gh.reviews(number).map_err(api)?;
-        facts.head_seen_at = gh.commit_seen_at(head).map_err(api)?;
-        let (users, teams) = lookups(&required, &facts, &config.signoff);
+        let (labelers, users, teams) = lookups(&required, &facts, &config.signoff);
+        // When the head was pushed only matters to a sign-off label.
+        if labelers > 0 && config.signoff.stale_after_push {
+            facts.head_seen_at = gh.commit_seen_at(head).map_err(api)?;
+        }
         for u in users {
             let p = gh.permission(&u).map_err(api)?;
             facts.permissions.insert(u, p);
@@ -620,6 +647,55 @@ fn delimiter(value: &str) -> String {
     }
 }
 
+/// The flags and rollout phases the change touches, one row per change record.
+fn changes_section(changes: &[Value]) -> String {
+    if changes.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "#### Flags and phases changed\n\n| Change | Flag or feature | What | Where |\n|---|---|---|---|\n",
+    );
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "none".to_string(),
+        v => v.to_string(),
+    };
+    for c in changes {
+        let subject = c.get("flag").or_else(|| c.get("feature")).map(text).unwrap_or_default();
+        let what = match (c.get("from"), c.get("to")) {
+            (Some(from), Some(to)) => format!("{} → {}", text(from), text(to)),
+            _ => c
+                .get("fields")
+                .and_then(Value::as_object)
+                .map(|f| {
+                    f.iter()
+                        .map(|(k, v)| match (v.get("from"), v.get("to")) {
+                            (Some(a), Some(b)) => format!("{k}: {} → {}", text(a), text(b)),
+                            _ => format!("{k}: {}", text(v)),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default(),
+        };
+        let file = c.get("file").map(text).unwrap_or_default();
+        let place = match c.get("line").and_then(Value::as_u64) {
+            Some(l) => format!("{file}:{l}"),
+            None => file,
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            escape(&c.get("kind").map(text).unwrap_or_default()),
+            escape(&subject),
+            escape(&what),
+            escape(&place)
+        );
+    }
+    out.push('\n');
+    out
+}
+
 /// The summary comment: the marker, the verdict, the classes of change, who
 /// met each sign-off and why rejected ones did not count, then the findings,
 /// all under `limit` characters.
@@ -668,6 +744,7 @@ pub fn comment(report: &Report, hits: &[ClassHit], results: &[SignoffResult], li
             head.push('\n');
         }
     }
+    head.push_str(&changes_section(&report.changes));
     // The findings table, shortened until everything fits.
     let mut keep = report.findings.len();
     loop {
@@ -719,6 +796,7 @@ mod tests {
                 },
                 why: Rejection::SelfSignoff,
             }],
+            caveat: None,
         }
     }
 
@@ -730,6 +808,27 @@ mod tests {
         assert!(!text.contains("<img"), "{text}");
         assert!(!text.contains("@admin"), "{text}");
         assert!(text.contains("cannot sign off their own change"), "{text}");
+    }
+
+    #[test]
+    fn the_comment_lists_flags_and_phases_changed_escaped() {
+        let report = Report {
+            changes: vec![
+                json!({"kind": "phase-advance", "feature": "checkout", "file": "rollouts/checkout.yml",
+                       "line": 3, "from": "canary", "to": "ga", "approvers": []}),
+                json!({"kind": "flag-changed", "flag": "new_<b>checkout</b>", "file": "docs/flags.md", "line": 9,
+                       "fields": {"default": {"from": "off", "to": "on"}}}),
+            ],
+            ..Default::default()
+        };
+        let text = comment(&report, &[], &[], MAX_COMMENT);
+        assert!(text.contains("#### Flags and phases changed"), "{text}");
+        assert!(
+            text.contains("| phase-advance | checkout | canary → ga | rollouts/checkout.yml:3 |"),
+            "{text}"
+        );
+        assert!(text.contains("default: off → on"), "{text}");
+        assert!(!text.contains("<b>"), "{text}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! pagination by `Link` headers, retries with jittered backoff within a time
 //! budget, rate limits honoured. The token never leaves this file's headers.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::{Client as Http, Response};
@@ -46,6 +46,8 @@ pub struct Client {
     /// Time slept on retries so far, across every call: bounded by `budget` too.
     slept: Cell<Duration>,
     requests: Cell<usize>,
+    /// The token's own login, asked once and only when needed.
+    viewer: RefCell<Option<String>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -99,6 +101,7 @@ impl Client {
             budget,
             slept: Cell::new(Duration::ZERO),
             requests: Cell::new(0),
+            viewer: RefCell::new(None),
         })
     }
 
@@ -155,26 +158,29 @@ impl Client {
         let remaining = header("x-ratelimit-remaining");
         let reset = header("x-ratelimit-reset").and_then(|s| s.trim().parse::<u64>().ok());
         let what = format!("{method} {} answered {}", redact(url), status.as_u16());
+        let message = resp
+            .json::<Value>()
+            .ok()
+            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
+            .unwrap_or_default();
+        let limited = matches!(status, StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS);
         if let Some(s) = retry_after {
             return Attempt::Retry(format!("{what} (retry-after {s}s)"), Some(Duration::from_secs(s)));
         }
-        if remaining.as_deref() == Some("0")
-            && (status == StatusCode::FORBIDDEN || status == StatusCode::TOO_MANY_REQUESTS)
-        {
+        if limited && remaining.as_deref() == Some("0") {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
             let wait = reset.map_or(60, |r| r.saturating_sub(now) + 1);
             return Attempt::Retry(format!("{what} (rate limit)"), Some(Duration::from_secs(wait)));
         }
+        // A secondary rate limit without `retry-after`: GitHub asks for at least a minute.
+        if limited && message.to_ascii_lowercase().contains("rate limit") {
+            return Attempt::Retry(format!("{what} (secondary rate limit)"), Some(Duration::from_secs(60)));
+        }
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
             return Attempt::Retry(what, None);
         }
-        let message = resp
-            .json::<Value>()
-            .ok()
-            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
-            .unwrap_or_default();
         let what = if message.is_empty() {
             what
         } else {
@@ -264,24 +270,37 @@ impl Client {
         format!("/repos/{}{rest}", self.repo)
     }
 
-    /// The viewer's comment with the marker, across every page.
-    fn find_comment(&self, number: u64, viewer: &str) -> Result<Option<u64>, ApiError> {
+    /// The token's own comment with the marker, across every page. The
+    /// viewer's login is asked for only when some comment carries the marker.
+    fn find_comment(&self, number: u64) -> Result<Option<u64>, ApiError> {
         let comments = self.get_all(&self.repo_path(&format!("/issues/{number}/comments")))?;
-        Ok(comments
+        let marked: Vec<&Value> = comments
             .iter()
             .filter(|c| {
-                c.pointer("/user/login")
-                    .and_then(|l| l.as_str())
-                    .is_some_and(|l| l.eq_ignore_ascii_case(viewer))
-            })
-            .filter(|c| {
                 c.get("body")
-                    .and_then(|b| b.as_str())
+                    .and_then(Value::as_str)
                     .is_some_and(|b| b.contains(MARKER))
             })
-            .filter_map(|c| c.get("id").and_then(|i| i.as_u64()))
-            .next())
+            .collect();
+        if marked.is_empty() {
+            return Ok(None);
+        }
+        let viewer = self.viewer_login()?;
+        Ok(marked
+            .into_iter()
+            .filter(|c| same_identity(&login(c, "/user/login"), &viewer))
+            .find_map(|c| c.get("id").and_then(Value::as_u64)))
     }
+}
+
+/// Whether two logins are one identity: GraphQL names an app `github-actions`
+/// where REST says `github-actions[bot]`.
+fn same_identity(a: &str, b: &str) -> bool {
+    let bare = |l: &str| {
+        let l = l.trim().to_ascii_lowercase();
+        l.strip_suffix("[bot]").map(str::to_string).unwrap_or(l)
+    };
+    !a.trim().is_empty() && bare(a) == bare(b)
 }
 
 /// The URL without its query (which never holds the token, but may be long).
@@ -299,12 +318,17 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis((base / 2 + jitter).min(8000))
 }
 
-/// The `rel="next"` URL of a `Link` header.
+/// The `rel="next"` URL of a `Link` header (`rel` quoted or not, maybe with other relations).
 fn next_link(header: &str) -> Option<String> {
     header.split(',').find_map(|part| {
         let mut it = part.split(';');
         let url = it.next()?.trim().strip_prefix('<')?.strip_suffix('>')?;
-        it.any(|p| p.trim() == "rel=\"next\"").then(|| url.to_string())
+        it.any(|p| {
+            p.trim()
+                .strip_prefix("rel=")
+                .is_some_and(|rels| rels.trim_matches('"').split_whitespace().any(|r| r == "next"))
+        })
+        .then(|| url.to_string())
     })
 }
 
@@ -318,13 +342,19 @@ fn text(v: &Value, key: &str) -> String {
 
 impl GitHub for Client {
     fn viewer_login(&self) -> Result<String, ApiError> {
+        if let Some(v) = self.viewer.borrow().as_ref() {
+            return Ok(v.clone());
+        }
         let body = serde_json::json!({"query": "query { viewer { login } }"});
         let r = self.send(Method::POST, &self.graphql, Some(&body))?;
         let v: Value = r
             .json()
             .map_err(|e| ApiError::Failed(format!("GraphQL viewer: invalid JSON: {e}")))?;
         match v.pointer("/data/viewer/login").and_then(|l| l.as_str()) {
-            Some(l) if !l.is_empty() => Ok(l.to_string()),
+            Some(l) if !l.is_empty() => {
+                *self.viewer.borrow_mut() = Some(l.to_string());
+                Ok(l.to_string())
+            }
             _ => Err(ApiError::Failed("GraphQL `viewer { login }` returned no login".into())),
         }
     }
@@ -438,9 +468,9 @@ impl GitHub for Client {
         }
     }
 
-    fn upsert_comment(&self, number: u64, viewer: &str, body: &str) -> Result<CommentOutcome, ApiError> {
+    fn upsert_comment(&self, number: u64, body: &str) -> Result<CommentOutcome, ApiError> {
         let payload = serde_json::json!({ "body": body });
-        if let Some(id) = self.find_comment(number, viewer)? {
+        if let Some(id) = self.find_comment(number)? {
             let url = format!("{}{}", self.api, self.repo_path(&format!("/issues/comments/{id}")));
             self.send(Method::PATCH, &url, Some(&payload))?;
             return Ok(CommentOutcome::Updated(id));
@@ -465,7 +495,7 @@ impl GitHub for Client {
                         return Err(ApiError::Failed(format!("{why}; gave up after {attempt} attempt(s)")));
                     }
                     self.wait(wait);
-                    if let Some(id) = self.find_comment(number, viewer)? {
+                    if let Some(id) = self.find_comment(number)? {
                         let url = format!("{}{}", self.api, self.repo_path(&format!("/issues/comments/{id}")));
                         self.send(Method::PATCH, &url, Some(&payload))?;
                         return Ok(CommentOutcome::Created(id));
@@ -492,6 +522,14 @@ mod tests {
             Some("https://api.github.com/repositories/1/issues/2/comments?page=2")
         );
         assert_eq!(next_link(r#"<https://x/?page=1>; rel="prev""#), None);
+        assert_eq!(
+            next_link("<https://x/?page=3>; rel=next").as_deref(),
+            Some("https://x/?page=3")
+        );
+        assert_eq!(
+            next_link(r#"<https://x/?page=1>; rel="prev", <https://x/?page=3>; rel="next last""#).as_deref(),
+            Some("https://x/?page=3")
+        );
     }
 
     #[test]
@@ -517,6 +555,14 @@ mod tests {
         assert_eq!(ghes.graphql, "https://ghe.local/api/graphql");
         assert!(ghes.same_origin("https://ghe.local/api/v3/x?page=2"));
         assert!(!ghes.same_origin("https://evil.example/api/v3/x"));
+    }
+
+    #[test]
+    fn bot_logins_are_one_identity_across_graphql_and_rest() {
+        assert!(same_identity("github-actions[bot]", "github-actions"));
+        assert!(same_identity("Octo-Bot", "octo-bot"));
+        assert!(!same_identity("mallory", "github-actions"));
+        assert!(!same_identity("", ""));
     }
 
     #[test]

@@ -96,8 +96,9 @@ pub trait GitHub {
     fn permission(&self, user: &str) -> Result<Option<Permission>, ApiError>;
     /// Whether the user is an active member of `org/team-slug`; `None` when it cannot be read.
     fn team_member(&self, team: &str, user: &str) -> Result<Option<bool>, ApiError>;
-    /// Edits the comment carrying [`MARKER`] authored by `viewer`, or creates one.
-    fn upsert_comment(&self, number: u64, viewer: &str, body: &str) -> Result<CommentOutcome, ApiError>;
+    /// Edits the comment carrying [`MARKER`] authored by the token's own
+    /// identity ([`GitHub::viewer_login`]), or creates one.
+    fn upsert_comment(&self, number: u64, body: &str) -> Result<CommentOutcome, ApiError>;
     /// How many HTTP requests were sent (retries included).
     fn requests(&self) -> usize;
 }

@@ -150,6 +150,21 @@ pub struct SignoffResult {
     #[serde(flatten)]
     pub outcome: Outcome,
     pub rejected: Vec<Rejected>,
+    /// Met, but less firmly than it could be (why).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<String>,
+}
+
+/// The caveat of a label judged by the timeline's order alone.
+pub const PUSH_ORDER_ONLY: &str =
+    "the push time of the head could not be read from its check suites (the token needs `checks: read`), \
+     so the label was judged by the timeline's order, which a commit with a false date can fool";
+
+/// Whether the timeline shows the head commit itself arriving before event `i`.
+fn head_pushed_before(facts: &PrFacts, i: usize) -> bool {
+    facts.timeline[..i]
+        .iter()
+        .any(|e| matches!(e, TimelineEvent::Pushed { sha: Some(s), .. } if s.eq_ignore_ascii_case(&facts.head_sha)))
 }
 
 impl SignoffResult {
@@ -190,21 +205,24 @@ fn check_signer(user: &str, signer: &Signer, facts: &PrFacts, config: &SignoffCo
     }
 }
 
-/// The logins and team memberships evaluation needs looked up.
+/// What evaluation needs looked up: how many sign-off label events there
+/// are, and the logins and team memberships to read.
 pub fn lookups(
     signoffs: &[(String, Vec<String>)],
     facts: &PrFacts,
     config: &SignoffConfig,
-) -> (BTreeSet<String>, BTreeSet<(String, String)>) {
+) -> (usize, BTreeSet<String>, BTreeSet<(String, String)>) {
     let labels: BTreeSet<String> = signoffs
         .iter()
         .map(|(s, _)| config.signer(s).label_for(s).to_ascii_lowercase())
         .collect();
     let mut users = BTreeSet::new();
+    let mut labelers = 0;
     for e in &facts.timeline {
         if let TimelineEvent::Labeled { label, actor, .. } = e {
             if labels.contains(&label.to_ascii_lowercase()) {
                 users.insert(actor.to_ascii_lowercase());
+                labelers += 1;
             }
         }
     }
@@ -221,7 +239,7 @@ pub fn lookups(
             }
         }
     }
-    (users, teams)
+    (labelers, users, teams)
 }
 
 /// Evaluates each required sign-off (name, the classes requiring it).
@@ -245,6 +263,7 @@ pub fn evaluate(signoffs: &[(String, Vec<String>)], facts: &PrFacts, config: &Si
         let label = signer.label_for(name);
         let mut rejected = Vec::new();
         let mut met = None;
+        let mut caveat = None;
 
         // The label's latest labeled event, unless an unlabeled event follows it.
         let mut last_labeled: Option<(usize, &str, &str)> = None;
@@ -274,23 +293,28 @@ pub fn evaluate(signoffs: &[(String, Vec<String>)], facts: &PrFacts, config: &Si
                     if !config.stale_after_push {
                         return Ok(());
                     }
-                    match &last_push {
-                        None => Err(Rejection::PushTimeUnknown),
-                        Some((p, _)) if *p > i => Err(Rejection::Stale),
-                        Some((_, Some(pushed))) if at <= pushed.as_str() => Err(Rejection::Stale),
-                        // Without GitHub's own time for the head, a backdated
-                        // commit could make an old label look fresh.
-                        Some(_) => match facts.head_seen_at.as_deref() {
-                            None => Err(Rejection::PushTimeUnknown),
-                            Some(seen) if at <= seen => Err(Rejection::Stale),
-                            Some(_) => Ok(()),
-                        },
+                    match (&last_push, facts.head_seen_at.as_deref()) {
+                        (Some((p, _)), _) if *p > i => Err(Rejection::Stale),
+                        (Some((_, Some(pushed))), _) if at <= pushed.as_str() => Err(Rejection::Stale),
+                        // GitHub's own time for the head: a backdated commit cannot fool it.
+                        (_, Some(seen)) if at <= seen => Err(Rejection::Stale),
+                        (_, Some(_)) => Ok(()),
+                        // Only the timeline's order, and only if it shows the head
+                        // itself arriving before the label: counts, with a caveat.
+                        (_, None) if head_pushed_before(facts, i) => {
+                            caveat = Some(PUSH_ORDER_ONLY.to_string());
+                            Ok(())
+                        }
+                        (_, None) => Err(Rejection::PushTimeUnknown),
                     }
                 })
             };
             match verdict {
                 Ok(()) => met = Some(evidence),
-                Err(why) => rejected.push(Rejected { evidence, why }),
+                Err(why) => {
+                    caveat = None;
+                    rejected.push(Rejected { evidence, why });
+                }
             }
         }
 
@@ -326,6 +350,7 @@ pub fn evaluate(signoffs: &[(String, Vec<String>)], facts: &PrFacts, config: &Si
                 None => Outcome::Missing,
             },
             rejected,
+            caveat,
         });
     }
     out
@@ -461,17 +486,32 @@ mod tests {
         f.timeline.clear();
         f.timeline
             .push(labeled("signoff:system-owner", "olivia", "2026-01-02T00:00:00Z"));
+        // No push in the timeline: GitHub's time for the head decides.
+        assert!(one(&f, &SignoffConfig::default()).met());
+        f.head_seen_at = None;
         assert_eq!(why(&one(&f, &SignoffConfig::default())), [Rejection::PushTimeUnknown]);
-        // A push in the timeline but no time from GitHub for the head: fail closed.
+        // No time from GitHub for the head, and the timeline shows another
+        // commit, not the head, before the label: fail closed.
         f.timeline.insert(
             0,
             TimelineEvent::Pushed {
-                sha: Some(HEAD.into()),
+                sha: Some(OLD.into()),
                 at: None,
             },
         );
         f.head_seen_at = None;
         assert_eq!(why(&one(&f, &SignoffConfig::default())), [Rejection::PushTimeUnknown]);
+        // The head itself before the label: it counts, with the caveat.
+        f.timeline[0] = TimelineEvent::Pushed {
+            sha: Some(HEAD.into()),
+            at: None,
+        };
+        let r = one(&f, &SignoffConfig::default());
+        assert!(r.met(), "{r:?}");
+        assert_eq!(r.caveat.as_deref(), Some(PUSH_ORDER_ONLY));
+        // With GitHub's time for the head there is no caveat.
+        f.head_seen_at = Some("2026-01-01T00:00:00Z".into());
+        assert_eq!(one(&f, &SignoffConfig::default()).caveat, None);
     }
 
     #[test]

@@ -1,0 +1,46 @@
+//! `signoff-push-time-unverified`: a label sign-off judged by the timeline's order alone.
+
+use crate::finding::Finding;
+use crate::signoff::SignoffResult;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Warns when a sign-off label counted although GitHub could not say when
+    /// the pull request's head commit was pushed: the token could not read
+    /// the head's check suites, so the label was judged by where it sits in
+    /// the pull request's timeline, after the head commit.
+    ///
+    /// ## Why it blocks a release
+    /// It does not block (a warning); it says the sign-off is weaker than it
+    /// looks. A label only counts when it was given after the latest push. The
+    /// timeline lists commits by the date written in the commit, which its
+    /// author chooses: a commit pushed after the sign-off but dated earlier
+    /// would look older than the label. The time GitHub first saw the commit
+    /// (its check suite) cannot be forged; without it the label is taken on
+    /// the timeline's word.
+    ///
+    /// ## How to ship it safely
+    /// Give the workflow's token `checks: read` (the default `GITHUB_TOKEN`
+    /// permissions include it; an explicit `permissions:` block must list
+    /// it), or have the signer approve the head commit with a review, which
+    /// is bound to the commit itself.
+    pub SIGNOFF_PUSH_TIME_UNVERIFIED = { id: "signoff-push-time-unverified", domain: Signoff, default: Warning, class: Other };
+}
+
+/// One finding (without a file) per sign-off met with a caveat.
+pub fn check(results: &[SignoffResult]) -> Vec<Finding> {
+    results
+        .iter()
+        .filter(|r| r.met())
+        .filter_map(|r| {
+            let caveat = r.caveat.as_ref()?;
+            Some(
+                Finding::new(
+                    &SIGNOFF_PUSH_TIME_UNVERIFIED,
+                    format!("Sign-off `{}` counted with a caveat: {caveat}", r.signoff),
+                )
+                .help("add `checks: read` to the workflow's `permissions:`"),
+            )
+        })
+        .collect()
+}
