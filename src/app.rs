@@ -83,17 +83,20 @@ pub struct Report {
     /// is not YAML). Each has its
     /// finding; the verdict is `error` and the exit code 2.
     pub invalid_inputs: usize,
+    /// `--fail-on warning`: unapproved warnings block too.
+    pub fail_on_warnings: bool,
 }
 
 impl Report {
     pub fn verdict(&self) -> Verdict {
+        let blocking = if self.fail_on_warnings {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
         if self.invalid_inputs > 0 {
             Verdict::Error
-        } else if self
-            .findings
-            .iter()
-            .any(|f| f.severity == Severity::Error && !f.approved)
-        {
+        } else if self.findings.iter().any(|f| f.severity >= blocking && !f.approved) {
             Verdict::Blocked
         } else {
             Verdict::Pass

@@ -37,6 +37,15 @@ pub struct Common {
     /// Colour in human output (NO_COLOR is honoured).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+    /// The lowest severity that blocks (exit 1): `error`, or `warning` to block on unapproved warnings too.
+    #[arg(long, value_enum, default_value_t = FailOn::Error, global = true)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -303,6 +312,7 @@ fn gate(common: &Common, root: &Path, f: impl FnOnce(&Config) -> Result<Report, 
     };
     match f(&cfg) {
         Ok(mut report) => {
+            report.fail_on_warnings = common.fail_on == FailOn::Warning;
             let format = common.format.unwrap_or(Format::Human);
             if common.quiet && format == Format::Human {
                 report
@@ -331,11 +341,16 @@ fn gate(common: &Common, root: &Path, f: impl FnOnce(&Config) -> Result<Report, 
 
 /// `shipgate ci`: annotations and progress on stderr, the report on stdout.
 fn ci(args: &crate::github::ci::CiArgs, common: &Common) -> u8 {
-    if common.config.is_some() || common.base.is_some() {
-        eprintln!("error: `shipgate ci` reads shipgate.yml from the pull request's base commit and compares with that commit; --config and --base do not apply");
+    if common.base.is_some() {
+        eprintln!("error: `shipgate ci` compares with the pull request's base commit; --base does not apply");
         return 2;
     }
-    match crate::github::ci::run(args, &crate::github::ci::Env::from_process()) {
+    let args = crate::github::ci::CiArgs {
+        config: common.config.clone(),
+        fail_on_warnings: common.fail_on == FailOn::Warning,
+        ..args.clone()
+    };
+    match crate::github::ci::run(&args, &crate::github::ci::Env::from_process()) {
         Ok(run) => {
             eprint!("{}", run.annotations);
             for l in &run.log {
@@ -375,6 +390,7 @@ fn dry_run(args: &crate::dryrun::DryRunArgs, common: &Common) -> u8 {
     };
     match crate::dryrun::run(args, common.base.as_deref(), &cfg, &mut progress) {
         Ok(mut outcome) => {
+            outcome.report.fail_on_warnings = common.fail_on == FailOn::Warning;
             let format = common.format.unwrap_or(Format::Human);
             if common.quiet && format == Format::Human {
                 outcome

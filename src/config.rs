@@ -221,6 +221,25 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
             pos,
         ));
     }
+    if let Some((class, name)) = config.signoff.undeclared_signoffs().first() {
+        let known = config.signoff.known_signoffs();
+        let hint = match crate::suggest::closest(name, &known) {
+            Some(s) => format!("did you mean `{s}`? "),
+            None => String::new(),
+        };
+        let index = config.signoff.require[class]
+            .iter()
+            .position(|n| n == name)
+            .unwrap_or(0);
+        let at = format!("/signoff/require/{}/{index}", yaml::escape_pointer(class));
+        return Err((
+            format!(
+                "unknown sign-off `{name}` in `signoff.require.{class}`: {hint}a sign-off is one of {} or is declared under `signoff.signers`",
+                known.join(", ")
+            ),
+            Some(doc.locate(&at)),
+        ));
+    }
     if let Some(glob) = crate::signoff::classify::invalid_globs(&config.signoff).first() {
         return Err((
             format!("invalid glob pattern `{glob}` in `signoff`"),
@@ -264,6 +283,18 @@ mod tests {
     fn unknown_rules_are_errors() {
         let (msg, _) = parse("rules:\n  no-such-rule: off\n").unwrap_err();
         assert!(msg.contains("no-such-rule"));
+    }
+
+    #[test]
+    fn a_misspelt_signoff_points_at_the_name_with_a_suggestion() {
+        let src = "signoff:\n  require:\n    schema-destructive:\n      - system-owner\n      - backup-recovry-owner\n";
+        let (msg, pos) = parse(src).unwrap_err();
+        assert!(msg.contains("unknown sign-off `backup-recovry-owner`"), "{msg}");
+        assert!(msg.contains("did you mean `backup-recovery-owner`?"), "{msg}");
+        assert_eq!(pos.unwrap().line, 5);
+        // Declared under `signers`, any name is a sign-off.
+        let ok = "signoff:\n  require:\n    high-risk: [dba]\n  signers:\n    dba: {users: [dana]}\n";
+        assert_eq!(parse(ok).unwrap().signoff.required("high-risk", &[]), ["dba"]);
     }
 
     #[test]

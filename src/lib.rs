@@ -16,4 +16,5 @@ pub mod registry;
 pub mod report;
 pub mod rules;
 pub mod signoff;
+pub mod suggest;
 pub mod yaml;

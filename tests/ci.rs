@@ -70,14 +70,22 @@ struct Run {
 }
 
 fn run_ci(r: &Repo, server: &Server, budget: &str) -> Run {
-    let event = json!({"action": "synchronize", "number": 7, "pull_request": {
+    run_event(r, server, budget, "pull_request", &pr_event(r))
+}
+
+/// A `pull_request` event for #7, by alice, with labels the run must not trust.
+fn pr_event(r: &Repo) -> Value {
+    json!({"action": "synchronize", "number": 7, "pull_request": {
         "number": 7, "user": {"login": "alice"},
         "base": {"sha": r.base, "ref": "main"}, "head": {"sha": r.head, "ref": "feature"},
-        "labels": [{"name": "signoff:system-owner"}, {"name": "signoff:backup-recovery-owner"}]}});
-    run_event(r, server, budget, "pull_request", &event)
+        "labels": [{"name": "signoff:system-owner"}, {"name": "signoff:backup-recovery-owner"}]}})
 }
 
 fn run_event(r: &Repo, server: &Server, budget: &str, name: &str, payload: &Value) -> Run {
+    run_with(r, server, budget, name, payload, &[])
+}
+
+fn run_with(r: &Repo, server: &Server, budget: &str, name: &str, payload: &Value, extra: &[&str]) -> Run {
     let p = r.dir.path();
     let work = tempfile::tempdir().unwrap();
     let event = work.path().join("event.json");
@@ -91,6 +99,7 @@ fn run_event(r: &Repo, server: &Server, budget: &str, name: &str, payload: &Valu
         .arg(&report)
         .arg("--sarif")
         .arg(&sarif)
+        .args(extra)
         .current_dir(p)
         .env("NO_COLOR", "1")
         .env("GITHUB_EVENT_NAME", name)
@@ -708,6 +717,86 @@ fn a_file_name_cannot_inject_markdown_html_mentions_or_a_fake_marker() {
         annotation.starts_with("::error file=x|`</details><!-- shipgate%3Asummary -->@org/team.sql,line=1,"),
         "{annotation}"
     );
+}
+
+#[test]
+fn without_check_suites_labels_count_by_the_timeline_with_a_warning_that_fail_on_warning_blocks() {
+    let r = repo();
+    let mut st = state(&r);
+    st.timeline.push(labeled("signoff:system-owner", "olivia", AFTER_PUSH));
+    st.timeline
+        .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
+    // The token has no `checks: read`.
+    let no_checks = || ("/repos/acme/shop/commits/".to_string(), 403, vec![]);
+    st.failures = vec![no_checks()];
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(
+        rules(&run.report).contains(&"signoff-push-time-unverified".to_string()),
+        "{}",
+        run.report
+    );
+    assert!(run.stderr.contains("checks: read"), "{}", run.stderr);
+
+    let mut st = state(&r);
+    st.timeline.push(labeled("signoff:system-owner", "olivia", AFTER_PUSH));
+    st.timeline
+        .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
+    st.failures = vec![no_checks()];
+    let server = serve(st);
+    let run = run_with(
+        &r,
+        &server,
+        "5",
+        "pull_request",
+        &pr_event(&r),
+        &["--fail-on", "warning", "--comment", "false"],
+    );
+    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.report["verdict"], "blocked");
+    let s = server.state.lock().unwrap();
+    assert!(s.comments.is_empty(), "--comment false posts nothing");
+    assert!(!s.log.iter().any(|q| q.path.contains("/comments")), "{:?}", s.log);
+}
+
+#[test]
+fn config_names_a_policy_file_read_at_the_base_commit() {
+    let r = repo_with(None, None);
+    let p = r.dir.path();
+    // The policy file is on the base branch; the pull request merges it in.
+    git(p, &["checkout", "-q", &r.base]);
+    write(p, "ci/gate.yml", "signoff:\n  require:\n    schema-destructive: []\n");
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "policy"]);
+    let base = git(p, &["rev-parse", "HEAD"]);
+    git(p, &["checkout", "-q", "feature"]);
+    git(p, &["merge", "-q", "--no-edit", &base]);
+    let head = git(p, &["rev-parse", "HEAD"]);
+    let r = Repo { base, head, dir: r.dir };
+    let server = serve(state(&r));
+    let run = run_with(
+        &r,
+        &server,
+        "5",
+        "pull_request",
+        &pr_event(&r),
+        &["--config", "ci/gate.yml"],
+    );
+    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.report["signoffs"]["results"], json!([]), "{}", run.report);
+
+    let server = serve(state(&r));
+    let run = run_with(
+        &r,
+        &server,
+        "5",
+        "pull_request",
+        &pr_event(&r),
+        &["--config", "ci/none.yml"],
+    );
+    assert_eq!(run.out.status.code(), Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("no such file at the base commit"), "{}", run.stderr);
 }
 
 #[test]

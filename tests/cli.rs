@@ -33,6 +33,24 @@ fn exit_0_on_a_safe_migration() {
 }
 
 #[test]
+fn fail_on_warning_blocks_on_an_unapproved_warning() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "m.sql", "VACUUM FULL members;\n");
+    let o = shipgate(&["lint", "m.sql"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("ban-vacuum-full"));
+    let o = shipgate(&["lint", "--fail-on", "warning", "--format", "json", "m.sql"], d.path());
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("\"verdict\": \"blocked\""), "{}", stdout(&o));
+    // Approved, it no longer blocks.
+    write(d.path(), "m.sql", "SET lock_timeout = '5s';\n-- MIGRATION_APPROVED(ban-vacuum-full): maintenance window 42\nVACUUM FULL members;\n");
+    let o = shipgate(&["lint", "--fail-on", "warning", "m.sql"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let o = shipgate(&["lint", "--fail-on", "note", "m.sql"], d.path());
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
 fn exit_1_with_the_finding_on_a_destructive_migration() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "m.sql", "SELECT 1;\nALTER TABLE members DROP COLUMN email;\n");

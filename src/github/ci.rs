@@ -33,7 +33,7 @@ pub struct CiArgs {
     #[arg(long, env = "GITHUB_TOKEN", hide_env_values = true, value_parser = parse_token)]
     pub token: Option<Token>,
     /// Also write SARIF to FILE.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, visible_alias = "sarif-file", value_name = "FILE")]
     pub sarif: Option<PathBuf>,
     /// Where to write the JSON report (default: `shipgate-report.json` in `RUNNER_TEMP`, else in DIR).
     #[arg(long, value_name = "FILE")]
@@ -42,6 +42,15 @@ pub struct CiArgs {
     /// the most the whole run sleeps on them); beyond it the run exits 3.
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS", env = "SHIPGATE_API_BUDGET")]
     pub api_budget: f64,
+    /// Post (or edit in place) the pull request summary comment (default: `ci.comment` in shipgate.yml, true).
+    #[arg(long, value_name = "true|false", action = clap::ArgAction::Set)]
+    pub comment: Option<bool>,
+    /// `--config FILE`, read at the base commit (set from the common options).
+    #[arg(skip)]
+    pub config: Option<PathBuf>,
+    /// `--fail-on warning` (set from the common options).
+    #[arg(skip)]
+    pub fail_on_warnings: bool,
 }
 
 /// What one run produced, for the binary to print.
@@ -96,9 +105,15 @@ fn api(e: ApiError) -> AppError {
     AppError::Evaluate(format!("GitHub API: {e}"))
 }
 
-/// The configuration of the base commit (the policy a pull request cannot change).
-pub fn base_config(root: &Path, base: &str) -> Result<Config, AppError> {
-    for name in ["shipgate.yml", ".shipgate.yml", "shipgate.yaml", ".shipgate.yaml"] {
+/// The configuration of the base commit (the policy a pull request cannot
+/// change): `path` (`--config`, relative to the repository root) or the first
+/// of the default names there.
+pub fn base_config(root: &Path, base: &str, path: Option<&Path>) -> Result<Config, AppError> {
+    let names: Vec<String> = match path {
+        Some(p) => vec![p.to_string_lossy().trim_start_matches("./").to_string()],
+        None => CONFIG_NAMES.map(String::from).to_vec(),
+    };
+    for name in &names {
         if let Some(src) = crate::git::show(root, base, name)? {
             return crate::config::parse(&src).map_err(|(message, pos)| {
                 AppError::Config(ConfigError {
@@ -110,8 +125,18 @@ pub fn base_config(root: &Path, base: &str) -> Result<Config, AppError> {
             });
         }
     }
-    Ok(Config::default())
+    match path {
+        Some(p) => Err(usage(format!(
+            "--config {}: no such file at the base commit {}",
+            p.display(),
+            short(base)
+        ))),
+        None => Ok(Config::default()),
+    }
 }
+
+/// Where shipgate.yml may be, in order.
+const CONFIG_NAMES: [&str; 4] = ["shipgate.yml", ".shipgate.yml", "shipgate.yaml", ".shipgate.yaml"];
 
 fn short(sha: &str) -> &str {
     sha.get(..7).unwrap_or(sha)
@@ -275,7 +300,7 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
         .and_then(Value::as_str)
         .and_then(|r| r.strip_prefix("refs/heads/"))
         .ok_or_else(|| usage("the push event has no branch `ref`"))?;
-    let config = base_config(root, "HEAD")?;
+    let config = base_config(root, "HEAD", args.config.as_deref())?;
     let mut globs = globset::GlobSetBuilder::new();
     for g in &config.ci.release_branches {
         globs.add(globset::Glob::new(g).map_err(|e| usage(format!("`ci.release_branches`: {e}")))?);
@@ -334,7 +359,15 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
             head: pr.head_sha.clone(),
             author: pr.author.clone(),
         };
-        let judged = judge(&dir, gh, *number, &parent, Some(&known), pr.merged_at.as_deref());
+        let judged = judge(
+            &dir,
+            gh,
+            *number,
+            &parent,
+            Some(&known),
+            pr.merged_at.as_deref(),
+            args.config.as_deref(),
+        );
         let _ = git_out(root, &["worktree", "remove", "--force", &dir_s]);
         let judged = judged?;
         for mut f in crate::rules::signoff::check(&judged.results) {
@@ -346,6 +379,7 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
                         "classes": judged.hits, "results": judged.results}),
         );
     }
+    report.fail_on_warnings = args.fail_on_warnings;
     report.finish(&config);
     log.push(format!("shipgate: {} pull requests since `{tag}`", prs.len()));
     write_outputs(
@@ -414,8 +448,9 @@ pub fn pull_request(
         hits,
         results,
         head,
-    } = judge(root, gh, number, base, known, None)?;
+    } = judge(root, gh, number, base, known, None, args.config.as_deref())?;
     report.findings.extend(crate::rules::signoff::check(&results));
+    report.fail_on_warnings = args.fail_on_warnings;
     report.finish(&config);
     write_outputs(
         args,
@@ -427,7 +462,7 @@ pub fn pull_request(
     if let Some(p) = &env.step_summary {
         append_file(p, &comment(&report, &hits, &results, MAX_STEP_SUMMARY - 1024))?;
     }
-    if config.ci.comment && !merge_queue {
+    if args.comment.unwrap_or(config.ci.comment) && !merge_queue {
         let posted = gh.upsert_comment(number, &body);
         match posted {
             Ok(CommentOutcome::Created(id)) => log.push(format!("shipgate: posted the summary comment {id}")),
@@ -469,9 +504,10 @@ fn judge(
     base: &str,
     known: Option<&Known>,
     merged_at: Option<&str>,
+    config_path: Option<&Path>,
 ) -> Result<Judged, AppError> {
     let root = &root.to_path_buf();
-    let config = base_config(root, base)?;
+    let config = base_config(root, base, config_path)?;
     let report = app::check(root, &config, Some(base), None)?;
 
     // What the pull request changes, by path.
@@ -490,9 +526,8 @@ fn judge(
             (p.clone(), file.statements.into_iter().flat_map(|s| s.actions).collect())
         })
         .collect();
-    let config_paths: Vec<String> = ["shipgate.yml", ".shipgate.yml", "shipgate.yaml", ".shipgate.yaml"]
-        .map(String::from)
-        .to_vec();
+    let mut config_paths: Vec<String> = CONFIG_NAMES.map(String::from).to_vec();
+    config_paths.extend(config_path.map(|p| p.to_string_lossy().trim_start_matches("./").to_string()));
     let hits = classify(
         &ClassifyInput {
             findings: &report.findings,

@@ -134,30 +134,6 @@ fn json_type(v: &Value) -> &'static str {
     }
 }
 
-/// Edit distance, for suggestions of misspelt keys.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
-fn suggestion(unknown: &str, known: &[&str]) -> Option<String> {
-    let lower = unknown.to_ascii_lowercase().replace('-', "_");
-    known
-        .iter()
-        .map(|k| (distance(&lower, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min()
-        .map(|(_, k)| k.to_string())
-}
-
 /// Validates the manifest against the schema; each violation is a finding at its node.
 pub fn validate(m: &Manifest) -> Vec<Finding> {
     let value = &m.doc.value;
@@ -183,7 +159,7 @@ pub fn validate(m: &Manifest) -> Vec<Finding> {
                 for key in unexpected {
                     let key_ptr = format!("{ptr}/{}", escape_pointer(key));
                     let known = known_keys(parent);
-                    let help = match suggestion(key, &known) {
+                    let help = match crate::suggest::closest(key, &known) {
                         Some(s) => format!("did you mean `{s}`? Known keys here: {}", known.join(", ")),
                         None => format!("known keys here: {} (or an `x-` key of your own)", known.join(", ")),
                     };
@@ -328,18 +304,5 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(f[0].message.contains("`current_phase`"), "{}", f[0].message);
         assert_eq!(f[0].location.unwrap().line, 2);
-    }
-
-    #[test]
-    fn misspelt_keys_get_a_suggestion() {
-        assert_eq!(
-            suggestion("audiance", &["name", "audience", "bake"]).as_deref(),
-            Some("audience")
-        );
-        assert_eq!(
-            suggestion("kill-switch", &["kill_switch", "flag"]).as_deref(),
-            Some("kill_switch")
-        );
-        assert_eq!(suggestion("zzzzzz", &["name"]), None);
     }
 }

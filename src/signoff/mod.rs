@@ -146,6 +146,9 @@ impl Default for SignoffConfig {
     }
 }
 
+/// The sign-offs the default policy names; others must be declared in `signoff.signers`.
+pub const BUILT_IN_SIGNOFFS: &[&str] = &["system-owner", "backup-recovery-owner", "security-owner"];
+
 /// The classes of change, as named in `signoff.require`.
 pub const CLASSES: &[&str] = &[
     "schema-additive",
@@ -189,6 +192,30 @@ impl SignoffConfig {
             .unwrap_or_else(|| Signer::default_for(name))
     }
 
+    /// Sign-off names in `require` that are neither built in
+    /// ([`BUILT_IN_SIGNOFFS`]) nor declared in `signers`, as (class, name):
+    /// most likely misspelt, and a label nobody will ever add.
+    pub fn undeclared_signoffs(&self) -> Vec<(String, String)> {
+        self.require
+            .iter()
+            .flat_map(|(class, names)| names.iter().map(move |n| (class.clone(), n.clone())))
+            .filter(|(_, n)| !BUILT_IN_SIGNOFFS.contains(&n.as_str()) && !self.signers.contains_key(n))
+            .collect()
+    }
+
+    /// Every sign-off name the policy knows.
+    pub fn known_signoffs(&self) -> Vec<String> {
+        let mut out: Vec<String> = BUILT_IN_SIGNOFFS.iter().map(|s| s.to_string()).collect();
+        out.extend(
+            self.signers
+                .keys()
+                .filter(|k| !out.contains(k))
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+        out
+    }
+
     /// Unknown class names in `require`: a configuration mistake.
     pub fn unknown_classes(&self) -> Vec<String> {
         self.require
@@ -230,5 +257,12 @@ mod tests {
         assert!(c.required("schema-destructive", &[]).is_empty());
         assert_eq!(c.required("phase-advance:ga", &["lead".into()]), ["release-manager"]);
         assert_eq!(c.unknown_classes(), ["nonsense"]);
+        assert_eq!(
+            c.undeclared_signoffs(),
+            [("phase-advance".to_string(), "release-manager".to_string())]
+        );
+        c.signers
+            .insert("release-manager".into(), Signer::default_for("release-manager"));
+        assert!(c.undeclared_signoffs().is_empty());
     }
 }
