@@ -2,11 +2,20 @@
 // Extracts the GitHub REST operations `shipgate ci` uses from the official
 // OpenAPI description (npm `@octokit/openapi`, pinned in tools/package.json)
 // into tests/fixtures/github/openapi-ops.json: method, path template,
-// operationId and the documented response status codes. tests/ci.rs checks
-// that every request the binary makes matches one of these operations.
+// operationId, the documented response status codes and, for each status
+// with a JSON body, its response schema. tests/ci.rs checks that every
+// request the binary makes matches one of these operations, and the fake
+// GitHub (tests/fake_github) validates every answer it sends against the
+// schema of the operation and status.
 //
 //   npm install --prefix /tmp/octokit @octokit/openapi@23.0.2
 //   node scripts/extract-openapi.mjs --from /tmp/octokit [--check]
+//
+// The schemas are JSON Schema 2020-12, as the `jsonschema` crate validates
+// them: the components they reference (transitively) are copied into one
+// top-level `$defs` and each `$ref` points there; OpenAPI's `nullable: true`
+// becomes a `"null"` type (or an `anyOf` with `{"type": "null"}`);
+// descriptions, examples, titles and `x-` extensions are dropped.
 //
 // Without --from the package is resolved from tools/ (not pinned there yet:
 // it is 385 MB, too heavy for every `.ci/run`).
@@ -38,15 +47,110 @@ const wanted = [
   "issues/update-comment",
 ];
 
+// Keywords that only document (or are OpenAPI-only) and never constrain.
+const dropped = new Set([
+  "description",
+  "example",
+  "examples",
+  "title",
+  "externalDocs",
+  "xml",
+  "deprecated",
+  "readOnly",
+  "writeOnly",
+  "discriminator",
+]);
+// Keywords whose value is a map from names to schemas (the names are data, not keywords).
+const schemaMaps = new Set(["properties", "patternProperties"]);
+// Keywords whose value is a schema or a list of schemas.
+const subschemas = new Set(["items", "additionalProperties", "not", "allOf", "anyOf", "oneOf"]);
+// Keywords copied as they are.
+const kept = new Set([
+  "type",
+  "format",
+  "enum",
+  "const",
+  "required",
+  "default",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "minProperties",
+  "maxProperties",
+]);
+
+/** The components (`schemas/<name>`) referenced so far; their conversion fills `defs`. */
+const defs = {};
+const pending = [];
+
+function ref(target) {
+  const m = /^#\/components\/schemas\/(.+)$/.exec(target);
+  if (!m) throw new Error(`unsupported $ref ${target}`);
+  if (!(m[1] in defs)) {
+    defs[m[1]] = null;
+    pending.push(m[1]);
+  }
+  return `#/$defs/${m[1]}`;
+}
+
+/** One OpenAPI 3.0 schema object as JSON Schema 2020-12. */
+function convert(schema) {
+  if (typeof schema === "boolean") return schema;
+  const out = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (dropped.has(key) || key.startsWith("x-") || key === "nullable") continue;
+    if (key === "$ref") out.$ref = ref(value);
+    else if (schemaMaps.has(key))
+      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v)]));
+    else if (subschemas.has(key)) out[key] = Array.isArray(value) ? value.map(convert) : convert(value);
+    else if (kept.has(key)) out[key] = value;
+    else throw new Error(`unsupported schema keyword ${key}`);
+  }
+  if (schema.nullable !== true) return out;
+  const composite = ["$ref", "allOf", "anyOf", "oneOf"].some((k) => k in out);
+  if (!composite && typeof out.type === "string") {
+    out.type = [out.type, "null"];
+    if (out.enum && !out.enum.includes(null)) out.enum = [...out.enum, null];
+    return out;
+  }
+  if (!composite && out.type === undefined) return out; // no type: null is valid already
+  return { anyOf: [{ type: "null" }, out] };
+}
+
+/** A response object (maybe a `$ref` to `#/components/responses/...`) → its JSON body schema, if any. */
+function responseSchema(response) {
+  if (response.$ref) {
+    const m = /^#\/components\/responses\/(.+)$/.exec(response.$ref);
+    if (!m) throw new Error(`unsupported response $ref ${response.$ref}`);
+    return responseSchema(spec.components.responses[m[1]]);
+  }
+  const schema = response.content?.["application/json"]?.schema;
+  return schema ? convert(schema) : undefined;
+}
+
 const found = new Map();
 for (const [path, item] of Object.entries(spec.paths)) {
   for (const [method, op] of Object.entries(item)) {
     if (op && wanted.includes(op.operationId)) {
+      const schemas = {};
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        const schema = responseSchema(response);
+        if (schema) schemas[status] = schema;
+      }
       found.set(op.operationId, {
         operationId: op.operationId,
         method,
         path,
         responses: Object.keys(op.responses ?? {}),
+        schemas,
       });
     }
   }
@@ -55,6 +159,10 @@ const missing = wanted.filter((id) => !found.has(id));
 if (missing.length) {
   console.error(`not in @octokit/openapi ${version}: ${missing.join(", ")}`);
   process.exit(1);
+}
+while (pending.length) {
+  const name = pending.shift();
+  defs[name] = convert(spec.components.schemas[name]);
 }
 const out = {
   source: `@octokit/openapi ${version} generated/api.github.com.json; regenerate with \`node scripts/extract-openapi.mjs\``,
@@ -67,8 +175,9 @@ const out = {
       note: "the GraphQL endpoint (viewer { login }); not part of the REST description",
     },
   ],
+  $defs: Object.fromEntries(Object.keys(defs).sort().map((k) => [k, defs[k]])),
 };
-const text = JSON.stringify(out, null, 2) + "\n";
+const text = JSON.stringify(out, null, 1) + "\n";
 const target = join(root, "tests", "fixtures", "github", "openapi-ops.json");
 if (process.argv.includes("--check")) {
   if (readFileSync(target, "utf8") !== text) {
@@ -77,5 +186,5 @@ if (process.argv.includes("--check")) {
   }
 } else {
   writeFileSync(target, text);
-  console.log(`wrote ${target} (${out.operations.length} operations)`);
+  console.log(`wrote ${target} (${out.operations.length} operations, ${Object.keys(defs).length} schemas, ${text.length} bytes)`);
 }

@@ -903,3 +903,74 @@ fn a_commit_pushed_to_a_release_branch_without_a_pull_request_blocks() {
         run.report
     );
 }
+
+#[test]
+fn the_fake_github_answers_validate_against_openapi() {
+    use fake_github::{answer, answer_errors, link, Req, MAX_COMMENT};
+    // A comment as scenarios write it is not what GitHub answers: it lacks
+    // `node_id`, `url`, `html_url`, `issue_url`, `created_at`, ...
+    let partial = json!({"id": 1, "user": {"login": "mallory"}, "body": "hi"}).to_string();
+    let errors = answer_errors("POST", "/repos/acme/shop/issues/7/comments", 201, &partial);
+    assert!(errors.iter().any(|e| e.contains("node_id")), "{errors:?}");
+    // A list whose comment has a string id and a number for a login.
+    let bad = json!([{"id": "1", "user": {"login": 5}}]).to_string();
+    assert!(!answer_errors("GET", "/repos/acme/shop/issues/7/comments?page=2", 200, &bad).is_empty());
+    // A success status the description does not document.
+    assert!(!answer_errors("GET", "/repos/acme/shop/pulls/7/reviews", 202, "[]").is_empty());
+    // ... and `assert_matches_openapi` fails on such an answer, or on a request that is no operation.
+    let mut req = Req::new("POST", "/repos/acme/shop/issues/7/comments", "");
+    req.schema_errors = errors.clone();
+    assert_eq!(fake_github::openapi_problems(&[req]), errors);
+    let problems = fake_github::openapi_problems(&[Req::new("GET", "/repos/acme/shop/nothing", "")]);
+    assert_eq!(problems, ["GET /repos/acme/shop/nothing is not a GitHub API operation"]);
+
+    // The fake's own answers pass: the scenario's partial comment completed, a
+    // page with GitHub's `Link` header, a body over GitHub's limit refused with its 422.
+    let mut st = State::new("b", "h");
+    st.comments = vec![serde_json::from_str(&partial).unwrap()];
+    st.timeline.push(labeled("signoff:system-owner", "olivia", AFTER_PUSH));
+    st.reviews = vec![review("olivia", "APPROVED", "h")];
+    st.merge_sha = "m".into();
+    let mut ask = |method: &str, path: &str, body: &str| answer(&mut st, Req::new(method, path, body), "http://gh");
+    assert_eq!(
+        ask("GET", "/repos/acme/shop/issues/7/comments?per_page=1", "").status,
+        200
+    );
+    let r = ask("GET", "/repos/acme/shop/issues/7/timeline?per_page=1", "");
+    let header = |name: &str| r.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let page2 = "http://gh/repositories/1000/issues/7/timeline?per_page=1&page=2";
+    assert_eq!(
+        header("link").unwrap(),
+        format!("<{page2}>; rel=\"next\", <{page2}>; rel=\"last\"")
+    );
+    assert_eq!(header("x-ratelimit-resource").unwrap(), "core");
+    let r = ask("GET", page2.trim_start_matches("http://gh"), "");
+    assert_eq!(serde_json::from_str::<Value>(&r.body).unwrap()[0]["event"], "labeled");
+    for path in [
+        "pulls/7",
+        "pulls/7/reviews",
+        "commits/h/check-suites",
+        "commits/m/pulls",
+        "collaborators/tom/permission",
+    ] {
+        assert_eq!(ask("GET", &format!("/repos/acme/shop/{path}"), "").status, 200);
+    }
+    let long = json!({"body": "x".repeat(MAX_COMMENT + 1)}).to_string();
+    let r = ask("POST", "/repos/acme/shop/issues/7/comments", &long);
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Body is too long (maximum is 65536 characters)"));
+    assert_eq!(ask("GET", "/repos/acme/shop/nothing", "").status, 404);
+    fake_github::assert_matches_openapi(&st.log[..st.log.len() - 1]);
+    assert!(st.log.iter().all(|q| q.schema_errors.is_empty()));
+
+    // GitHub's `Link` format, as recorded by `@octokit/fixtures` for 13 issues, 3 a page.
+    let recorded: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/github/recorded.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    for (i, page) in recorded["links"].as_array().unwrap().iter().enumerate() {
+        let issues = "https://api.github.com/repositories/1000/issues";
+        assert_eq!(link(issues, "per_page=3", i + 1, 5).as_deref(), page["link"].as_str());
+    }
+}
