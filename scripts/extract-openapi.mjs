@@ -37,6 +37,7 @@ const version = JSON.parse(readFileSync(require.resolve("@octokit/openapi/packag
 const wanted = [
   "pulls/get",
   "issues/list-events-for-timeline",
+  "issues/list-events",
   "pulls/list-reviews",
   "checks/list-suites-for-ref",
   "repos/list-pull-requests-associated-with-commit",

@@ -952,6 +952,7 @@ fn the_fake_github_answers_validate_against_openapi() {
         "commits/h/check-suites",
         "commits/m/pulls",
         "collaborators/tom/permission",
+        "issues/7/events",
     ] {
         assert_eq!(ask("GET", &format!("/repos/acme/shop/{path}"), "").status, 200);
     }

@@ -337,6 +337,14 @@ pub fn route(s: &mut State, req: &Req, url: &str) -> Resp {
         ("POST", ["graphql"]) => ok(json!({"data": {"viewer": {"login": BOT.trim_end_matches("[bot]")}}})),
         ("GET", ["repos", "acme", "shop", "pulls", "7"]) => ok(pull_request(s, true)),
         ("GET", ["repos", "acme", "shop", "issues", "7", "timeline"]) => list(s.timeline.iter().map(event).collect()),
+        // The issue events: the timeline without its commits.
+        ("GET", ["repos", "acme", "shop", "issues", "7", "events"]) => list(
+            s.timeline
+                .iter()
+                .filter(|e| e["event"] != "committed")
+                .map(event)
+                .collect(),
+        ),
         ("GET", ["repos", "acme", "shop", "pulls", "7", "reviews"]) => {
             list(s.reviews.iter().map(pull_request_review).collect())
         }
