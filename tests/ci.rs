@@ -383,6 +383,49 @@ fn rate_limits_are_waited_out() {
 }
 
 #[test]
+fn a_secondary_rate_limit_with_retry_after_is_waited_out() {
+    let r = repo();
+    let mut st = state(&r);
+    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
+    // GitHub's secondary limit: 403, "You have exceeded a secondary rate limit", `retry-after`.
+    st.failures = vec![(
+        "/repos/acme/shop/issues/7/timeline".into(),
+        403,
+        vec![("retry-after".into(), "1".into())],
+    )];
+    let server = serve(st);
+    let started = std::time::Instant::now();
+    let run = run_ci(&r, &server, "5");
+    assert_eq!(run.out.status.code(), Some(0), "{}", run.stderr);
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    let s = server.state.lock().unwrap();
+    assert!(s.failures.is_empty());
+    assert_eq!(
+        s.log.iter().filter(|q| q.path.contains("/issues/7/timeline")).count(),
+        2
+    );
+}
+
+#[test]
+fn a_secondary_rate_limit_beyond_the_budget_is_exit_3() {
+    let r = repo();
+    let mut st = state(&r);
+    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
+    // Without `retry-after` GitHub asks for at least a minute: more than the 2 s budget.
+    st.failures = vec![("/repos/acme/shop/issues/7/timeline".into(), 429, vec![])];
+    let server = serve(st);
+    let started = std::time::Instant::now();
+    let run = run_ci(&r, &server, "2");
+    assert_eq!(run.out.status.code(), Some(3), "{}", run.stderr);
+    assert!(run.stderr.contains("secondary rate limit"), "{}", run.stderr);
+    assert!(run.outputs.contains("verdict=error"), "{}", run.outputs);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "it did not wait a minute"
+    );
+}
+
+#[test]
 fn a_comment_post_that_timed_out_is_looked_up_not_posted_twice() {
     let r = repo();
     let mut st = state(&r);
@@ -797,6 +840,48 @@ fn config_names_a_policy_file_read_at_the_base_commit() {
     );
     assert_eq!(run.out.status.code(), Some(2), "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("no such file at the base commit"), "{}", run.stderr);
+}
+
+#[test]
+fn a_renamed_repositorys_redirects_are_followed() {
+    let r = repo();
+    let mut st = state(&r);
+    st.moved = true;
+    st.timeline.push(labeled("signoff:system-owner", "olivia", AFTER_PUSH));
+    st.timeline
+        .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    let s = server.state.lock().unwrap();
+    assert_eq!(s.comments.len(), 1, "the POST followed its 307");
+    assert!(s.log.iter().any(|q| q.status == 301), "{:?}", s.log);
+    assert!(s
+        .log
+        .iter()
+        .any(|q| q.method == "POST" && q.path.starts_with("/repositories/")));
+}
+
+#[test]
+fn without_a_timeline_the_issue_events_give_the_labels() {
+    let r = repo();
+    let mut st = state(&r);
+    st.timeline.push(labeled("signoff:system-owner", "olivia", AFTER_PUSH));
+    st.timeline
+        .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
+    st.failures = vec![("/repos/acme/shop/issues/7/timeline".into(), 404, vec![])];
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    assert!(server
+        .state
+        .lock()
+        .unwrap()
+        .log
+        .iter()
+        .any(|q| q.path.starts_with("/repos/acme/shop/issues/7/events")));
+    // No pushes in the issue events: the check suite's time is the only one, and it is enough.
+    assert!(!rules(&run.report).contains(&"signoff-push-time-unverified".to_string()));
 }
 
 #[test]

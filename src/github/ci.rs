@@ -148,7 +148,7 @@ struct PrEvent {
     number: u64,
     base: String,
     head: String,
-    author: String,
+    author: Option<String>,
 }
 
 fn pr_from_event(event: &Value) -> Result<PrEvent, AppError> {
@@ -176,12 +176,12 @@ fn pr_from_event(event: &Value) -> Result<PrEvent, AppError> {
         .pointer("/user/login")
         .and_then(Value::as_str)
         .filter(|l| !l.is_empty())
-        .ok_or_else(|| usage("the event payload has no `pull_request.user.login`"))?;
+        .map(str::to_string);
     Ok(PrEvent {
         number,
         base: sha("/base/sha")?,
         head: sha("/head/sha")?,
-        author: author.to_string(),
+        author,
     })
 }
 
@@ -357,7 +357,7 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
         git_out(root, &["worktree", "add", "--detach", "--force", &dir_s, merge])?;
         let known = Known {
             head: pr.head_sha.clone(),
-            author: pr.author.clone(),
+            author: Some(pr.author.clone()),
         };
         let judged = judge(
             &dir,
@@ -418,10 +418,11 @@ fn git_out(root: &Path, args: &[&str]) -> Result<String, AppError> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-/// A pull request's head and author, when the event says them.
+/// A pull request's head (and author) as the event says them.
 pub struct Known {
     pub head: String,
-    pub author: String,
+    /// `None`: read from the API.
+    pub author: Option<String>,
 }
 
 /// The pull request run, against any [`GitHub`]. Without `known` (a merge
@@ -542,10 +543,13 @@ fn judge(
 
     // Labels and reviews come fresh from the API, never from the payload.
     let (head, author) = match known {
-        Some(k) => (k.head.clone(), k.author.clone()),
-        None => {
+        Some(Known {
+            head,
+            author: Some(author),
+        }) => (head.clone(), author.clone()),
+        _ => {
             let pr = gh.pull_request(number).map_err(api)?;
-            (pr.head_sha, pr.author)
+            (known.map_or(pr.head_sha, |k| k.head.clone()), pr.author)
         }
     };
     let head = head.as_str();

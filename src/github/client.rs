@@ -89,7 +89,7 @@ impl Client {
         let http = Http::builder()
             .timeout((budget / 2).clamp(Duration::from_millis(200), Duration::from_secs(30)))
             .connect_timeout(Duration::from_secs(10).min(budget.max(Duration::from_millis(200))))
-            .redirect(reqwest::redirect::Policy::none())
+            .redirect(same_origin_redirects(&api))
             .build()
             .map_err(|e| ApiError::Failed(format!("cannot start the HTTP client: {e}")))?;
         Ok(Client {
@@ -158,11 +158,7 @@ impl Client {
         let remaining = header("x-ratelimit-remaining");
         let reset = header("x-ratelimit-reset").and_then(|s| s.trim().parse::<u64>().ok());
         let what = format!("{method} {} answered {}", redact(url), status.as_u16());
-        let message = resp
-            .json::<Value>()
-            .ok()
-            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
-            .unwrap_or_default();
+        let message = resp.json::<Value>().ok().map_or(String::new(), |v| error_message(&v));
         let limited = matches!(status, StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS);
         if let Some(s) = retry_after {
             return Attempt::Retry(format!("{what} (retry-after {s}s)"), Some(Duration::from_secs(s)));
@@ -235,6 +231,12 @@ impl Client {
 
     /// Every item of a paginated list, following `Link: <...>; rel="next"`.
     fn get_all(&self, path: &str) -> Result<Vec<Value>, ApiError> {
+        self.get_all_in(path, None)
+    }
+
+    /// Every item of a paginated list: the answer itself, or its array `key`
+    /// (`{"total_count": .., "check_suites": [..]}`).
+    fn get_all_in(&self, path: &str, key: Option<&str>) -> Result<Vec<Value>, ApiError> {
         let sep = if path.contains('?') { '&' } else { '?' };
         let mut url = format!("{}{path}{sep}per_page=100", self.api);
         let mut out = Vec::new();
@@ -246,11 +248,15 @@ impl Client {
                 .iter()
                 .filter_map(|v| v.to_str().ok())
                 .find_map(next_link);
-            let page: Value = r
+            let mut page: Value = r
                 .json()
                 .map_err(|e| ApiError::Failed(format!("GET {path}: invalid JSON: {e}")))?;
-            match page {
-                Value::Array(items) => out.extend(items),
+            let items = match key {
+                Some(k) => page.get_mut(k).map(Value::take),
+                None => Some(page),
+            };
+            match items {
+                Some(Value::Array(items)) => out.extend(items),
                 _ => return Err(ApiError::Failed(format!("GET {path}: expected a list"))),
             }
             match next {
@@ -301,6 +307,37 @@ fn same_identity(a: &str, b: &str) -> bool {
         l.strip_suffix("[bot]").map(str::to_string).unwrap_or(l)
     };
     !a.trim().is_empty() && bare(a) == bare(b)
+}
+
+/// Follows GitHub's redirects for a renamed or moved repository (301, 307),
+/// at most 5, and only on the API's own origin (the token goes along).
+fn same_origin_redirects(api: &str) -> reqwest::redirect::Policy {
+    let origin = reqwest::Url::parse(api).ok().map(|u| u.origin());
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 5 {
+            attempt.error("too many redirects")
+        } else if origin.as_ref() == Some(&attempt.url().origin()) {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
+}
+
+/// GitHub's error message, with the reasons of a 422's `errors` (`Body is too long ...`).
+fn error_message(v: &Value) -> String {
+    let mut m = v.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+    let details: Vec<&str> = v
+        .get("errors")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get("message").or_else(|| e.get("code")).and_then(Value::as_str))
+        .collect();
+    if !details.is_empty() {
+        m = format!("{m} ({})", details.join("; "));
+    }
+    m
 }
 
 /// The URL without its query (which never holds the token, but may be long).
@@ -355,7 +392,17 @@ impl GitHub for Client {
                 *self.viewer.borrow_mut() = Some(l.to_string());
                 Ok(l.to_string())
             }
-            _ => Err(ApiError::Failed("GraphQL `viewer { login }` returned no login".into())),
+            _ => {
+                let why = v
+                    .pointer("/errors/0/message")
+                    .and_then(Value::as_str)
+                    .map_or(String::new(), |m| {
+                        format!(": {}", m.chars().take(200).collect::<String>())
+                    });
+                Err(ApiError::Failed(format!(
+                    "GraphQL `viewer {{ login }}` returned no login{why}"
+                )))
+            }
         }
     }
 
@@ -375,7 +422,11 @@ impl GitHub for Client {
     }
 
     fn timeline(&self, number: u64) -> Result<Vec<TimelineEvent>, ApiError> {
-        let items = self.get_all(&self.repo_path(&format!("/issues/{number}/timeline")))?;
+        // The timeline has pushes too; a server without it still has the issue events.
+        let items = match self.get_all(&self.repo_path(&format!("/issues/{number}/timeline"))) {
+            Err(ApiError::NotFound(_)) => self.get_all(&self.repo_path(&format!("/issues/{number}/events")))?,
+            r => r?,
+        };
         let mut out = Vec::new();
         for e in items {
             match e.get("event").and_then(|k| k.as_str()).unwrap_or("") {
@@ -409,7 +460,7 @@ impl GitHub for Client {
             .iter()
             .map(|r| Review {
                 user: login(r, "/user/login"),
-                state: text(r, "state"),
+                state: text(r, "state").to_ascii_uppercase(),
                 commit_id: text(r, "commit_id"),
             })
             .collect())
@@ -425,12 +476,12 @@ impl GitHub for Client {
     }
 
     fn commit_seen_at(&self, sha: &str) -> Result<Option<String>, ApiError> {
-        match self.get_json(&self.repo_path(&format!("/commits/{sha}/check-suites?per_page=100"))) {
-            Ok(v) => Ok(v
-                .get("check_suites")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
+        match self.get_all_in(
+            &self.repo_path(&format!("/commits/{sha}/check-suites")),
+            Some("check_suites"),
+        ) {
+            Ok(suites) => Ok(suites
+                .iter()
                 .filter_map(|s| s.get("created_at").and_then(Value::as_str))
                 .min()
                 .map(str::to_string)),
@@ -555,6 +606,18 @@ mod tests {
         assert_eq!(ghes.graphql, "https://ghe.local/api/graphql");
         assert!(ghes.same_origin("https://ghe.local/api/v3/x?page=2"));
         assert!(!ghes.same_origin("https://evil.example/api/v3/x"));
+    }
+
+    #[test]
+    fn error_messages_carry_the_reasons_of_a_422() {
+        let v = serde_json::json!({"message": "Validation Failed", "errors": [
+            {"resource": "IssueComment", "code": "unprocessable", "field": "data",
+             "message": "Body is too long (maximum is 65536 characters)"}]});
+        assert_eq!(
+            error_message(&v),
+            "Validation Failed (Body is too long (maximum is 65536 characters))"
+        );
+        assert_eq!(error_message(&serde_json::json!({"message": "Not Found"})), "Not Found");
     }
 
     #[test]

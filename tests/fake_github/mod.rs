@@ -118,6 +118,9 @@ pub struct State {
     pub down: bool,
     /// 403 on posting comments (a fork's read-only token).
     pub read_only: bool,
+    /// The repository was renamed: `/repos/acme/shop/...` redirects to
+    /// `/repositories/{REPO_ID}/...` (301 for GET, 307 otherwise).
+    pub moved: bool,
     /// Every request, with the status answered and the answer's schema violations.
     pub log: Vec<Req>,
     pub next_id: u64,
@@ -323,6 +326,17 @@ pub fn route(s: &mut State, req: &Req, url: &str) -> Resp {
     }
     if s.down {
         return status(500, json!({"message": "Server Error"}));
+    }
+    if let Some(rest) = req.path.strip_prefix("/repos/acme/shop/").filter(|_| s.moved) {
+        let to = format!("{url}/repositories/{REPO_ID}/{rest}");
+        let code = if req.method == "GET" { 301 } else { 307 };
+        let mut r = status(
+            code,
+            json!({"message": "Moved Permanently", "url": to,
+                   "documentation_url": "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects"}),
+        );
+        r.headers.push(("location".into(), to));
+        return r;
     }
     let full = canonical(&req.path);
     if let Some(i) = s.failures.iter().position(|(p, _, _)| full.starts_with(p.as_str())) {
@@ -967,6 +981,7 @@ impl State {
             merge_sha: String::new(),
             down: false,
             read_only: false,
+            moved: false,
             log: vec![],
             next_id: 100,
             rate_reset: now + 3600,
