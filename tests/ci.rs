@@ -60,6 +60,22 @@ fn state(r: &Repo) -> State {
     State::new(&r.base, &r.head)
 }
 
+/// #7 approved on its head by olivia (maintain, both sign-offs).
+fn approved(r: &Repo) -> State {
+    let mut st = state(r);
+    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
+    st
+}
+
+/// #7 labeled by both owners after its push.
+fn labeled_by_owners(r: &Repo) -> State {
+    let mut st = state(r);
+    st.timeline.push(labeled("signoff:system-owner", "olivia", AFTER_PUSH));
+    st.timeline
+        .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
+    st
+}
+
 struct Run {
     out: Output,
     report: Value,
@@ -167,6 +183,16 @@ fn requests(server: &Server) -> usize {
     server.state.lock().unwrap().log.len()
 }
 
+/// The classes of change in the run's JSON report.
+fn classes(run: &Run) -> Vec<String> {
+    run.report["signoffs"]["classes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| c["class"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
 fn rules(report: &Value) -> Vec<String> {
     report["findings"]
         .as_array()
@@ -177,9 +203,7 @@ fn rules(report: &Value) -> Vec<String> {
 #[test]
 fn review_on_head_passes() {
     let r = repo();
-    let mut st = state(&r);
-    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
-    let server = serve(st);
+    let server = serve(approved(&r));
     let run = run_ci(&r, &server, "5");
     assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
     assert_eq!(run.report["verdict"], "pass");
@@ -188,12 +212,7 @@ fn review_on_head_passes() {
         "{}",
         run.report
     );
-    let classes: Vec<&str> = run.report["signoffs"]["classes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["class"].as_str().unwrap())
-        .collect();
+    let classes = classes(&run);
     assert_eq!(classes, ["schema-destructive"]);
     let s = server.state.lock().unwrap();
     assert_eq!(s.comments.len(), 1);
@@ -268,8 +287,7 @@ fn label_before_a_new_push_is_stale() {
 #[test]
 fn a_502_then_success_is_retried() {
     let r = repo();
-    let mut st = state(&r);
-    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
+    let mut st = approved(&r);
     st.failures = vec![("/repos/acme/shop/issues/7/timeline".into(), 502, vec![])];
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
@@ -300,8 +318,7 @@ fn a_permanent_500_is_exit_3_never_a_pass() {
 #[test]
 fn a_marker_planted_by_another_user_is_not_edited() {
     let r = repo();
-    let mut st = state(&r);
-    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
+    let mut st = approved(&r);
     st.comments = vec![json!({"id": 1, "user": {"login": "mallory"}, "body": "<!-- shipgate:summary --> all good"})];
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
@@ -315,8 +332,7 @@ fn a_marker_planted_by_another_user_is_not_edited() {
 #[test]
 fn the_own_comment_is_found_beyond_the_first_page_and_edited() {
     let r = repo();
-    let mut st = state(&r);
-    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
+    let mut st = approved(&r);
     st.comments = (1..=150)
         .map(|i| json!({"id": i, "user": {"login": "someone"}, "body": "lgtm"}))
         .collect();
@@ -348,10 +364,9 @@ fn a_fork_without_comment_permission_still_gets_the_verdict() {
 }
 
 #[test]
-fn rate_limits_are_waited_out() {
+fn primary_and_secondary_rate_limits_are_waited_out() {
     let r = repo();
-    let mut st = state(&r);
-    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
+    let mut st = approved(&r);
     let reset = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -365,8 +380,14 @@ fn rate_limits_are_waited_out() {
                 ("x-ratelimit-reset".into(), reset.to_string()),
             ],
         ),
+        // GitHub's secondary limit: 403, "You have exceeded a secondary rate limit", `retry-after`.
         (
             "/repos/acme/shop/issues/7/timeline".into(),
+            403,
+            vec![("retry-after".into(), "1".into())],
+        ),
+        (
+            "/repos/acme/shop/issues/7/comments".into(),
             429,
             vec![("retry-after".into(), "1".into())],
         ),
@@ -375,42 +396,17 @@ fn rate_limits_are_waited_out() {
     let started = std::time::Instant::now();
     let run = run_ci(&r, &server, "5");
     assert_eq!(run.out.status.code(), Some(0), "{}", run.stderr);
-    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2));
     assert!(
         server.state.lock().unwrap().failures.is_empty(),
-        "both limits were served"
-    );
-}
-
-#[test]
-fn a_secondary_rate_limit_with_retry_after_is_waited_out() {
-    let r = repo();
-    let mut st = state(&r);
-    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
-    // GitHub's secondary limit: 403, "You have exceeded a secondary rate limit", `retry-after`.
-    st.failures = vec![(
-        "/repos/acme/shop/issues/7/timeline".into(),
-        403,
-        vec![("retry-after".into(), "1".into())],
-    )];
-    let server = serve(st);
-    let started = std::time::Instant::now();
-    let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(0), "{}", run.stderr);
-    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
-    let s = server.state.lock().unwrap();
-    assert!(s.failures.is_empty());
-    assert_eq!(
-        s.log.iter().filter(|q| q.path.contains("/issues/7/timeline")).count(),
-        2
+        "every limit was served"
     );
 }
 
 #[test]
 fn a_secondary_rate_limit_beyond_the_budget_is_exit_3() {
     let r = repo();
-    let mut st = state(&r);
-    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
+    let mut st = approved(&r);
     // Without `retry-after` GitHub asks for at least a minute: more than the 2 s budget.
     st.failures = vec![("/repos/acme/shop/issues/7/timeline".into(), 429, vec![])];
     let server = serve(st);
@@ -428,8 +424,7 @@ fn a_secondary_rate_limit_beyond_the_budget_is_exit_3() {
 #[test]
 fn a_comment_post_that_timed_out_is_looked_up_not_posted_twice() {
     let r = repo();
-    let mut st = state(&r);
-    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
+    let mut st = approved(&r);
     st.slow_post = true;
     let server = serve(st);
     let run = run_ci(&r, &server, "4");
@@ -491,9 +486,7 @@ fn the_policy_comes_from_the_base_commit_and_team_signers_are_checked() {
         .any(|q| q.path == "/orgs/acme/teams/owners/memberships/bea"));
 
     // olivia is in acme/owners: her approval on the head meets both.
-    let mut st = state(&r);
-    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
-    let server = serve(st);
+    let server = serve(approved(&r));
     let run = run_ci(&r, &server, "5");
     assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
 }
@@ -523,12 +516,7 @@ fn a_label_before_github_saw_a_backdated_head_is_stale() {
 #[test]
 fn labels_by_owners_after_the_push_pass() {
     let r = repo();
-    let mut st = state(&r);
-    st.timeline
-        .push(labeled("signoff:system-owner", "olivia", "2026-01-02T00:00:00Z"));
-    st.timeline
-        .push(labeled("signoff:backup-recovery-owner", "bea", "2026-01-02T00:00:00Z"));
-    let server = serve(st);
+    let server = serve(labeled_by_owners(&r));
     let run = run_ci(&r, &server, "5");
     assert_eq!(run.out.status.code(), Some(0), "{}", run.stderr);
     let body = server.state.lock().unwrap().comments[0]["body"]
@@ -585,34 +573,33 @@ fn a_triage_only_users_label_does_not_count() {
 #[test]
 fn a_label_added_removed_and_added_again_counts_from_its_last_addition() {
     let r = repo();
-    let mut st = state(&r);
-    st.timeline.extend([
+    let added_removed_added = [
         labeled("signoff:system-owner", "olivia", AFTER_PUSH),
         unlabeled("signoff:system-owner", "bea", "2026-01-03T00:00:00Z"),
         labeled("signoff:system-owner", "olivia", "2026-01-04T00:00:00Z"),
-        labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH),
-    ]);
-    let server = serve(st);
-    let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
-    let owner = result(&run, "system-owner");
-    assert_eq!(owner["by"]["at"], "2026-01-04T00:00:00Z", "{owner}");
-
-    // Removed after the last addition: it does not count, and says who removed it.
-    let mut st = state(&r);
-    st.timeline.extend([
-        labeled("signoff:system-owner", "olivia", AFTER_PUSH),
-        unlabeled("signoff:system-owner", "bea", "2026-01-03T00:00:00Z"),
-        labeled("signoff:system-owner", "olivia", "2026-01-04T00:00:00Z"),
-        unlabeled("signoff:system-owner", "bea", "2026-01-05T00:00:00Z"),
-        labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH),
-    ]);
-    let server = serve(st);
-    let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
-    let owner = result(&run, "system-owner");
-    assert_eq!(owner["rejected"][0]["reason"], "removed-later", "{owner}");
-    assert_eq!(owner["rejected"][0]["by"], "bea", "{owner}");
+    ];
+    // Then removed once more, or not.
+    for removed_again in [false, true] {
+        let mut st = state(&r);
+        st.timeline.extend(added_removed_added.clone());
+        if removed_again {
+            st.timeline
+                .push(unlabeled("signoff:system-owner", "bea", "2026-01-05T00:00:00Z"));
+        }
+        st.timeline
+            .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
+        let server = serve(st);
+        let run = run_ci(&r, &server, "5");
+        let owner = result(&run, "system-owner");
+        if removed_again {
+            assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+            assert_eq!(owner["rejected"][0]["reason"], "removed-later", "{owner}");
+            assert_eq!(owner["rejected"][0]["by"], "bea", "{owner}");
+        } else {
+            assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+            assert_eq!(owner["by"]["at"], "2026-01-04T00:00:00Z", "{owner}");
+        }
+    }
 }
 
 #[test]
@@ -673,12 +660,7 @@ fn three_hundred_files_and_more_than_a_hundred_events_and_comments_are_read_in_f
     let run = run_ci(&r, &server, "5");
     assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
     assert_eq!(run.report["stats"]["migration_files"], 300, "{}", run.report["stats"]);
-    let classes: Vec<&str> = run.report["signoffs"]["classes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["class"].as_str().unwrap())
-        .collect();
+    let classes = classes(&run);
     // Additive and destructive together: the destructive class (and its sign-offs) wins.
     assert_eq!(classes, ["schema-destructive"]);
     let s = server.state.lock().unwrap();
@@ -727,9 +709,7 @@ fn a_file_name_cannot_inject_markdown_html_mentions_or_a_fake_marker() {
     let name = "x|`</details><!-- shipgate:summary -->@org/team.sql";
     let mut r = repo_with(Some("migrations:\n  paths: [\"**/team.sql\"]\n"), None);
     push(&mut r, &[(name.to_string(), "DROP TABLE members;\n".to_string())]);
-    let mut st = state(&r);
-    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
-    let server = serve(st);
+    let server = serve(approved(&r));
     let run = run_ci(&r, &server, "5");
     assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
     assert!(
@@ -765,10 +745,7 @@ fn a_file_name_cannot_inject_markdown_html_mentions_or_a_fake_marker() {
 #[test]
 fn without_check_suites_labels_count_by_the_timeline_with_a_warning_that_fail_on_warning_blocks() {
     let r = repo();
-    let mut st = state(&r);
-    st.timeline.push(labeled("signoff:system-owner", "olivia", AFTER_PUSH));
-    st.timeline
-        .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
+    let mut st = labeled_by_owners(&r);
     // The token has no `checks: read`.
     let no_checks = || ("/repos/acme/shop/commits/".to_string(), 403, vec![]);
     st.failures = vec![no_checks()];
@@ -782,10 +759,7 @@ fn without_check_suites_labels_count_by_the_timeline_with_a_warning_that_fail_on
     );
     assert!(run.stderr.contains("checks: read"), "{}", run.stderr);
 
-    let mut st = state(&r);
-    st.timeline.push(labeled("signoff:system-owner", "olivia", AFTER_PUSH));
-    st.timeline
-        .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
+    let mut st = labeled_by_owners(&r);
     st.failures = vec![no_checks()];
     let server = serve(st);
     let run = run_with(
@@ -865,10 +839,7 @@ fn a_renamed_repositorys_redirects_are_followed() {
 #[test]
 fn without_a_timeline_the_issue_events_give_the_labels() {
     let r = repo();
-    let mut st = state(&r);
-    st.timeline.push(labeled("signoff:system-owner", "olivia", AFTER_PUSH));
-    st.timeline
-        .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
+    let mut st = labeled_by_owners(&r);
     st.failures = vec![("/repos/acme/shop/issues/7/timeline".into(), 404, vec![])];
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
@@ -891,9 +862,7 @@ fn a_merge_group_checks_the_queued_pull_request_on_its_head() {
         "head_sha": r.head, "base_sha": r.base, "base_ref": "refs/heads/main",
         "head_ref": format!("refs/heads/gh-readonly-queue/main/pr-7-{}", r.base),
         "head_commit": {"id": r.head, "message": "m"}}});
-    let mut st = state(&r);
-    st.reviews = vec![review("olivia", "APPROVED", &r.head)];
-    let server = serve(st);
+    let server = serve(approved(&r));
     let run = run_event(&r, &server, "5", "merge_group", &event);
     assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
     assert!(
