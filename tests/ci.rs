@@ -856,6 +856,22 @@ fn without_a_timeline_the_issue_events_give_the_labels() {
 }
 
 #[test]
+fn a_submitted_review_reruns_the_gate_on_the_pull_request() {
+    let r = repo();
+    let mut event = pr_event(&r);
+    event["action"] = json!("submitted");
+    event["review"] = json!({"state": "approved", "user": {"login": "olivia"}, "commit_id": r.head});
+    // The review in the payload is not trusted: without it in the API, the gate stays blocked.
+    let server = serve(state(&r));
+    let run = run_event(&r, &server, "5", "pull_request_review", &event);
+    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    let server = serve(approved(&r));
+    let run = run_event(&r, &server, "5", "pull_request_review", &event);
+    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    assert_eq!(comment_body(&server).matches("shipgate: pass").count(), 1);
+}
+
+#[test]
 fn a_merge_group_checks_the_queued_pull_request_on_its_head() {
     let r = repo();
     let event = json!({"action": "checks_requested", "merge_group": {

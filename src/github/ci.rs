@@ -220,10 +220,10 @@ pub fn run(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
         .ok_or_else(|| usage("`shipgate ci` runs inside GitHub Actions: GITHUB_EVENT_NAME is not set"))?;
     if !matches!(
         event_name,
-        "pull_request" | "pull_request_target" | "merge_group" | "push"
+        "pull_request" | "pull_request_target" | "pull_request_review" | "merge_group" | "push"
     ) {
         return Err(AppError::Evaluate(format!(
-            "`shipgate ci` does not evaluate `{event_name}` events (only pull_request, pull_request_target, merge_group and push); nothing was passed"
+            "`shipgate ci` does not evaluate `{event_name}` events (only pull_request, pull_request_target, pull_request_review, merge_group and push); nothing was passed"
         )));
     }
     let event_path = env
