@@ -304,3 +304,25 @@ fn every_format_renders() {
         assert!(stdout(&o).contains("ban-drop-table"), "{f}: {}", stdout(&o));
     }
 }
+
+#[test]
+fn sarif_is_valid_against_the_official_schema() {
+    let d = tempfile::tempdir().unwrap();
+    // Approved and unapproved findings, a warning, a file-less finding (invalid approval).
+    write(
+        d.path(),
+        "m.sql",
+        "-- MIGRATION_APPROVED: moved to contacts\nALTER TABLE members DROP COLUMN email;\nDROP TABLE x;\nCREATE INDEX ON members (id);\n-- MIGRATION_APPROVED:\nDROP TABLE y;\n",
+    );
+    let o = shipgate(&["lint", "--format", "sarif", "m.sql"], d.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let sarif: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    common::assert_valid_sarif(&sarif);
+    assert!(sarif["runs"][0]["results"].as_array().unwrap().len() >= 4, "{sarif:#}");
+}
+
+#[test]
+#[should_panic(expected = "SARIF is not valid 2.1.0")]
+fn the_sarif_check_rejects_what_the_schema_rejects() {
+    common::assert_valid_sarif(&serde_json::json!({"version": "2.0", "runs": [{"results": []}]}));
+}
