@@ -1,7 +1,7 @@
 //! Runs the gates and builds one report; the exit status is decided here
 //! and nowhere else.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -471,7 +471,7 @@ pub struct InsertFact {
 }
 
 /// What a change does to one discovered migration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selected {
     /// Added by the change (or, without `--base`, any migration): checked.
     New,
@@ -479,6 +479,9 @@ pub enum Selected {
     Applied,
     /// Exists on the base branch and was edited by the change: replayed, and an error.
     Edited,
+    /// Existed on the base branch under the old name: replayed, and an error
+    /// (frameworks that track applied migrations by name would run it again).
+    Renamed { from: String },
 }
 
 /// Every discovered migration, in order, with what the change does to it.
@@ -495,21 +498,29 @@ pub fn select_migrations(
             .collect::<Vec<u64>>()
     });
     let grandfathered = |c: &Candidate| since.as_ref().is_some_and(|s| !c.version.is_empty() && c.version < *s);
-    let changed: Option<(HashSet<String>, HashSet<String>)> = match base {
+    let changed: Option<(HashSet<String>, HashMap<String, Selected>)> = match base {
         None => None,
         Some(rev) => {
             let mb = crate::git::merge_base(root, rev)?;
             let prefix = crate::git::prefix(root)?;
             let mut added = HashSet::new();
-            let mut modified = HashSet::new();
+            let mut modified = HashMap::new();
             for (change, path) in crate::git::changes_since(root, &mb)? {
                 let Some(rel) = path.strip_prefix(&prefix) else {
                     continue;
                 };
                 match change {
-                    crate::git::Change::Added => added.insert(rel.to_string()),
-                    crate::git::Change::Modified => modified.insert(rel.to_string()),
-                    crate::git::Change::Deleted => false,
+                    crate::git::Change::Added => {
+                        added.insert(rel.to_string());
+                    }
+                    crate::git::Change::Modified => {
+                        modified.insert(rel.to_string(), Selected::Edited);
+                    }
+                    crate::git::Change::Renamed { from } => {
+                        let from = from.strip_prefix(&prefix).unwrap_or(&from).to_string();
+                        modified.insert(rel.to_string(), Selected::Renamed { from });
+                    }
+                    crate::git::Change::Deleted => {}
                 };
             }
             Some((added, modified))
@@ -522,7 +533,7 @@ pub fn select_migrations(
                 _ if grandfathered(&c) => Selected::Applied,
                 None => Selected::New,
                 Some((added, _)) if added.contains(&c.rel) => Selected::New,
-                Some((_, modified)) if modified.contains(&c.rel) => Selected::Edited,
+                Some((_, modified)) if modified.contains_key(&c.rel) => modified[&c.rel].clone(),
                 Some(_) => Selected::Applied,
             };
             (c, selected)
@@ -533,12 +544,20 @@ pub fn select_migrations(
 fn check_migrations(root: &Path, config: &Config, base: Option<&str>, report: &mut Report) -> Result<Facts, AppError> {
     let mut inputs = Vec::new();
     for (c, selected) in select_migrations(root, config, base)? {
-        if selected == Selected::Edited {
-            let mut f = Finding::new(
+        let edited = match &selected {
+            Selected::Edited => Some(Finding::new(
                 &MODIFIED_APPLIED_MIGRATION,
                 format!("Migration `{}` already exists on the base branch and was edited; environments that applied it will never run the change", c.rel),
             )
-            .help("revert the edit and put the change in a new migration");
+            .help("revert the edit and put the change in a new migration")),
+            Selected::Renamed { from } => Some(Finding::new(
+                &MODIFIED_APPLIED_MIGRATION,
+                format!("Migration `{}` exists on the base branch as `{from}` and was renamed; tools that track applied migrations by name or version would run it again, or miss it", c.rel),
+            )
+            .help(format!("keep the name `{from}`; put any change in a new migration"))),
+            _ => None,
+        };
+        if let Some(mut f) = edited {
             f.file = Some(c.rel.clone());
             report.findings.push(f);
         }

@@ -4,11 +4,15 @@
 use std::path::Path;
 use std::process::Command;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     Added,
     Modified,
     Deleted,
+    /// Moved from `from` (git's rename detection: mostly the same content).
+    Renamed {
+        from: String,
+    },
 }
 
 #[derive(Debug)]
@@ -68,12 +72,26 @@ pub fn merge_base(root: &Path, rev: &str) -> Result<String, GitError> {
 /// Paths (relative to the repository top) changed since `base`, in the work tree.
 pub fn changes_since(root: &Path, base: &str) -> Result<Vec<(Change, String)>, GitError> {
     let mut out = Vec::new();
-    let diff = git(root, &["diff", "--name-status", "--no-renames", "-z", base, "--", "."])?;
+    let diff = git(
+        root,
+        &["diff", "--name-status", "--find-renames", "-z", base, "--", "."],
+    )?;
     let mut it = diff.split('\0').filter(|s| !s.is_empty());
     while let (Some(status), Some(path)) = (it.next(), it.next()) {
         let change = match status.chars().next() {
             Some('A') => Change::Added,
             Some('D') => Change::Deleted,
+            // `R<score>` and `C<score>` name the old path, then the new one.
+            Some('R') | Some('C') => {
+                let Some(new) = it.next() else { break };
+                let change = if status.starts_with('R') {
+                    Change::Renamed { from: path.to_string() }
+                } else {
+                    Change::Added
+                };
+                out.push((change, new.to_string()));
+                continue;
+            }
             _ => Change::Modified,
         };
         out.push((change, path.to_string()));

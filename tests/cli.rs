@@ -282,6 +282,30 @@ fn base_lints_only_added_migrations_and_flags_edited_ones() {
         "{v}"
     );
     assert_eq!(o.status.code(), Some(1));
+    // Renamed without an edit: not linted as new (no `ban-drop-table`), but an error of its own.
+    git(p, &["checkout", "--", "supabase/migrations/1_old.sql"]);
+    git(
+        p,
+        &["mv", "supabase/migrations/1_old.sql", "supabase/migrations/3_old.sql"],
+    );
+    let o = shipgate(&["check", ".", "--base", "main", "--format", "json"], p);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let renamed: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] != "ban-concurrently-in-transaction")
+        .collect();
+    assert_eq!(renamed.len(), 1, "{v}");
+    assert_eq!(renamed[0]["rule"], "modified-applied-migration");
+    assert_eq!(renamed[0]["file"], "supabase/migrations/3_old.sql");
+    assert!(
+        renamed[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("as `supabase/migrations/1_old.sql` and was renamed"),
+        "{v}"
+    );
 }
 
 #[test]

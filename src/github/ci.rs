@@ -514,9 +514,14 @@ fn judge(
     // What the pull request changes, by path.
     let mb = crate::git::merge_base(root, base)?;
     let top_prefix = crate::git::prefix(root)?;
+    // A renamed file changes both paths (moving a file out of a high-risk path is a change to it).
     let changed: Vec<String> = crate::git::changes_since(root, &mb)?
         .into_iter()
-        .filter_map(|(_, p)| p.strip_prefix(&top_prefix).map(str::to_string))
+        .flat_map(|(c, p)| match c {
+            crate::git::Change::Renamed { from } => vec![p, from],
+            _ => vec![p],
+        })
+        .filter_map(|p| p.strip_prefix(&top_prefix).map(str::to_string))
         .collect();
     let migration_actions = changed
         .iter()

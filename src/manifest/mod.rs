@@ -233,13 +233,18 @@ pub fn run(
         Some(rev) => {
             let mb = crate::git::merge_base(root, rev)?;
             let prefix = crate::git::prefix(root)?;
-            let mut paths = std::collections::HashSet::new();
+            // Changed manifests, with the path a renamed one had at the base.
+            let mut paths = std::collections::HashMap::new();
             for (change, path) in crate::git::changes_since(root, &mb)? {
                 if change == crate::git::Change::Deleted {
                     continue;
                 }
                 if let Some(rel) = path.strip_prefix(&prefix) {
-                    paths.insert(rel.to_string());
+                    let from = match change {
+                        crate::git::Change::Renamed { from } => from.strip_prefix(&prefix).map(str::to_string),
+                        _ => None,
+                    };
+                    paths.insert(rel.to_string(), from);
                 }
             }
             Some((mb, paths))
@@ -250,8 +255,9 @@ pub fn run(
         let content = read(&abs).map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", abs.display())))?;
         let (checked, base) = match &changed {
             None => (true, Base::NotCompared),
-            Some((mb, paths)) if paths.contains(&rel) => {
-                let base = match crate::git::show(root, mb, &rel)? {
+            Some((mb, paths)) if paths.contains_key(&rel) => {
+                let at_base = paths[&rel].as_deref().unwrap_or(&rel);
+                let base = match crate::git::show(root, mb, at_base)? {
                     Some(text) => Base::Present(text),
                     None => Base::Absent,
                 };
