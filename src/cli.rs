@@ -37,6 +37,9 @@ pub struct Common {
     /// Colour in human output (NO_COLOR is honoured).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+    /// More detail on stderr (`ci`: every GitHub API request, never a token).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
     /// The lowest severity that blocks (exit 1): `error`, or `warning` to block on unapproved warnings too.
     #[arg(long, value_enum, default_value_t = FailOn::Error, global = true)]
     pub fail_on: FailOn,
@@ -348,6 +351,7 @@ fn ci(args: &crate::github::ci::CiArgs, common: &Common) -> u8 {
     let args = crate::github::ci::CiArgs {
         config: common.config.clone(),
         fail_on_warnings: common.fail_on == FailOn::Warning,
+        verbose: common.verbose,
         ..args.clone()
     };
     match crate::github::ci::run(&args, &crate::github::ci::Env::from_process()) {
@@ -357,7 +361,12 @@ fn ci(args: &crate::github::ci::CiArgs, common: &Common) -> u8 {
                 eprintln!("{l}");
             }
             let format = common.format.unwrap_or(Format::Human);
-            print(&report::render(&run.report, format, use_color(common.color)));
+            if format == Format::Json {
+                let doc = crate::github::ci::json_report(&run.report, &run.signoffs);
+                print(&format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()));
+            } else {
+                print(&report::render(&run.report, format, use_color(common.color)));
+            }
             run.exit_code
         }
         Err(AppError::Config(e)) => {

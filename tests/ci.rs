@@ -308,8 +308,10 @@ fn a_permanent_500_is_exit_3_never_a_pass() {
     let mut st = state(&r);
     st.down = true;
     let server = serve(st);
-    let run = run_ci(&r, &server, "1");
+    // Verbose, so that every failed attempt is logged: none of it shows the token.
+    let run = run_with(&r, &server, "1", "pull_request", &pr_event(&r), &["--verbose"]);
     assert_eq!(run.out.status.code(), Some(3), "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(" -> 500 ("), "{}", run.stderr);
     assert!(run.stderr.contains("answered 500"), "{}", run.stderr);
     assert!(run.outputs.contains("verdict=error"), "{}", run.outputs);
     assert!(run.stderr.contains("GitHub API requests"), "{}", run.stderr);
@@ -869,6 +871,37 @@ fn a_submitted_review_reruns_the_gate_on_the_pull_request() {
     let run = run_event(&r, &server, "5", "pull_request_review", &event);
     assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
     assert_eq!(comment_body(&server).matches("shipgate: pass").count(), 1);
+}
+
+#[test]
+fn verbose_logs_every_request_without_the_token_and_json_carries_the_sign_offs() {
+    let r = repo();
+    let server = serve(approved(&r));
+    let run = run_with(
+        &r,
+        &server,
+        "5",
+        "pull_request",
+        &pr_event(&r),
+        &["--verbose", "--format", "json"],
+    );
+    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    let logged = run.stderr.lines().filter(|l| l.contains(" -> 2")).count();
+    assert_eq!(logged, requests(&server), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("shipgate: GET /repos/acme/shop/issues/7/timeline?per_page=100 -> 200"),
+        "{}",
+        run.stderr
+    );
+    // `run_with` has checked that the token appears nowhere; stdout is the JSON report.
+    let out: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(out["signoffs"], run.report["signoffs"]);
+    assert_eq!(
+        out["signoffs"]["policy"]["stale_after_push"], true,
+        "{}",
+        out["signoffs"]
+    );
 }
 
 #[test]

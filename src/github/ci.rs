@@ -51,12 +51,17 @@ pub struct CiArgs {
     /// `--fail-on warning` (set from the common options).
     #[arg(skip)]
     pub fail_on_warnings: bool,
+    /// `--verbose`: every API request on stderr (set from the common options).
+    #[arg(skip)]
+    pub verbose: bool,
 }
 
 /// What one run produced, for the binary to print.
 #[derive(Debug)]
 pub struct CiRun {
     pub report: Report,
+    /// The JSON report's `signoffs` section.
+    pub signoffs: Value,
     /// Workflow commands (annotations), for stderr.
     pub annotations: String,
     /// Log lines, for stderr.
@@ -244,7 +249,9 @@ pub fn run(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
         .ok_or_else(|| usage("no GitHub token: set GITHUB_TOKEN or pass --token"))?;
     let api_url = env.api_url.as_deref().unwrap_or("https://api.github.com");
     let budget = Duration::from_secs_f64(args.api_budget.clamp(0.1, 3600.0));
-    let client = Client::new(api_url, env.graphql_url.as_deref(), repo, token, budget).map_err(api)?;
+    let client = Client::new(api_url, env.graphql_url.as_deref(), repo, token, budget)
+        .map_err(api)?
+        .verbose(args.verbose);
     if event_name == "push" {
         return with_count(release(args, env, &client, &event), env, &client);
     }
@@ -382,12 +389,8 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
     report.fail_on_warnings = args.fail_on_warnings;
     report.finish(&config);
     log.push(format!("shipgate: {} pull requests since `{tag}`", prs.len()));
-    write_outputs(
-        args,
-        env,
-        &report,
-        json!({"release": {"branch": branch, "since": tag, "pull_requests": all}}),
-    )?;
+    let signoffs = json!({"release": {"branch": branch, "since": tag, "pull_requests": all}, "policy": config.signoff});
+    write_outputs(args, env, &report, &signoffs)?;
     if let Some(p) = &env.step_summary {
         append_file(p, &comment(&report, &[], &[], MAX_STEP_SUMMARY - 1024))?;
     }
@@ -395,6 +398,7 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
     Ok(CiRun {
         annotations: crate::report::github::render(&report),
         report,
+        signoffs,
         log,
         exit_code,
     })
@@ -453,12 +457,9 @@ pub fn pull_request(
     report.findings.extend(crate::rules::signoff::check(&results));
     report.fail_on_warnings = args.fail_on_warnings;
     report.finish(&config);
-    write_outputs(
-        args,
-        env,
-        &report,
-        json!({"pull_request": number, "head": head, "classes": hits, "results": results}),
-    )?;
+    let signoffs = json!({"pull_request": number, "head": head, "classes": hits, "results": results,
+                          "policy": config.signoff});
+    write_outputs(args, env, &report, &signoffs)?;
     let body = comment(&report, &hits, &results, MAX_COMMENT);
     if let Some(p) = &env.step_summary {
         append_file(p, &comment(&report, &hits, &results, MAX_STEP_SUMMARY - 1024))?;
@@ -480,6 +481,7 @@ pub fn pull_request(
     Ok(CiRun {
         annotations: crate::report::github::render(&report),
         report,
+        signoffs,
         log,
         exit_code,
     })
@@ -599,17 +601,23 @@ fn judge(
 }
 
 /// Writes the JSON report (with `signoffs`), SARIF and `$GITHUB_OUTPUT`.
-fn write_outputs(args: &CiArgs, env: &Env, report: &Report, signoffs: Value) -> Result<(), AppError> {
+/// The JSON report of a `ci` run: the gate's report with its `signoffs` section.
+pub fn json_report(report: &Report, signoffs: &Value) -> Value {
+    let mut doc = crate::report::json::value(report);
+    if let Value::Object(m) = &mut doc {
+        m.insert("signoffs".into(), signoffs.clone());
+    }
+    doc
+}
+
+fn write_outputs(args: &CiArgs, env: &Env, report: &Report, signoffs: &Value) -> Result<(), AppError> {
     let report_path = args.report.clone().unwrap_or_else(|| {
         env.runner_temp
             .clone()
             .unwrap_or_else(|| args.dir.clone())
             .join("shipgate-report.json")
     });
-    let mut doc = crate::report::json::value(report);
-    if let Value::Object(m) = &mut doc {
-        m.insert("signoffs".into(), signoffs);
-    }
+    let doc = json_report(report, signoffs);
     write_file(
         &report_path,
         &format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default()),

@@ -48,6 +48,8 @@ pub struct Client {
     requests: Cell<usize>,
     /// The token's own login, asked once and only when needed.
     viewer: RefCell<Option<String>>,
+    /// Log every request (method, path, status, time; never a header) to stderr.
+    verbose: bool,
 }
 
 impl std::fmt::Debug for Client {
@@ -102,7 +104,14 @@ impl Client {
             slept: Cell::new(Duration::ZERO),
             requests: Cell::new(0),
             viewer: RefCell::new(None),
+            verbose: false,
         })
+    }
+
+    /// With `verbose`, every request is logged to stderr (never its headers).
+    pub fn verbose(mut self, verbose: bool) -> Client {
+        self.verbose = verbose;
+        self
     }
 
     fn headers(&self) -> HeaderMap {
@@ -142,14 +151,29 @@ impl Client {
         if let Some(b) = body {
             req = req.json(b);
         }
+        let started = Instant::now();
+        let shown = url.strip_prefix(&self.api).unwrap_or(url);
         let resp = match req.send() {
             Ok(r) => r,
             Err(e) => {
                 let what = if e.is_timeout() { "timed out" } else { "failed" };
+                if self.verbose {
+                    eprintln!(
+                        "shipgate: {method} {shown} {what} after {} ms",
+                        started.elapsed().as_millis()
+                    );
+                }
                 return Attempt::Retry(format!("{method} {} {what}", redact(url)), None);
             }
         };
         let status = resp.status();
+        if self.verbose {
+            eprintln!(
+                "shipgate: {method} {shown} -> {} ({} ms)",
+                status.as_u16(),
+                started.elapsed().as_millis()
+            );
+        }
         if status.is_success() {
             return Attempt::Done(resp);
         }
