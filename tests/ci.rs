@@ -83,6 +83,8 @@ struct Run {
     stderr: String,
     outputs: String,
     summary: String,
+    /// `shipgate-comment.md` beside the report: the comment body, for a fork's `workflow_run` job.
+    comment_file: String,
 }
 
 fn run_ci(r: &Repo, server: &Server, budget: &str) -> Run {
@@ -137,6 +139,7 @@ fn run_with(r: &Repo, server: &Server, budget: &str, name: &str, payload: &Value
         report: serde_json::from_str(&read(&report)).unwrap_or(Value::Null),
         outputs: read(&output),
         summary: read(&summary),
+        comment_file: read(&work.path().join("shipgate-comment.md")),
         out,
         stdout,
         stderr,
@@ -363,6 +366,15 @@ fn a_fork_without_comment_permission_still_gets_the_verdict() {
     assert_eq!(run.out.status.code(), Some(1), "{}", run.stderr);
     assert!(run.stderr.contains("workflow_run"), "{}", run.stderr);
     assert!(run.outputs.contains("blocked"), "{}", run.outputs);
+    // The comment it could not post is saved for the `workflow_run` job, and named in the outputs.
+    assert!(
+        run.comment_file.starts_with("<!-- shipgate:summary -->"),
+        "{}",
+        run.comment_file
+    );
+    assert!(run.comment_file.contains("Sign-offs"), "{}", run.comment_file);
+    assert!(run.outputs.contains("shipgate-comment.md"), "{}", run.outputs);
+    assert!(run.stderr.contains("shipgate-comment.md"), "{}", run.stderr);
 }
 
 #[test]
@@ -447,14 +459,17 @@ fn a_comment_post_that_timed_out_is_looked_up_not_posted_twice() {
 #[test]
 fn unsupported_events_are_exit_3_never_a_pass() {
     let r = repo();
+    let outputs = r.dir.path().join("outputs");
     let o = Command::new(env!("CARGO_BIN_EXE_shipgate"))
         .args(["ci"])
         .current_dir(r.dir.path())
         .env("GITHUB_EVENT_NAME", "deployment")
         .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_OUTPUT", &outputs)
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(3));
+    assert_eq!(std::fs::read_to_string(&outputs).unwrap(), "verdict=error\n");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("`deployment`"), "{err}");
     assert!(!err.contains(TOKEN));
@@ -976,7 +991,7 @@ fn a_release_branch_needs_every_merged_pull_request_signed_off() {
 
     // Labels added after the merge do not count.
     let mut st = state(&r);
-    st.merge_sha = merge;
+    st.merge_sha = merge.clone();
     st.timeline
         .push(labeled("signoff:system-owner", "olivia", "2026-01-11T00:00:00Z"));
     st.timeline
@@ -989,6 +1004,14 @@ fn a_release_branch_needs_every_merged_pull_request_signed_off() {
         "{}",
         run.report
     );
+
+    // Nor do approving reviews submitted after the merge.
+    let mut st = approved(&r);
+    st.merge_sha = merge;
+    st.reviews[0]["submitted_at"] = json!("2026-01-11T00:00:00Z");
+    let server = serve(st);
+    let run = run_event(&r, &server, "5", "push", &push_event());
+    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
 }
 
 #[test]

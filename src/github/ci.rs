@@ -40,7 +40,7 @@ pub struct CiArgs {
     pub report: Option<PathBuf>,
     /// Seconds one GitHub API call may spend on retries and rate limits (and
     /// the most the whole run sleeps on them); beyond it the run exits 3.
-    #[arg(long, default_value_t = 60.0, value_name = "SECONDS", env = "SHIPGATE_API_BUDGET")]
+    #[arg(long, default_value_t = 120.0, value_name = "SECONDS", env = "SHIPGATE_API_BUDGET")]
     pub api_budget: f64,
     /// Post (or edit in place) the pull request summary comment (default: `ci.comment` in shipgate.yml, true).
     #[arg(long, value_name = "true|false", action = clap::ArgAction::Set)]
@@ -217,8 +217,17 @@ fn merge_group_from_event(event: &Value) -> Result<(u64, String), AppError> {
     Ok((number, base.to_string()))
 }
 
-/// Runs `shipgate ci`.
+/// Runs `shipgate ci`. When the gate cannot be evaluated (exit 3), scripts
+/// reading `$GITHUB_OUTPUT` see `verdict=error`, never a stale or missing verdict.
 pub fn run(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
+    let result = run_event(args, env);
+    if let (Err(AppError::Evaluate(_)), Some(p)) = (&result, &env.output) {
+        let _ = append_file(p, "verdict=error\n");
+    }
+    result
+}
+
+fn run_event(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
     let event_name = env
         .event_name
         .as_deref()
@@ -253,7 +262,7 @@ pub fn run(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
         .map_err(api)?
         .verbose(args.verbose);
     if event_name == "push" {
-        return with_count(release(args, env, &client, &event), env, &client);
+        return with_count(release(args, env, &client, &event), &client);
     }
     let (number, base, known) = if event_name == "merge_group" {
         let (number, base) = merge_group_from_event(&event)?;
@@ -269,31 +278,21 @@ pub fn run(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
             }),
         )
     };
-    with_count(
-        pull_request(args, env, &client, number, &base, known.as_ref()),
-        env,
-        &client,
-    )
+    with_count(pull_request(args, env, &client, number, &base, known.as_ref()), &client)
 }
 
 /// Adds the request count to the run's log or error; an error leaves `verdict=error` in the outputs.
-fn with_count(result: Result<CiRun, AppError>, env: &Env, client: &Client) -> Result<CiRun, AppError> {
+fn with_count(result: Result<CiRun, AppError>, client: &Client) -> Result<CiRun, AppError> {
     match result {
         Ok(mut run) => {
             run.log
                 .push(format!("shipgate: {} GitHub API requests", client.requests()));
             Ok(run)
         }
-        Err(AppError::Evaluate(m)) => {
-            // Scripts reading the outputs see `error`, never a stale or missing verdict.
-            if let Some(p) = &env.output {
-                let _ = append_file(p, "verdict=error\n");
-            }
-            Err(AppError::Evaluate(format!(
-                "{m} ({} GitHub API requests)",
-                client.requests()
-            )))
-        }
+        Err(AppError::Evaluate(m)) => Err(AppError::Evaluate(format!(
+            "{m} ({} GitHub API requests)",
+            client.requests()
+        ))),
         Err(e) => Err(e),
     }
 }
@@ -390,7 +389,7 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
     report.finish(&config);
     log.push(format!("shipgate: {} pull requests since `{tag}`", prs.len()));
     let signoffs = json!({"release": {"branch": branch, "since": tag, "pull_requests": all}, "policy": config.signoff});
-    write_outputs(args, env, &report, &signoffs)?;
+    write_outputs(args, env, &report, &signoffs, None)?;
     if let Some(p) = &env.step_summary {
         append_file(p, &comment(&report, &[], &[], MAX_STEP_SUMMARY - 1024))?;
     }
@@ -459,8 +458,8 @@ pub fn pull_request(
     report.finish(&config);
     let signoffs = json!({"pull_request": number, "head": head, "classes": hits, "results": results,
                           "policy": config.signoff});
-    write_outputs(args, env, &report, &signoffs)?;
     let body = comment(&report, &hits, &results, MAX_COMMENT);
+    let saved = write_outputs(args, env, &report, &signoffs, Some(&body))?;
     if let Some(p) = &env.step_summary {
         append_file(p, &comment(&report, &hits, &results, MAX_STEP_SUMMARY - 1024))?;
     }
@@ -471,8 +470,9 @@ pub fn pull_request(
             Ok(CommentOutcome::Updated(id)) => log.push(format!("shipgate: updated the summary comment {id}")),
             Err(ApiError::Forbidden(m)) => log.push(format!(
                 "shipgate: the token may not comment on this pull request ({m}); a pull request from a fork gets a read-only token. \
-                 The verdict stands; to post the comment, upload the JSON report as an artifact and post it from a `workflow_run` job \
-                 with `pull-requests: write`"
+                 The verdict stands. The comment is saved in {} (the `comment` output): upload it as an artifact and post it \
+                 from a `workflow_run` job with `pull-requests: write` (README, \"Pull requests from forks\")",
+                saved.as_ref().map_or("the report's folder".to_string(), |p| p.display().to_string())
             )),
             Err(e) => return Err(api(e)),
         }
@@ -576,6 +576,12 @@ fn judge(
             });
         }
         facts.reviews = gh.reviews(number).map_err(api)?;
+        if let Some(merged) = merged_at {
+            // Neither do reviews submitted after the merge.
+            facts
+                .reviews
+                .retain(|r| !r.submitted_at.is_empty() && r.submitted_at.as_str() <= merged);
+        }
         let (labelers, users, teams) = lookups(&required, &facts, &config.signoff);
         // When the head was pushed only matters to a sign-off label.
         if labelers > 0 && config.signoff.stale_after_push {
@@ -600,7 +606,6 @@ fn judge(
     })
 }
 
-/// Writes the JSON report (with `signoffs`), SARIF and `$GITHUB_OUTPUT`.
 /// The JSON report of a `ci` run: the gate's report with its `signoffs` section.
 pub fn json_report(report: &Report, signoffs: &Value) -> Value {
     let mut doc = crate::report::json::value(report);
@@ -610,7 +615,16 @@ pub fn json_report(report: &Report, signoffs: &Value) -> Value {
     doc
 }
 
-fn write_outputs(args: &CiArgs, env: &Env, report: &Report, signoffs: &Value) -> Result<(), AppError> {
+/// Writes the JSON report, SARIF, the comment body (`shipgate-comment.md`
+/// beside the report, for a fork's `workflow_run` job) and `$GITHUB_OUTPUT`;
+/// returns where the comment was saved.
+fn write_outputs(
+    args: &CiArgs,
+    env: &Env,
+    report: &Report,
+    signoffs: &Value,
+    comment: Option<&str>,
+) -> Result<Option<PathBuf>, AppError> {
     let report_path = args.report.clone().unwrap_or_else(|| {
         env.runner_temp
             .clone()
@@ -625,10 +639,18 @@ fn write_outputs(args: &CiArgs, env: &Env, report: &Report, signoffs: &Value) ->
     if let Some(sarif) = &args.sarif {
         write_file(sarif, &crate::report::sarif::render(report))?;
     }
+    let saved = match comment {
+        Some(body) => {
+            let p = report_path.with_file_name("shipgate-comment.md");
+            write_file(&p, body)?;
+            Some(p)
+        }
+        None => None,
+    };
     if let Some(p) = &env.output {
-        append_file(p, &outputs(report, &report_path))?;
+        append_file(p, &outputs(report, &report_path, saved.as_deref()))?;
     }
-    Ok(())
+    Ok(saved)
 }
 
 /// The checkout must contain the pull request's head: a `pull_request_target`
@@ -667,7 +689,7 @@ fn append_file(path: &Path, text: &str) -> Result<(), AppError> {
 }
 
 /// `$GITHUB_OUTPUT` lines, each value in a heredoc with a random delimiter.
-pub fn outputs(report: &Report, report_path: &Path) -> String {
+pub fn outputs(report: &Report, report_path: &Path, comment: Option<&Path>) -> String {
     let verdict = match report.verdict() {
         Verdict::Pass => "pass",
         Verdict::Blocked => "blocked",
@@ -679,7 +701,10 @@ pub fn outputs(report: &Report, report_path: &Path) -> String {
         ("errors", report.count(Severity::Error).to_string()),
         ("warnings", report.count(Severity::Warning).to_string()),
         ("report", report_path.display().to_string()),
-    ] {
+    ]
+    .into_iter()
+    .chain(comment.map(|p| ("comment", p.display().to_string())))
+    {
         let delim = delimiter(&v);
         let _ = write!(out, "{k}<<{delim}\n{v}\n{delim}\n");
     }
@@ -900,10 +925,18 @@ mod tests {
 
     #[test]
     fn outputs_use_heredocs_with_random_delimiters() {
-        let out = outputs(&Report::default(), Path::new("/tmp/r.json"));
+        let out = outputs(
+            &Report::default(),
+            Path::new("/tmp/r.json"),
+            Some(Path::new("/tmp/c.md")),
+        );
         assert!(out.starts_with("verdict<<ghadelimiter_"), "{out}");
         assert!(out.contains("\npass\n"));
         assert!(out.contains("\n/tmp/r.json\n"));
+        assert!(
+            out.contains("comment<<ghadelimiter_") && out.contains("\n/tmp/c.md\n"),
+            "{out}"
+        );
         assert_ne!(delimiter("a"), delimiter("a"));
     }
 }

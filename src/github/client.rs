@@ -486,6 +486,7 @@ impl GitHub for Client {
                 user: login(r, "/user/login"),
                 state: text(r, "state").to_ascii_uppercase(),
                 commit_id: text(r, "commit_id"),
+                submitted_at: text(r, "submitted_at"),
             })
             .collect())
     }

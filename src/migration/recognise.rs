@@ -1146,7 +1146,8 @@ fn alter(c: &mut Cur) -> Option<Vec<Action>> {
         }
         _ => {
             let what = format!("ALTER {} {}", kind.label().to_uppercase(), join(c.rest()));
-            if c.rest().iter().any(|t| t.lower == "owner") || kind == ObjectKind::Function {
+            if c.rest().iter().any(|t| t.lower == "owner") || matches!(kind, ObjectKind::Function | ObjectKind::Policy)
+            {
                 return Some(vec![Action::Permission { what }]);
             }
             Some(vec![Action::Other { what }])
@@ -1330,8 +1331,13 @@ fn table_subcommand(c: &mut Cur, table: &Name) -> Option<Action> {
             _ => None,
         },
         "enable" | "disable" | "force" | "no" if c.rest().iter().any(|t| t.lower == "security") => {
+            // `ENABLE`, `DISABLE`, `FORCE` or `NO FORCE`, through `SECURITY`.
+            let end =
+                c.t.iter()
+                    .position(|t| t.lower == "security")
+                    .map_or(c.t.len(), |p| p + 1);
             Some(Action::Permission {
-                what: format!("{} ROW LEVEL SECURITY", join(&c.t[..c.i + 1]).to_uppercase()),
+                what: join(&c.t[..end]).to_uppercase(),
             })
         }
         "owner" => Some(Action::Permission {

@@ -1,12 +1,12 @@
 //! Classification: the kinds of change a pull request makes, from the
 //! gate's findings and change records and from the paths it changes.
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Serialize;
 
 use super::SignoffConfig;
 use crate::finding::Finding;
-use crate::migration::action::Action;
+use crate::migration::action::{Action, ObjectKind};
 use crate::registry::{Class, Domain};
 
 /// What classification reads: all of it plain data.
@@ -32,10 +32,15 @@ pub struct ClassHit {
     pub required: Vec<String>,
 }
 
+/// A path glob as in `.gitignore`: `*` stays within one folder, `**` crosses folders.
+fn glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern).literal_separator(true).build()
+}
+
 fn globs(patterns: &[String]) -> GlobSet {
     let mut b = GlobSetBuilder::new();
     for p in patterns {
-        if let Ok(g) = Glob::new(p) {
+        if let Ok(g) = glob(p) {
             b.add(g);
         }
     }
@@ -49,7 +54,7 @@ pub fn invalid_globs(config: &SignoffConfig) -> Vec<String> {
         .iter()
         .chain(&config.permission_paths)
         .chain(&config.docs_paths)
-        .filter(|p| Glob::new(p).is_err())
+        .filter(|p| glob(p).is_err())
         .cloned()
         .collect()
 }
@@ -97,6 +102,26 @@ pub fn classify(input: &ClassifyInput<'_>, config: &SignoffConfig) -> Vec<ClassH
             match a {
                 Action::Permission { what } => {
                     permission.get_or_insert_with(|| format!("`{what}` in `{file}`"));
+                }
+                // Row-level security policies and roles decide who sees and does what.
+                Action::Create {
+                    kind: kind @ (ObjectKind::Policy | ObjectKind::Role),
+                    ..
+                }
+                | Action::Drop {
+                    kind: kind @ (ObjectKind::Policy | ObjectKind::Role),
+                    ..
+                }
+                | Action::Rename {
+                    kind: kind @ (ObjectKind::Policy | ObjectKind::Role),
+                    ..
+                } => {
+                    let verb = match a {
+                        Action::Create { .. } => "CREATE",
+                        Action::Drop { .. } => "DROP",
+                        _ => "RENAME",
+                    };
+                    permission.get_or_insert_with(|| format!("`{verb} {}` in `{file}`", kind.label().to_uppercase()));
                 }
                 Action::Update { table, .. } | Action::Delete { table, .. } => {
                     let verb = if matches!(a, Action::Update { .. }) {
@@ -251,6 +276,50 @@ mod tests {
                 "gate-config-change"
             ]
         );
+    }
+
+    #[test]
+    fn policies_roles_and_row_level_security_are_permission_changes() {
+        for (sql, reason) in [
+            ("CREATE POLICY p ON t USING (true);", "CREATE POLICY"),
+            ("ALTER POLICY p ON t USING (false);", "ALTER POLICY"),
+            ("DROP POLICY p ON t;", "DROP POLICY"),
+            ("CREATE ROLE reporting;", "CREATE ROLE"),
+            ("DROP ROLE reporting;", "DROP ROLE"),
+            ("ALTER TABLE t ENABLE ROW LEVEL SECURITY;", "ENABLE ROW LEVEL SECURITY"),
+            (
+                "ALTER TABLE t NO FORCE ROW LEVEL SECURITY;",
+                "NO FORCE ROW LEVEL SECURITY",
+            ),
+            ("GRANT SELECT ON t TO reporting;", "GRANT"),
+        ] {
+            let file = crate::migration::MigrationFile::parse(
+                "m/3.sql".to_string(),
+                sql.to_string(),
+                crate::config::SqlDialect::default(),
+                false,
+            );
+            let actions = file.statements.into_iter().flat_map(|s| s.actions).collect();
+            let hits = classify(
+                &ClassifyInput {
+                    migration_actions: vec![("m/3.sql".into(), actions)],
+                    ..Default::default()
+                },
+                &SignoffConfig::default(),
+            );
+            let perm = hits.iter().find(|h| h.class == "permission-change");
+            let perm = perm.unwrap_or_else(|| panic!("{sql}: {hits:?}"));
+            assert!(perm.reason.starts_with(&format!("`{reason}")), "{sql}: {}", perm.reason);
+            assert_eq!(perm.required, ["system-owner", "security-owner"]);
+        }
+    }
+
+    #[test]
+    fn a_star_stays_within_one_folder() {
+        let set = globs(&["src/*.rs".to_string(), "db/**".to_string()]);
+        assert!(set.is_match("src/main.rs"));
+        assert!(!set.is_match("src/auth/login.rs"));
+        assert!(set.is_match("db/a/b/c.sql"));
     }
 
     #[test]

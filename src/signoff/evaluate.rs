@@ -35,6 +35,8 @@ pub struct Review {
     /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED`, `PENDING`.
     pub state: String,
     pub commit_id: String,
+    /// `submitted_at` (empty when the API gave none).
+    pub submitted_at: String,
 }
 
 /// Everything evaluation reads about one pull request, fetched from the API.
@@ -557,6 +559,7 @@ mod tests {
             user: "olivia".into(),
             state: "APPROVED".into(),
             commit_id: OLD.into(),
+            submitted_at: String::new(),
         });
         let r = one(&f, &SignoffConfig::default());
         assert!(!r.met());
@@ -570,6 +573,7 @@ mod tests {
             user: "olivia".into(),
             state: "APPROVED".into(),
             commit_id: HEAD.into(),
+            submitted_at: String::new(),
         });
         let mut config = SignoffConfig::default();
         config.signers.insert(
@@ -599,6 +603,7 @@ mod tests {
                 user: "olivia".into(),
                 state: state.into(),
                 commit_id: HEAD.into(),
+                submitted_at: String::new(),
             });
         }
         assert!(!one(&f, &SignoffConfig::default()).met());
