@@ -13,9 +13,7 @@ use crate::finding::{Finding, Severity};
 /// At most this many lines of a statement are shown.
 const MAX_SNIPPET_LINES: usize = 6;
 
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
+use super::plural;
 
 pub fn render(report: &Report, color: bool) -> String {
     let theme = if color {

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::plural;
 use crate::app::{Report, Verdict};
 use crate::finding::Severity;
 
@@ -33,13 +34,13 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "### {icon} shipgate: {verdict}\n");
     let _ = writeln!(
         out,
-        "{} errors, {} warnings, {} notes, {} approved · {} migration files, {} statements ({} unparsed)\n",
-        report.count(Severity::Error),
-        report.count(Severity::Warning),
-        report.count(Severity::Note),
+        "{}, {}, {}, {} approved · {}, {} ({} unparsed)\n",
+        plural(report.count(Severity::Error), "error"),
+        plural(report.count(Severity::Warning), "warning"),
+        plural(report.count(Severity::Note), "note"),
         report.approved(),
-        report.stats.migration_files,
-        report.stats.statements,
+        plural(report.stats.migration_files, "migration file"),
+        plural(report.stats.statements, "statement"),
         report.stats.unparsed_statements
     );
     let open: Vec<_> = report.findings.iter().filter(|f| !f.approved).collect();

@@ -18,6 +18,11 @@ pub enum Format {
 }
 
 /// Renders `report` in `format`; `color` applies to human output only.
+/// `1 migration file`, `2 migration files`.
+pub fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
 pub fn render(report: &Report, format: Format, color: bool) -> String {
     match format {
         Format::Human => human::render(report, color),
