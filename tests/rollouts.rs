@@ -248,6 +248,7 @@ fn phase_advance_names_the_new_phase_and_its_approvers() {
             "from": "canary",
             "to": "beta",
             "approvers": ["search-lead", "acme/release-managers"],
+            "final": false,
         })]
     );
     let report = run(&cases("pass_phase_rollback").pop().unwrap());
@@ -542,7 +543,7 @@ fn base_reports_phase_advances_rollbacks_and_skips() {
     assert_eq!(
         v["changes"],
         serde_json::json!([{"kind": "phase-advance", "feature": "search-v2", "file": "rollouts/search-v2.yml",
-            "line": 7, "from": "canary", "to": "beta", "approvers": ["search-lead"]}])
+            "line": 7, "from": "canary", "to": "beta", "approvers": ["search-lead"], "final": false}])
     );
 
     write(

@@ -516,6 +516,8 @@ fn phase_change(m: &Manifest, base: Option<&Manifest>) -> Option<Value> {
             "from": from_name,
             "to": current.value,
             "approvers": approvers,
+            // The last phase: general availability.
+            "final": to + 1 == m.phases.len(),
         })
     };
     match from {

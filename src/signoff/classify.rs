@@ -171,14 +171,22 @@ pub fn classify(input: &ClassifyInput<'_>, config: &SignoffConfig) -> Vec<ClassH
         } else if kind == "phase-advance" {
             let to = c.get("to").and_then(|t| t.as_str()).unwrap_or("?");
             let feature = c.get("feature").and_then(|t| t.as_str()).unwrap_or("?");
-            let approvers: Vec<String> = c
+            let mut approvers: Vec<String> = c
                 .get("approvers")
                 .and_then(|a| a.as_array())
                 .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
                 .unwrap_or_default();
+            // Into the final phase (GA) the System Owner signs off too, by default.
+            let ga = c.get("final").and_then(serde_json::Value::as_bool) == Some(true);
+            if ga && !approvers.iter().any(|a| a == "system-owner") {
+                approvers.push("system-owner".into());
+            }
             push(
                 format!("phase-advance:{to}"),
-                format!("`{feature}` advances to phase `{to}`"),
+                format!(
+                    "`{feature}` advances to phase `{to}`{}",
+                    if ga { " (the final phase)" } else { "" }
+                ),
                 &approvers,
             );
         }
@@ -241,6 +249,7 @@ mod tests {
         let changes = [
             serde_json::json!({"kind": "flag-added", "flag": "new_checkout"}),
             serde_json::json!({"kind": "phase-advance", "feature": "checkout", "to": "beta", "approvers": ["lead"]}),
+            serde_json::json!({"kind": "phase-advance", "feature": "search", "to": "ga", "approvers": ["lead"], "final": true}),
         ];
         let files: Vec<String> = ["shipgate.yml", "src/auth/login.rs"].map(String::from).to_vec();
         let config_paths = vec!["shipgate.yml".to_string()];
@@ -264,7 +273,16 @@ mod tests {
             config_paths: &config_paths,
             ..Default::default()
         };
-        let classes: Vec<String> = classify(&input, &config).into_iter().map(|h| h.class).collect();
+        let hits = classify(&input, &config);
+        let ga = hits.iter().find(|h| h.class == "phase-advance:ga").unwrap();
+        assert_eq!(
+            ga.required,
+            ["lead", "system-owner"],
+            "PILOT → GA needs the System Owner"
+        );
+        let beta = hits.iter().find(|h| h.class == "phase-advance:beta").unwrap();
+        assert_eq!(beta.required, ["lead"]);
+        let classes: Vec<String> = hits.into_iter().map(|h| h.class).collect();
         assert_eq!(
             classes,
             [
@@ -272,6 +290,7 @@ mod tests {
                 "data-correction",
                 "flag-change",
                 "phase-advance:beta",
+                "phase-advance:ga",
                 "high-risk",
                 "gate-config-change"
             ]
