@@ -178,14 +178,14 @@ impl Client {
             return Attempt::Done(resp);
         }
         let header = |n: &str| resp.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let retry_after = header("retry-after").and_then(|s| s.trim().parse::<u64>().ok());
+        let retry_after = header("retry-after").and_then(|v| retry_after(&v, chrono::Utc::now()));
         let remaining = header("x-ratelimit-remaining");
         let reset = header("x-ratelimit-reset").and_then(|s| s.trim().parse::<u64>().ok());
         let what = format!("{method} {} answered {}", redact(url), status.as_u16());
         let message = resp.json::<Value>().ok().map_or(String::new(), |v| error_message(&v));
         let limited = matches!(status, StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS);
-        if let Some(s) = retry_after {
-            return Attempt::Retry(format!("{what} (retry-after {s}s)"), Some(Duration::from_secs(s)));
+        if let Some(wait) = retry_after {
+            return Attempt::Retry(format!("{what} (retry-after {}s)", wait.as_secs()), Some(wait));
         }
         if limited && remaining.as_deref() == Some("0") {
             let now = std::time::SystemTime::now()
@@ -346,6 +346,20 @@ fn same_origin_redirects(api: &str) -> reqwest::redirect::Policy {
             attempt.stop()
         }
     })
+}
+
+/// `retry-after`: seconds, or an HTTP date (RFC 9110 allows both).
+fn retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    Some(
+        (at.with_timezone(&chrono::Utc) - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// GitHub's error message, with the reasons of a 422's `errors` (`Body is too long ...`).
@@ -631,6 +645,20 @@ mod tests {
         assert_eq!(ghes.graphql, "https://ghe.local/api/graphql");
         assert!(ghes.same_origin("https://ghe.local/api/v3/x?page=2"));
         assert!(!ghes.same_origin("https://evil.example/api/v3/x"));
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        let now = chrono::DateTime::parse_from_rfc3339("2015-10-21T07:28:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(retry_after("soon", now), None);
     }
 
     #[test]
