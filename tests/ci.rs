@@ -87,6 +87,13 @@ struct Run {
     comment_file: String,
 }
 
+impl Run {
+    /// Fails with everything the run printed unless it exited with `code`.
+    fn expect_exit(&self, code: i32) {
+        assert_eq!(self.out.status.code(), Some(code), "{}{}", self.stdout, self.stderr);
+    }
+}
+
 fn run_ci(r: &Repo, server: &Server, budget: &str) -> Run {
     run_event(r, server, budget, "pull_request", &pr_event(r))
 }
@@ -208,7 +215,7 @@ fn review_on_head_passes() {
     let r = repo();
     let server = serve(approved(&r));
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(0);
     assert_eq!(run.report["verdict"], "pass");
     assert!(
         !rules(&run.report).contains(&"missing-signoff".to_string()),
@@ -238,7 +245,7 @@ fn author_self_label_is_rejected() {
         .push(labeled("signoff:backup-recovery-owner", "bea", "2026-01-02T00:00:00Z"));
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(1);
     let missing: Vec<&Value> = run.report["findings"]
         .as_array()
         .unwrap()
@@ -279,7 +286,7 @@ fn label_before_a_new_push_is_stale() {
     ];
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(1);
     assert!(
         run.report.to_string().contains("before the latest push"),
         "{}",
@@ -294,7 +301,7 @@ fn a_502_then_success_is_retried() {
     st.failures = vec![("/repos/acme/shop/issues/7/timeline".into(), 502, vec![])];
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(0);
     let s = server.state.lock().unwrap();
     assert!(s.failures.is_empty(), "the 502 was served");
     assert_eq!(
@@ -313,7 +320,7 @@ fn a_permanent_500_is_exit_3_never_a_pass() {
     let server = serve(st);
     // Verbose, so that every failed attempt is logged: none of it shows the token.
     let run = run_with(&r, &server, "1", "pull_request", &pr_event(&r), &["--verbose"]);
-    assert_eq!(run.out.status.code(), Some(3), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(3);
     assert!(run.stderr.contains(" -> 500 ("), "{}", run.stderr);
     assert!(run.stderr.contains("answered 500"), "{}", run.stderr);
     assert!(run.outputs.contains("verdict=error"), "{}", run.outputs);
@@ -327,7 +334,7 @@ fn a_marker_planted_by_another_user_is_not_edited() {
     st.comments = vec![json!({"id": 1, "user": {"login": "mallory"}, "body": "<!-- shipgate:summary --> all good"})];
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(0), "{}", run.stderr);
+    run.expect_exit(0);
     let s = server.state.lock().unwrap();
     assert_eq!(s.comments[0]["body"], "<!-- shipgate:summary --> all good");
     assert_eq!(s.comments.len(), 2);
@@ -345,7 +352,7 @@ fn the_own_comment_is_found_beyond_the_first_page_and_edited() {
         .push(json!({"id": 999, "user": {"login": BOT}, "body": "<!-- shipgate:summary -->\nold"}));
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(0), "{}", run.stderr);
+    run.expect_exit(0);
     let s = server.state.lock().unwrap();
     assert_eq!(s.comments.len(), 151, "no duplicate");
     assert!(s.comments[150]["body"].as_str().unwrap().contains("shipgate: pass"));
@@ -363,7 +370,7 @@ fn a_fork_without_comment_permission_still_gets_the_verdict() {
     st.read_only = true;
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(1), "{}", run.stderr);
+    run.expect_exit(1);
     assert!(run.stderr.contains("workflow_run"), "{}", run.stderr);
     assert!(run.outputs.contains("blocked"), "{}", run.outputs);
     // The comment it could not post is saved for the `workflow_run` job, and named in the outputs.
@@ -409,7 +416,7 @@ fn primary_and_secondary_rate_limits_are_waited_out() {
     let server = serve(st);
     let started = std::time::Instant::now();
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(0), "{}", run.stderr);
+    run.expect_exit(0);
     assert!(started.elapsed() >= std::time::Duration::from_secs(2));
     assert!(
         server.state.lock().unwrap().failures.is_empty(),
@@ -426,7 +433,7 @@ fn a_secondary_rate_limit_beyond_the_budget_is_exit_3() {
     let server = serve(st);
     let started = std::time::Instant::now();
     let run = run_ci(&r, &server, "2");
-    assert_eq!(run.out.status.code(), Some(3), "{}", run.stderr);
+    run.expect_exit(3);
     assert!(run.stderr.contains("secondary rate limit"), "{}", run.stderr);
     assert!(run.outputs.contains("verdict=error"), "{}", run.outputs);
     assert!(
@@ -442,7 +449,7 @@ fn a_comment_post_that_timed_out_is_looked_up_not_posted_twice() {
     st.slow_post = true;
     let server = serve(st);
     let run = run_ci(&r, &server, "4");
-    assert_eq!(run.out.status.code(), Some(0), "{}", run.stderr);
+    run.expect_exit(0);
     let s = server.state.lock().unwrap();
     assert_eq!(s.comments.len(), 1, "posted twice");
     // The timed-out POST was found by listing again and then edited in place.
@@ -485,7 +492,7 @@ fn the_policy_comes_from_the_base_commit_and_team_signers_are_checked() {
     st.reviews = vec![review("bea", "APPROVED", &r.head)];
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(1);
     let classes = &run.report["signoffs"]["classes"];
     assert_eq!(classes[0]["class"], "schema-destructive", "{classes}");
     assert_eq!(classes[0]["required"], json!(["system-owner", "backup-recovery-owner"]));
@@ -505,7 +512,7 @@ fn the_policy_comes_from_the_base_commit_and_team_signers_are_checked() {
     // olivia is in acme/owners: her approval on the head meets both.
     let server = serve(approved(&r));
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(0);
 }
 
 #[test]
@@ -522,7 +529,7 @@ fn a_label_before_github_saw_a_backdated_head_is_stale() {
     st.head_seen = "2026-01-03T00:00:00Z".into();
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(1), "{}", run.stderr);
+    run.expect_exit(1);
     assert!(
         run.report.to_string().contains("before the latest push"),
         "{}",
@@ -535,7 +542,7 @@ fn labels_by_owners_after_the_push_pass() {
     let r = repo();
     let server = serve(labeled_by_owners(&r));
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(0), "{}", run.stderr);
+    run.expect_exit(0);
     let body = server.state.lock().unwrap().comments[0]["body"]
         .as_str()
         .unwrap()
@@ -576,7 +583,7 @@ fn a_triage_only_users_label_does_not_count() {
         .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(1);
     let owner = result(&run, "system-owner");
     assert_eq!(owner["outcome"], "missing", "{owner}");
     assert_eq!(owner["rejected"][0]["reason"], "no-permission", "{owner}");
@@ -609,11 +616,11 @@ fn a_label_added_removed_and_added_again_counts_from_its_last_addition() {
         let run = run_ci(&r, &server, "5");
         let owner = result(&run, "system-owner");
         if removed_again {
-            assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+            run.expect_exit(1);
             assert_eq!(owner["rejected"][0]["reason"], "removed-later", "{owner}");
             assert_eq!(owner["rejected"][0]["by"], "bea", "{owner}");
         } else {
-            assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+            run.expect_exit(0);
             assert_eq!(owner["by"]["at"], "2026-01-04T00:00:00Z", "{owner}");
         }
     }
@@ -626,7 +633,7 @@ fn an_approving_review_on_an_old_commit_does_not_count() {
     st.reviews = vec![review("olivia", "APPROVED", &r.base)];
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(1);
     for signoff in ["system-owner", "backup-recovery-owner"] {
         let res = result(&run, signoff);
         assert_eq!(res["outcome"], "missing", "{res}");
@@ -675,7 +682,7 @@ fn three_hundred_files_and_more_than_a_hundred_events_and_comments_are_read_in_f
         .collect();
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(0);
     assert_eq!(run.report["stats"]["migration_files"], 300, "{}", run.report["stats"]);
     let classes = classes(&run);
     // Additive and destructive together: the destructive class (and its sign-offs) wins.
@@ -708,7 +715,7 @@ fn a_comment_that_would_be_70000_characters_is_cut_under_githubs_limit() {
     );
     let server = serve(state(&r));
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(1);
     // Uncut (the step summary may hold 1 MiB), the summary is over 70,000 characters.
     assert!(run.summary.chars().count() > 70_000, "{}", run.summary.len());
     assert!(run.report["findings"].as_array().unwrap().len() >= 700);
@@ -728,7 +735,7 @@ fn a_file_name_cannot_inject_markdown_html_mentions_or_a_fake_marker() {
     push(&mut r, &[(name.to_string(), "DROP TABLE members;\n".to_string())]);
     let server = serve(approved(&r));
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(1);
     assert!(
         run.report["findings"]
             .as_array()
@@ -768,7 +775,7 @@ fn without_check_suites_labels_count_by_the_timeline_with_a_warning_that_fail_on
     st.failures = vec![no_checks()];
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(0);
     assert!(
         rules(&run.report).contains(&"signoff-push-time-unverified".to_string()),
         "{}",
@@ -787,7 +794,7 @@ fn without_check_suites_labels_count_by_the_timeline_with_a_warning_that_fail_on
         &pr_event(&r),
         &["--fail-on", "warning", "--comment", "false"],
     );
-    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(1);
     assert_eq!(run.report["verdict"], "blocked");
     let s = server.state.lock().unwrap();
     assert!(s.comments.is_empty(), "--comment false posts nothing");
@@ -817,7 +824,7 @@ fn config_names_a_policy_file_read_at_the_base_commit() {
         &pr_event(&r),
         &["--config", "ci/gate.yml"],
     );
-    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(0);
     assert_eq!(run.report["signoffs"]["results"], json!([]), "{}", run.report);
 
     let server = serve(state(&r));
@@ -829,7 +836,7 @@ fn config_names_a_policy_file_read_at_the_base_commit() {
         &pr_event(&r),
         &["--config", "ci/none.yml"],
     );
-    assert_eq!(run.out.status.code(), Some(2), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(2);
     assert!(run.stderr.contains("no such file at the base commit"), "{}", run.stderr);
 }
 
@@ -843,7 +850,7 @@ fn a_renamed_repositorys_redirects_are_followed() {
         .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(0);
     let s = server.state.lock().unwrap();
     assert_eq!(s.comments.len(), 1, "the POST followed its 307");
     assert!(s.log.iter().any(|q| q.status == 301), "{:?}", s.log);
@@ -860,7 +867,7 @@ fn without_a_timeline_the_issue_events_give_the_labels() {
     st.failures = vec![("/repos/acme/shop/issues/7/timeline".into(), 404, vec![])];
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(0);
     assert!(server
         .state
         .lock()
@@ -881,10 +888,10 @@ fn a_submitted_review_reruns_the_gate_on_the_pull_request() {
     // The review in the payload is not trusted: without it in the API, the gate stays blocked.
     let server = serve(state(&r));
     let run = run_event(&r, &server, "5", "pull_request_review", &event);
-    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(1);
     let server = serve(approved(&r));
     let run = run_event(&r, &server, "5", "pull_request_review", &event);
-    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(0);
     assert_eq!(comment_body(&server).matches("shipgate: pass").count(), 1);
 }
 
@@ -900,7 +907,7 @@ fn verbose_logs_every_request_without_the_token_and_json_carries_the_sign_offs()
         &pr_event(&r),
         &["--verbose", "--format", "json"],
     );
-    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(0);
     let logged = run.stderr.lines().filter(|l| l.contains(" -> 2")).count();
     assert_eq!(logged, requests(&server), "{}", run.stderr);
     assert!(
@@ -928,7 +935,7 @@ fn a_merge_group_checks_the_queued_pull_request_on_its_head() {
         "head_commit": {"id": r.head, "message": "m"}}});
     let server = serve(approved(&r));
     let run = run_event(&r, &server, "5", "merge_group", &event);
-    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(0);
     assert!(
         server.state.lock().unwrap().comments.is_empty(),
         "no comment from the queue"
@@ -937,7 +944,7 @@ fn a_merge_group_checks_the_queued_pull_request_on_its_head() {
     // Without the review the queue is blocked.
     let server = serve(state(&r));
     let run = run_event(&r, &server, "5", "merge_group", &event);
-    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(1);
 }
 
 #[test]
@@ -947,7 +954,7 @@ fn a_checkout_without_the_head_is_a_usage_error_not_a_pass() {
     git(r.dir.path(), &["checkout", "-q", &r.base]);
     let server = serve(state(&r));
     let run = run_ci(&r, &server, "5");
-    assert_eq!(run.out.status.code(), Some(2), "{}", run.stderr);
+    run.expect_exit(2);
     assert!(
         run.stderr.contains("does not contain the pull request's head"),
         "{}",
@@ -984,7 +991,7 @@ fn a_release_branch_needs_every_merged_pull_request_signed_off() {
     st.reviews = vec![review("olivia", "APPROVED", &r.head)];
     let server = serve(st);
     let run = run_event(&r, &server, "5", "push", &push_event());
-    assert_eq!(run.out.status.code(), Some(0), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(0);
     let prs = &run.report["signoffs"]["release"]["pull_requests"];
     assert_eq!(prs[0]["pull_request"], 7, "{}", run.report);
     assert_eq!(prs[0]["classes"][0]["class"], "schema-destructive");
@@ -998,7 +1005,7 @@ fn a_release_branch_needs_every_merged_pull_request_signed_off() {
         .push(labeled("signoff:backup-recovery-owner", "bea", "2026-01-11T00:00:00Z"));
     let server = serve(st);
     let run = run_event(&r, &server, "5", "push", &push_event());
-    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(1);
     assert!(
         run.report.to_string().contains("Pull request #7: Sign-off"),
         "{}",
@@ -1011,7 +1018,7 @@ fn a_release_branch_needs_every_merged_pull_request_signed_off() {
     st.reviews[0]["submitted_at"] = json!("2026-01-11T00:00:00Z");
     let server = serve(st);
     let run = run_event(&r, &server, "5", "push", &push_event());
-    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(1);
 }
 
 #[test]
@@ -1022,7 +1029,7 @@ fn a_commit_pushed_to_a_release_branch_without_a_pull_request_blocks() {
     st.reviews = vec![review("olivia", "APPROVED", &r.head)];
     let server = serve(st);
     let run = run_event(&r, &server, "5", "push", &push_event());
-    assert_eq!(run.out.status.code(), Some(1), "{}{}", run.stdout, run.stderr);
+    run.expect_exit(1);
     assert!(
         run.report.to_string().contains("without a pull request"),
         "{}",
