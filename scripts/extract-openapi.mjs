@@ -46,6 +46,7 @@ const wanted = [
   "issues/list-comments",
   "issues/create-comment",
   "issues/update-comment",
+  "users/get-authenticated",
 ];
 
 // Keywords that only document (or are OpenAPI-only) and never constrain.

@@ -6,10 +6,12 @@
 #
 # DEST defaults to target/testdata/pg_regress under the repository root.
 # Idempotent: when DEST already holds a complete copy it does nothing.
-# Needs python3 with pip and access to PyPI.
+# Needs python3 and access to PyPI's files (files.pythonhosted.org).
 set -euo pipefail
 
 PGLAST_VERSION="8.8"
+PGLAST_URL="https://files.pythonhosted.org/packages/62/b2/fa8b837b58f352e5941ea7a8160121d32bad978a55538232d7890b8aaad5/pglast-8.8.tar.gz"
+PGLAST_SHA256="ff9998ec6bac4f30f84db6b6edb28a0fb03b1eda5c8ad211ab8362f5a08b833b"
 SRC_IN_SDIST="libpg_query/test/sql/postgres_regress"
 STAMP=".fetched-from"
 
@@ -32,13 +34,24 @@ command -v python3 >/dev/null || { log "python3 is needed"; exit 2; }
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/pg-regress.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
+# The sdist itself, by its PyPI address and checksum: `pip download` would
+# first build pglast's build requirements (Cython) from source, minutes of CPU.
 log "downloading the pglast==$PGLAST_VERSION sdist"
-if ! python3 -m pip download --quiet --no-binary :all: --no-deps "pglast==$PGLAST_VERSION" -d "$TMP/dl"; then
-    log "pip download pglast==$PGLAST_VERSION failed (is PyPI reachable?)"
+SDIST="$TMP/pglast-$PGLAST_VERSION.tar.gz"
+if ! python3 - "$PGLAST_URL" "$PGLAST_SHA256" "$SDIST" <<'PY'
+import hashlib, sys, urllib.request
+url, want, dest = sys.argv[1:4]
+with urllib.request.urlopen(url, timeout=120) as r:
+    data = r.read()
+have = hashlib.sha256(data).hexdigest()
+if have != want:
+    sys.exit(f"fetch-pg-regress: {url}: sha256 {have}, expected {want}")
+open(dest, "wb").write(data)
+PY
+then
+    log "downloading $PGLAST_URL failed (is PyPI reachable?)"
     exit 3
 fi
-SDIST=$(find "$TMP/dl" -maxdepth 1 -name "pglast-$PGLAST_VERSION.tar.gz" | head -n1)
-[ -n "$SDIST" ] || { log "no pglast-$PGLAST_VERSION.tar.gz in the download"; exit 3; }
 
 tar -xzf "$SDIST" -C "$TMP"
 SRC="$TMP/pglast-$PGLAST_VERSION/$SRC_IN_SDIST"

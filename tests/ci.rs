@@ -342,6 +342,51 @@ fn a_marker_planted_by_another_user_is_not_edited() {
 }
 
 #[test]
+fn without_graphql_the_rest_login_tells_the_own_comment_from_a_planted_one() {
+    let r = repo();
+    let mut st = approved(&r);
+    st.token_user = Some("release-bot".into());
+    // GitHub Enterprise without GraphQL, say: the viewer query is not found.
+    st.failures = vec![("/graphql".into(), 404, vec![])];
+    st.comments = vec![
+        json!({"id": 1, "user": {"login": "mallory"}, "body": "<!-- shipgate:summary --> all good"}),
+        json!({"id": 2, "user": {"login": "release-bot"}, "body": "<!-- shipgate:summary -->\nold"}),
+    ];
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(0);
+    let s = server.state.lock().unwrap();
+    fake_github::assert_matches_openapi(&s.log);
+    assert!(s.log.iter().any(|q| q.method == "GET" && q.path == "/user"));
+    assert_eq!(s.comments.len(), 2, "no new comment");
+    assert_eq!(s.comments[0]["body"], "<!-- shipgate:summary --> all good");
+    assert!(s.comments[1]["body"].as_str().unwrap().contains("shipgate: pass"));
+}
+
+#[test]
+fn when_the_tokens_login_cannot_be_read_no_marked_comment_is_edited() {
+    let r = repo();
+    let mut st = approved(&r);
+    // GraphQL refuses the viewer and `GET /user` answers 403 (the Actions token).
+    st.graphql_refuses = true;
+    st.comments = vec![json!({"id": 1, "user": {"login": BOT}, "body": "<!-- shipgate:summary --> all good"})];
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(0);
+    assert!(run.stderr.contains("none of them was edited"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Resource not accessible by integration"),
+        "{}",
+        run.stderr
+    );
+    let s = server.state.lock().unwrap();
+    fake_github::assert_matches_openapi(&s.log);
+    assert!(!s.log.iter().any(|q| q.method == "PATCH"));
+    assert_eq!(s.comments.len(), 2);
+    assert!(s.comments[1]["body"].as_str().unwrap().contains("shipgate: pass"));
+}
+
+#[test]
 fn the_own_comment_is_found_beyond_the_first_page_and_edited() {
     let r = repo();
     let mut st = approved(&r);
@@ -1089,6 +1134,11 @@ fn the_fake_github_answers_validate_against_openapi() {
     ] {
         assert_eq!(ask("GET", &format!("/repos/acme/shop/{path}"), "").status, 200);
     }
+    // `GET /user`: 403 for the Actions token, the user for a personal one.
+    assert_eq!(ask("GET", "/user", "").status, 403);
+    st.token_user = Some("release-bot".into());
+    let mut ask = |method: &str, path: &str, body: &str| answer(&mut st, Req::new(method, path, body), "http://gh");
+    assert_eq!(ask("GET", "/user", "").status, 200);
     let long = json!({"body": "x".repeat(MAX_COMMENT + 1)}).to_string();
     let r = ask("POST", "/repos/acme/shop/issues/7/comments", &long);
     assert_eq!(r.status, 422);

@@ -468,6 +468,10 @@ pub fn pull_request(
         match posted {
             Ok(CommentOutcome::Created(id)) => log.push(format!("shipgate: posted the summary comment {id}")),
             Ok(CommentOutcome::Updated(id)) => log.push(format!("shipgate: updated the summary comment {id}")),
+            Ok(CommentOutcome::CreatedBeside { id, why }) => log.push(format!(
+                "shipgate: posted the summary comment {id} as a new one: other comments carry the marker, but the token's \
+                 login could not be read to tell whether one is shipgate's own ({why}); none of them was edited"
+            )),
             Err(ApiError::Forbidden(m)) => log.push(format!(
                 "shipgate: the token may not comment on this pull request ({m}); a pull request from a fork gets a read-only token. \
                  The verdict stands. The comment is saved in {} (the `comment` output): upload it as an artifact and post it \

@@ -300,9 +300,33 @@ impl Client {
         format!("/repos/{}{rest}", self.repo)
     }
 
+    /// GraphQL's `viewer { login }`; an answer without a login (GraphQL's
+    /// `errors`) is `Forbidden`, as GitHub refuses the query.
+    fn graphql_viewer(&self) -> Result<String, ApiError> {
+        let body = serde_json::json!({"query": "query { viewer { login } }"});
+        let r = self.send(Method::POST, &self.graphql, Some(&body))?;
+        let v: Value = r
+            .json()
+            .map_err(|e| ApiError::Failed(format!("GraphQL viewer: invalid JSON: {e}")))?;
+        match v.pointer("/data/viewer/login").and_then(Value::as_str) {
+            Some(l) if !l.is_empty() => Ok(l.to_string()),
+            _ => {
+                let why = v
+                    .pointer("/errors/0/message")
+                    .and_then(Value::as_str)
+                    .map_or(String::new(), |m| {
+                        format!(": {}", m.chars().take(200).collect::<String>())
+                    });
+                Err(ApiError::Forbidden(format!(
+                    "GraphQL `viewer {{ login }}` returned no login{why}"
+                )))
+            }
+        }
+    }
+
     /// The token's own comment with the marker, across every page. The
     /// viewer's login is asked for only when some comment carries the marker.
-    fn find_comment(&self, number: u64) -> Result<Option<u64>, ApiError> {
+    fn find_comment(&self, number: u64) -> Result<Found, ApiError> {
         let comments = self.get_all(&self.repo_path(&format!("/issues/{number}/comments")))?;
         let marked: Vec<&Value> = comments
             .iter()
@@ -313,14 +337,33 @@ impl Client {
             })
             .collect();
         if marked.is_empty() {
-            return Ok(None);
+            return Ok(Found::Nothing);
         }
-        let viewer = self.viewer_login()?;
+        let viewer = match self.viewer_login() {
+            Ok(v) => v,
+            Err(ApiError::Forbidden(why)) => return Ok(Found::Unknown(why)),
+            Err(e) => return Err(e),
+        };
         Ok(marked
             .into_iter()
             .filter(|c| same_identity(&login(c, "/user/login"), &viewer))
-            .find_map(|c| c.get("id").and_then(Value::as_u64)))
+            .find_map(|c| c.get("id").and_then(Value::as_u64))
+            .map_or(Found::Nothing, Found::Own))
     }
+
+    fn patch_comment(&self, id: u64, payload: &Value) -> Result<(), ApiError> {
+        let url = format!("{}{}", self.api, self.repo_path(&format!("/issues/comments/{id}")));
+        self.send(Method::PATCH, &url, Some(payload)).map(drop)
+    }
+}
+
+/// The summary comment to edit, if any.
+enum Found {
+    Own(u64),
+    Nothing,
+    /// Comments carry the marker, but the token's login cannot be read, so
+    /// none of them is known to be shipgate's own.
+    Unknown(String),
 }
 
 /// Whether two logins are one identity: GraphQL names an app `github-actions`
@@ -416,32 +459,29 @@ fn text(v: &Value, key: &str) -> String {
 }
 
 impl GitHub for Client {
+    /// GraphQL's `viewer { login }` (which an Actions or App installation
+    /// token may ask, where REST's `GET /user` answers 403), else `GET /user`
+    /// (a server without GraphQL). `Forbidden` when neither says.
     fn viewer_login(&self) -> Result<String, ApiError> {
         if let Some(v) = self.viewer.borrow().as_ref() {
             return Ok(v.clone());
         }
-        let body = serde_json::json!({"query": "query { viewer { login } }"});
-        let r = self.send(Method::POST, &self.graphql, Some(&body))?;
-        let v: Value = r
-            .json()
-            .map_err(|e| ApiError::Failed(format!("GraphQL viewer: invalid JSON: {e}")))?;
-        match v.pointer("/data/viewer/login").and_then(|l| l.as_str()) {
-            Some(l) if !l.is_empty() => {
-                *self.viewer.borrow_mut() = Some(l.to_string());
-                Ok(l.to_string())
-            }
-            _ => {
-                let why = v
-                    .pointer("/errors/0/message")
-                    .and_then(Value::as_str)
-                    .map_or(String::new(), |m| {
-                        format!(": {}", m.chars().take(200).collect::<String>())
-                    });
-                Err(ApiError::Failed(format!(
-                    "GraphQL `viewer {{ login }}` returned no login{why}"
-                )))
-            }
-        }
+        let login = match self.graphql_viewer() {
+            Ok(l) => l,
+            Err(ApiError::Forbidden(g) | ApiError::NotFound(g)) => match self.get_json("/user") {
+                Ok(v) => match v.get("login").and_then(Value::as_str) {
+                    Some(l) if !l.is_empty() => l.to_string(),
+                    _ => return Err(ApiError::Forbidden(format!("{g}; GET /user has no login"))),
+                },
+                Err(ApiError::Forbidden(u) | ApiError::NotFound(u)) => {
+                    return Err(ApiError::Forbidden(format!("{g}; {u}")))
+                }
+                Err(e) => return Err(e),
+            },
+            Err(e) => return Err(e),
+        };
+        *self.viewer.borrow_mut() = Some(login.clone());
+        Ok(login)
     }
 
     fn pull_request(&self, number: u64) -> Result<PullRequest, ApiError> {
@@ -560,11 +600,18 @@ impl GitHub for Client {
 
     fn upsert_comment(&self, number: u64, body: &str) -> Result<CommentOutcome, ApiError> {
         let payload = serde_json::json!({ "body": body });
-        if let Some(id) = self.find_comment(number)? {
-            let url = format!("{}{}", self.api, self.repo_path(&format!("/issues/comments/{id}")));
-            self.send(Method::PATCH, &url, Some(&payload))?;
-            return Ok(CommentOutcome::Updated(id));
-        }
+        let unknown = match self.find_comment(number)? {
+            Found::Own(id) => {
+                self.patch_comment(id, &payload)?;
+                return Ok(CommentOutcome::Updated(id));
+            }
+            Found::Nothing => None,
+            Found::Unknown(why) => Some(why),
+        };
+        let created = |id: u64| match &unknown {
+            Some(why) => CommentOutcome::CreatedBeside { id, why: why.clone() },
+            None => CommentOutcome::Created(id),
+        };
         // A POST is not idempotent: after a failure, look again before posting again.
         let url = format!("{}{}", self.api, self.repo_path(&format!("/issues/{number}/comments")));
         let start = Instant::now();
@@ -573,9 +620,7 @@ impl GitHub for Client {
             match self.once(&Method::POST, &url, Some(&payload)) {
                 Attempt::Done(r) => {
                     let v: Value = r.json().unwrap_or(Value::Null);
-                    return Ok(CommentOutcome::Created(
-                        v.get("id").and_then(|i| i.as_u64()).unwrap_or(0),
-                    ));
+                    return Ok(created(v.get("id").and_then(|i| i.as_u64()).unwrap_or(0)));
                 }
                 Attempt::Fail(e) => return Err(e),
                 Attempt::Retry(why, at_least) => {
@@ -585,10 +630,9 @@ impl GitHub for Client {
                         return Err(ApiError::Failed(format!("{why}; gave up after {attempt} attempt(s)")));
                     }
                     self.wait(wait);
-                    if let Some(id) = self.find_comment(number)? {
-                        let url = format!("{}{}", self.api, self.repo_path(&format!("/issues/comments/{id}")));
-                        self.send(Method::PATCH, &url, Some(&payload))?;
-                        return Ok(CommentOutcome::Created(id));
+                    if let Found::Own(id) = self.find_comment(number)? {
+                        self.patch_comment(id, &payload)?;
+                        return Ok(created(id));
                     }
                 }
             }

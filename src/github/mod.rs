@@ -74,10 +74,16 @@ pub struct PullRequest {
 }
 
 /// What upserting the summary comment did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommentOutcome {
     Created(u64),
     Updated(u64),
+    /// Created beside comments that carry the marker, because the token's
+    /// login could not be read (`why`) to tell whether one of them is its own.
+    CreatedBeside {
+        id: u64,
+        why: String,
+    },
 }
 
 /// What `shipgate ci` needs from GitHub.

@@ -126,6 +126,12 @@ pub struct State {
     pub next_id: u64,
     /// `x-ratelimit-reset`: when the rate-limit window ends (UTC epoch seconds).
     pub rate_reset: u64,
+    /// The token is this user's personal token: `GET /user` and GraphQL's
+    /// viewer name them, and their comments are the token's. `None`: the
+    /// Actions token ([`BOT`]), which `GET /user` refuses with 403.
+    pub token_user: Option<String>,
+    /// GraphQL refuses `viewer` (`errors`, no `data`), as for a token it does not serve.
+    pub graphql_refuses: bool,
 }
 
 pub struct Server {
@@ -347,8 +353,19 @@ pub fn route(s: &mut State, req: &Req, url: &str) -> Resp {
     let list = |items: Vec<Value>| page(items, path, query, url);
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (req.method.as_str(), segs.as_slice()) {
+        ("POST", ["graphql"]) if s.graphql_refuses => ok(json!({"errors": [{"type": "FORBIDDEN",
+            "path": ["viewer"], "locations": [{"line": 1, "column": 9}],
+            "message": "Resource not accessible by integration"}]})),
         // GraphQL names the Actions app `github-actions` where REST says `github-actions[bot]`.
-        ("POST", ["graphql"]) => ok(json!({"data": {"viewer": {"login": BOT.trim_end_matches("[bot]")}}})),
+        ("POST", ["graphql"]) => ok(json!({"data": {"viewer": {"login": identity(s).trim_end_matches("[bot]")}}})),
+        ("GET", ["user"]) => match &s.token_user {
+            Some(login) => ok(private_user(login)),
+            None => error(
+                403,
+                "Resource not accessible by integration",
+                "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+            ),
+        },
         ("GET", ["repos", "acme", "shop", "pulls", "7"]) => ok(pull_request(s, true)),
         ("GET", ["repos", "acme", "shop", "issues", "7", "timeline"]) => list(s.timeline.iter().map(event).collect()),
         // The issue events: the timeline without its commits.
@@ -391,7 +408,7 @@ pub fn route(s: &mut State, req: &Req, url: &str) -> Resp {
             };
             s.next_id += 1;
             let now = now();
-            let c = issue_comment(&json!({"id": s.next_id, "user": {"login": BOT}, "body": body,
+            let c = issue_comment(&json!({"id": s.next_id, "user": {"login": identity(s)}, "body": body,
                                           "created_at": now, "updated_at": now}));
             s.comments.push(c.clone());
             let mut r = status(201, c);
@@ -577,6 +594,40 @@ pub fn user(login: &str) -> Value {
     if let Some(app) = login.strip_suffix("[bot]") {
         u["type"] = json!("Bot");
         u["html_url"] = json!(format!("{WEB}/apps/{app}"));
+    }
+    u
+}
+
+/// The token's login as REST names it.
+fn identity(s: &State) -> String {
+    s.token_user.clone().unwrap_or_else(|| BOT.to_string())
+}
+
+/// `GET /user` for a personal token: the user (recorded) with a private user's profile fields.
+fn private_user(login: &str) -> Value {
+    let mut u = user(login);
+    for (k, v) in [
+        ("name", json!(login)),
+        ("company", Value::Null),
+        ("blog", json!("")),
+        ("location", Value::Null),
+        ("email", Value::Null),
+        ("hireable", Value::Null),
+        ("bio", Value::Null),
+        ("public_repos", json!(3)),
+        ("public_gists", json!(0)),
+        ("followers", json!(1)),
+        ("following", json!(0)),
+        ("created_at", json!("2020-01-01T00:00:00Z")),
+        ("updated_at", json!("2026-01-01T00:00:00Z")),
+        ("private_gists", json!(0)),
+        ("total_private_repos", json!(1)),
+        ("owned_private_repos", json!(1)),
+        ("disk_usage", json!(1024)),
+        ("collaborators", json!(0)),
+        ("two_factor_authentication", json!(true)),
+    ] {
+        u[k] = v;
     }
     u
 }
@@ -985,6 +1036,8 @@ impl State {
             log: vec![],
             next_id: 100,
             rate_reset: now + 3600,
+            token_user: None,
+            graphql_refuses: false,
         }
     }
 }
