@@ -273,17 +273,11 @@ fn hook(command: crate::hook::HookCommand) -> u8 {
             eprint!("{}", pre_push::verdict_text(&outcomes));
             pre_push::exit_code(&outcomes)
         }
-        Err(AppError::Config(e)) => {
-            print_config_error(&e, use_color(ColorChoice::Auto));
-            2
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            if e.exit_code() == 3 {
-                eprintln!("shipgate could not evaluate the gate; the push is blocked (SHIPGATE_SKIP=1 git push skips the gate)");
-            }
-            e.exit_code()
-        }
+        Err(e) => fail(
+            &e,
+            use_color(ColorChoice::Auto),
+            "the push is blocked (SHIPGATE_SKIP=1 git push skips the gate)",
+        ),
     }
 }
 
@@ -328,17 +322,7 @@ fn gate(common: &Common, root: &Path, f: impl FnOnce(&Config) -> Result<Report, 
             print(&report::render(&report, format, use_color(common.color)));
             report.exit_code()
         }
-        Err(AppError::Config(e)) => {
-            print_config_error(&e, use_color(common.color));
-            2
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            if e.exit_code() == 3 {
-                eprintln!("shipgate could not evaluate the gate; nothing was passed");
-            }
-            e.exit_code()
-        }
+        Err(e) => fail(&e, use_color(common.color), "nothing was passed"),
     }
 }
 
@@ -369,17 +353,7 @@ fn ci(args: &crate::github::ci::CiArgs, common: &Common) -> u8 {
             }
             run.exit_code
         }
-        Err(AppError::Config(e)) => {
-            print_config_error(&e, use_color(common.color));
-            2
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            if e.exit_code() == 3 {
-                eprintln!("shipgate could not evaluate the gate; nothing was passed");
-            }
-            e.exit_code()
-        }
+        Err(e) => fail(&e, use_color(common.color), "nothing was passed"),
     }
 }
 
@@ -445,6 +419,20 @@ fn load_config(common: &Common, root: &Path) -> Result<Config, ConfigError> {
             None => Ok(Config::default()),
         },
     }
+}
+
+/// Prints why a command could not run and returns its exit code; `consequence`
+/// says what an evaluation error (exit 3) means for the user.
+fn fail(e: &AppError, color: bool, consequence: &str) -> u8 {
+    if let AppError::Config(c) = e {
+        print_config_error(c, color);
+        return 2;
+    }
+    eprintln!("error: {e}");
+    if e.exit_code() == 3 {
+        eprintln!("shipgate could not evaluate the gate; {consequence}");
+    }
+    e.exit_code()
 }
 
 fn print_config_error(e: &ConfigError, color: bool) {

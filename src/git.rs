@@ -31,14 +31,20 @@ impl std::fmt::Display for GitError {
     }
 }
 
-fn git(root: &Path, args: &[&str]) -> Result<String, GitError> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .output()
-        .map_err(|e| GitError::Failed(format!("cannot run git: {e}")))?;
+/// `git -C root args...`, taking no optional locks (a read never blocks a user's git).
+fn command(root: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new("git");
+    c.arg("-C").arg(root).args(args).env("GIT_OPTIONAL_LOCKS", "0");
+    c
+}
+
+fn cannot_run(e: std::io::Error) -> GitError {
+    GitError::Failed(format!("cannot run git: {e}"))
+}
+
+/// `git -C root args...`: its standard output, or why it failed.
+pub fn git(root: &Path, args: &[&str]) -> Result<String, GitError> {
+    let out = command(root, args).output().map_err(cannot_run)?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
         return Err(GitError::Failed(format!("`git {}` failed: {err}", args.join(" "))));
@@ -113,6 +119,15 @@ pub fn show(root: &Path, rev: &str, path: &str) -> Result<Option<String>, GitErr
         return Ok(None);
     }
     git(root, &["show", &spec]).map(Some)
+}
+
+/// Whether commit `a` is an ancestor of (or is) `b`; false when either is unknown.
+pub fn is_ancestor(root: &Path, a: &str, b: &str) -> Result<bool, GitError> {
+    let status = command(root, &["merge-base", "--is-ancestor", a, b])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(cannot_run)?;
+    Ok(status.success())
 }
 
 /// The repository-relative path prefix of `dir` (empty at the top).

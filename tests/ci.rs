@@ -532,9 +532,10 @@ fn the_policy_comes_from_the_base_commit_and_team_signers_are_checked() {
     let base = "signoff:\n  signers:\n    system-owner:\n      teams: [acme/owners]\n";
     let relaxed = "signoff:\n  require:\n    schema-destructive: []\n    gate-config-change: []\n";
     let r = repo_with(Some(base), Some(relaxed));
-    // bea (maintain, not in acme/owners) approves: enough for backup-recovery-owner only.
+    // bea (maintain, not in acme/owners) approves and labels: enough for backup-recovery-owner only.
     let mut st = state(&r);
     st.reviews = vec![review("bea", "APPROVED", &r.head)];
+    st.timeline.push(labeled("signoff:system-owner", "bea", AFTER_PUSH));
     let server = serve(st);
     let run = run_ci(&r, &server, "5");
     run.expect_exit(1);
@@ -545,6 +546,10 @@ fn the_policy_comes_from_the_base_commit_and_team_signers_are_checked() {
     let results = &run.report["signoffs"]["results"];
     assert_eq!(results[0]["signoff"], "system-owner");
     assert_eq!(results[0]["outcome"], "missing");
+    let why = &results[0]["rejected"][0];
+    assert_eq!(why["reason"], "not-allowed-signer", "{results}");
+    assert_eq!(why["teams"], json!(["acme/owners"]), "{results}");
+    assert!(comment_body(&server).contains("active member of acme/owners"));
     assert_eq!(results[1]["outcome"], "met", "{results}");
     assert!(server
         .state

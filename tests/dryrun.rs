@@ -248,6 +248,13 @@ impl Db {
     }
 }
 
+/// A database `name` holding [`SEED`]; `None` when the tests are skipped.
+fn seeded(name: &str) -> Option<Db> {
+    let db = Db::new(cluster()?, name);
+    db.psql(SEED);
+    Some(db)
+}
+
 fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     for (name, sql) in files {
@@ -311,9 +318,7 @@ INSERT INTO members SELECT g, 'user' || g || '@example.com', 20 + g % 50, now() 
 
 #[test]
 fn a_drop_hidden_in_a_do_block_is_caught() {
-    let Some(c) = cluster() else { return };
-    let db = Db::new(c, "t_do_block");
-    db.psql(SEED);
+    let Some(db) = seeded("t_do_block") else { return };
     db.psql(
         "CREATE TABLE legacy_events (id int); INSERT INTO legacy_events VALUES (1), (2), (3);
          CREATE FUNCTION tidy_up() RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'DROP TABLE legacy_events'; END $$;",
@@ -368,9 +373,7 @@ fn a_drop_built_at_run_time_in_a_do_block_is_caught() {
 
 #[test]
 fn a_delete_whose_where_matches_every_row_is_a_parity_error() {
-    let Some(c) = cluster() else { return };
-    let db = Db::new(c, "t_parity");
-    db.psql(SEED);
+    let Some(db) = seeded("t_parity") else { return };
     let dir = repo(&[(
         "20240101000000_purge.sql",
         "-- Purge accounts created before tomorrow (that is: all of them).\nDELETE FROM members WHERE created_at < now() + interval '1 day';\n",
@@ -399,9 +402,7 @@ fn a_delete_whose_where_matches_every_row_is_a_parity_error() {
 
 #[test]
 fn an_approval_comment_approves_the_row_loss() {
-    let Some(c) = cluster() else { return };
-    let db = Db::new(c, "t_approved_loss");
-    db.psql(SEED);
+    let Some(db) = seeded("t_approved_loss") else { return };
     let dir = repo(&[(
         "20240101000000_purge.sql",
         "SET lock_timeout = '5s';\nDELETE FROM members WHERE id > 40; -- MIGRATION_APPROVED: test accounts, exported to the archive\n",
@@ -416,9 +417,7 @@ fn an_approval_comment_approves_the_row_loss() {
 
 #[test]
 fn alter_column_type_reports_the_rewrite() {
-    let Some(c) = cluster() else { return };
-    let db = Db::new(c, "t_rewrite");
-    db.psql(SEED);
+    let Some(db) = seeded("t_rewrite") else { return };
     let dir = repo(&[(
         "20240101000000_age.sql",
         "SET lock_timeout = '5s';\nALTER TABLE members ALTER COLUMN age TYPE bigint;\n",
@@ -457,9 +456,7 @@ fn alter_column_type_reports_the_rewrite() {
 
 #[test]
 fn an_index_built_without_concurrently_shows_its_share_lock() {
-    let Some(c) = cluster() else { return };
-    let db = Db::new(c, "t_index_lock");
-    db.psql(SEED);
+    let Some(db) = seeded("t_index_lock") else { return };
     let dir = repo(&[(
         "20240101000000_idx.sql",
         "CREATE INDEX members_email_idx ON members (email);\n",
@@ -486,9 +483,7 @@ fn an_index_built_without_concurrently_shows_its_share_lock() {
 
 #[test]
 fn the_database_is_byte_for_byte_unchanged_afterwards() {
-    let Some(c) = cluster() else { return };
-    let db = Db::new(c, "t_unchanged");
-    db.psql(SEED);
+    let Some(db) = seeded("t_unchanged") else { return };
     db.psql(
         "CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TABLE notes (id int, body text, m mood);
          INSERT INTO notes VALUES (1, 'a', 'ok'); CREATE VIEW adults AS SELECT id, email FROM members WHERE id > 0;
@@ -531,9 +526,7 @@ fn the_database_is_byte_for_byte_unchanged_afterwards() {
 
 #[test]
 fn a_failing_statement_is_reported_with_its_error_and_position() {
-    let Some(c) = cluster() else { return };
-    let db = Db::new(c, "t_failure");
-    db.psql(SEED);
+    let Some(db) = seeded("t_failure") else { return };
     let dir = repo(&[
         (
             "20240101000000_a.sql",
@@ -708,9 +701,7 @@ fn a_remote_host_is_refused_without_allow_remote() {
 
 #[test]
 fn the_password_is_never_printed() {
-    let Some(c) = cluster() else { return };
-    let db = Db::new(c, "t_password");
-    db.psql(SEED);
+    let Some(db) = seeded("t_password") else { return };
     let dir = repo(&[("20240101000000_a.sql", "DELETE FROM members WHERE id = 1;\n")]);
     let url = db.url();
     for format in ["human", "json", "markdown", "sarif", "github"] {
@@ -726,9 +717,7 @@ fn the_password_is_never_printed() {
 
 #[test]
 fn concurrently_is_skipped_in_a_transaction_and_run_for_real_in_a_scratch_database() {
-    let Some(c) = cluster() else { return };
-    let db = Db::new(c, "t_scratch");
-    db.psql(SEED);
+    let Some(db) = seeded("t_scratch") else { return };
     let before = db.dump();
     let dir = repo(&[(
         "20240101000000_idx.sql",
@@ -828,9 +817,7 @@ fn a_delete_that_removed_nothing_notes_the_static_rule() {
 
 #[test]
 fn access_exclusive_on_a_large_table_is_a_warning() {
-    let Some(c) = cluster() else { return };
-    let db = Db::new(c, "t_large_lock");
-    db.psql(SEED);
+    let Some(db) = seeded("t_large_lock") else { return };
     let dir = repo(&[(
         "20240101000000_a.sql",
         "SET lock_timeout = '5s';\nALTER TABLE members ADD COLUMN nick text;\n",
@@ -848,9 +835,7 @@ fn access_exclusive_on_a_large_table_is_a_warning() {
 
 #[test]
 fn the_markdown_summary_shows_the_dry_run() {
-    let Some(c) = cluster() else { return };
-    let db = Db::new(c, "t_markdown");
-    db.psql(SEED);
+    let Some(db) = seeded("t_markdown") else { return };
     let dir = repo(&[(
         "20240101000000_a|b.sql",
         "ALTER TABLE members ALTER COLUMN age TYPE bigint;\nDELETE FROM members WHERE id < 5;\n",

@@ -9,9 +9,9 @@
 //! "Today" is 2026-01-10 (`SHIPGATE_TODAY`) in every test here.
 
 mod common;
-use common::{git, write};
+use common::{describe, git, write, Fixture};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use shipgate::app::{Gate, Report};
@@ -28,52 +28,8 @@ fn set_today() {
     ONCE.call_once(|| std::env::set_var(shipgate::flags::TODAY_ENV, TODAY));
 }
 
-struct Fixture {
-    rule: String,
-    name: String,
-    path: PathBuf,
-    fail: bool,
-}
-
-fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    v.sort();
-    v
-}
-
-fn name_of(p: &Path) -> String {
-    p.file_name().unwrap().to_string_lossy().into_owned()
-}
-
 fn fixtures() -> Vec<Fixture> {
-    assert_eq!(
-        std::env::current_dir().unwrap().canonicalize().unwrap(),
-        Path::new(env!("CARGO_MANIFEST_DIR")).canonicalize().unwrap(),
-        "tests must run in the package root"
-    );
-    let mut out = Vec::new();
-    for rule_dir in sorted_dirs(Path::new(FIXTURES)) {
-        for path in sorted_dirs(&rule_dir) {
-            let name = name_of(&path);
-            let fail = name.starts_with("fail_");
-            assert!(
-                fail || name.starts_with("pass_"),
-                "{}: fixtures start with fail_ or pass_",
-                path.display()
-            );
-            out.push(Fixture {
-                rule: name_of(&rule_dir),
-                name,
-                path,
-                fail,
-            });
-        }
-    }
-    out
+    common::fixtures(FIXTURES, false)
 }
 
 fn config_of(dir: &Path) -> Config {
@@ -87,26 +43,6 @@ fn check(dir: &Path, base: Option<&str>) -> Report {
     set_today();
     shipgate::app::check(dir, &config_of(dir), base, Some(Gate::Flags))
         .unwrap_or_else(|e| panic!("{}: check failed: {e}", dir.display()))
-}
-
-fn describe(report: &Report) -> String {
-    report
-        .findings
-        .iter()
-        .map(|f| {
-            let at = f
-                .location
-                .map(|l| format!(":{}:{}", l.line, l.column))
-                .unwrap_or_default();
-            format!(
-                "  {} at {}{at}: {}",
-                f.rule,
-                f.file.as_deref().unwrap_or("-"),
-                f.message
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// What the user sees: the human report, then the JSON one.
@@ -164,11 +100,11 @@ fn fail_fixtures_produce_their_finding() {
                 problems.push(format!("{}: `{}` has no line", f.path.display(), finding.message));
             }
         }
-        let name = format!("{}__{}", f.rule, f.name);
+        let name = f.snapshot_name();
         let text = screen(&report);
         let checked = std::panic::catch_unwind(|| insta::assert_snapshot!(name, text));
         if checked.is_err() {
-            mismatched.push(format!("{}__{}", f.rule, f.name));
+            mismatched.push(f.snapshot_name());
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));

@@ -9,7 +9,8 @@
 //! `pass_golang_migrate/000001_idx.up.sql` does not). A new case is a new
 //! file, no Rust.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{describe, Fixture};
 
 use shipgate::app::Report;
 use shipgate::config::Config;
@@ -25,95 +26,15 @@ fn needs_more_than_files(rule: &str) -> bool {
     rule == "modified-applied-migration" || rule.starts_with("dry-run-")
 }
 
-#[derive(Debug)]
-struct Fixture {
-    rule: String,
-    /// The file or directory name without `.sql`.
-    stem: String,
-    /// Relative to the repository, so reports show the paths users see.
-    path: PathBuf,
-    fail: bool,
-}
-
-impl Fixture {
-    fn snapshot_name(&self) -> String {
-        format!("{}__{}", self.rule, self.stem)
-    }
-}
-
 fn fixtures() -> Vec<Fixture> {
     // Integration tests run in the package root; linting relative paths keeps
     // every path in the output relative to the repository.
-    assert_eq!(
-        std::env::current_dir().unwrap().canonicalize().unwrap(),
-        Path::new(env!("CARGO_MANIFEST_DIR")).canonicalize().unwrap(),
-        "tests must run in the package root"
-    );
-    let mut out = Vec::new();
-    for rule_dir in sorted_entries(Path::new(FIXTURES)) {
-        let rule = file_name(&rule_dir);
-        for path in sorted_entries(&rule_dir) {
-            let name = file_name(&path);
-            let stem = name.strip_suffix(".sql").unwrap_or(&name).to_string();
-            let fail = stem.starts_with("fail_");
-            assert!(
-                fail || stem.starts_with("pass_"),
-                "{}: fixture names start with `fail_` or `pass_`",
-                path.display()
-            );
-            assert!(
-                path.is_dir() || name.ends_with(".sql"),
-                "{}: a fixture is a `.sql` file or a directory",
-                path.display()
-            );
-            out.push(Fixture {
-                rule: rule.clone(),
-                stem,
-                path,
-                fail,
-            });
-        }
-    }
-    assert!(!out.is_empty(), "no fixtures under {FIXTURES}");
-    out
-}
-
-fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .collect();
-    v.sort();
-    v
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name().unwrap().to_string_lossy().into_owned()
+    common::fixtures(FIXTURES, true)
 }
 
 fn lint(f: &Fixture) -> Report {
     shipgate::app::lint(std::slice::from_ref(&f.path), None, &Config::default())
         .unwrap_or_else(|e| panic!("{}: lint failed: {e}", f.path.display()))
-}
-
-fn describe(report: &Report) -> String {
-    report
-        .findings
-        .iter()
-        .map(|f| {
-            let at = f
-                .location
-                .map(|l| format!(":{}:{}", l.line, l.column))
-                .unwrap_or_default();
-            format!(
-                "  {} at {}{at}: {}",
-                f.rule,
-                f.file.as_deref().unwrap_or("-"),
-                f.message
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

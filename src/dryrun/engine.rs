@@ -491,24 +491,7 @@ impl<'c> Session<'c> {
         for (i, stmt) in file.statements.iter().enumerate() {
             let loc = file.location(&stmt.span);
             let text = file.src.get(stmt.span.clone()).unwrap_or("");
-            let mut run = StatementRun {
-                index: i,
-                line: loc.line,
-                column: loc.column,
-                end_line: loc.end_line,
-                end_column: loc.end_column,
-                sql: preview(text),
-                status: StatementStatus::Ran,
-                skip: None,
-                autocommit: false,
-                duration_ms: 0.0,
-                locks: Vec::new(),
-                held_locks: Vec::new(),
-                rewrites: Vec::new(),
-                rows: Vec::new(),
-                changes: Vec::new(),
-                error: None,
-            };
+            let mut run = StatementRun::new(i, &loc, preview(text), StatementStatus::Ran);
             if failed {
                 run.status = StatementStatus::NotRun;
                 statements.push(run);
@@ -897,24 +880,12 @@ fn not_run(display: &str, file: Option<&MigrationFile>, reason: String) -> Migra
                 .enumerate()
                 .map(|(i, s)| {
                     let loc = f.location(&s.span);
-                    StatementRun {
-                        index: i,
-                        line: loc.line,
-                        column: loc.column,
-                        end_line: loc.end_line,
-                        end_column: loc.end_column,
-                        sql: preview(f.src.get(s.span.clone()).unwrap_or("")),
-                        status: StatementStatus::NotRun,
-                        skip: None,
-                        autocommit: false,
-                        duration_ms: 0.0,
-                        locks: Vec::new(),
-                        held_locks: Vec::new(),
-                        rewrites: Vec::new(),
-                        rows: Vec::new(),
-                        changes: Vec::new(),
-                        error: None,
-                    }
+                    StatementRun::new(
+                        i,
+                        &loc,
+                        preview(f.src.get(s.span.clone()).unwrap_or("")),
+                        StatementStatus::NotRun,
+                    )
                 })
                 .collect()
         })

@@ -128,6 +128,30 @@ pub struct StatementRun {
     pub error: Option<SqlError>,
 }
 
+impl StatementRun {
+    /// The statement at `loc`, with nothing observed yet.
+    pub fn new(index: usize, loc: &crate::finding::Location, sql: String, status: StatementStatus) -> StatementRun {
+        StatementRun {
+            index,
+            line: loc.line,
+            column: loc.column,
+            end_line: loc.end_line,
+            end_column: loc.end_column,
+            sql,
+            status,
+            skip: None,
+            autocommit: false,
+            duration_ms: 0.0,
+            locks: Vec::new(),
+            held_locks: Vec::new(),
+            rewrites: Vec::new(),
+            rows: Vec::new(),
+            changes: Vec::new(),
+            error: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Lock {
     pub relation: String,

@@ -3,7 +3,6 @@
 //! records go to `changes` in the JSON report, for the PR summary.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{json, Map, Value};
 
@@ -19,35 +18,13 @@ pub fn record(
     report: &mut Report,
 ) -> Result<(), AppError> {
     let mb = crate::git::merge_base(root, rev)?;
-    let old = match show(root, &mb, rel)? {
+    let old = match crate::git::show(root, &mb, rel)? {
         Some(text) => FlagRegistry::parse(rel, &text),
         None => FlagRegistry::default(),
     };
     let empty = FlagRegistry::default();
     report.changes.extend(diff(&old, current.unwrap_or(&empty), rel));
     Ok(())
-}
-
-/// The registry's text at `rev`; `None` when it did not exist there.
-fn show(root: &Path, rev: &str, rel: &str) -> Result<Option<String>, AppError> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["show", &format!("{rev}:./{rel}")])
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .output()
-        .map_err(|e| AppError::Evaluate(format!("cannot run git: {e}")))?;
-    if out.status.success() {
-        return Ok(Some(String::from_utf8_lossy(&out.stdout).into_owned()));
-    }
-    let err = String::from_utf8_lossy(&out.stderr);
-    if err.contains("does not exist") || err.contains("exists on disk, but not in") {
-        return Ok(None);
-    }
-    Err(AppError::Evaluate(format!(
-        "`git show {rev}:./{rel}` failed: {}",
-        err.trim()
-    )))
 }
 
 fn fields(e: &FlagEntry) -> Map<String, Value> {

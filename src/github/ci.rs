@@ -69,6 +69,18 @@ pub struct CiRun {
     pub exit_code: u8,
 }
 
+impl CiRun {
+    fn new(report: Report, signoffs: Value, log: Vec<String>) -> CiRun {
+        CiRun {
+            annotations: crate::report::github::render(&report),
+            exit_code: report.exit_code(),
+            report,
+            signoffs,
+            log,
+        }
+    }
+}
+
 /// The Actions environment, read once.
 #[derive(Debug, Clone, Default)]
 pub struct Env {
@@ -393,32 +405,14 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
     if let Some(p) = &env.step_summary {
         append_file(p, &comment(&report, &[], &[], MAX_STEP_SUMMARY - 1024))?;
     }
-    let exit_code = report.exit_code();
-    Ok(CiRun {
-        annotations: crate::report::github::render(&report),
-        report,
-        signoffs,
-        log,
-        exit_code,
-    })
+    Ok(CiRun::new(report, signoffs, log))
 }
 
 fn git_out(root: &Path, args: &[&str]) -> Result<String, AppError> {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(args)
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .output()
-        .map_err(|e| AppError::Evaluate(format!("cannot run git: {e}")))?;
-    if !out.status.success() {
-        return Err(AppError::Evaluate(format!(
-            "`git {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    Ok(crate::git::git(root, args)
+        .map_err(|e| AppError::Evaluate(e.to_string()))?
+        .trim()
+        .to_string())
 }
 
 /// A pull request's head (and author) as the event says them.
@@ -481,14 +475,7 @@ pub fn pull_request(
             Err(e) => return Err(api(e)),
         }
     }
-    let exit_code = report.exit_code();
-    Ok(CiRun {
-        annotations: crate::report::github::render(&report),
-        report,
-        signoffs,
-        log,
-        exit_code,
-    })
+    Ok(CiRun::new(report, signoffs, log))
 }
 
 /// One pull request judged: its gate report (without sign-off findings),
@@ -661,21 +648,13 @@ fn write_outputs(
 /// job checks out the base by default, where `check` would find nothing to
 /// judge and pass. shipgate reads the head as data and never runs it.
 fn contains_head(root: &Path, head: &str) -> Result<(), AppError> {
-    let status = std::process::Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["merge-base", "--is-ancestor", head, "HEAD"])
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .stderr(std::process::Stdio::null())
-        .status()
-        .map_err(|e| AppError::Evaluate(format!("cannot run git: {e}")))?;
-    match status.code() {
-        Some(0) => Ok(()),
-        _ => Err(usage(format!(
-            "the checkout does not contain the pull request's head commit {}: check it out (actions/checkout with `ref: ${{{{ github.event.pull_request.head.sha }}}}` for pull_request_target, `fetch-depth: 0`); shipgate reads it, never runs it",
-            short(head)
-        ))),
+    if crate::git::is_ancestor(root, head, "HEAD").map_err(|e| AppError::Evaluate(e.to_string()))? {
+        return Ok(());
     }
+    Err(usage(format!(
+        "the checkout does not contain the pull request's head commit {}: check it out (actions/checkout with `ref: ${{{{ github.event.pull_request.head.sha }}}}` for pull_request_target, `fetch-depth: 0`); shipgate reads it, never runs it",
+        short(head)
+    )))
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), AppError> {

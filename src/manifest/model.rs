@@ -154,23 +154,20 @@ pub enum Side {
     Below,
 }
 
+/// A metric compared with a threshold over a window: an exit gate (`B` is
+/// [`Bound`]: `max`/`min`) or a rollback trigger (`B` is [`Side`]: `above`/`below`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ExitGate {
+pub struct Threshold<B> {
     pub ptr: String,
     pub metric: Node<String>,
-    pub bound: Bound,
+    /// Which way the comparison goes.
+    pub bound: B,
     pub threshold: Node<Quantity>,
     pub window: Option<Node<Quantity>>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct RollbackTrigger {
-    pub ptr: String,
-    pub metric: Node<String>,
-    pub side: Side,
-    pub threshold: Node<Quantity>,
-    pub window: Option<Node<Quantity>>,
-}
+pub type ExitGate = Threshold<Bound>;
+pub type RollbackTrigger = Threshold<Side>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Phase {
@@ -321,14 +318,17 @@ fn strings(v: &Value, key: &str, ptr: &str) -> Vec<Node<String>> {
         .collect()
 }
 
-fn exit_gate(v: &Value, ptr: &str) -> Option<ExitGate> {
+/// A metric with exactly one of the two threshold keys (`max`/`min` for an
+/// exit gate, `above`/`below` for a rollback trigger).
+fn threshold<B: Copy>(v: &Value, ptr: &str, keys: [(&str, B); 2]) -> Option<Threshold<B>> {
     let metric = string(v.get("metric")?, &child(ptr, "metric"))?;
-    let (bound, key) = match (v.get("max"), v.get("min")) {
-        (Some(_), None) => (Bound::Max, "max"),
-        (None, Some(_)) => (Bound::Min, "min"),
+    let [(k1, b1), (k2, b2)] = keys;
+    let (bound, key) = match (v.get(k1), v.get(k2)) {
+        (Some(_), None) => (b1, k1),
+        (None, Some(_)) => (b2, k2),
         _ => return None,
     };
-    Some(ExitGate {
+    Some(Threshold {
         ptr: ptr.to_string(),
         metric,
         bound,
@@ -337,20 +337,12 @@ fn exit_gate(v: &Value, ptr: &str) -> Option<ExitGate> {
     })
 }
 
+fn exit_gate(v: &Value, ptr: &str) -> Option<ExitGate> {
+    threshold(v, ptr, [("max", Bound::Max), ("min", Bound::Min)])
+}
+
 fn rollback_trigger(v: &Value, ptr: &str) -> Option<RollbackTrigger> {
-    let metric = string(v.get("metric")?, &child(ptr, "metric"))?;
-    let (side, key) = match (v.get("above"), v.get("below")) {
-        (Some(_), None) => (Side::Above, "above"),
-        (None, Some(_)) => (Side::Below, "below"),
-        _ => return None,
-    };
-    Some(RollbackTrigger {
-        ptr: ptr.to_string(),
-        metric,
-        side,
-        threshold: quantity(v.get(key)?, &child(ptr, key))?,
-        window: v.get("window").and_then(|w| quantity(w, &child(ptr, "window"))),
-    })
+    threshold(v, ptr, [("above", Side::Above), ("below", Side::Below)])
 }
 
 fn phase(v: &Value, ptr: &str, index: usize) -> Phase {

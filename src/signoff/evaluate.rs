@@ -70,8 +70,12 @@ pub enum Rejection {
     PushTimeUnknown,
     /// The label was removed after it was added.
     RemovedLater { by: String },
-    /// The user is neither listed in `users` nor a member of a listed team.
-    NotAllowedSigner,
+    /// The user is neither listed in `users` nor a member of a listed team
+    /// (`teams`: the teams asked, which answered "not a member").
+    NotAllowedSigner {
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        teams: Vec<String>,
+    },
     /// The user's permission or team membership could not be read.
     MembershipUnreadable,
     /// The approving review is on an older commit than the head.
@@ -92,7 +96,12 @@ impl Rejection {
                 "the time of the latest push is unknown, so the label may be older than the code (the token needs `checks: read`)".into()
             }
             Rejection::RemovedLater { by } => format!("the label was removed later by {by}"),
-            Rejection::NotAllowedSigner => "they are not an allowed signer for it".into(),
+            Rejection::NotAllowedSigner { teams } if teams.is_empty() => "they are not an allowed signer for it".into(),
+            Rejection::NotAllowedSigner { teams } => format!(
+                "they are not an allowed signer for it: not listed, and GitHub does not show them as an active member of {} \
+                 (GitHub answers the same to a token that cannot see the team: team signers need a token with organisation members read)",
+                teams.join(", ")
+            ),
             Rejection::MembershipUnreadable => "their permission or team membership could not be read".into(),
             Rejection::ReviewOnOldCommit { commit } => format!(
                 "the approval is on commit {}, not the head",
@@ -194,7 +203,9 @@ fn check_signer(user: &str, signer: &Signer, facts: &PrFacts, config: &SignoffCo
         return Err(if unreadable {
             Rejection::MembershipUnreadable
         } else {
-            Rejection::NotAllowedSigner
+            Rejection::NotAllowedSigner {
+                teams: signer.teams.clone(),
+            }
         });
     }
     match facts.permissions.get(&user.to_ascii_lowercase()) {
@@ -338,7 +349,7 @@ pub fn evaluate(signoffs: &[(String, Vec<String>)], facts: &PrFacts, config: &Si
                     },
                 }),
                 // An approver who was never meant to give this sign-off is not news.
-                Err(Rejection::NotAllowedSigner) => {}
+                Err(Rejection::NotAllowedSigner { .. }) => {}
                 Err(why) => rejected.push(Rejected { evidence, why }),
             }
         }

@@ -60,3 +60,90 @@ pub fn assert_valid_sarif(sarif: &serde_json::Value) {
         .collect();
     assert!(errors.is_empty(), "SARIF is not valid 2.1.0: {errors:#?}\n{sarif:#}");
 }
+
+/// A rule's fixture: `<root>/<rule-id>/fail_*` or `pass_*`.
+#[derive(Debug)]
+pub struct Fixture {
+    pub rule: String,
+    /// The file or directory name without `.sql`.
+    pub stem: String,
+    /// Relative to the package root, so reports show the paths users see.
+    pub path: std::path::PathBuf,
+    pub fail: bool,
+}
+
+impl Fixture {
+    /// The insta snapshot's name: `<rule-id>__<stem>`.
+    pub fn snapshot_name(&self) -> String {
+        format!("{}__{}", self.rule, self.stem)
+    }
+}
+
+/// Every fixture under `root` (relative to the package root, where
+/// integration tests run), sorted: directories, and with `sql_files` also
+/// `.sql` files. Any other entry, or a name not starting with `fail_` or
+/// `pass_`, fails the test.
+pub fn fixtures(root: &str, sql_files: bool) -> Vec<Fixture> {
+    assert_eq!(
+        std::env::current_dir().unwrap().canonicalize().unwrap(),
+        Path::new(env!("CARGO_MANIFEST_DIR")).canonicalize().unwrap(),
+        "tests must run in the package root"
+    );
+    let sorted = |dir: &Path| {
+        let mut v: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v
+    };
+    let name = |p: &Path| p.file_name().unwrap().to_string_lossy().into_owned();
+    let mut out = Vec::new();
+    for rule_dir in sorted(Path::new(root)).into_iter().filter(|p| p.is_dir()) {
+        for path in sorted(&rule_dir) {
+            let file = name(&path);
+            assert!(
+                path.is_dir() || (sql_files && file.ends_with(".sql")),
+                "{}: a fixture is a directory{}",
+                path.display(),
+                if sql_files { " or a `.sql` file" } else { "" }
+            );
+            let stem = file.strip_suffix(".sql").unwrap_or(&file).to_string();
+            let fail = stem.starts_with("fail_");
+            assert!(
+                fail || stem.starts_with("pass_"),
+                "{}: fixture names start with `fail_` or `pass_`",
+                path.display()
+            );
+            out.push(Fixture {
+                rule: name(&rule_dir),
+                stem,
+                path,
+                fail,
+            });
+        }
+    }
+    assert!(!out.is_empty(), "no fixtures under {root}");
+    out
+}
+
+/// The findings of `report`, a line each, for assertion messages.
+pub fn describe(report: &shipgate::app::Report) -> String {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let at = f
+                .location
+                .map(|l| format!(":{}:{}", l.line, l.column))
+                .unwrap_or_default();
+            format!(
+                "  {} at {}{at}: {}",
+                f.rule,
+                f.file.as_deref().unwrap_or("-"),
+                f.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -418,24 +418,13 @@ mod tests {
     }
 
     fn stmt(index: usize) -> StatementRun {
-        StatementRun {
-            index,
+        let loc = crate::finding::Location {
             line: 1,
             column: 1,
             end_line: 1,
             end_column: 1,
-            sql: String::new(),
-            status: StatementStatus::Ran,
-            skip: None,
-            autocommit: false,
-            duration_ms: 0.0,
-            locks: Vec::new(),
-            held_locks: Vec::new(),
-            rewrites: Vec::new(),
-            rows: Vec::new(),
-            changes: Vec::new(),
-            error: None,
-        }
+        };
+        StatementRun::new(index, &loc, String::new(), StatementStatus::Ran)
     }
 
     fn run(statements: Vec<StatementRun>) -> MigrationRun {

@@ -38,7 +38,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
                 if gd != td {
                     continue;
                 }
-                let inside = match (g.bound, t.side) {
+                let inside = match (g.bound, t.bound) {
                     (Bound::Max, Side::Above) => tv < gv,
                     (Bound::Min, Side::Below) => tv > gv,
                     _ => false,
@@ -46,7 +46,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
                 if !inside {
                     continue;
                 }
-                let (side, bound, passes, fix) = match t.side {
+                let (side, bound, passes, fix) = match t.bound {
                     Side::Above => ("above", "max", "up to", "at or above"),
                     Side::Below => ("below", "min", "down to", "at or below"),
                 };
