@@ -61,8 +61,8 @@ fn sql_files(dir: &Path) -> Vec<PathBuf> {
 enum Outcome {
     /// Exit 0 or 1 with a JSON report: statements and unparsed statements.
     Linted { statements: u64, unparsed: u64 },
-    /// Exit 3 with a message on stderr (its first line).
-    NotEvaluated(String),
+    /// Not linted: exit 2 (a file that is not text) or 3, with the exit code and why.
+    NotEvaluated(u8, String),
     /// Anything the test must fail on.
     Failed(String),
 }
@@ -171,11 +171,11 @@ fn lint_one(path: &Path) -> FileResult {
                     // A file that is not text (one of the suite's files is Windows-1252)
                     // is an input error: exit 2, with the finding that says why.
                     Some(2) => match rejected_input(&stdout) {
-                        Some(why) => Outcome::NotEvaluated(why),
+                        Some(why) => Outcome::NotEvaluated(2, why),
                         None => Outcome::Failed(format!("{name}: exit 2 without an invalid-migration-file finding")),
                     },
                     Some(3) if !first_line(&stderr).is_empty() => {
-                        Outcome::NotEvaluated(first_line(&stderr).to_string())
+                        Outcome::NotEvaluated(3, first_line(&stderr).to_string())
                     }
                     Some(3) => Outcome::Failed(format!("{name}: exit 3 without a message on stderr")),
                     Some(c) => Outcome::Failed(format!("{name}: unexpected exit {c}; stderr: {}", stderr.trim())),
@@ -245,7 +245,7 @@ fn postgres_regression_suite_lints_without_hang_or_panic() {
                 statements += s;
                 unparsed += u;
             }
-            Outcome::NotEvaluated(msg) => not_evaluated.push(format!("{}: {msg}", r.name)),
+            Outcome::NotEvaluated(code, msg) => not_evaluated.push(format!("exit {code} on {}: {msg}", r.name)),
             Outcome::Failed(msg) => failures.push(msg.clone()),
         }
     }
@@ -257,7 +257,7 @@ fn postgres_regression_suite_lints_without_hang_or_panic() {
         wall.as_secs_f64()
     ));
     for line in &not_evaluated {
-        note(&format!("exit 3 (not evaluated) on {line}"));
+        note(&format!("not linted: {line}"));
     }
     let mut slowest: Vec<&FileResult> = results.iter().collect();
     slowest.sort_by_key(|r| std::cmp::Reverse(r.elapsed));
