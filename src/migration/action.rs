@@ -135,6 +135,8 @@ impl SqlType {
                 (None, Some(_)) => false,
             },
             ("varchar", "text") | ("text", "text") | ("cidr", "inet") => true,
+            // text and unbounded varchar are binary coercible: no rewrite, no check.
+            ("text", "varchar") => to.mods.is_empty(),
             ("numeric", "numeric") => match (self.mods.as_slice(), to.mods.as_slice()) {
                 (_, []) => true,
                 ([p1], [p2]) => p2 >= p1,

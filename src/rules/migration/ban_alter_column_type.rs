@@ -7,7 +7,8 @@ crate::declare_rule! {
     /// Flags `ALTER TABLE ... ALTER COLUMN ... TYPE` on an existing column,
     /// unless the change is a known safe widening from the type the schema model
     /// knows: `varchar(n)` to `varchar(m)` with `m >= n`, `varchar` to `text`,
-    /// `varchar(n)` to unbounded `varchar`, `numeric(p,s)` to `numeric(q,s)` with
+    /// `varchar(n)` to unbounded `varchar`, `text` to unbounded `varchar`,
+    /// `numeric(p,s)` to `numeric(q,s)` with
     /// `q >= p`, `cidr` to `inet`.
     ///
     /// ## Why it blocks a release
