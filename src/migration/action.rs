@@ -193,6 +193,8 @@ pub struct ColumnDef {
     /// GENERATED ... AS IDENTITY, or GENERATED ALWAYS AS (...) [STORED | VIRTUAL].
     pub generated: Option<Generated>,
     pub primary_key: bool,
+    /// Inline UNIQUE.
+    pub unique: bool,
     /// Inline REFERENCES.
     pub references: bool,
 }

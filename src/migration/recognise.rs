@@ -825,6 +825,7 @@ fn column_def(c: &mut Cur) -> Option<ColumnDef> {
         default: None,
         generated: None,
         primary_key: false,
+        unique: false,
         references: false,
     };
     while !c.at_end() {
@@ -838,6 +839,7 @@ fn column_def(c: &mut Cur) -> Option<ColumnDef> {
                 col.not_null = true;
             }
             "references" => col.references = true,
+            "unique" => col.unique = true,
             "generated" => {
                 let _ = c.eat(&["always"]) || c.eat(&["by", "default"]);
                 c.eat(&["as"]);

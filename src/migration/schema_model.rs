@@ -275,6 +275,7 @@ mod tests {
                 default: None,
                 generated: None,
                 primary_key: false,
+                unique: false,
                 references: false,
             }],
             constraints: vec![],
