@@ -29,7 +29,9 @@ pub fn parse_comment(tok: &Token, src: &str) -> Option<Approval> {
         TokenKind::BlockComment => text.strip_prefix("/*").map(|t| t.strip_suffix("*/").unwrap_or(t))?,
         _ => return None,
     };
-    let at = body.find(MARKER)?;
+    let Some(at) = body.find(MARKER) else {
+        return near_miss(tok, body);
+    };
     let before = &body[..at];
     // The marker must be a word of its own: `NOT_MIGRATION_APPROVED` is not it.
     if before.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
@@ -93,6 +95,32 @@ pub fn parse_comment(tok: &Token, src: &str) -> Option<Approval> {
         }
     };
     Some(approval)
+}
+
+/// A marker written in another case or with a hyphen (`-- migration_approved:
+/// ...`) at the start of a comment line: an approval that approves nothing,
+/// so that the author learns why, rather than a comment silently ignored.
+fn near_miss(tok: &Token, body: &str) -> Option<Approval> {
+    let lower = body.to_ascii_lowercase();
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let at = ["migration_approved", "migration-approved"].iter().find_map(|m| {
+        let at = lower.find(m)?;
+        let line_before = lower[..at].rsplit('\n').next().unwrap_or("");
+        let starts_line = line_before
+            .trim_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '-' | '/' | '#'))
+            .is_empty();
+        let ends_word = !lower[at + m.len()..].starts_with(word);
+        (starts_line && ends_word).then_some(at)
+    })?;
+    let written = &body[at..at + MARKER.len()];
+    Some(Approval {
+        span: tok.span.clone(),
+        rules: None,
+        reason: Err(format!(
+            "`{written}` is not the marker: write `{MARKER}`, in capitals with an underscore"
+        )),
+        statement: None,
+    })
 }
 
 /// Finds every approval among `comments` and attaches it to its statement.
@@ -167,6 +195,15 @@ mod tests {
     #[test]
     fn blank_or_missing_reasons_are_errors() {
         assert!(approvals("-- MIGRATION_APPROVED:   \nDROP TABLE b;")[0].reason.is_err());
+        // A marker in another case or with a hyphen approves nothing, and says why.
+        for near in ["-- migration_approved: moved", "/* Migration-Approved: moved */"] {
+            let a = approvals(&format!("{near}\nDROP TABLE b;"));
+            let why = a[0].reason.as_ref().unwrap_err();
+            assert!(why.contains("is not the marker"), "{why}");
+        }
+        // Prose that mentions it, or a longer word, is no approval at all.
+        assert!(approvals("-- see migration_approved_list\nDROP TABLE b;").is_empty());
+        assert!(approvals("-- the migration-approved flag\nDROP TABLE b;").is_empty());
         assert!(approvals("-- MIGRATION_APPROVED\nDROP TABLE b;")[0].reason.is_err());
         assert!(approvals("/* MIGRATION_APPROVED archived */\nDROP TABLE b;")[0]
             .reason

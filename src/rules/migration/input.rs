@@ -6,7 +6,9 @@ use crate::migration::MigrationFile;
 crate::declare_rule! {
     /// ## What it does
     /// Flags a `MIGRATION_APPROVED` comment that cannot approve anything: no `:`,
-    /// a blank reason, an empty or unknown rule list.
+    /// a blank reason, an empty or unknown rule list, or a marker written in
+    /// another case or with a hyphen (`-- migration_approved: ...`), which
+    /// would otherwise be a comment silently ignored.
     ///
     /// ## Why it blocks a release
     /// An approval is an audit record: one without a reason records nothing,
