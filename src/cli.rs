@@ -83,6 +83,14 @@ pub enum Command {
         common: Common,
     },
     /// Apply pending migrations to a real PostgreSQL in a transaction that is always rolled back.
+    ///
+    /// Which migrations are pending: with `--base`, the ones the change adds;
+    /// without it, the ones the framework's own history table in the database
+    /// does not list as applied (`supabase_migrations.schema_migrations`,
+    /// `_prisma_migrations`, `flyway_schema_history`, `schema_migrations` of
+    /// golang-migrate or dbmate, `_sqlx_migrations`,
+    /// `__diesel_schema_migrations`, `goose_db_version`). No such table: all of
+    /// them. Plain SQL folders and Flyway's repeatable migrations always run.
     DryRun {
         #[command(flatten)]
         args: crate::dryrun::DryRunArgs,

@@ -872,3 +872,81 @@ fn the_cluster_runs_as_the_postgres_user_when_root() {
         assert_eq!(String::from_utf8_lossy(&owner.stdout).trim(), "postgres");
     }
 }
+
+#[test]
+fn without_base_the_frameworks_history_table_leaves_applied_migrations_out() {
+    let Some(db) = seeded("t_history") else { return };
+    // Supabase's CLI records what it applied in supabase_migrations.schema_migrations.
+    db.psql(
+        "CREATE SCHEMA supabase_migrations;
+         CREATE TABLE supabase_migrations.schema_migrations (version text PRIMARY KEY, statements text[], name text);
+         INSERT INTO supabase_migrations.schema_migrations (version, name) VALUES ('20240101000000', 'members');",
+    );
+    let dir = repo(&[
+        // Applied already: running it again would fail on the existing table.
+        (
+            "20240101000000_members.sql",
+            "CREATE TABLE members (id int PRIMARY KEY, email text, age int, created_at timestamptz NOT NULL DEFAULT now());\n",
+        ),
+        (
+            "20240201000000_nickname.sql",
+            "SET lock_timeout = '5s';\nALTER TABLE members ADD COLUMN nickname text;\n",
+        ),
+    ]);
+    let (code, v, o) = dry_json(&db, dir.path(), &[]);
+    assert_eq!(code, 0, "{}", text(&o));
+    let migrations = v["dry_run"]["migrations"].as_array().unwrap();
+    assert_eq!(migrations.len(), 1, "{}", text(&o));
+    assert!(migrations[0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("20240201000000_nickname.sql"));
+    assert_eq!(
+        v["dry_run"]["history"],
+        serde_json::json!([{"table": "supabase_migrations.schema_migrations", "exists": true, "applied": 1}])
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("lists 1 of the repository's migrations as applied"),
+        "{}",
+        text(&o)
+    );
+    // Without the record both run, and the first fails on the existing table.
+    db.psql("DELETE FROM supabase_migrations.schema_migrations;");
+    let (code, v, o) = dry_json(&db, dir.path(), &[]);
+    assert_ne!(code, 0, "{}", text(&o));
+    assert_eq!(v["dry_run"]["migrations"][0]["status"], "failed", "{}", text(&o));
+}
+
+#[test]
+fn a_dirty_golang_migrate_database_is_refused_not_run() {
+    let Some(db) = seeded("t_history_dirty") else { return };
+    db.psql("CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (1, true);");
+    let dir = tempfile::tempdir().unwrap();
+    let mig = dir.path().join("migrations");
+    std::fs::create_dir_all(&mig).unwrap();
+    std::fs::write(
+        mig.join("000001_members.up.sql"),
+        "CREATE TABLE members_copy (id int);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        mig.join("000002_nickname.up.sql"),
+        "ALTER TABLE members ADD COLUMN nickname text;\n",
+    )
+    .unwrap();
+    let url = db.url();
+    let o = shipgate(dir.path(), &["--database-url", &url]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("dirty at version 1"), "{}", text(&o));
+    // Clean at version 1: only the second runs.
+    db.psql("UPDATE schema_migrations SET dirty = false;");
+    let (code, v, o) = dry_json(&db, dir.path(), &[]);
+    assert_eq!(code, 0, "{}", text(&o));
+    let files: Vec<&str> = v["dry_run"]["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["migrations/000002_nickname.up.sql"], "{}", text(&o));
+}

@@ -78,7 +78,7 @@ fn is_connection_lost(client: &Client, e: &tokio_postgres::Error) -> bool {
     }
 }
 
-fn describe(e: &tokio_postgres::Error) -> String {
+pub fn describe(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
         None => e.to_string(),

@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod classify;
 pub mod engine;
+pub mod history;
 pub mod model;
 pub mod render;
 pub mod target;
@@ -126,7 +127,25 @@ pub fn run(
     }
 
     // The static verdict, exactly as `check` reaches it.
-    let (applied, pending) = select(&args.repo, config, base)?;
+    let (mut applied, mut pending) = select(&args.repo, config, base)?;
+    // Without `--base`, the database says which migrations it has applied.
+    let mut histories = Vec::new();
+    if base.is_none() {
+        let split = split_by_history(&pg, &shown, pending)?;
+        for h in &split.tables {
+            progress(&if h.exists {
+                format!(
+                    "dry-run: `{}` lists {} of the repository's migrations as applied",
+                    h.table, h.applied
+                )
+            } else {
+                format!("dry-run: no `{}` table: the database has applied none of them", h.table)
+            });
+        }
+        applied.extend(split.applied);
+        pending = split.pending;
+        histories = split.tables;
+    }
     let opts = EngineOptions {
         assume_lock_timeout: config.migrations.assume_lock_timeout,
     };
@@ -189,7 +208,8 @@ pub fn run(
             file: f.as_ref().map_err(Clone::clone),
         })
         .collect();
-    let run = database_run(&pg, &shown, &pending_refs, settings, progress)?;
+    let mut run = database_run(&pg, &shown, &pending_refs, settings, progress)?;
+    run.history = histories;
 
     for (m, (_, f)) in run.migrations.iter().zip(&files) {
         if let Ok(f) = f {
@@ -218,6 +238,31 @@ pub fn run(
     Ok(Outcome { report, run })
 }
 
+/// Asks the migration history tables which of `pending` the database applied.
+fn split_by_history(
+    pg: &tokio_postgres::Config,
+    shown: &str,
+    pending: Vec<Candidate>,
+) -> Result<history::Split, AppError> {
+    let rt = runtime()?;
+    let result = rt.block_on(async {
+        let (client, task) = engine::connect(pg, shown).await?;
+        let r = history::split(&client, pending).await;
+        drop(client);
+        let _ = task.await;
+        r
+    });
+    rt.shutdown_timeout(Duration::from_secs(2));
+    result.map_err(AppError::from)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| AppError::Evaluate(format!("cannot start the async runtime: {e}")))
+}
+
 /// What Ctrl-C needs to clean up: queries to cancel, a scratch database to drop.
 #[derive(Default)]
 struct Cleanup {
@@ -234,10 +279,7 @@ fn database_run(
     settings: Settings,
     progress: &mut dyn FnMut(&str),
 ) -> Result<RunReport, AppError> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| AppError::Evaluate(format!("cannot start the async runtime: {e}")))?;
+    let rt = runtime()?;
     let cleanup = Rc::new(RefCell::new(Cleanup::default()));
     let result = rt.block_on(async {
         let work = execute(pg, shown, pending, settings, progress, cleanup.clone());
@@ -298,6 +340,7 @@ async fn execute(
         duration_ms: 0.0,
         migrations: Vec::new(),
         sequences_advanced: Vec::new(),
+        history: Vec::new(),
     };
     if !settings.scratch {
         cleanup.borrow_mut().cancel.push(client.cancel_token());

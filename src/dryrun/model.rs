@@ -24,6 +24,10 @@ pub struct RunReport {
     /// Sequences that advanced during the run: sequences are not
     /// transactional, so a rollback does not rewind them.
     pub sequences_advanced: Vec<SequenceAdvance>,
+    /// Without `--base`: the migration history tables read to tell applied
+    /// migrations from pending ones.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<super::history::History>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

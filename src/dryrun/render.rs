@@ -43,9 +43,21 @@ pub fn json(outcome: &Outcome) -> String {
 }
 
 fn how(run: &RunReport) -> String {
-    match (&run.mode, &run.scratch_database) {
+    let how = match (&run.mode, &run.scratch_database) {
         (Mode::ScratchDatabase, Some(name)) => format!("in the scratch database `{name}`, dropped afterwards"),
         _ => "in one transaction, rolled back".to_string(),
+    };
+    // Which migrations were left out as already applied, and by whose record.
+    let skipped: Vec<String> = run
+        .history
+        .iter()
+        .filter(|h| h.exists)
+        .map(|h| format!("{} already applied per `{}`", h.applied, h.table))
+        .collect();
+    if skipped.is_empty() {
+        how
+    } else {
+        format!("{how}; {}", skipped.join(", "))
     }
 }
 
