@@ -950,3 +950,37 @@ fn a_dirty_golang_migrate_database_is_refused_not_run() {
         .collect();
     assert_eq!(files, ["migrations/000002_nickname.up.sql"], "{}", text(&o));
 }
+
+#[test]
+fn goose_files_are_told_by_their_marker_and_its_version_table_read() {
+    let Some(db) = seeded("t_history_goose") else { return };
+    // goose keeps every up and down: the latest row of a version decides.
+    db.psql(
+        "CREATE TABLE goose_db_version (id serial PRIMARY KEY, version_id bigint NOT NULL, is_applied boolean NOT NULL, tstamp timestamp DEFAULT now());
+         INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (20240101000000, true), (20240201000000, true), (20240201000000, false);",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mig = dir.path().join("db/migrations");
+    std::fs::create_dir_all(&mig).unwrap();
+    std::fs::write(
+        mig.join("20240101000000_members.sql"),
+        "-- +goose Up\nCREATE TABLE members (id int PRIMARY KEY);\n-- +goose Down\nDROP TABLE members;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        mig.join("20240201000000_nickname.sql"),
+        "-- +goose Up\nSET lock_timeout = '5s';\nALTER TABLE members ADD COLUMN nickname text;\n-- +goose Down\nALTER TABLE members DROP COLUMN nickname;\n",
+    )
+    .unwrap();
+    let (code, v, o) = dry_json(&db, dir.path(), &[]);
+    assert_eq!(code, 0, "{}", text(&o));
+    assert_eq!(v["dry_run"]["history"][0]["table"], "goose_db_version", "{}", text(&o));
+    let files: Vec<&str> = v["dry_run"]["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["file"].as_str().unwrap())
+        .collect();
+    // The second was rolled back (its latest row is not applied), so it is pending again.
+    assert_eq!(files, ["db/migrations/20240201000000_nickname.sql"], "{}", text(&o));
+}

@@ -177,6 +177,13 @@ pub fn discover(root: &Path, cfg: &MigrationsConfig) -> Result<Vec<Candidate>, S
         let found = if cfg.discover { classify(&rel) } else { None };
         let found = found.or_else(|| extra.is_match(&rel).then(|| plain(&rel)));
         if let Some((framework, version, repeatable)) = found {
+            // goose has no folder layout of its own: its files say `-- +goose Up`.
+            let framework = match framework {
+                Framework::Sqlx | Framework::Dbmate | Framework::Plain if !version.is_empty() && is_goose(&abs) => {
+                    Framework::Goose
+                }
+                f => f,
+            };
             out.push(Candidate {
                 rel,
                 abs,
@@ -188,6 +195,17 @@ pub fn discover(root: &Path, cfg: &MigrationsConfig) -> Result<Vec<Candidate>, S
     }
     sort(&mut out);
     Ok(out)
+}
+
+/// Whether the file's first 64 KiB hold goose's `-- +goose Up` marker.
+fn is_goose(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+    read.is_ok()
+        && String::from_utf8_lossy(&head)
+            .lines()
+            .any(|l| l.trim().to_ascii_lowercase().starts_with("-- +goose up"))
 }
 
 /// Framework order: by folder, versioned before repeatable, then version, then name.
