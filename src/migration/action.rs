@@ -199,6 +199,22 @@ pub struct ColumnDef {
     pub references: bool,
 }
 
+impl ColumnDef {
+    /// A column with only a name and a type: nullable, no default, no constraint.
+    pub fn new(name: impl Into<String>, ty: SqlType) -> ColumnDef {
+        ColumnDef {
+            name: name.into(),
+            ty,
+            not_null: false,
+            default: None,
+            generated: None,
+            primary_key: false,
+            unique: false,
+            references: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConstraintKind {
     Check,

@@ -268,16 +268,7 @@ mod tests {
         let users = Name::new(None, "users");
         c.apply(&Action::CreateTable {
             table: users.clone(),
-            columns: vec![ColumnDef {
-                name: "name".into(),
-                ty: SqlType::parse("varchar(10)"),
-                not_null: false,
-                default: None,
-                generated: None,
-                primary_key: false,
-                unique: false,
-                references: false,
-            }],
+            columns: vec![ColumnDef::new("name", SqlType::parse("varchar(10)"))],
             constraints: vec![],
             unlogged: false,
             temporary: false,
