@@ -112,11 +112,28 @@ fn start_in(bin: PathBuf, as_user: Option<&'static str>, dir: &Path) -> Result<C
         "UTF8",
         "--no-locale",
     ]))?;
+    // TLS on, with a self-signed certificate for `localhost` (not for 127.0.0.1).
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])
+        .map_err(|e| format!("cannot make a certificate: {e}"))?;
+    std::fs::write(data.join("server.crt"), cert.cert.pem()).map_err(|e| e.to_string())?;
+    std::fs::write(data.join("server.key"), cert.signing_key.serialize_pem()).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("ca.pem"), cert.cert.pem()).map_err(|e| e.to_string())?;
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(data.join("server.key"), std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| e.to_string())?;
+    }
+    if let Some(u) = as_user {
+        run(Command::new("chown")
+            .arg(format!("{u}:"))
+            .arg(data.join("server.crt"))
+            .arg(data.join("server.key")))?;
+    }
     let mut last = String::new();
     for _ in 0..3 {
         let port = free_port();
         let opts = format!(
-            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100",
+            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=100 -c ssl=on",
             dir.display()
         );
         let started = run(server_cmd(&bin, as_user, "pg_ctl")
@@ -983,4 +1000,42 @@ fn goose_files_are_told_by_their_marker_and_its_version_table_read() {
         .collect();
     // The second was rolled back (its latest row is not applied), so it is pending again.
     assert_eq!(files, ["db/migrations/20240201000000_nickname.sql"], "{}", text(&o));
+}
+
+#[test]
+fn tls_follows_sslmode_and_verify_full_checks_the_certificate() {
+    let Some(db) = seeded("t_tls") else { return };
+    let dir = repo(&[(
+        "20240101000000_nickname.sql",
+        "SET lock_timeout = '5s';\nALTER TABLE members ADD COLUMN nickname text;\n",
+    )]);
+    let port = db.c.port;
+    let ca = db.c.dir.join("ca.pem");
+    let url = |host: &str, params: &str| format!("postgres://postgres@{host}:{port}/t_tls?{params}");
+    let run = |url: &str| {
+        let o = shipgate(dir.path(), &["--database-url", url, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+        (o.status.code(), v, o)
+    };
+    // The server offers TLS: `prefer` (the default) and `require` take it, `disable` does not.
+    for (params, tls) in [("", true), ("sslmode=require", true), ("sslmode=disable", false)] {
+        let (code, v, o) = run(&url("127.0.0.1", params));
+        assert_eq!(code, Some(0), "{params}: {}", text(&o));
+        assert_eq!(v["dry_run"]["tls"], tls, "{params}: {}", text(&o));
+    }
+    // verify-full with the server's own certificate as the root, for the name it was issued to.
+    let trusted = format!("sslmode=verify-full&sslrootcert={}", ca.display());
+    let (code, v, o) = run(&url("localhost", &trusted));
+    assert_eq!(code, Some(0), "{}", text(&o));
+    assert_eq!(v["dry_run"]["tls"], true);
+    // ... but not for another name, nor without that root: the gate could not be evaluated.
+    for (host, params) in [("127.0.0.1", trusted.as_str()), ("localhost", "sslmode=verify-full")] {
+        let (code, _, o) = run(&url(host, params));
+        assert_eq!(code, Some(3), "{host} {params}: {}", text(&o));
+        assert!(text(&o).to_lowercase().contains("certificate"), "{}", text(&o));
+    }
+    // A root certificate that cannot be read is a usage error.
+    let (code, _, o) = run(&url("localhost", "sslmode=verify-full&sslrootcert=/nonexistent/ca.pem"));
+    assert_eq!(code, Some(2), "{}", text(&o));
+    assert!(text(&o).contains("sslrootcert"), "{}", text(&o));
 }

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 
 use super::catalog::{self, quote_ident, Origin, Snapshot, XactStats};
 use super::classify;
@@ -81,7 +81,19 @@ fn is_connection_lost(client: &Client, e: &tokio_postgres::Error) -> bool {
 pub fn describe(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => e.to_string(),
+        None => {
+            // With its causes: "error performing TLS handshake: invalid peer certificate: ...".
+            let mut out = e.to_string();
+            let mut cause = std::error::Error::source(e);
+            while let Some(c) = cause {
+                let text = c.to_string();
+                if !out.contains(&text) {
+                    out = format!("{out}: {text}");
+                }
+                cause = c.source();
+            }
+            out
+        }
     }
 }
 
@@ -903,17 +915,17 @@ fn not_run(display: &str, file: Option<&MigrationFile>, reason: String) -> Migra
 
 /// Connects with a connect timeout; the error names the redacted URL.
 pub async fn connect(
-    config: &tokio_postgres::Config,
+    target: &super::target::Target,
     shown: &str,
 ) -> Result<(Client, tokio::task::JoinHandle<()>), EngineError> {
-    let mut config = config.clone();
+    let mut config = target.config.clone();
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(Duration::from_secs(10));
     }
     if config.get_application_name().is_none() {
         config.application_name("shipgate dry-run");
     }
-    let (client, connection) = config.connect(NoTls).await.map_err(|e| {
+    let (client, connection) = config.connect(target.tls.clone()).await.map_err(|e| {
         EngineError::Failed(format!(
             "Cannot connect to `{shown}` ({}), so the dry run could not be evaluated",
             describe(&e)
@@ -925,11 +937,20 @@ pub async fn connect(
     Ok((client, task))
 }
 
-/// `server_version_num`, `server_version`, `current_database()`.
-pub async fn server_info(client: &Client) -> Result<(i64, String, String), EngineError> {
+/// The server and the session: `server_version_num`, `server_version`,
+/// `current_database()`, and whether the connection is encrypted.
+pub struct ServerInfo {
+    pub version_num: i64,
+    pub version: String,
+    pub database: String,
+    pub tls: bool,
+}
+
+pub async fn server_info(client: &Client) -> Result<ServerInfo, EngineError> {
     let rows = client
         .query_typed(
-            "SELECT pg_catalog.current_setting('server_version_num')::int8, pg_catalog.current_setting('server_version'), pg_catalog.current_database()::text",
+            "SELECT pg_catalog.current_setting('server_version_num')::int8, pg_catalog.current_setting('server_version'), pg_catalog.current_database()::text, \
+             coalesce((SELECT ssl FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()), false)",
             &[],
         )
         .await
@@ -941,8 +962,12 @@ pub async fn server_info(client: &Client) -> Result<(i64, String, String), Engin
     let version: String = row.try_get(1).unwrap_or_default();
     // `15.18 (Debian 15.18-0+deb12u1)` → `15.18`.
     let version = version.split_whitespace().next().unwrap_or("").to_string();
-    let db: String = row.try_get(2).unwrap_or_default();
-    Ok((num, version, db))
+    Ok(ServerInfo {
+        version_num: num,
+        version,
+        database: row.try_get(2).unwrap_or_default(),
+        tls: row.try_get(3).unwrap_or(false),
+    })
 }
 
 /// A name for the throwaway database: unique per process and moment.

@@ -11,13 +11,12 @@ pub mod history;
 pub mod model;
 pub mod render;
 pub mod target;
+pub mod tls;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
-
-use tokio_postgres::NoTls;
 
 use crate::app::{AppError, Report};
 use crate::config::Config;
@@ -34,6 +33,8 @@ use model::{Mode, RunReport, SequenceAdvance};
 #[derive(clap::Args, Debug, Clone)]
 pub struct DryRunArgs {
     /// PostgreSQL URL or `key=value` connection string; its password is never printed.
+    /// `sslmode`: `disable`, `prefer` (default), `require`, `verify-ca`, `verify-full`
+    /// (with `sslrootcert=FILE`, else the Mozilla roots).
     #[arg(long, env = "SHIPGATE_DATABASE_URL", hide_env_values = true, value_name = "URL")]
     pub database_url: String,
     /// Repository root.
@@ -108,7 +109,7 @@ pub fn run(
 ) -> Result<Outcome, AppError> {
     let shown = target::redact(&args.database_url);
     let pg = target::parse(&args.database_url).map_err(AppError::Usage)?;
-    match target::check_loopback(&pg) {
+    match target::check_loopback(&pg.config) {
         Ok(()) => {}
         Err(host) if host.is_empty() => {
             return Err(AppError::Usage(format!(
@@ -239,11 +240,7 @@ pub fn run(
 }
 
 /// Asks the migration history tables which of `pending` the database applied.
-fn split_by_history(
-    pg: &tokio_postgres::Config,
-    shown: &str,
-    pending: Vec<Candidate>,
-) -> Result<history::Split, AppError> {
+fn split_by_history(pg: &target::Target, shown: &str, pending: Vec<Candidate>) -> Result<history::Split, AppError> {
     let rt = runtime()?;
     let result = rt.block_on(async {
         let (client, task) = engine::connect(pg, shown).await?;
@@ -267,13 +264,13 @@ fn runtime() -> Result<tokio::runtime::Runtime, AppError> {
 #[derive(Default)]
 struct Cleanup {
     cancel: Vec<tokio_postgres::CancelToken>,
-    scratch: Option<(tokio_postgres::Config, String, i64)>,
+    scratch: Option<(target::Target, String, i64)>,
 }
 
 /// Connects, runs, rolls back; Ctrl-C cancels the running statement and
 /// closes the connection, which makes PostgreSQL roll back.
 fn database_run(
-    pg: &tokio_postgres::Config,
+    pg: &target::Target,
     shown: &str,
     pending: &[Pending],
     settings: Settings,
@@ -291,7 +288,7 @@ fn database_run(
                     (std::mem::take(&mut c.cancel), c.scratch.take())
                 };
                 for t in tokens {
-                    let _ = tokio::time::timeout(Duration::from_secs(2), t.cancel_query(NoTls)).await;
+                    let _ = tokio::time::timeout(Duration::from_secs(2), t.cancel_query(pg.tls.clone())).await;
                 }
                 if let Some((cfg, name, version)) = scratch {
                     let _ = tokio::time::timeout(Duration::from_secs(10), async {
@@ -311,7 +308,7 @@ fn database_run(
 }
 
 async fn execute(
-    pg: &tokio_postgres::Config,
+    pg: &target::Target,
     shown: &str,
     pending: &[Pending<'_>],
     settings: Settings,
@@ -320,11 +317,14 @@ async fn execute(
 ) -> Result<RunReport, EngineError> {
     let started = Instant::now();
     let (client, task) = engine::connect(pg, shown).await?;
-    let (num, version, db) = engine::server_info(&client).await?;
+    let info = engine::server_info(&client).await?;
+    let (num, version, db) = (info.version_num, info.version, info.database);
     engine::check_version(num, &version).map_err(EngineError::Refused)?;
-    progress(&format!("dry-run: connected to {shown} (PostgreSQL {version})"));
+    let tls = if info.tls { "TLS" } else { "not encrypted" };
+    progress(&format!("dry-run: connected to {shown} (PostgreSQL {version}, {tls})"));
     let mut report = RunReport {
         database: shown.to_string(),
+        tls: info.tls,
         server_version: version,
         mode: if settings.scratch {
             Mode::ScratchDatabase
@@ -355,16 +355,14 @@ async fn execute(
         drop(client);
         let _ = task.await;
         let maint_db = if db == "postgres" { "template1" } else { "postgres" };
-        let mut maint_cfg = pg.clone();
-        maint_cfg.dbname(maint_db);
+        let maint_cfg = pg.with_dbname(maint_db);
         let (maint, maint_task) = engine::connect(&maint_cfg, shown).await?;
         let name = engine::scratch_name();
         engine::create_scratch(&maint, &name, &db).await?;
         cleanup.borrow_mut().scratch = Some((maint_cfg.clone(), name.clone(), num));
         progress(&format!("dry-run: copied `{db}` into the scratch database `{name}`"));
         report.scratch_database = Some(name.clone());
-        let mut scratch_cfg = pg.clone();
-        scratch_cfg.dbname(&name);
+        let scratch_cfg = pg.with_dbname(&name);
         let result = async {
             let (sc, sc_task) = engine::connect(&scratch_cfg, shown).await?;
             cleanup.borrow_mut().cancel.push(sc.cancel_token());

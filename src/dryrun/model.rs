@@ -9,6 +9,8 @@ pub struct RunReport {
     /// The database URL with its password redacted.
     pub database: String,
     pub server_version: String,
+    /// Whether the connection was encrypted (`sslmode`).
+    pub tls: bool,
     pub mode: Mode,
     /// The throwaway database (`--scratch-db`), dropped after the run.
     pub scratch_database: Option<String>,

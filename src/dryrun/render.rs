@@ -127,9 +127,10 @@ pub fn human(run: &RunReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "dry-run on {} (PostgreSQL {}) {}; lock_timeout {}, statement_timeout {}\n",
+        "dry-run on {} (PostgreSQL {}{}) {}; lock_timeout {}, statement_timeout {}\n",
         run.database,
         run.server_version,
+        if run.tls { ", TLS" } else { "" },
         how(run),
         format_duration(run.lock_timeout_ms),
         format_duration(run.statement_timeout_ms)
@@ -236,9 +237,10 @@ pub fn markdown(run: &RunReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "#### Dry run\n\n{} · PostgreSQL {} · {}\n",
+        "#### Dry run\n\n{} · PostgreSQL {}{} · {}\n",
         escape(&run.database),
         escape(&run.server_version),
+        if run.tls { " · TLS" } else { "" },
         escape(&how(run))
     );
     let _ = writeln!(

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use std::str::FromStr;
 
 use tokio_postgres::config::Host;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// The URL (or `key=value` connection string) with every password replaced by `***`.
 pub fn redact(url: &str) -> String {
@@ -97,12 +98,34 @@ fn find_password_key(s: &str) -> Option<usize> {
     None
 }
 
-/// Parses the URL; the error never repeats the URL (it may hold a password).
-pub fn parse(url: &str) -> Result<tokio_postgres::Config, String> {
-    tokio_postgres::Config::from_str(url).map_err(|e| {
+/// Where the dry run connects, and with which TLS.
+#[derive(Clone)]
+pub struct Target {
+    pub config: tokio_postgres::Config,
+    pub tls: MakeRustlsConnect,
+}
+
+impl Target {
+    /// The same server, another database.
+    pub fn with_dbname(&self, db: &str) -> Target {
+        let mut t = self.clone();
+        t.config.dbname(db);
+        t
+    }
+}
+
+/// Parses the URL and its TLS settings (`sslmode`, `sslrootcert`); the
+/// error never repeats the URL (it may hold a password).
+pub fn parse(url: &str) -> Result<Target, String> {
+    let (url, tls) = super::tls::take_params(url);
+    let config = tokio_postgres::Config::from_str(&url).map_err(|e| {
         let msg = e.to_string();
         // tokio-postgres does not echo values, but be sure no password slips through.
         format!("the database URL is not valid: {}", redact(&msg))
+    })?;
+    Ok(Target {
+        config,
+        tls: super::tls::connector(&tls)?,
     })
 }
 
@@ -199,7 +222,7 @@ mod tests {
 
     #[test]
     fn only_this_machine_is_loopback() {
-        let ok = |u: &str| check_loopback(&parse(u).unwrap());
+        let ok = |u: &str| check_loopback(&parse(u).unwrap().config);
         assert!(ok("postgres://u@localhost/db").is_ok());
         assert!(ok("postgres://u@127.0.0.1:5432/db").is_ok());
         assert!(ok("postgres://u@[::1]:5432/db").is_ok());
