@@ -277,6 +277,8 @@ pub fn replay(file: &MigrationFile, catalog: &mut Catalog) {
 pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptions) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut state = FileState::default();
+    // Functions and procedures this file creates: (name, body).
+    let mut routines: Vec<(String, String)> = Vec::new();
     for (i, stmt) in file.statements.iter().enumerate() {
         let in_tx_before = file.wrapped || state.explicit_tx;
         let mut hits = Vec::new();
@@ -294,39 +296,48 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
             assume_lock_timeout: opts.assume_lock_timeout,
         };
         run_rules(&cx, &mut hits);
-        // The statements inside a DO block run in order: each sees the schema
+        // The statements inside a DO block, or inside a routine this file
+        // created and this statement calls, run in order: each sees the schema
         // the ones before it left, and the ones after it (a DROP POLICY then
         // CREATE POLICY inside one block is a replacement).
-        let inner = do_block_statements(stmt, 0);
-        for (j, st) in inner.iter().enumerate() {
-            let cx = Cx {
-                file,
-                stmt: st,
-                actions: &st.actions,
-                catalog,
-                in_transaction: in_tx_before,
-                lock_timeout_set: state.lock_timeout_set,
-                later: &inner[j + 1..],
-                in_do_block: true,
-                raw: None,
-                enum_values_added: &state.enum_values_added,
-                assume_lock_timeout: opts.assume_lock_timeout,
-            };
-            let mut inner_hits = Vec::new();
-            run_rules(&cx, &mut inner_hits);
-            hits.extend(
-                inner_hits
-                    .into_iter()
-                    .filter(|h| h.meta.id != UNPARSED_STATEMENT.id)
-                    .map(|mut h| {
-                        h.message = format!("{} (inside a DO block)", h.message);
-                        h
-                    }),
-            );
-            for a in &st.actions {
-                catalog.apply(a);
+        let mut groups = vec![("inside a DO block".to_string(), do_block_statements(stmt, 0))];
+        groups.extend(
+            called_routines(file, i, &routines)
+                .into_iter()
+                .map(|(name, body)| (format!("inside `{name}`, called here"), embedded_statements(body, 0))),
+        );
+        for (place, inner) in &groups {
+            for (j, st) in inner.iter().enumerate() {
+                let cx = Cx {
+                    file,
+                    stmt: st,
+                    actions: &st.actions,
+                    catalog,
+                    in_transaction: in_tx_before,
+                    lock_timeout_set: state.lock_timeout_set,
+                    later: &inner[j + 1..],
+                    in_do_block: true,
+                    raw: None,
+                    enum_values_added: &state.enum_values_added,
+                    assume_lock_timeout: opts.assume_lock_timeout,
+                };
+                let mut inner_hits = Vec::new();
+                run_rules(&cx, &mut inner_hits);
+                hits.extend(
+                    inner_hits
+                        .into_iter()
+                        .filter(|h| h.meta.id != UNPARSED_STATEMENT.id)
+                        .map(|mut h| {
+                            h.message = format!("{} ({place})", h.message);
+                            h
+                        }),
+                );
+                for a in &st.actions {
+                    catalog.apply(a);
+                }
             }
         }
+        routines.extend(routine_body(file, i, stmt));
         hits.retain(|h| {
             if !ONCE_PER_FILE.iter().any(|m| m.id == h.meta.id) {
                 return true;
@@ -368,6 +379,69 @@ fn run_rules(cx: &Cx, hits: &mut Vec<Hit>) {
     for (_, rule) in RULES {
         rule(cx, hits);
     }
+}
+
+/// The name and body of the function or procedure statement `i` creates with
+/// a quoted body (`AS $$ ... $$`), its `EXECUTE` strings folded.
+fn routine_body(file: &MigrationFile, i: usize, stmt: &Statement) -> Option<(String, String)> {
+    let name = stmt.actions.iter().find_map(|a| match a {
+        Action::Create {
+            kind: ObjectKind::Function | ObjectKind::Procedure,
+            name,
+            ..
+        } => Some(name.name.to_ascii_lowercase()),
+        _ => None,
+    })?;
+    let raw = file.lexed.statements.get(i)?;
+    let t = toks(&file.src, &raw.tokens);
+    let at = t.iter().position(|x| x.lower == "as")?;
+    let body = t[at + 1..].iter().find_map(string_value)?;
+    Some((name, crate::migration::recognise::fold_dynamic_sql(&body)))
+}
+
+/// The routines of `routines` that statement `i` calls (`SELECT f()`, `CALL
+/// p()`, `PERFORM f()` in a DO block, a call in DML), each once.
+fn called_routines<'r>(file: &MigrationFile, i: usize, routines: &'r [(String, String)]) -> Vec<(&'r str, &'r str)> {
+    let Some(raw) = file.lexed.statements.get(i).filter(|_| !routines.is_empty()) else {
+        return Vec::new();
+    };
+    let t = toks(&file.src, &raw.tokens);
+    let first = t.first().map_or("", |x| x.lower.as_ref());
+    if matches!(first, "create" | "drop" | "alter" | "comment" | "grant" | "revoke") {
+        return Vec::new();
+    }
+    // Calls in a DO block's body too.
+    let bodies: Vec<String> = if first == "do" {
+        t.iter().filter_map(string_value).collect()
+    } else {
+        Vec::new()
+    };
+    let mut words: Vec<String> = t
+        .windows(2)
+        .filter(|w| w[1].text == "(")
+        .map(|w| w[0].lower.to_string())
+        .collect();
+    for b in &bodies {
+        let lexed = lex(b);
+        for r in &lexed.statements {
+            let inner = toks(b, &r.tokens);
+            words.extend(
+                inner
+                    .windows(2)
+                    .filter(|w| w[1].text == "(")
+                    .map(|w| w[0].lower.to_string()),
+            );
+        }
+    }
+    // The latest definition of each name, as it stands when the statement runs.
+    let mut out: Vec<(&str, &str)> = Vec::new();
+    for (name, body) in routines.iter().rev() {
+        let unquoted = name.trim_matches('"');
+        if words.iter().any(|w| w.trim_matches('"') == unquoted) && !out.iter().any(|(n, _)| *n == name.as_str()) {
+            out.push((name.as_str(), body.as_str()));
+        }
+    }
+    out
 }
 
 /// The statements a DO block runs: its body's statements, and SQL held in
