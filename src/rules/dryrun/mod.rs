@@ -388,21 +388,8 @@ fn ran(file: &MigrationFile, s: &StatementRun, statics: &[&Finding], opts: Optio
 /// rule covers that rule. (Unused approvals are the static engine's to report.)
 fn apply_approvals(file: &MigrationFile, findings: &mut [Finding]) {
     for ap in &file.approvals {
-        let Ok(reason) = &ap.reason else {
-            continue;
-        };
-        for f in findings.iter_mut() {
-            if ap.statement.is_none() || f.statement != ap.statement || f.approved {
-                continue;
-            }
-            let covered = match &ap.rules {
-                Some(ids) => ids.iter().any(|id| id == f.rule),
-                None => f.meta.class == Class::Contract,
-            };
-            if covered {
-                f.approved = true;
-                f.approval_reason = Some(reason.clone());
-            }
+        if let Ok(reason) = &ap.reason {
+            crate::rules::migration::approve(ap, reason, findings);
         }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::finding::Finding;
 use crate::migration::action::{Action, Name, ObjectKind};
+use crate::migration::approval::Approval;
 use crate::migration::lex::lex;
 use crate::migration::recognise::{string_value, toks, DYNAMIC_SQL_STARTS, PLPGSQL_LEADS};
 use crate::migration::schema_model::Catalog;
@@ -494,6 +495,28 @@ fn embedded_statements(body: &str, depth: usize) -> Vec<Statement> {
     out
 }
 
+/// Marks the findings of `ap`'s statement that it covers approved: a plain
+/// approval covers contract-class findings, a listed rule covers that rule.
+/// Returns whether it approved any.
+pub fn approve(ap: &Approval, reason: &str, findings: &mut [Finding]) -> bool {
+    let mut used = false;
+    for f in findings.iter_mut() {
+        if f.statement != ap.statement || ap.statement.is_none() || f.approved {
+            continue;
+        }
+        let covered = match &ap.rules {
+            Some(ids) => ids.iter().any(|id| id == f.rule),
+            None => f.meta.class == Class::Contract,
+        };
+        if covered {
+            f.approved = true;
+            f.approval_reason = Some(reason.to_string());
+            used = true;
+        }
+    }
+    used
+}
+
 /// Marks approved findings and reports approvals that are broken or approve nothing.
 fn apply_approvals(file: &MigrationFile, findings: &mut Vec<Finding>) {
     let mut extra = Vec::new();
@@ -510,22 +533,7 @@ fn apply_approvals(file: &MigrationFile, findings: &mut Vec<Finding>) {
                 continue;
             }
         };
-        let mut used = false;
-        for f in findings.iter_mut() {
-            if f.statement != ap.statement || ap.statement.is_none() || f.approved {
-                continue;
-            }
-            let covered = match &ap.rules {
-                Some(ids) => ids.iter().any(|id| id == f.rule),
-                None => f.meta.class == Class::Contract,
-            };
-            if covered {
-                f.approved = true;
-                f.approval_reason = Some(reason.clone());
-                used = true;
-            }
-        }
-        if !used {
+        if !approve(ap, reason, findings) {
             let lock_only = ap.statement.is_some()
                 && findings
                     .iter()
