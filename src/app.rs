@@ -305,17 +305,40 @@ fn parallel_map<T: Sync, R: Send>(items: Vec<T>, f: impl Fn(&T) -> R + Sync) -> 
 fn collect_facts(file: &MigrationFile, facts: &mut Facts) {
     for s in &file.statements {
         for a in &s.actions {
-            if let crate::migration::action::Action::Insert { table, columns, rows } = a {
-                let loc = file.location(&s.span);
-                facts.inserts.push(InsertFact {
-                    file: file.path.clone(),
-                    line: loc.line,
-                    column: loc.column,
-                    table: table.clone(),
-                    columns: columns.clone(),
-                    rows: rows.clone(),
-                });
-            }
+            use crate::migration::action::Action;
+            let (table, columns, rows, update) = match a {
+                Action::Insert { table, columns, rows } => (table, columns.clone(), rows.clone(), false),
+                // An UPDATE by key reads as the rows it writes: the key, then the columns set.
+                Action::UpdateValues {
+                    table,
+                    set,
+                    key: (key, values),
+                } => {
+                    let columns = std::iter::once(key.clone())
+                        .chain(set.iter().map(|(c, _)| c.clone()))
+                        .collect();
+                    let rows = values
+                        .iter()
+                        .map(|v| {
+                            std::iter::once(Some(v.clone()))
+                                .chain(set.iter().map(|(_, x)| x.clone()))
+                                .collect()
+                        })
+                        .collect();
+                    (table, columns, rows, true)
+                }
+                _ => continue,
+            };
+            let loc = file.location(&s.span);
+            facts.inserts.push(InsertFact {
+                file: file.path.clone(),
+                line: loc.line,
+                column: loc.column,
+                table: table.clone(),
+                columns,
+                rows,
+                update,
+            });
         }
     }
 }
@@ -455,7 +478,7 @@ pub fn check(root: &Path, config: &Config, base: Option<&str>, only: Option<Gate
 /// What the migration gate learnt that other gates use.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
-    /// Every INSERT in the migrations, in order.
+    /// Every INSERT in the migrations, and every UPDATE by key, in order.
     pub inserts: Vec<InsertFact>,
 }
 
@@ -468,6 +491,8 @@ pub struct InsertFact {
     pub columns: Vec<String>,
     /// Literal values per row (`None` where a value is not a literal).
     pub rows: Vec<Vec<Option<String>>>,
+    /// An `UPDATE ... WHERE key = ...` (the rows it changes), not an INSERT.
+    pub update: bool,
 }
 
 /// What a change does to one discovered migration.

@@ -321,7 +321,17 @@ pub struct FlagRef {
 pub enum RefKind {
     Code,
     Manifest,
+    /// A migration inserts the flag into the flag table.
     Migration,
+    /// A migration updates the flag's row in the flag table.
+    MigrationUpdate,
+}
+
+impl RefKind {
+    /// Whether a migration writes it (inserts or updates its row).
+    pub fn is_migration(self) -> bool {
+        matches!(self, RefKind::Migration | RefKind::MigrationUpdate)
+    }
 }
 
 /// A reference to a flag, from any source, as the flag rules see it.
@@ -680,7 +690,11 @@ fn table_refs(table: &str, cfg: &FlagsConfig, facts: &Facts, texts: &mut Texts<'
             out.push(Reference {
                 flag: name.clone(),
                 env_var: None,
-                kind: RefKind::Migration,
+                kind: if ins.update {
+                    RefKind::MigrationUpdate
+                } else {
+                    RefKind::Migration
+                },
                 file: ins.file.clone(),
                 span,
                 location,

@@ -350,6 +350,15 @@ pub enum Action {
         columns: Vec<String>,
         rows: Vec<Vec<Option<String>>>,
     },
+    /// Beside `Update`, when its shape is simple: `UPDATE t SET c = <literal>,
+    /// ... WHERE k = <literal>` (or `k IN (...)`): what it sets on which rows.
+    UpdateValues {
+        table: Name,
+        /// Columns and the literals they are set to (`None`: not a literal).
+        set: Vec<(String, Option<String>)>,
+        /// The key column and the values the `WHERE` picks.
+        key: (String, Vec<String>),
+    },
     SetUnlogged {
         table: Name,
     },

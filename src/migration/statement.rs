@@ -220,10 +220,22 @@ fn dml_actions(s: &sq::Statement) -> Option<Vec<Action>> {
         }
         sq::Statement::Update(u) => {
             let table = table_factor_name(&u.table)?;
-            Some(vec![Action::Update {
-                table,
+            let mut actions = vec![Action::Update {
+                table: table.clone(),
                 has_where: u.selection.is_some() || u.limit.is_some(),
-            }])
+            }];
+            let set: Option<Vec<(String, Option<String>)>> = u
+                .assignments
+                .iter()
+                .map(|a| match &a.target {
+                    sq::AssignmentTarget::ColumnName(c) => Some((object_name(c).name, literal(&a.value))),
+                    sq::AssignmentTarget::Tuple(_) => None,
+                })
+                .collect();
+            if let (Some(set), Some(key)) = (set, u.selection.as_ref().and_then(key_filter)) {
+                actions.push(Action::UpdateValues { table, set, key });
+            }
+            Some(actions)
         }
         sq::Statement::Insert(i) => {
             let table = match &i.table {
@@ -283,6 +295,32 @@ fn set_expr_dml(e: &sq::SetExpr) -> Vec<Action> {
     }
 }
 
+/// `k = <literal>` or `k IN (<literal>, ...)`: the column and the values.
+fn key_filter(e: &sq::Expr) -> Option<(String, Vec<String>)> {
+    let column = |e: &sq::Expr| match e {
+        sq::Expr::Identifier(id) => Some(id.value.clone()),
+        sq::Expr::CompoundIdentifier(ids) => ids.last().map(|i| i.value.clone()),
+        _ => None,
+    };
+    match e {
+        sq::Expr::Nested(inner) => key_filter(inner),
+        sq::Expr::BinaryOp {
+            left,
+            op: sq::BinaryOperator::Eq,
+            right,
+        } => match (column(left), literal(right)) {
+            (Some(c), Some(v)) => Some((c, vec![v])),
+            _ => Some((column(right)?, vec![literal(left)?])),
+        },
+        sq::Expr::InList {
+            expr,
+            list,
+            negated: false,
+        } => Some((column(expr)?, list.iter().map(literal).collect::<Option<Vec<_>>>()?)),
+        _ => None,
+    }
+}
+
 fn literal(e: &sq::Expr) -> Option<String> {
     match e {
         sq::Expr::Value(v) => match &v.value {
@@ -321,6 +359,31 @@ mod tests {
             one("UPDATE t SET a = 1;").actions[0],
             Action::Update { has_where: false, .. }
         ));
+    }
+
+    #[test]
+    fn an_update_by_key_says_what_it_sets_on_which_rows() {
+        let a = one("UPDATE feature_flags SET enabled = true, note = lower(x) WHERE key IN ('a', 'b');").actions;
+        assert!(matches!(a[0], Action::Update { has_where: true, .. }), "{a:?}");
+        let Action::UpdateValues { set, key, .. } = &a[1] else {
+            panic!("{a:?}")
+        };
+        assert_eq!(
+            set,
+            &[
+                ("enabled".to_string(), Some("true".to_string())),
+                ("note".to_string(), None)
+            ]
+        );
+        assert_eq!(key, &("key".to_string(), vec!["a".to_string(), "b".to_string()]));
+        let a = one("UPDATE f SET on_ = false WHERE 'x' = f.key;").actions;
+        assert!(
+            matches!(&a[1], Action::UpdateValues { key, .. } if key.0 == "key" && key.1 == ["x"]),
+            "{a:?}"
+        );
+        // A WHERE that is no key filter says nothing about the rows.
+        assert_eq!(one("UPDATE f SET a = 1 WHERE id > 3;").actions.len(), 1);
+        assert_eq!(one("UPDATE f SET a = 1;").actions.len(), 1);
     }
 
     #[test]

@@ -10,7 +10,9 @@ crate::declare_rule! {
     /// It compares the default a migration inserts for a
     /// flag (the `flags.default_column`, or `enabled`, `default`, `value`, ...) with
     /// the registry's `Default`, and reports the insert when one is on and the
-    /// other off. When a flag is inserted more than once, the last insert counts.
+    /// other off. An `UPDATE ... SET enabled = ... WHERE key = '...'` (or
+    /// `key IN (...)`) counts as writing that default too. When a flag is
+    /// written more than once, the last write counts.
     ///
     /// ## Why it blocks a release
     /// The registry says what production should start with; the migration is what
@@ -32,7 +34,7 @@ pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
     let Some(table) = m.table else { return };
     for e in &m.registry.entries {
         let Some(documented) = e.default_on() else { continue };
-        let Some(last) = m.refs_to(&e.name).iter().rev().find(|r| r.kind == RefKind::Migration) else {
+        let Some(last) = m.refs_to(&e.name).iter().rev().find(|r| r.kind.is_migration()) else {
             continue;
         };
         let Some((column, Some(value))) = &last.inserted_default else {
@@ -43,20 +45,24 @@ pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let doc = e.text(Column::Default).unwrap_or_default();
-        let consequence = if inserted {
-            "so production starts with the flag on"
+        let update = last.kind == RefKind::MigrationUpdate;
+        let state = if inserted { "on" } else { "off" };
+        let consequence = if update {
+            format!("so the flag is {state} in production once it runs")
         } else {
-            "so production starts with the flag off"
+            format!("so production starts with the flag {state}")
         };
+        let (verb, prep) = if update { ("sets", "in") } else { ("inserts", "into") };
         let f = Finding::new(
             &RULE,
             format!(
-                "This migration inserts flag `{}` into `{table}` with `{column}` = `{value}`, but the registry documents its default as `{doc}`, {consequence}",
+                "This migration {verb} flag `{}` {prep} `{table}` with `{column}` = `{value}`, but the registry documents its default as `{doc}`, {consequence}",
                 e.name
             ),
         )
         .help(format!(
-            "insert `{}` as the registry says, or correct the registry's `Default` with the owner's review",
+            "{} `{}` as the registry says, or correct the registry's `Default` with the owner's review",
+            if update { "set" } else { "insert" },
             if documented { "true" } else { "false" }
         ));
         out.push(m.at_ref(f, last));

@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 
 use crate::finding::Finding;
 use crate::flags::registry::locate;
-use crate::flags::{Column, FlagEntry, FlagRegistry, RefKind, Reference};
+use crate::flags::{Column, FlagEntry, FlagRegistry, Reference};
 use crate::migration::lex::LineIndex;
 use crate::registry::RuleMeta;
 
@@ -109,7 +109,7 @@ impl<'a> Model<'a> {
         self.refs_to(flag)
             .iter()
             .copied()
-            .filter(|r| r.kind != RefKind::Migration)
+            .filter(|r| !r.kind.is_migration())
             .collect()
     }
 

@@ -49,6 +49,11 @@ pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
                 "Flag `{}` is referenced here but not documented in `{path}`, so it has no owner, default or removal date",
                 r.flag
             ),
+            (RefKind::MigrationUpdate, _) => format!(
+                "This migration sets flag `{}` in `{}`, but `{path}` does not document it, so it has no owner or agreed default",
+                r.flag,
+                m.table.unwrap_or("the flag table")
+            ),
             (_, _) => format!(
                 "This migration inserts flag `{}` into `{}`, but `{path}` does not document it, so it has no owner or agreed default",
                 r.flag,
