@@ -5,6 +5,9 @@
 //! If PostgreSQL cannot start, every test fails with the reason. Set
 //! `SHIPGATE_SKIP_PG=1` to skip them with a message instead.
 
+mod common;
+use common::write;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -323,6 +326,16 @@ fn findings<'a>(v: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Val
         .unwrap()
         .iter()
         .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+/// The migrations the dry run ran, by file.
+fn ran(v: &serde_json::Value) -> Vec<&str> {
+    v["dry_run"]["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["file"].as_str().unwrap())
         .collect()
 }
 
@@ -939,18 +952,16 @@ fn a_dirty_golang_migrate_database_is_refused_not_run() {
     let Some(db) = seeded("t_history_dirty") else { return };
     db.psql("CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (1, true);");
     let dir = tempfile::tempdir().unwrap();
-    let mig = dir.path().join("migrations");
-    std::fs::create_dir_all(&mig).unwrap();
-    std::fs::write(
-        mig.join("000001_members.up.sql"),
+    write(
+        dir.path(),
+        "migrations/000001_members.up.sql",
         "CREATE TABLE members_copy (id int);\n",
-    )
-    .unwrap();
-    std::fs::write(
-        mig.join("000002_nickname.up.sql"),
+    );
+    write(
+        dir.path(),
+        "migrations/000002_nickname.up.sql",
         "ALTER TABLE members ADD COLUMN nickname text;\n",
-    )
-    .unwrap();
+    );
     let url = db.url();
     let o = shipgate(dir.path(), &["--database-url", &url]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
@@ -959,12 +970,7 @@ fn a_dirty_golang_migrate_database_is_refused_not_run() {
     db.psql("UPDATE schema_migrations SET dirty = false;");
     let (code, v, o) = dry_json(&db, dir.path(), &[]);
     assert_eq!(code, 0, "{}", text(&o));
-    let files: Vec<&str> = v["dry_run"]["migrations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["file"].as_str().unwrap())
-        .collect();
+    let files = ran(&v);
     assert_eq!(files, ["migrations/000002_nickname.up.sql"], "{}", text(&o));
 }
 
@@ -977,27 +983,20 @@ fn goose_files_are_told_by_their_marker_and_its_version_table_read() {
          INSERT INTO goose_db_version (version_id, is_applied) VALUES (0, true), (20240101000000, true), (20240201000000, true), (20240201000000, false);",
     );
     let dir = tempfile::tempdir().unwrap();
-    let mig = dir.path().join("db/migrations");
-    std::fs::create_dir_all(&mig).unwrap();
-    std::fs::write(
-        mig.join("20240101000000_members.sql"),
+    write(
+        dir.path(),
+        "db/migrations/20240101000000_members.sql",
         "-- +goose Up\nCREATE TABLE members (id int PRIMARY KEY);\n-- +goose Down\nDROP TABLE members;\n",
-    )
-    .unwrap();
-    std::fs::write(
-        mig.join("20240201000000_nickname.sql"),
+    );
+    write(
+        dir.path(),
+        "db/migrations/20240201000000_nickname.sql",
         "-- +goose Up\nSET lock_timeout = '5s';\nALTER TABLE members ADD COLUMN nickname text;\n-- +goose Down\nALTER TABLE members DROP COLUMN nickname;\n",
-    )
-    .unwrap();
+    );
     let (code, v, o) = dry_json(&db, dir.path(), &[]);
     assert_eq!(code, 0, "{}", text(&o));
     assert_eq!(v["dry_run"]["history"][0]["table"], "goose_db_version", "{}", text(&o));
-    let files: Vec<&str> = v["dry_run"]["migrations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["file"].as_str().unwrap())
-        .collect();
+    let files = ran(&v);
     // The second was rolled back (its latest row is not applied), so it is pending again.
     assert_eq!(files, ["db/migrations/20240201000000_nickname.sql"], "{}", text(&o));
 }
