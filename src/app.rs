@@ -306,8 +306,8 @@ fn collect_facts(file: &MigrationFile, facts: &mut Facts) {
     for s in &file.statements {
         for a in &s.actions {
             use crate::migration::action::Action;
-            let (table, columns, rows, update) = match a {
-                Action::Insert { table, columns, rows } => (table, columns.clone(), rows.clone(), false),
+            let (table, columns, rows, write) = match a {
+                Action::Insert { table, columns, rows } => (table, columns.clone(), rows.clone(), Write::Insert),
                 // An UPDATE by key reads as the rows it writes: the key, then the columns set.
                 Action::UpdateValues {
                     table,
@@ -325,8 +325,17 @@ fn collect_facts(file: &MigrationFile, facts: &mut Facts) {
                                 .collect()
                         })
                         .collect();
-                    (table, columns, rows, true)
+                    (table, columns, rows, Write::Update)
                 }
+                Action::DeleteKeys {
+                    table,
+                    key: (key, values),
+                } => (
+                    table,
+                    vec![key.clone()],
+                    values.iter().map(|v| vec![Some(v.clone())]).collect(),
+                    Write::Delete,
+                ),
                 _ => continue,
             };
             let loc = file.location(&s.span);
@@ -337,7 +346,7 @@ fn collect_facts(file: &MigrationFile, facts: &mut Facts) {
                 table: table.clone(),
                 columns,
                 rows,
-                update,
+                write,
             });
         }
     }
@@ -478,7 +487,7 @@ pub fn check(root: &Path, config: &Config, base: Option<&str>, only: Option<Gate
 /// What the migration gate learnt that other gates use.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
-    /// Every INSERT in the migrations, and every UPDATE by key, in order.
+    /// Every INSERT in the migrations, and every UPDATE and DELETE by key, in order.
     pub inserts: Vec<InsertFact>,
 }
 
@@ -491,8 +500,17 @@ pub struct InsertFact {
     pub columns: Vec<String>,
     /// Literal values per row (`None` where a value is not a literal).
     pub rows: Vec<Vec<Option<String>>>,
-    /// An `UPDATE ... WHERE key = ...` (the rows it changes), not an INSERT.
-    pub update: bool,
+    pub write: Write,
+}
+
+/// How a statement writes the rows of an [`InsertFact`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    Insert,
+    /// `UPDATE ... WHERE key = ...`: the rows it changes.
+    Update,
+    /// `DELETE ... WHERE key = ...`: the rows it removes (the key column only).
+    Delete,
 }
 
 /// What a change does to one discovered migration.

@@ -325,12 +325,17 @@ pub enum RefKind {
     Migration,
     /// A migration updates the flag's row in the flag table.
     MigrationUpdate,
+    /// A migration deletes the flag's row from the flag table.
+    MigrationDelete,
 }
 
 impl RefKind {
-    /// Whether a migration writes it (inserts or updates its row).
+    /// Whether a migration writes it (inserts, updates or deletes its row).
     pub fn is_migration(self) -> bool {
-        matches!(self, RefKind::Migration | RefKind::MigrationUpdate)
+        matches!(
+            self,
+            RefKind::Migration | RefKind::MigrationUpdate | RefKind::MigrationDelete
+        )
     }
 }
 
@@ -690,10 +695,10 @@ fn table_refs(table: &str, cfg: &FlagsConfig, facts: &Facts, texts: &mut Texts<'
             out.push(Reference {
                 flag: name.clone(),
                 env_var: None,
-                kind: if ins.update {
-                    RefKind::MigrationUpdate
-                } else {
-                    RefKind::Migration
+                kind: match ins.write {
+                    crate::app::Write::Insert => RefKind::Migration,
+                    crate::app::Write::Update => RefKind::MigrationUpdate,
+                    crate::app::Write::Delete => RefKind::MigrationDelete,
                 },
                 file: ins.file.clone(),
                 span,

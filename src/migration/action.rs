@@ -350,6 +350,12 @@ pub enum Action {
         columns: Vec<String>,
         rows: Vec<Vec<Option<String>>>,
     },
+    /// Beside `Delete`, when its `WHERE` picks rows by key: `DELETE FROM t
+    /// WHERE k = <literal>` (or `k IN (...)`).
+    DeleteKeys {
+        table: Name,
+        key: (String, Vec<String>),
+    },
     /// Beside `Update`, when its shape is simple: `UPDATE t SET c = <literal>,
     /// ... WHERE k = <literal>` (or `k IN (...)`): what it sets on which rows.
     UpdateValues {

@@ -213,10 +213,14 @@ fn dml_actions(s: &sq::Statement) -> Option<Vec<Action>> {
                 .first()
                 .and_then(table_factor_name)
                 .or_else(|| d.tables.first().map(object_name))?;
-            Some(vec![Action::Delete {
-                table,
+            let mut actions = vec![Action::Delete {
+                table: table.clone(),
                 has_where: d.selection.is_some() || d.limit.is_some(),
-            }])
+            }];
+            if let Some(key) = d.selection.as_ref().and_then(key_filter) {
+                actions.push(Action::DeleteKeys { table, key });
+            }
+            Some(actions)
         }
         sq::Statement::Update(u) => {
             let table = table_factor_name(&u.table)?;
@@ -379,6 +383,11 @@ mod tests {
         let a = one("UPDATE f SET on_ = false WHERE 'x' = f.key;").actions;
         assert!(
             matches!(&a[1], Action::UpdateValues { key, .. } if key.0 == "key" && key.1 == ["x"]),
+            "{a:?}"
+        );
+        let a = one("DELETE FROM feature_flags WHERE key = 'old';").actions;
+        assert!(
+            matches!(&a[1], Action::DeleteKeys { key, .. } if key.1 == ["old"]),
             "{a:?}"
         );
         // A WHERE that is no key filter says nothing about the rows.

@@ -5,7 +5,8 @@ use crate::flags::{Column, RefKind};
 
 crate::declare_rule! {
     /// ## What it does
-    /// With `flags.table`, reports a documented flag that no migration inserts into the flag table.
+    /// With `flags.table`, reports a documented flag that no migration inserts into the flag table,
+    /// or whose row a later migration deletes (`DELETE FROM feature_flags WHERE key = 'x'`).
     ///
     /// The flag table is where flags live in the database, such as
     /// `feature_flags`; a migration inserts a flag into it (`INSERT INTO feature_flags (key, enabled) VALUES ('x', false)`).
@@ -30,7 +31,29 @@ crate::declare_rule! {
 pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
     let Some(table) = m.table else { return };
     for e in &m.registry.entries {
-        if m.refs_to(&e.name).iter().any(|r| r.kind == RefKind::Migration) {
+        // The last insert or delete of the flag's row decides.
+        let last = m
+            .refs_to(&e.name)
+            .iter()
+            .rev()
+            .find(|r| matches!(r.kind, RefKind::Migration | RefKind::MigrationDelete))
+            .copied();
+        if let Some(r) = last.filter(|r| r.kind == RefKind::MigrationDelete) {
+            let f = Finding::new(
+                &RULE,
+                format!(
+                    "This migration deletes flag `{}` from `{table}`, but the registry still documents it, so databases built from the migrations have no row for it",
+                    e.name
+                ),
+            )
+            .help(format!(
+                "retire the flag in the same change (remove its code and its row in `{}`), or keep its row",
+                m.registry.path
+            ));
+            out.push(m.at_ref(f, r));
+            continue;
+        }
+        if last.is_some() {
             continue;
         }
         let value = if e.default_on() == Some(true) { "true" } else { "false" };

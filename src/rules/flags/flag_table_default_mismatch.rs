@@ -34,7 +34,14 @@ pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
     let Some(table) = m.table else { return };
     for e in &m.registry.entries {
         let Some(documented) = e.default_on() else { continue };
-        let Some(last) = m.refs_to(&e.name).iter().rev().find(|r| r.kind.is_migration()) else {
+        // The last write counts; a deleted row has no default (flag-missing-from-table says so).
+        let Some(last) = m
+            .refs_to(&e.name)
+            .iter()
+            .rev()
+            .find(|r| r.kind.is_migration())
+            .filter(|r| r.kind != RefKind::MigrationDelete)
+        else {
             continue;
         };
         let Some((column, Some(value))) = &last.inserted_default else {

@@ -35,8 +35,9 @@ crate::declare_rule! {
 pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
     let reg = m.registry;
     for r in m.refs {
-        // Manifests are the rollout gate's (`unregistered-rollout-flag`).
-        if r.kind == RefKind::Manifest || reg.get(&r.flag).is_some() {
+        // Manifests are the rollout gate's (`unregistered-rollout-flag`); deleting
+        // an undocumented flag's row is the clean-up, not a use.
+        if matches!(r.kind, RefKind::Manifest | RefKind::MigrationDelete) || reg.get(&r.flag).is_some() {
             continue;
         }
         let path = &reg.path;
