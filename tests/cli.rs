@@ -309,6 +309,35 @@ fn base_lints_only_added_migrations_and_flags_edited_ones() {
 }
 
 #[test]
+fn a_function_from_an_applied_migration_is_opened_where_a_new_one_calls_it() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    git(p, &["init", "-q"]);
+    write(
+        p,
+        "supabase/migrations/1_old.sql",
+        "CREATE TABLE sessions (id int);\nCREATE FUNCTION purge_sessions() RETURNS void LANGUAGE sql AS $$ DELETE FROM sessions $$;\n",
+    );
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "base"]);
+    git(p, &["checkout", "-qb", "feature"]);
+    write(p, "supabase/migrations/2_new.sql", "SELECT purge_sessions();\n");
+    let o = shipgate(&["check", ".", "--base", "main", "--format", "json"], p);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "ban-delete-without-where", "{v}");
+    assert_eq!(f["file"], "supabase/migrations/2_new.sql", "{v}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("inside `purge_sessions`, called here"),
+        "{v}"
+    );
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
 fn the_demo_repository_is_blocked_with_readable_findings() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let o = shipgate(&["check", "fixtures/demo"], root);

@@ -36,6 +36,9 @@ pub struct Catalog {
     /// Tables created or given columns by the current change, so that a new
     /// change resets only those (a long history must not cost quadratic time).
     touched: Vec<Name>,
+    /// Functions and procedures created with a quoted body, in order: (name
+    /// in lower case, body), so that a later call can be looked into.
+    pub routines: Vec<(String, String)>,
 }
 
 impl Catalog {

@@ -267,10 +267,11 @@ pub struct EngineOptions {
 
 /// Replays `file` into `catalog` without judging it (an already-applied migration).
 pub fn replay(file: &MigrationFile, catalog: &mut Catalog) {
-    for s in &file.statements {
+    for (i, s) in file.statements.iter().enumerate() {
         for a in &s.actions {
             catalog.apply(a);
         }
+        catalog.routines.extend(routine_body(file, i, s));
     }
 }
 
@@ -278,8 +279,6 @@ pub fn replay(file: &MigrationFile, catalog: &mut Catalog) {
 pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptions) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut state = FileState::default();
-    // Functions and procedures this file creates: (name, body).
-    let mut routines: Vec<(String, String)> = Vec::new();
     for (i, stmt) in file.statements.iter().enumerate() {
         let in_tx_before = file.wrapped || state.explicit_tx;
         let mut hits = Vec::new();
@@ -303,9 +302,9 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
         // CREATE POLICY inside one block is a replacement).
         let mut groups = vec![("inside a DO block".to_string(), do_block_statements(stmt, 0))];
         groups.extend(
-            called_routines(file, i, &routines)
+            called_routines(file, i, &catalog.routines)
                 .into_iter()
-                .map(|(name, body)| (format!("inside `{name}`, called here"), embedded_statements(body, 0))),
+                .map(|(name, body)| (format!("inside `{name}`, called here"), embedded_statements(&body, 0))),
         );
         for (place, inner) in &groups {
             for (j, st) in inner.iter().enumerate() {
@@ -338,7 +337,7 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
                 }
             }
         }
-        routines.extend(routine_body(file, i, stmt));
+        catalog.routines.extend(routine_body(file, i, stmt));
         hits.retain(|h| {
             if !ONCE_PER_FILE.iter().any(|m| m.id == h.meta.id) {
                 return true;
@@ -400,9 +399,10 @@ fn routine_body(file: &MigrationFile, i: usize, stmt: &Statement) -> Option<(Str
     Some((name, crate::migration::recognise::fold_dynamic_sql(&body)))
 }
 
-/// The routines of `routines` that statement `i` calls (`SELECT f()`, `CALL
-/// p()`, `PERFORM f()` in a DO block, a call in DML), each once.
-fn called_routines<'r>(file: &MigrationFile, i: usize, routines: &'r [(String, String)]) -> Vec<(&'r str, &'r str)> {
+/// The routines of `routines` (created by this file or earlier migrations)
+/// that statement `i` calls (`SELECT f()`, `CALL p()`, `PERFORM f()` in a DO
+/// block, a call in DML), each once, with the body it has when called.
+fn called_routines(file: &MigrationFile, i: usize, routines: &[(String, String)]) -> Vec<(String, String)> {
     let Some(raw) = file.lexed.statements.get(i).filter(|_| !routines.is_empty()) else {
         return Vec::new();
     };
@@ -435,11 +435,11 @@ fn called_routines<'r>(file: &MigrationFile, i: usize, routines: &'r [(String, S
         }
     }
     // The latest definition of each name, as it stands when the statement runs.
-    let mut out: Vec<(&str, &str)> = Vec::new();
+    let mut out: Vec<(String, String)> = Vec::new();
     for (name, body) in routines.iter().rev() {
         let unquoted = name.trim_matches('"');
-        if words.iter().any(|w| w.trim_matches('"') == unquoted) && !out.iter().any(|(n, _)| *n == name.as_str()) {
-            out.push((name.as_str(), body.as_str()));
+        if words.iter().any(|w| w.trim_matches('"') == unquoted) && !out.iter().any(|(n, _)| n == name) {
+            out.push((name.clone(), body.clone()));
         }
     }
     out
