@@ -83,10 +83,13 @@ fn numbers(s: &str) -> Vec<u64> {
     s.split(['.', '_', '-']).filter_map(|n| n.trim().parse().ok()).collect()
 }
 
-/// A migration's version as its framework records it.
+/// A migration's version as its framework records it: Flyway the whole
+/// dotted version (`V1_2__x.sql` is `1.2`), Diesel the folder's timestamp
+/// without dashes (`2024-01-01-000000_x` is `20240101000000`), the others the
+/// digits before the first `_` (`20240101000000_1_fix.sql` is `20240101000000`).
 fn version(c: &Candidate) -> Vec<u64> {
     match c.framework {
-        // Diesel records `2024-01-01-000000_create_users` as `20240101000000`.
+        Framework::Flyway => c.version.clone(),
         Framework::Diesel => {
             let folder = c.rel.rsplit('/').nth(1).unwrap_or("");
             let digits: String = folder
@@ -98,7 +101,7 @@ fn version(c: &Candidate) -> Vec<u64> {
                 .collect();
             digits.parse().map(|n| vec![n]).unwrap_or_default()
         }
-        _ => c.version.clone(),
+        _ => c.version.first().map(|v| vec![*v]).unwrap_or_default(),
     }
 }
 
@@ -204,34 +207,33 @@ pub async fn split(client: &tokio_postgres::Client, candidates: Vec<Candidate>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::migration::discover::version_of;
+    use crate::migration::discover::classify;
     use std::path::PathBuf;
 
-    fn cand(rel: &str, framework: Framework) -> Candidate {
-        let name = rel.rsplit('/').next().unwrap_or(rel);
-        let folder = rel.rsplit('/').nth(1).unwrap_or("");
-        let version = match framework {
-            Framework::Prisma | Framework::Diesel => version_of(folder),
-            Framework::Flyway => numbers(name.trim_start_matches('V').split("__").next().unwrap_or("")),
-            _ => version_of(name),
-        };
+    /// A candidate as discovery classifies `rel`.
+    fn cand(rel: &str) -> Candidate {
+        let (framework, version, repeatable) = classify(rel).unwrap_or_else(|| panic!("{rel} is no migration"));
         Candidate {
             rel: rel.to_string(),
             abs: PathBuf::from(rel),
             framework,
             version,
-            repeatable: name.starts_with("R__"),
+            repeatable,
         }
     }
 
     #[test]
     fn each_framework_reads_its_own_record() {
         let versions = |rows: &[&str], f| recorded(f, rows.iter().map(|r| r.to_string()).collect()).unwrap();
-        let supa = cand("supabase/migrations/20240101000000_init.sql", Framework::Supabase);
+        let supa = cand("supabase/migrations/20240101000000_init.sql");
         assert!(is_applied(&supa, &versions(&["20240101000000"], Framework::Supabase)));
         assert!(!is_applied(&supa, &versions(&["20240102000000"], Framework::Supabase)));
+        // Supabase records the digits before the first `_`, whatever follows.
+        let fix = cand("supabase/migrations/20240101000000_1_fix.sql");
+        assert_eq!(fix.framework, Framework::Supabase);
+        assert!(is_applied(&fix, &versions(&["20240101000000"], Framework::Supabase)));
 
-        let prisma = cand("prisma/migrations/20240101000000_init/migration.sql", Framework::Prisma);
+        let prisma = cand("prisma/migrations/20240101000000_init/migration.sql");
         assert!(is_applied(
             &prisma,
             &versions(&["20240101000000_init"], Framework::Prisma)
@@ -241,14 +243,14 @@ mod tests {
             &versions(&["20240101000000_other"], Framework::Prisma)
         ));
 
-        let flyway = cand("db/migration/V1_2__users.sql", Framework::Flyway);
+        let flyway = cand("db/migration/V1_2__users.sql");
         assert!(is_applied(&flyway, &versions(&["1.2"], Framework::Flyway)));
         assert!(!is_applied(&flyway, &versions(&["1.20"], Framework::Flyway)));
 
-        let diesel = cand("migrations/2024-01-01-000000_users/up.sql", Framework::Diesel);
+        let diesel = cand("migrations/2024-01-01-000000_users/up.sql");
         assert!(is_applied(&diesel, &versions(&["20240101000000"], Framework::Diesel)));
 
-        let golang = cand("migrations/000003_users.up.sql", Framework::GolangMigrate);
+        let golang = cand("migrations/000003_users.up.sql");
         assert!(is_applied(&golang, &versions(&["3"], Framework::GolangMigrate)));
         assert!(is_applied(&golang, &versions(&["7"], Framework::GolangMigrate)));
         assert!(!is_applied(&golang, &versions(&["2"], Framework::GolangMigrate)));
