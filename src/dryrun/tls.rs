@@ -25,28 +25,35 @@ pub struct Tls {
 
 /// Takes `sslmode=verify-ca|verify-full` (read by tokio-postgres as `require`)
 /// and `sslrootcert` (which it does not know) out of a URL or `key=value`
-/// string.
+/// string; everything else is left as written.
 pub fn take_params(conn: &str) -> (String, Tls) {
     let mut tls = Tls::default();
-    let mut keep = |key: &str, value: &str| -> Option<String> {
+    // One `key=value` (value decoded): `None` takes it out, else what replaces it.
+    let mut rewrite = |key: &str, value: &str| -> Option<Option<String>> {
         match (key.to_ascii_lowercase().as_str(), value) {
             ("sslmode", "verify-ca" | "verify-full") => {
                 tls.verify = true;
-                Some("require".into())
+                Some(Some(format!("{key}=require")))
             }
-            ("sslrootcert", v) => {
-                tls.root_cert = Some(PathBuf::from(v));
-                None
+            ("sslrootcert", path) => {
+                tls.root_cert = Some(PathBuf::from(path));
+                Some(None)
             }
-            (_, v) => Some(v.to_string()),
+            _ => None,
         }
     };
-    if let Some((head, query)) = conn.split_once('?').filter(|_| conn.contains("://")) {
+    if conn.contains("://") {
+        let Some((head, query)) = conn.split_once('?') else {
+            return (conn.to_string(), tls);
+        };
         let params: Vec<String> = query
             .split('&')
-            .filter_map(|p| match p.split_once('=') {
-                Some((k, v)) => keep(k, v).map(|v| format!("{k}={v}")),
-                None => Some(p.to_string()),
+            .filter_map(|p| {
+                let Some((k, v)) = p.split_once('=') else {
+                    return Some(p.to_string());
+                };
+                let v = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
+                rewrite(k, &v).unwrap_or_else(|| Some(p.to_string()))
             })
             .collect();
         let url = if params.is_empty() {
@@ -56,18 +63,25 @@ pub fn take_params(conn: &str) -> (String, Tls) {
         };
         return (url, tls);
     }
-    if conn.contains("://") {
-        return (conn.to_string(), tls);
-    }
-    // `key=value` pairs; only unquoted values of these two keys are rewritten.
-    let words: Vec<String> = conn
-        .split_whitespace()
-        .filter_map(|w| match w.split_once('=') {
-            Some((k, v)) if !v.starts_with('\'') => keep(k, v).map(|v| format!("{k}={v}")),
-            _ => Some(w.to_string()),
-        })
-        .collect();
-    (words.join(" "), tls)
+    // `key = value` pairs, values bare or in single quotes (`\'` escapes one).
+    static PAIR: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let pair = PAIR.get_or_init(|| {
+        regex::Regex::new(r"(?i)(^|\s)(sslmode|sslrootcert)\s*=\s*('(?:[^'\\]|\\.)*'|[^\s']+)").expect("valid regex")
+    });
+    let out = pair.replace_all(conn, |c: &regex::Captures| {
+        let raw = &c[3];
+        let value = match raw.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+            Some(quoted) => quoted.replace("\\'", "'").replace("\\\\", "\\"),
+            None => raw.to_string(),
+        };
+        match rewrite(&c[2], &value) {
+            Some(Some(with)) => format!("{}{with}", &c[1]),
+            // Taken out with the space before it.
+            Some(None) => String::new(),
+            None => c[0].to_string(),
+        }
+    });
+    (out.into_owned(), tls)
 }
 
 /// The connector for `tls`; an unreadable or empty `sslrootcert` is an error.
@@ -163,6 +177,14 @@ mod tests {
         assert_eq!(tls, Tls::default());
         let (url, _) = take_params("postgres://u@localhost/app?sslrootcert=/x");
         assert_eq!(url, "postgres://u@localhost/app");
+        // URL values are percent-encoded; key=value values may be quoted; the rest stays as written.
+        let (_, tls) = take_params("postgres://u@h/app?sslrootcert=%2Fetc%2Fmy%20ca.pem&sslmode=verify%2Dfull");
+        assert_eq!(tls.root_cert, Some(PathBuf::from("/etc/my ca.pem")));
+        assert!(tls.verify);
+        let (kv, tls) = take_params("host=h password='a  b' sslmode = 'verify-full' sslrootcert='/etc/my ca.pem'");
+        assert_eq!(kv, "host=h password='a  b' sslmode=require");
+        assert!(tls.verify);
+        assert_eq!(tls.root_cert, Some(PathBuf::from("/etc/my ca.pem")));
     }
 
     #[test]
