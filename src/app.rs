@@ -306,7 +306,7 @@ fn collect_facts(file: &MigrationFile, facts: &mut Facts) {
     for s in &file.statements {
         for a in &s.actions {
             use crate::migration::action::Action;
-            let (table, columns, rows, write) = match a {
+            let (table, columns, rows, kind) = match a {
                 Action::Insert { table, columns, rows } => (table, columns.clone(), rows.clone(), Write::Insert),
                 // An UPDATE by key reads as the rows it writes: the key, then the columns set.
                 Action::UpdateValues {
@@ -339,14 +339,14 @@ fn collect_facts(file: &MigrationFile, facts: &mut Facts) {
                 _ => continue,
             };
             let loc = file.location(&s.span);
-            facts.inserts.push(InsertFact {
+            facts.table_writes.push(TableWrite {
                 file: file.path.clone(),
                 line: loc.line,
                 column: loc.column,
                 table: table.clone(),
                 columns,
                 rows,
-                write,
+                kind,
             });
         }
     }
@@ -488,11 +488,14 @@ pub fn check(root: &Path, config: &Config, base: Option<&str>, only: Option<Gate
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     /// Every INSERT in the migrations, and every UPDATE and DELETE by key, in order.
-    pub inserts: Vec<InsertFact>,
+    pub table_writes: Vec<TableWrite>,
 }
 
+/// Rows a migration statement writes to a table by literal values: an
+/// INSERT's rows, or an UPDATE's or DELETE's rows picked by key (the key
+/// column first).
 #[derive(Debug, Clone)]
-pub struct InsertFact {
+pub struct TableWrite {
     pub file: String,
     pub line: usize,
     pub column: usize,
@@ -500,10 +503,10 @@ pub struct InsertFact {
     pub columns: Vec<String>,
     /// Literal values per row (`None` where a value is not a literal).
     pub rows: Vec<Vec<Option<String>>>,
-    pub write: Write,
+    pub kind: Write,
 }
 
-/// How a statement writes the rows of an [`InsertFact`].
+/// How a statement writes the rows of a [`TableWrite`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Write {
     Insert,

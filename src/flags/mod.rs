@@ -322,7 +322,7 @@ pub enum RefKind {
     Code,
     Manifest,
     /// A migration inserts the flag into the flag table.
-    Migration,
+    MigrationInsert,
     /// A migration updates the flag's row in the flag table.
     MigrationUpdate,
     /// A migration deletes the flag's row from the flag table.
@@ -334,7 +334,7 @@ impl RefKind {
     pub fn is_migration(self) -> bool {
         matches!(
             self,
-            RefKind::Migration | RefKind::MigrationUpdate | RefKind::MigrationDelete
+            RefKind::MigrationInsert | RefKind::MigrationUpdate | RefKind::MigrationDelete
         )
     }
 }
@@ -351,8 +351,8 @@ pub struct Reference {
     /// Byte range in `file`, when known.
     pub span: Option<Range<usize>>,
     pub location: Location,
-    /// Migration references: the flag table's default column and the literal inserted into it.
-    pub inserted_default: Option<(String, Option<String>)>,
+    /// Migration references: the flag table's default column and the literal written to it.
+    pub written_default: Option<(String, Option<String>)>,
 }
 
 impl Reference {
@@ -470,7 +470,7 @@ pub fn run(
                 file: file.rel.clone(),
                 span: Some(hit.span.clone()),
                 location: hit.location,
-                inserted_default: None,
+                written_default: None,
             });
         }
     }
@@ -490,7 +490,7 @@ pub fn run(
                 end_line: r.line,
                 end_column: r.end_column.max(r.column + 1),
             },
-            inserted_default: None,
+            written_default: None,
         });
     }
     if let Some(table) = &cfg.table {
@@ -652,11 +652,11 @@ const DEFAULT_COLUMNS: &[&str] = &[
     "state",
 ];
 
-/// References made by migrations that insert into the flag table.
+/// References made by migrations that write the flag table (insert, update or delete by key).
 fn table_refs(table: &str, cfg: &FlagsConfig, facts: &Facts, texts: &mut Texts<'_>) -> Vec<Reference> {
     let mut out = Vec::new();
-    for ins in facts.inserts.iter().filter(|i| table_matches(table, &i.table)) {
-        let cols: Vec<String> = ins
+    for w in facts.table_writes.iter().filter(|i| table_matches(table, &i.table)) {
+        let cols: Vec<String> = w
             .columns
             .iter()
             .map(|c| c.trim_matches('"').to_ascii_lowercase())
@@ -671,18 +671,18 @@ fn table_refs(table: &str, cfg: &FlagsConfig, facts: &Facts, texts: &mut Texts<'
             continue;
         };
         let default = find(&cfg.default_column, DEFAULT_COLUMNS);
-        let mut from = texts.get(&ins.file).and_then(|t| offset_of(t, ins.line, ins.column));
-        let index = texts.get(&ins.file).map(LineIndex::new);
-        for row in &ins.rows {
+        let mut from = texts.get(&w.file).and_then(|t| offset_of(t, w.line, w.column));
+        let index = texts.get(&w.file).map(LineIndex::new);
+        for row in &w.rows {
             let Some(Some(name)) = row.get(key) else { continue };
             let mut span = None;
             let mut location = Location {
-                line: ins.line,
-                column: ins.column,
-                end_line: ins.line,
-                end_column: ins.column + 1,
+                line: w.line,
+                column: w.column,
+                end_line: w.line,
+                end_column: w.column + 1,
             };
-            if let (Some(text), Some(start), Some(index)) = (texts.get(&ins.file), from, &index) {
+            if let (Some(text), Some(start), Some(index)) = (texts.get(&w.file), from, &index) {
                 let lit = format!("'{}'", name.replace('\'', "''"));
                 if let Some(i) = text.get(start..).and_then(|t| t.find(&lit)) {
                     let s = start + i;
@@ -695,15 +695,15 @@ fn table_refs(table: &str, cfg: &FlagsConfig, facts: &Facts, texts: &mut Texts<'
             out.push(Reference {
                 flag: name.clone(),
                 env_var: None,
-                kind: match ins.write {
-                    crate::app::Write::Insert => RefKind::Migration,
+                kind: match w.kind {
+                    crate::app::Write::Insert => RefKind::MigrationInsert,
                     crate::app::Write::Update => RefKind::MigrationUpdate,
                     crate::app::Write::Delete => RefKind::MigrationDelete,
                 },
-                file: ins.file.clone(),
+                file: w.file.clone(),
                 span,
                 location,
-                inserted_default: default.map(|d| (ins.columns[d].clone(), row.get(d).cloned().flatten())),
+                written_default: default.map(|d| (w.columns[d].clone(), row.get(d).cloned().flatten())),
             });
         }
     }

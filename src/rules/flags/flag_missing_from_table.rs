@@ -36,7 +36,7 @@ pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
             .refs_to(&e.name)
             .iter()
             .rev()
-            .find(|r| matches!(r.kind, RefKind::Migration | RefKind::MigrationDelete))
+            .find(|r| matches!(r.kind, RefKind::MigrationInsert | RefKind::MigrationDelete))
             .copied();
         if let Some(r) = last.filter(|r| r.kind == RefKind::MigrationDelete) {
             let f = Finding::new(

@@ -44,7 +44,7 @@ pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let Some((column, Some(value))) = &last.inserted_default else {
+        let Some((column, Some(value))) = &last.written_default else {
             continue;
         };
         let Some(inserted) = switch_state(value) else { continue };
