@@ -2,7 +2,7 @@
 //! tables and columns exist with which types, which NOT NULL checks are
 //! validated, and what was created by the change being checked.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::action::*;
 
@@ -36,9 +36,9 @@ pub struct Catalog {
     /// Tables created or given columns by the current change, so that a new
     /// change resets only those (a long history must not cost quadratic time).
     touched: Vec<Name>,
-    /// Functions and procedures created with a quoted body, in order: (name
-    /// in lower case, body), so that a later call can be looked into.
-    pub routines: Vec<(String, String)>,
+    /// Functions and procedures created with a quoted body, by name in lower
+    /// case (the latest definition), so that a later call can be looked into.
+    pub routines: BTreeMap<String, String>,
 }
 
 impl Catalog {

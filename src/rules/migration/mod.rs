@@ -2,6 +2,8 @@
 //! the schema model, tracks transactions, looks inside DO blocks, and turns
 //! hits into located findings with approvals applied.
 
+use std::collections::BTreeMap;
+
 use crate::finding::Finding;
 use crate::migration::action::{Action, Name, ObjectKind};
 use crate::migration::approval::Approval;
@@ -302,7 +304,7 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
         // CREATE POLICY inside one block is a replacement).
         let mut groups = vec![("inside a DO block".to_string(), do_block_statements(stmt, 0))];
         groups.extend(
-            called_routines(file, i, &catalog.routines)
+            called_routines(file, i, stmt, &catalog.routines)
                 .into_iter()
                 .map(|(name, body)| (format!("inside `{name}`, called here"), embedded_statements(&body, 0))),
         );
@@ -401,8 +403,13 @@ fn routine_body(file: &MigrationFile, i: usize, stmt: &Statement) -> Option<(Str
 
 /// The routines of `routines` (created by this file or earlier migrations)
 /// that statement `i` calls (`SELECT f()`, `CALL p()`, `PERFORM f()` in a DO
-/// block, a call in DML), each once, with the body it has when called.
-fn called_routines(file: &MigrationFile, i: usize, routines: &[(String, String)]) -> Vec<(String, String)> {
+/// block, a call in DML), with the body each has when called.
+fn called_routines(
+    file: &MigrationFile,
+    i: usize,
+    stmt: &Statement,
+    routines: &BTreeMap<String, String>,
+) -> Vec<(String, String)> {
     let Some(raw) = file.lexed.statements.get(i).filter(|_| !routines.is_empty()) else {
         return Vec::new();
     };
@@ -411,38 +418,28 @@ fn called_routines(file: &MigrationFile, i: usize, routines: &[(String, String)]
     if matches!(first, "create" | "drop" | "alter" | "comment" | "grant" | "revoke") {
         return Vec::new();
     }
-    // Calls in a DO block's body too.
-    let bodies: Vec<String> = if first == "do" {
-        t.iter().filter_map(string_value).collect()
-    } else {
-        Vec::new()
-    };
-    let mut words: Vec<String> = t
-        .windows(2)
+    // Names followed by `(`, in the statement and in its DO block's body.
+    let mut called: Vec<String> = called_names(&t);
+    for a in &stmt.actions {
+        if let Action::Do { body, .. } = a {
+            for r in &lex(body).statements {
+                called.extend(called_names(&toks(body, &r.tokens)));
+            }
+        }
+    }
+    routines
+        .iter()
+        .filter(|(name, _)| called.iter().any(|w| w.trim_matches('"') == name.trim_matches('"')))
+        .map(|(name, body)| (name.clone(), body.clone()))
+        .collect()
+}
+
+/// The words directly followed by `(`: function-call shapes.
+fn called_names(t: &[crate::migration::recognise::Tok]) -> Vec<String> {
+    t.windows(2)
         .filter(|w| w[1].text == "(")
         .map(|w| w[0].lower.to_string())
-        .collect();
-    for b in &bodies {
-        let lexed = lex(b);
-        for r in &lexed.statements {
-            let inner = toks(b, &r.tokens);
-            words.extend(
-                inner
-                    .windows(2)
-                    .filter(|w| w[1].text == "(")
-                    .map(|w| w[0].lower.to_string()),
-            );
-        }
-    }
-    // The latest definition of each name, as it stands when the statement runs.
-    let mut out: Vec<(String, String)> = Vec::new();
-    for (name, body) in routines.iter().rev() {
-        let unquoted = name.trim_matches('"');
-        if words.iter().any(|w| w.trim_matches('"') == unquoted) && !out.iter().any(|(n, _)| n == name) {
-            out.push((name.clone(), body.clone()));
-        }
-    }
-    out
+        .collect()
 }
 
 /// The statements a DO block runs: its body's statements, and SQL held in
