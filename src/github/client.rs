@@ -324,6 +324,15 @@ impl Client {
         }
     }
 
+    /// `GET /user`'s login (a personal token; an Actions token gets 403).
+    fn rest_login(&self) -> Result<String, ApiError> {
+        let v = self.get_json("/user")?;
+        match v.get("login").and_then(Value::as_str) {
+            Some(l) if !l.is_empty() => Ok(l.to_string()),
+            _ => Err(ApiError::Forbidden("GET /user has no login".into())),
+        }
+    }
+
     /// The token's own comment with the marker, across every page. The
     /// viewer's login is asked for only when some comment carries the marker.
     fn find_comment(&self, number: u64) -> Result<Found, ApiError> {
@@ -467,18 +476,11 @@ impl GitHub for Client {
             return Ok(v.clone());
         }
         let login = match self.graphql_viewer() {
-            Ok(l) => l,
-            Err(ApiError::Forbidden(g) | ApiError::NotFound(g)) => match self.get_json("/user") {
-                Ok(v) => match v.get("login").and_then(Value::as_str) {
-                    Some(l) if !l.is_empty() => l.to_string(),
-                    _ => return Err(ApiError::Forbidden(format!("{g}; GET /user has no login"))),
-                },
-                Err(ApiError::Forbidden(u) | ApiError::NotFound(u)) => {
-                    return Err(ApiError::Forbidden(format!("{g}; {u}")))
-                }
-                Err(e) => return Err(e),
-            },
-            Err(e) => return Err(e),
+            Err(ApiError::Forbidden(g) | ApiError::NotFound(g)) => self.rest_login().map_err(|e| match e {
+                ApiError::Forbidden(u) | ApiError::NotFound(u) => ApiError::Forbidden(format!("{g}; {u}")),
+                e => e,
+            })?,
+            r => r?,
         };
         *self.viewer.borrow_mut() = Some(login.clone());
         Ok(login)
