@@ -49,11 +49,7 @@ pub fn parse_comment(tok: &Token, src: &str) -> Option<Approval> {
         statement: None,
     };
     // `-- not MIGRATION_APPROVED: pending review` is prose, not an approval.
-    let line_before = before.rsplit('\n').next().unwrap_or(before);
-    if !line_before
-        .trim_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '-' | '/' | '#'))
-        .is_empty()
-    {
+    if !starts_a_line(before) {
         approval.reason = Err(format!("`{MARKER}` must begin the comment or one of its lines"));
         return Some(approval);
     }
@@ -97,6 +93,17 @@ pub fn parse_comment(tok: &Token, src: &str) -> Option<Approval> {
     Some(approval)
 }
 
+/// Whether text that ends where the marker starts leaves the marker at the
+/// start of a comment line (after only spaces and comment punctuation).
+fn starts_a_line(before: &str) -> bool {
+    before
+        .rsplit('\n')
+        .next()
+        .unwrap_or(before)
+        .trim_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '-' | '/' | '#'))
+        .is_empty()
+}
+
 /// A marker written in another case or with a hyphen (`-- migration_approved:
 /// ...`) at the start of a comment line: an approval that approves nothing,
 /// so that the author learns why, rather than a comment silently ignored.
@@ -105,12 +112,8 @@ fn near_miss(tok: &Token, body: &str) -> Option<Approval> {
     let word = |c: char| c.is_alphanumeric() || c == '_';
     let at = ["migration_approved", "migration-approved"].iter().find_map(|m| {
         let at = lower.find(m)?;
-        let line_before = lower[..at].rsplit('\n').next().unwrap_or("");
-        let starts_line = line_before
-            .trim_matches(|c: char| c.is_whitespace() || matches!(c, '*' | '-' | '/' | '#'))
-            .is_empty();
         let ends_word = !lower[at + m.len()..].starts_with(word);
-        (starts_line && ends_word).then_some(at)
+        (starts_a_line(&lower[..at]) && ends_word).then_some(at)
     })?;
     let written = &body[at..at + MARKER.len()];
     Some(Approval {
