@@ -237,19 +237,27 @@ fn init_writes_files_and_never_overwrites() {
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
 }
 
-#[test]
-fn base_lints_only_added_migrations_and_flags_edited_ones() {
+/// A repository whose `main` holds `files`, checked out on a new branch `feature`.
+fn on_a_feature_branch(files: &[(&str, &str)]) -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     let p = d.path();
     git(p, &["init", "-q"]);
-    write(
-        p,
-        "supabase/migrations/1_old.sql",
-        "CREATE TABLE a (id int, x text);\nDROP TABLE legacy;\n",
-    );
+    for (rel, text) in files {
+        write(p, rel, text);
+    }
     git(p, &["add", "."]);
     git(p, &["commit", "-qm", "base"]);
     git(p, &["checkout", "-qb", "feature"]);
+    d
+}
+
+#[test]
+fn base_lints_only_added_migrations_and_flags_edited_ones() {
+    let d = on_a_feature_branch(&[(
+        "supabase/migrations/1_old.sql",
+        "CREATE TABLE a (id int, x text);\nDROP TABLE legacy;\n",
+    )]);
+    let p = d.path();
     write(
         p,
         "supabase/migrations/2_new.sql",
@@ -310,17 +318,11 @@ fn base_lints_only_added_migrations_and_flags_edited_ones() {
 
 #[test]
 fn a_function_from_an_applied_migration_is_opened_where_a_new_one_calls_it() {
-    let d = tempfile::tempdir().unwrap();
-    let p = d.path();
-    git(p, &["init", "-q"]);
-    write(
-        p,
+    let d = on_a_feature_branch(&[(
         "supabase/migrations/1_old.sql",
         "CREATE TABLE sessions (id int);\nCREATE FUNCTION purge_sessions() RETURNS void LANGUAGE sql AS $$ DELETE FROM sessions $$;\n",
-    );
-    git(p, &["add", "."]);
-    git(p, &["commit", "-qm", "base"]);
-    git(p, &["checkout", "-qb", "feature"]);
+    )]);
+    let p = d.path();
     write(p, "supabase/migrations/2_new.sql", "SELECT purge_sessions();\n");
     let o = shipgate(&["check", ".", "--base", "main", "--format", "json"], p);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
