@@ -289,6 +289,12 @@ fn hook(command: crate::hook::HookCommand) -> u8 {
     }
 }
 
+/// Writes a report to stdout; a closed pipe is not an error, as in `print`.
+fn print_report(report: &crate::app::Report, format: Format, color: bool) {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let _ = report::write(report, format, color, &mut out).and_then(|()| out.flush());
+}
+
 fn print(s: &str) {
     let mut out = std::io::stdout().lock();
     // A closed pipe (`shipgate rules | head`) is not an error worth a panic.
@@ -327,7 +333,7 @@ fn gate(common: &Common, root: &Path, f: impl FnOnce(&Config) -> Result<Report, 
                     return report.exit_code();
                 }
             }
-            print(&report::render(&report, format, use_color(common.color)));
+            print_report(&report, format, use_color(common.color));
             report.exit_code()
         }
         Err(e) => fail(&e, use_color(common.color), "nothing was passed"),

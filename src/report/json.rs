@@ -95,3 +95,9 @@ pub fn render(report: &Report) -> String {
     s.push('\n');
     s
 }
+
+/// The document written as it is serialised, never held whole in memory.
+pub fn write(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(report))?;
+    out.write_all(b"\n")
+}

@@ -23,6 +23,15 @@ pub fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
+/// Writes `report` in `format` to `out`. JSON is streamed: a large report's
+/// text is never built in memory first.
+pub fn write(report: &Report, format: Format, color: bool, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(report, out),
+        other => out.write_all(render(report, other, color).as_bytes()),
+    }
+}
+
 pub fn render(report: &Report, format: Format, color: bool) -> String {
     match format {
         Format::Human => human::render(report, color),
