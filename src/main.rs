@@ -8,4 +8,3 @@ fn main() -> std::process::ExitCode {
 // faster than glibc's allocator across threads.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
