@@ -197,6 +197,8 @@ pub struct ColumnDef {
     pub unique: bool,
     /// Inline REFERENCES.
     pub references: bool,
+    /// `ADD COLUMN IF NOT EXISTS`: a no-op when the column already exists.
+    pub if_not_exists: bool,
 }
 
 impl ColumnDef {
@@ -211,6 +213,7 @@ impl ColumnDef {
             primary_key: false,
             unique: false,
             references: false,
+            if_not_exists: false,
         }
     }
 }

@@ -11,6 +11,22 @@ pub struct Column {
     pub ty: SqlType,
     pub not_null: bool,
     pub created_in_change: bool,
+    /// A default, identity, generation or serial fills the column when an
+    /// INSERT leaves it out.
+    pub has_default: bool,
+}
+
+impl Column {
+    fn from_def(c: &ColumnDef) -> Column {
+        Column {
+            ty: c.ty.clone(),
+            not_null: c.not_null,
+            created_in_change: true,
+            has_default: c.default.is_some()
+                || c.generated.is_some()
+                || matches!(c.ty.base.as_str(), "serial" | "bigserial" | "smallserial"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -86,6 +102,10 @@ impl Catalog {
         self.tables.get(table)?.columns.get(column).map(|c| &c.ty)
     }
 
+    pub fn column(&self, table: &Name, column: &str) -> Option<&Column> {
+        self.tables.get(table)?.columns.get(column)
+    }
+
     /// True when the column is known to be NOT NULL.
     pub fn column_is_not_null(&self, table: &Name, column: &str) -> bool {
         self.tables
@@ -129,14 +149,7 @@ impl Catalog {
                     ..Table::default()
                 };
                 for c in columns {
-                    t.columns.insert(
-                        c.name.clone(),
-                        Column {
-                            ty: c.ty.clone(),
-                            not_null: c.not_null,
-                            created_in_change: true,
-                        },
-                    );
+                    t.columns.insert(c.name.clone(), Column::from_def(c));
                 }
                 for con in constraints {
                     if let (Some(name), Some(col)) = (&con.name, &con.not_null_column) {
@@ -167,16 +180,12 @@ impl Catalog {
                 self.created.insert((ObjectKind::Index, name.clone()));
             }
             Action::AddColumn { table, column } => {
+                if column.if_not_exists && self.column(table, &column.name).is_some() {
+                    return;
+                }
                 self.touched.push(table.clone());
                 let t = self.tables.entry(table.clone()).or_default();
-                t.columns.insert(
-                    column.name.clone(),
-                    Column {
-                        ty: column.ty.clone(),
-                        not_null: column.not_null,
-                        created_in_change: true,
-                    },
-                );
+                t.columns.insert(column.name.clone(), Column::from_def(column));
             }
             Action::DropColumn { table, column } => {
                 if let Some(t) = self.tables.get_mut(table) {
@@ -194,6 +203,18 @@ impl Catalog {
                 t.set_not_null.insert(column.clone());
                 if let Some(c) = t.columns.get_mut(column) {
                     c.not_null = true;
+                }
+            }
+            Action::DropDefault { table, column } => {
+                if let Some(c) = self.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
+                    c.has_default = false;
+                }
+            }
+            Action::AlterColumnOther { table, column, what } => {
+                if let Some(c) = self.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
+                    if what.starts_with("SET DEFAULT") || what.starts_with("ADD GENERATED") {
+                        c.has_default = true;
+                    }
                 }
             }
             Action::AddConstraint { table, constraint } => {
