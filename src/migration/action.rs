@@ -337,6 +337,13 @@ pub enum Action {
         ty: Name,
         value: String,
     },
+    /// Beside the `Create` of a view or materialized view: its output
+    /// columns, in order (`None` when they cannot be read: `SELECT *`, or a
+    /// statement sqlparser rejects).
+    ViewColumns {
+        view: Name,
+        columns: Option<Vec<String>>,
+    },
     Truncate {
         tables: Vec<Name>,
     },

@@ -42,8 +42,18 @@ pub struct Table {
     pub set_not_null: HashSet<String>,
 }
 
+/// What the running release can select from a view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewShape {
+    pub materialized: bool,
+    /// Output columns in order; `None` when unknown (`SELECT *`, unread SQL).
+    pub columns: Option<Vec<String>>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
+    /// Views and materialized views by name.
+    pub views: HashMap<Name, ViewShape>,
     pub tables: HashMap<Name, Table>,
     /// Objects created by the change being checked, by kind and name.
     created: HashSet<(ObjectKind, Name)>,
@@ -175,9 +185,21 @@ impl Catalog {
                 if !kept {
                     self.created.insert((*kind, name.clone()));
                 }
+                let materialized = *kind == ObjectKind::MaterializedView;
+                if matches!(kind, ObjectKind::View | ObjectKind::MaterializedView)
+                    && !(*if_not_exists && self.views.contains_key(name))
+                {
+                    let columns = None;
+                    self.views.insert(name.clone(), ViewShape { materialized, columns });
+                }
             }
             Action::CreateIndex { name: Some(name), .. } => {
                 self.created.insert((ObjectKind::Index, name.clone()));
+            }
+            Action::ViewColumns { view, columns } => {
+                if let Some(v) = self.views.get_mut(view) {
+                    v.columns = columns.clone();
+                }
             }
             Action::AddColumn { table, column } => {
                 if column.if_not_exists && self.column(table, &column.name).is_some() {
@@ -239,6 +261,9 @@ impl Catalog {
                         ObjectKind::Table => {
                             self.tables.remove(n);
                         }
+                        ObjectKind::View | ObjectKind::MaterializedView => {
+                            self.views.remove(n);
+                        }
                         ObjectKind::Constraint => {
                             if let Some(t) = on.as_ref().and_then(|o| self.tables.get_mut(o)) {
                                 t.not_null_checks.remove(&n.name);
@@ -264,6 +289,11 @@ impl Catalog {
             }
             Action::Rename { kind, from, to, .. } => {
                 let to = Name::new(from.schema.clone(), to.clone());
+                if matches!(kind, ObjectKind::View | ObjectKind::MaterializedView) {
+                    if let Some(v) = self.views.remove(from) {
+                        self.views.insert(to.clone(), v);
+                    }
+                }
                 if self.created.remove(&(*kind, from.clone())) {
                     self.created.insert((*kind, to));
                 } else if self.earlier.remove(&(*kind, from.clone())) {
