@@ -218,6 +218,14 @@ impl ColumnDef {
     }
 }
 
+/// One argument of a routine's signature (`OUT` arguments are none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutineArg {
+    pub ty: SqlType,
+    /// `DEFAULT expr` or `= expr`: a call may leave it out.
+    pub has_default: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConstraintKind {
     Check,
@@ -336,6 +344,14 @@ pub enum Action {
     AddEnumValue {
         ty: Name,
         value: String,
+    },
+    /// Beside the `Create` or `Drop` of a function or procedure whose
+    /// argument list is written: its name and argument types.
+    RoutineArgs {
+        name: Name,
+        args: Vec<RoutineArg>,
+        /// Created (`CREATE`), else dropped (`DROP`).
+        created: bool,
     },
     /// Beside the `Create` of a view or materialized view: its output
     /// columns, in order (`None` when they cannot be read: `SELECT *`, or a

@@ -9,7 +9,7 @@ use sqlparser::parser::Parser;
 
 use super::action::{Action, Name, ObjectKind};
 use super::lex::{RawStatement, TokenKind};
-use super::recognise::{destructive_keyword, recognise, splice, toks, unreadable_dynamic_sql, Tok};
+use super::recognise::{destructive_keyword, recognise, routine_signatures, splice, toks, unreadable_dynamic_sql, Tok};
 use crate::config::SqlDialect;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +90,21 @@ pub fn understand(src: &str, raw: &RawStatement, dialect: SqlDialect) -> Stateme
         if creates_view(view) {
             st.actions.push(a.clone());
         }
+    }
+    // The argument types of a routine created or dropped.
+    if st.actions.iter().any(|a| {
+        matches!(
+            a,
+            Action::Create {
+                kind: ObjectKind::Function | ObjectKind::Procedure,
+                ..
+            } | Action::Drop {
+                kind: ObjectKind::Function | ObjectKind::Procedure,
+                ..
+            }
+        )
+    }) {
+        st.actions.extend(routine_signatures(&t));
     }
     // SQL a DO block builds at run time and that cannot be read is judged like
     // an unparsed statement: it may drop or rename something.
