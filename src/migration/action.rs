@@ -382,6 +382,13 @@ pub enum Action {
         table: Name,
         key: (String, Vec<String>),
     },
+    /// Beside `Delete`, when its `WHERE` is a conjunction (`AND`) of which some
+    /// terms pick rows by key (`k = <literal>`, `k IN (...)`): those terms. A
+    /// deleted row matches every one of them.
+    DeleteFilter {
+        table: Name,
+        keys: Vec<(String, Vec<String>)>,
+    },
     /// Beside `Update`, when its shape is simple: `UPDATE t SET c = <literal>,
     /// ... WHERE k = <literal>` (or `k IN (...)`): what it sets on which rows.
     UpdateValues {

@@ -42,6 +42,27 @@ pub struct Table {
     pub set_not_null: HashSet<String>,
 }
 
+/// Rows one `INSERT ... VALUES` wrote: its column list (empty when not
+/// written) and each row's literals (`None` where a value is no literal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seed {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+impl Seed {
+    /// True when the rows may include one whose `column` is one of `values`:
+    /// not so only when every row has a literal there outside `values`.
+    pub fn may_match(&self, column: &str, values: &[String]) -> bool {
+        let Some(k) = self.columns.iter().position(|c| c == column) else {
+            return true;
+        };
+        self.rows
+            .iter()
+            .any(|r| r.get(k).is_none_or(|v| v.as_ref().is_none_or(|v| values.contains(v))))
+    }
+}
+
 /// What the running release can select from a view.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ViewShape {
@@ -62,6 +83,11 @@ pub struct Catalog {
     /// Tables created or given columns by the current change, so that a new
     /// change resets only those (a long history must not cost quadratic time).
     touched: Vec<Name>,
+    /// Tables that earlier changes wrote rows into with `INSERT ... VALUES`:
+    /// reference data the running release may rely on.
+    seeded: HashMap<Name, Vec<Seed>>,
+    /// Rows the current change seeds.
+    seeding: Vec<(Name, Seed)>,
     /// Functions and procedures created with a quoted body, by name in lower
     /// case (the latest definition), so that a later call can be looked into.
     pub routines: BTreeMap<String, String>,
@@ -72,6 +98,9 @@ impl Catalog {
     pub fn begin_change(&mut self) {
         let created = std::mem::take(&mut self.created);
         self.earlier.extend(created);
+        for (table, seed) in std::mem::take(&mut self.seeding) {
+            self.seeded.entry(table).or_default().push(seed);
+        }
         for name in std::mem::take(&mut self.touched) {
             let Some(t) = self.tables.get_mut(&name) else { continue };
             if t.temporary {
@@ -114,6 +143,11 @@ impl Catalog {
 
     pub fn column(&self, table: &Name, column: &str) -> Option<&Column> {
         self.tables.get(table)?.columns.get(column)
+    }
+
+    /// The rows earlier changes inserted into the table by `VALUES`.
+    pub fn seeded_earlier(&self, table: &Name) -> &[Seed] {
+        self.seeded.get(table).map_or(&[], Vec::as_slice)
     }
 
     /// True when the column is known to be NOT NULL.
@@ -196,6 +230,13 @@ impl Catalog {
             Action::CreateIndex { name: Some(name), .. } => {
                 self.created.insert((ObjectKind::Index, name.clone()));
             }
+            Action::Insert { table, columns, rows } if !rows.is_empty() => {
+                let seed = Seed {
+                    columns: columns.clone(),
+                    rows: rows.clone(),
+                };
+                self.seeding.push((table.clone(), seed));
+            }
             Action::ViewColumns { view, columns } => {
                 if let Some(v) = self.views.get_mut(view) {
                     v.columns = columns.clone();
@@ -260,6 +301,8 @@ impl Catalog {
                     match kind {
                         ObjectKind::Table => {
                             self.tables.remove(n);
+                            self.seeded.remove(n);
+                            self.seeding.retain(|(t, _)| t != n);
                         }
                         ObjectKind::View | ObjectKind::MaterializedView => {
                             self.views.remove(n);
@@ -283,6 +326,9 @@ impl Catalog {
             } => {
                 if let Some(t) = self.tables.remove(from) {
                     let to = Name::new(from.schema.clone(), to.clone());
+                    if let Some(seeds) = self.seeded.remove(from) {
+                        self.seeded.insert(to.clone(), seeds);
+                    }
                     self.touched.push(to.clone());
                     self.tables.insert(to, t);
                 }

@@ -245,7 +245,17 @@ fn dml_actions(s: &sq::Statement) -> Option<Vec<Action>> {
                 has_where: d.selection.is_some() || d.limit.is_some(),
             }];
             if let Some(key) = d.selection.as_ref().and_then(key_filter) {
-                actions.push(Action::DeleteKeys { table, key });
+                actions.push(Action::DeleteKeys {
+                    table: table.clone(),
+                    key,
+                });
+            }
+            let mut keys = Vec::new();
+            if let Some(w) = &d.selection {
+                conjunct_keys(w, &mut keys);
+            }
+            if !keys.is_empty() {
+                actions.push(Action::DeleteFilter { table, keys });
             }
             Some(actions)
         }
@@ -437,6 +447,22 @@ fn set_expr_dml(e: &sq::SetExpr) -> Vec<Action> {
             out
         }
         _ => Vec::new(),
+    }
+}
+
+/// The key filters among the terms of `a AND b AND ...`.
+fn conjunct_keys(e: &sq::Expr, out: &mut Vec<(String, Vec<String>)>) {
+    match e {
+        sq::Expr::Nested(inner) => conjunct_keys(inner, out),
+        sq::Expr::BinaryOp {
+            left,
+            op: sq::BinaryOperator::And,
+            right,
+        } => {
+            conjunct_keys(left, out);
+            conjunct_keys(right, out);
+        }
+        _ => out.extend(key_filter(e)),
     }
 }
 
