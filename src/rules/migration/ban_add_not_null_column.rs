@@ -33,7 +33,7 @@ crate::declare_rule! {
 const HELP: &str = "keep a constant DEFAULT until every writer sets the column, or set NOT NULL in a later release";
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
-    for a in cx.actions {
+    for (i, a) in cx.actions.iter().enumerate() {
         match a {
             Action::AddColumn { table, column } => {
                 if !column.not_null
@@ -53,42 +53,88 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                     "add a constant DEFAULT, or add the column nullable, backfill, then set NOT NULL",
                 ));
             }
-            Action::SetNotNull { table, column } if added_to_existing_table(cx, table, column) => {
-                let has_default = cx.catalog.column(table, column).is_some_and(|c| c.has_default);
-                if has_default || undone_later(cx, table, column) {
+            Action::SetNotNull { table, column } | Action::DropDefault { table, column } => {
+                let Some(before) = new_column_state(cx, i, table, column) else {
+                    continue;
+                };
+                let set_not_null = matches!(a, Action::SetNotNull { .. });
+                let required_before = before.not_null && !before.has_default;
+                let required_after = (before.not_null || set_not_null) && !(before.has_default && set_not_null);
+                if required_before || !required_after || undone_later(cx, i, table, column) {
                     continue;
                 }
-                out.push(Hit::new(
-                    &RULE,
-                    format!("Making new column `{table}.{column}` NOT NULL without a default makes the running release's INSERTs, which leave it out, fail"),
-                    HELP,
-                ));
-            }
-            Action::DropDefault { table, column } if added_to_existing_table(cx, table, column) => {
-                let not_null = cx.catalog.column_is_not_null(table, column);
-                if !not_null || undone_later(cx, table, column) {
-                    continue;
-                }
-                out.push(Hit::new(
-                    &RULE,
-                    format!("Dropping the default of new NOT NULL column `{table}.{column}` makes the running release's INSERTs, which leave it out, fail"),
-                    HELP,
-                ));
+                let message = if set_not_null {
+                    format!("Making new column `{table}.{column}` NOT NULL without a default makes the running release's INSERTs, which leave it out, fail")
+                } else {
+                    format!("Dropping the default of new NOT NULL column `{table}.{column}` makes the running release's INSERTs, which leave it out, fail")
+                };
+                out.push(Hit::new(&RULE, message, HELP));
             }
             _ => {}
         }
     }
 }
 
-/// True when this change added the column to a table that existed before it.
-fn added_to_existing_table(cx: &Cx, table: &Name, column: &str) -> bool {
-    !cx.catalog.table_is_new(table) && cx.catalog.column(table, column).is_some_and(|c| c.created_in_change)
+/// A column this change adds, as it stands before action `i` of the statement.
+struct NewColumn {
+    not_null: bool,
+    has_default: bool,
 }
 
-/// True when a later statement of the change gives the column a value again
-/// (a default, an identity), makes it nullable, or removes it.
-fn undone_later(cx: &Cx, table: &Name, column: &str) -> bool {
-    cx.later.iter().flat_map(|s| &s.actions).any(|a| match a {
+/// The state of `table.column` before action `i`, when this change added
+/// the column (in an earlier statement or earlier in this one) to a table
+/// that existed before the change.
+fn new_column_state(cx: &Cx, i: usize, table: &Name, column: &str) -> Option<NewColumn> {
+    if cx.catalog.table_is_new(table) {
+        return None;
+    }
+    let mut state = cx
+        .catalog
+        .column(table, column)
+        .filter(|c| c.created_in_change)
+        .map(|c| NewColumn {
+            not_null: c.not_null || cx.catalog.column_is_not_null(table, column),
+            has_default: c.has_default,
+        });
+    for a in &cx.actions[..i] {
+        match a {
+            Action::AddColumn { table: t, column: c } if t == table && c.name == column => {
+                state = Some(NewColumn {
+                    not_null: c.not_null,
+                    has_default: c.default.is_some() || c.generated.is_some(),
+                });
+            }
+            Action::SetNotNull { table: t, column: c } if t == table && c == column => {
+                if let Some(s) = &mut state {
+                    s.not_null = true;
+                }
+            }
+            Action::DropDefault { table: t, column: c } if t == table && c == column => {
+                if let Some(s) = &mut state {
+                    s.has_default = false;
+                }
+            }
+            Action::AlterColumnOther {
+                table: t,
+                column: c,
+                what,
+            } if t == table && c == column => {
+                if let Some(s) = &mut state {
+                    s.has_default |= what.starts_with("SET DEFAULT") || what.starts_with("ADD GENERATED");
+                }
+            }
+            _ => {}
+        }
+    }
+    state
+}
+
+/// True when an action after action `i` of the change (in this statement
+/// or a later one) gives the column a value again (a default, an
+/// identity), makes it nullable, or removes it.
+fn undone_later(cx: &Cx, i: usize, table: &Name, column: &str) -> bool {
+    let rest = cx.actions[i + 1..].iter();
+    rest.chain(cx.later.iter().flat_map(|s| &s.actions)).any(|a| match a {
         Action::AlterColumnOther {
             table: t,
             column: c,

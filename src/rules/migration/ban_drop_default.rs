@@ -23,7 +23,7 @@ crate::declare_rule! {
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     for a in cx.actions {
         if let Action::DropDefault { table, column } = a {
-            if cx.catalog.column_is_new(table, column) || default_set_later(cx, table, column) {
+            if cx.column_added(table, column) || default_set_later(cx, table, column) {
                 continue;
             }
             let message = if cx.catalog.column_is_not_null(table, column) {

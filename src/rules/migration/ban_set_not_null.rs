@@ -28,7 +28,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     for a in cx.actions {
         if let Action::SetNotNull { table, column } = a {
             // On a column already NOT NULL it changes nothing.
-            if cx.catalog.column_is_new(table, column)
+            if cx.column_added(table, column)
                 || cx.catalog.has_validated_not_null_check(table, column)
                 || cx.catalog.column_is_not_null(table, column)
             {

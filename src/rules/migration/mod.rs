@@ -76,6 +76,16 @@ pub struct Cx<'a> {
 }
 
 impl Cx<'_> {
+    /// True when the change adds the column: in an earlier statement, or in
+    /// this one (`ADD COLUMN c ..., ALTER COLUMN c ...`).
+    pub fn column_added(&self, table: &Name, column: &str) -> bool {
+        self.catalog.column_is_new(table, column)
+            || self
+                .actions
+                .iter()
+                .any(|a| matches!(a, Action::AddColumn { table: t, column: c } if t == table && c.name == column))
+    }
+
     /// True when a later statement of the file creates the object again
     /// (`DROP ...; CREATE ...` replaces it rather than removing it).
     pub fn recreated_later(&self, kind: ObjectKind, name: &Name) -> bool {
