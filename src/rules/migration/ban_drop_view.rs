@@ -14,7 +14,10 @@ crate::declare_rule! {
     /// read from the view's column list or its select list; when the old
     /// view's columns are known and the new ones are not (`SELECT *`, or SQL
     /// that shipgate cannot read), the re-creation is flagged too, because
-    /// nothing shows that the old columns are still there.
+    /// nothing shows that the old columns are still there. When the old
+    /// view's columns are unknown (it was created outside the migrations
+    /// shipgate sees, or as `SELECT *` over tables), there is nothing to
+    /// compare, and a re-creation of the same kind counts as a replacement.
     ///
     /// ## Why it blocks a release
     /// Queries of the running release that select from the view fail at once,
