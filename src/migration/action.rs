@@ -197,6 +197,8 @@ pub struct ColumnDef {
     pub unique: bool,
     /// Inline REFERENCES.
     pub references: bool,
+    /// `ADD COLUMN IF NOT EXISTS`: a no-op when the column already exists.
+    pub if_not_exists: bool,
 }
 
 impl ColumnDef {
@@ -211,8 +213,17 @@ impl ColumnDef {
             primary_key: false,
             unique: false,
             references: false,
+            if_not_exists: false,
         }
     }
+}
+
+/// One argument of a routine's signature (`OUT` arguments are none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutineArg {
+    pub ty: SqlType,
+    /// `DEFAULT expr` or `= expr`: a call may leave it out.
+    pub has_default: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -334,6 +345,21 @@ pub enum Action {
         ty: Name,
         value: String,
     },
+    /// Beside the `Create` or `Drop` of a function or procedure whose
+    /// argument list is written: its name and argument types.
+    RoutineArgs {
+        name: Name,
+        args: Vec<RoutineArg>,
+        /// Created (`CREATE`), else dropped (`DROP`).
+        created: bool,
+    },
+    /// Beside the `Create` of a view or materialized view: its output
+    /// columns, in order (`None` when they cannot be read: `SELECT *`, or a
+    /// statement sqlparser rejects).
+    ViewColumns {
+        view: Name,
+        columns: Option<Vec<String>>,
+    },
     Truncate {
         tables: Vec<Name>,
     },
@@ -355,6 +381,13 @@ pub enum Action {
     DeleteKeys {
         table: Name,
         key: (String, Vec<String>),
+    },
+    /// Beside `Delete`, when its `WHERE` is a conjunction (`AND`) of which some
+    /// terms pick rows by key (`k = <literal>`, `k IN (...)`): those terms. A
+    /// deleted row matches every one of them.
+    DeleteFilter {
+        table: Name,
+        keys: Vec<(String, Vec<String>)>,
     },
     /// Beside `Update`, when its shape is simple: `UPDATE t SET c = <literal>,
     /// ... WHERE k = <literal>` (or `k IN (...)`): what it sets on which rows.

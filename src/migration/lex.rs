@@ -104,7 +104,11 @@ struct Lexer<'a> {
     out: Lexed,
     cur: Vec<Token>,
     cur_comments: Vec<Token>,
-    /// Inside `-- +goose StatementBegin` ... `StatementEnd`: semicolons do not split.
+    /// Inside `-- +goose StatementBegin` ... `StatementEnd`. The block is
+    /// ordinary SQL and splits at its semicolons (goose uses it so that a
+    /// function body's semicolons stay together, which dollar quotes already
+    /// do); only a routine or trigger body written as a bare `BEGIN ... END`
+    /// (MySQL, SQLite) stays one statement.
     goose_block: bool,
     /// Inside a goose/dbmate down section: nothing is linted.
     in_down: Option<usize>,
@@ -167,7 +171,7 @@ impl<'a> Lexer<'a> {
                 continue;
             }
             if kind == TokenKind::Punct && &self.src[tok.span.clone()] == ";" {
-                if self.goose_block || self.atomic_depth > 0 {
+                if self.atomic_depth > 0 {
                     self.cur.push(tok);
                 } else {
                     self.finish(Some(tok.span.start));
@@ -199,6 +203,9 @@ impl<'a> Lexer<'a> {
             } else if w.eq_ignore_ascii_case("end") {
                 self.atomic_depth -= 1;
             }
+        } else if self.goose_block && w.eq_ignore_ascii_case("begin") && self.goose_compound_body() {
+            // A compound body outside quotes: `CREATE TRIGGER ... BEGIN ...; END`.
+            self.atomic_depth = 1;
         } else if w.eq_ignore_ascii_case("atomic") {
             let prev_begin = self
                 .cur
@@ -212,6 +219,23 @@ impl<'a> Lexer<'a> {
                 self.atomic_depth = 1;
             }
         }
+    }
+
+    /// In a goose block, true when the current statement creates a routine,
+    /// trigger or event whose body is a bare `BEGIN ... END` (MySQL, SQLite):
+    /// its semicolons are the body's, as goose's block intends.
+    fn goose_compound_body(&self) -> bool {
+        let creates = self
+            .cur
+            .first()
+            .is_some_and(|t| t.text(self.src).eq_ignore_ascii_case("create"));
+        creates
+            && self.cur.iter().take(6).any(|t| {
+                let t = t.text(self.src);
+                ["function", "procedure", "trigger", "event"]
+                    .iter()
+                    .any(|k| t.eq_ignore_ascii_case(k))
+            })
     }
 
     /// Returns the kind of the token at `pos` and advances past it.
@@ -698,9 +722,22 @@ mod tests {
     }
 
     #[test]
-    fn goose_statement_block_keeps_semicolons() {
-        let src = "-- +goose Up\n-- +goose StatementBegin\nCREATE FUNCTION f() RETURNS int AS 'select 1; select 2' LANGUAGE sql;\nSELECT 1;\n-- +goose StatementEnd\n";
-        assert_eq!(lex(src).statements.len(), 1);
+    fn a_goose_statement_block_splits_like_any_sql() {
+        let src = "-- +goose Up\n-- +goose StatementBegin\nCREATE FUNCTION f() RETURNS int AS 'select 1; select 2' LANGUAGE sql;\nCREATE FUNCTION g() RETURNS int AS $$ select 1; select 2 $$ LANGUAGE sql;\nSELECT 1;\nSELECT 2\n-- +goose StatementEnd\nSELECT 3;\n";
+        let l = lex(src);
+        let lines: Vec<usize> = l
+            .statements
+            .iter()
+            .map(|s| LineIndex::new(src).line(s.span.start))
+            .collect();
+        assert_eq!(lines, vec![3, 4, 5, 6, 8]);
+        assert_eq!(&src[l.statements[3].span.clone()], "SELECT 2");
+    }
+
+    #[test]
+    fn a_bare_begin_end_body_in_a_goose_block_stays_whole() {
+        let src = "-- +goose StatementBegin\nCREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 1; SET NEW.y = 2; END;\nSELECT 1;\n-- +goose StatementEnd\n";
+        assert_eq!(stmts(src).len(), 2);
     }
 
     #[test]

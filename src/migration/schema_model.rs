@@ -11,6 +11,22 @@ pub struct Column {
     pub ty: SqlType,
     pub not_null: bool,
     pub created_in_change: bool,
+    /// A default, identity, generation or serial fills the column when an
+    /// INSERT leaves it out.
+    pub has_default: bool,
+}
+
+impl Column {
+    fn from_def(c: &ColumnDef) -> Column {
+        Column {
+            ty: c.ty.clone(),
+            not_null: c.not_null,
+            created_in_change: true,
+            has_default: c.default.is_some()
+                || c.generated.is_some()
+                || matches!(c.ty.base.as_str(), "serial" | "bigserial" | "smallserial"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -26,8 +42,39 @@ pub struct Table {
     pub set_not_null: HashSet<String>,
 }
 
+/// Rows one `INSERT ... VALUES` wrote: its column list (empty when not
+/// written) and each row's literals (`None` where a value is no literal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seed {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+impl Seed {
+    /// True when the rows may include one whose `column` is one of `values`:
+    /// not so only when every row has a literal there outside `values`.
+    pub fn may_match(&self, column: &str, values: &[String]) -> bool {
+        let Some(k) = self.columns.iter().position(|c| c == column) else {
+            return true;
+        };
+        self.rows
+            .iter()
+            .any(|r| r.get(k).is_none_or(|v| v.as_ref().is_none_or(|v| values.contains(v))))
+    }
+}
+
+/// What the running release can select from a view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewShape {
+    pub materialized: bool,
+    /// Output columns in order; `None` when unknown (`SELECT *`, unread SQL).
+    pub columns: Option<Vec<String>>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
+    /// Views and materialized views by name.
+    pub views: HashMap<Name, ViewShape>,
     pub tables: HashMap<Name, Table>,
     /// Objects created by the change being checked, by kind and name.
     created: HashSet<(ObjectKind, Name)>,
@@ -36,6 +83,11 @@ pub struct Catalog {
     /// Tables created or given columns by the current change, so that a new
     /// change resets only those (a long history must not cost quadratic time).
     touched: Vec<Name>,
+    /// Tables that earlier changes wrote rows into with `INSERT ... VALUES`:
+    /// reference data the running release may rely on.
+    seeded: HashMap<Name, Vec<Seed>>,
+    /// Rows the current change seeds.
+    seeding: Vec<(Name, Seed)>,
     /// Functions and procedures created with a quoted body, by name in lower
     /// case (the latest definition), so that a later call can be looked into.
     pub routines: BTreeMap<String, String>,
@@ -46,6 +98,9 @@ impl Catalog {
     pub fn begin_change(&mut self) {
         let created = std::mem::take(&mut self.created);
         self.earlier.extend(created);
+        for (table, seed) in std::mem::take(&mut self.seeding) {
+            self.seeded.entry(table).or_default().push(seed);
+        }
         for name in std::mem::take(&mut self.touched) {
             let Some(t) = self.tables.get_mut(&name) else { continue };
             if t.temporary {
@@ -84,6 +139,15 @@ impl Catalog {
 
     pub fn column_type(&self, table: &Name, column: &str) -> Option<&SqlType> {
         self.tables.get(table)?.columns.get(column).map(|c| &c.ty)
+    }
+
+    pub fn column(&self, table: &Name, column: &str) -> Option<&Column> {
+        self.tables.get(table)?.columns.get(column)
+    }
+
+    /// The rows earlier changes inserted into the table by `VALUES`.
+    pub fn seeded_earlier(&self, table: &Name) -> &[Seed] {
+        self.seeded.get(table).map_or(&[], Vec::as_slice)
     }
 
     /// True when the column is known to be NOT NULL.
@@ -129,14 +193,7 @@ impl Catalog {
                     ..Table::default()
                 };
                 for c in columns {
-                    t.columns.insert(
-                        c.name.clone(),
-                        Column {
-                            ty: c.ty.clone(),
-                            not_null: c.not_null,
-                            created_in_change: true,
-                        },
-                    );
+                    t.columns.insert(c.name.clone(), Column::from_def(c));
                 }
                 for con in constraints {
                     if let (Some(name), Some(col)) = (&con.name, &con.not_null_column) {
@@ -162,21 +219,36 @@ impl Catalog {
                 if !kept {
                     self.created.insert((*kind, name.clone()));
                 }
+                let materialized = *kind == ObjectKind::MaterializedView;
+                if matches!(kind, ObjectKind::View | ObjectKind::MaterializedView)
+                    && !(*if_not_exists && self.views.contains_key(name))
+                {
+                    let columns = None;
+                    self.views.insert(name.clone(), ViewShape { materialized, columns });
+                }
             }
             Action::CreateIndex { name: Some(name), .. } => {
                 self.created.insert((ObjectKind::Index, name.clone()));
             }
+            Action::Insert { table, columns, rows } if !rows.is_empty() => {
+                let seed = Seed {
+                    columns: columns.clone(),
+                    rows: rows.clone(),
+                };
+                self.seeding.push((table.clone(), seed));
+            }
+            Action::ViewColumns { view, columns } => {
+                if let Some(v) = self.views.get_mut(view) {
+                    v.columns = columns.clone();
+                }
+            }
             Action::AddColumn { table, column } => {
+                if column.if_not_exists && self.column(table, &column.name).is_some() {
+                    return;
+                }
                 self.touched.push(table.clone());
                 let t = self.tables.entry(table.clone()).or_default();
-                t.columns.insert(
-                    column.name.clone(),
-                    Column {
-                        ty: column.ty.clone(),
-                        not_null: column.not_null,
-                        created_in_change: true,
-                    },
-                );
+                t.columns.insert(column.name.clone(), Column::from_def(column));
             }
             Action::DropColumn { table, column } => {
                 if let Some(t) = self.tables.get_mut(table) {
@@ -194,6 +266,18 @@ impl Catalog {
                 t.set_not_null.insert(column.clone());
                 if let Some(c) = t.columns.get_mut(column) {
                     c.not_null = true;
+                }
+            }
+            Action::DropDefault { table, column } => {
+                if let Some(c) = self.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
+                    c.has_default = false;
+                }
+            }
+            Action::AlterColumnOther { table, column, what } => {
+                if let Some(c) = self.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
+                    if what.starts_with("SET DEFAULT") || what.starts_with("ADD GENERATED") {
+                        c.has_default = true;
+                    }
                 }
             }
             Action::AddConstraint { table, constraint } => {
@@ -217,6 +301,11 @@ impl Catalog {
                     match kind {
                         ObjectKind::Table => {
                             self.tables.remove(n);
+                            self.seeded.remove(n);
+                            self.seeding.retain(|(t, _)| t != n);
+                        }
+                        ObjectKind::View | ObjectKind::MaterializedView => {
+                            self.views.remove(n);
                         }
                         ObjectKind::Constraint => {
                             if let Some(t) = on.as_ref().and_then(|o| self.tables.get_mut(o)) {
@@ -237,12 +326,20 @@ impl Catalog {
             } => {
                 if let Some(t) = self.tables.remove(from) {
                     let to = Name::new(from.schema.clone(), to.clone());
+                    if let Some(seeds) = self.seeded.remove(from) {
+                        self.seeded.insert(to.clone(), seeds);
+                    }
                     self.touched.push(to.clone());
                     self.tables.insert(to, t);
                 }
             }
             Action::Rename { kind, from, to, .. } => {
                 let to = Name::new(from.schema.clone(), to.clone());
+                if matches!(kind, ObjectKind::View | ObjectKind::MaterializedView) {
+                    if let Some(v) = self.views.remove(from) {
+                        self.views.insert(to.clone(), v);
+                    }
+                }
                 if self.created.remove(&(*kind, from.clone())) {
                     self.created.insert((*kind, to));
                 } else if self.earlier.remove(&(*kind, from.clone())) {

@@ -7,9 +7,9 @@ use sqlparser::ast as sq;
 use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 
-use super::action::{Action, Name};
+use super::action::{Action, Name, ObjectKind};
 use super::lex::{RawStatement, TokenKind};
-use super::recognise::{destructive_keyword, recognise, splice, toks, unreadable_dynamic_sql, Tok};
+use super::recognise::{destructive_keyword, recognise, routine_signatures, splice, toks, unreadable_dynamic_sql, Tok};
 use crate::config::SqlDialect;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +55,7 @@ pub fn understand(src: &str, raw: &RawStatement, dialect: SqlDialect) -> Stateme
     let placeholder = t.iter().find(|x| x.kind == TokenKind::Placeholder).map(|p| p.text);
     let parsed = parse_one(&text_for_parser(text, raw.span.start, &t), dialect);
     let dml = parsed.as_ref().ok().and_then(dml_actions);
+    let view = parsed.as_ref().ok().and_then(view_columns);
     let recognised = recognise(&t);
     match (parsed, dml.or(recognised)) {
         (Ok(_), Some(actions)) => st.actions = actions,
@@ -78,6 +79,32 @@ pub fn understand(src: &str, raw: &RawStatement, dialect: SqlDialect) -> Stateme
             st.status = ParseStatus::Unparsed { reason };
             st.destructive = keyword.map(str::to_string).or(placeholder.map(str::to_string));
         }
+    }
+    // A view's output columns, when its definition could be read.
+    let creates_view = |v: &Name| {
+        st.actions.iter().any(|a| {
+            matches!(a, Action::Create { kind: ObjectKind::View | ObjectKind::MaterializedView, name, .. } if name == v)
+        })
+    };
+    if let Some(a @ Action::ViewColumns { view, .. }) = &view {
+        if creates_view(view) {
+            st.actions.push(a.clone());
+        }
+    }
+    // The argument types of a routine created or dropped.
+    if st.actions.iter().any(|a| {
+        matches!(
+            a,
+            Action::Create {
+                kind: ObjectKind::Function | ObjectKind::Procedure,
+                ..
+            } | Action::Drop {
+                kind: ObjectKind::Function | ObjectKind::Procedure,
+                ..
+            }
+        )
+    }) {
+        st.actions.extend(routine_signatures(&t));
     }
     // SQL a DO block builds at run time and that cannot be read is judged like
     // an unparsed statement: it may drop or rename something.
@@ -218,7 +245,17 @@ fn dml_actions(s: &sq::Statement) -> Option<Vec<Action>> {
                 has_where: d.selection.is_some() || d.limit.is_some(),
             }];
             if let Some(key) = d.selection.as_ref().and_then(key_filter) {
-                actions.push(Action::DeleteKeys { table, key });
+                actions.push(Action::DeleteKeys {
+                    table: table.clone(),
+                    key,
+                });
+            }
+            let mut keys = Vec::new();
+            if let Some(w) = &d.selection {
+                conjunct_keys(w, &mut keys);
+            }
+            if !keys.is_empty() {
+                actions.push(Action::DeleteFilter { table, keys });
             }
             Some(actions)
         }
@@ -254,6 +291,120 @@ fn dml_actions(s: &sq::Statement) -> Option<Vec<Action>> {
             Some(vec![Action::Insert { table, columns, rows }])
         }
         _ => None,
+    }
+}
+
+/// `CREATE [MATERIALIZED] VIEW`: the view's output columns, from its column
+/// list or its query's select list.
+fn view_columns(s: &sq::Statement) -> Option<Action> {
+    let sq::Statement::CreateView(v) = s else { return None };
+    let columns = if v.columns.is_empty() {
+        query_columns(&v.query, &Scope::new())
+    } else {
+        Some(v.columns.iter().map(|c| ident(&c.name)).collect())
+    };
+    Some(Action::ViewColumns {
+        view: object_name(&v.name),
+        columns,
+    })
+}
+
+/// Output columns of the queries a `WITH` names, for `*` over them.
+type Scope = std::collections::HashMap<String, Option<Vec<String>>>;
+
+/// The names of a query's output columns as PostgreSQL gives them: an
+/// alias, a column's own name, a function's name, else `?column?`. A `*`
+/// over the query's own CTEs and subqueries is expanded; `None` for a `*`
+/// over tables, whose columns the statement does not show.
+fn query_columns(q: &sq::Query, outer: &Scope) -> Option<Vec<String>> {
+    let mut scope = outer.clone();
+    for cte in q.with.iter().flat_map(|w| &w.cte_tables) {
+        let columns = alias_columns(&cte.alias).or_else(|| query_columns(&cte.query, &scope));
+        scope.insert(ident(&cte.alias.name), columns);
+    }
+    output_columns(&q.body, &scope)
+}
+
+fn output_columns(body: &sq::SetExpr, scope: &Scope) -> Option<Vec<String>> {
+    match body {
+        sq::SetExpr::Select(sel) => {
+            let factors: Vec<&sq::TableFactor> = sel
+                .from
+                .iter()
+                .flat_map(|t| std::iter::once(&t.relation).chain(t.joins.iter().map(|j| &j.relation)))
+                .collect();
+            let mut out = Vec::new();
+            for item in &sel.projection {
+                match item {
+                    sq::SelectItem::UnnamedExpr(e) => out.push(expr_column_name(e)),
+                    sq::SelectItem::ExprWithAlias { alias, .. } => out.push(ident(alias)),
+                    sq::SelectItem::Wildcard(_) => {
+                        for f in &factors {
+                            out.extend(factor_columns(f, scope)?);
+                        }
+                    }
+                    sq::SelectItem::QualifiedWildcard(sq::SelectItemQualifiedWildcardKind::ObjectName(n), _) => {
+                        let wanted = object_name(n).name;
+                        let f = factors
+                            .iter()
+                            .find(|f| factor_name(f).as_deref() == Some(wanted.as_str()))?;
+                        out.extend(factor_columns(f, scope)?);
+                    }
+                    _ => return None,
+                }
+            }
+            Some(out)
+        }
+        sq::SetExpr::Query(q) => query_columns(q, scope),
+        sq::SetExpr::SetOperation { left, .. } => output_columns(left, scope),
+        _ => None,
+    }
+}
+
+fn alias_columns(a: &sq::TableAlias) -> Option<Vec<String>> {
+    (!a.columns.is_empty()).then(|| a.columns.iter().map(|c| ident(&c.name)).collect())
+}
+
+/// The name a FROM item is known by in the select list.
+fn factor_name(f: &sq::TableFactor) -> Option<String> {
+    match f {
+        sq::TableFactor::Table { alias: Some(a), .. } | sq::TableFactor::Derived { alias: Some(a), .. } => {
+            Some(ident(&a.name))
+        }
+        sq::TableFactor::Table { name, .. } => Some(object_name(name).name),
+        _ => None,
+    }
+}
+
+/// The columns a FROM item brings, when the statement shows them.
+fn factor_columns(f: &sq::TableFactor, scope: &Scope) -> Option<Vec<String>> {
+    match f {
+        sq::TableFactor::Table { name, alias, .. } => {
+            if let Some(columns) = alias.as_ref().and_then(alias_columns) {
+                return Some(columns);
+            }
+            let n = object_name(name);
+            if n.schema.is_some() {
+                return None;
+            }
+            scope.get(&n.name).cloned().flatten()
+        }
+        sq::TableFactor::Derived { subquery, alias, .. } => alias
+            .as_ref()
+            .and_then(alias_columns)
+            .or_else(|| query_columns(subquery, scope)),
+        _ => None,
+    }
+}
+
+fn expr_column_name(e: &sq::Expr) -> String {
+    match e {
+        sq::Expr::Identifier(id) => ident(id),
+        sq::Expr::CompoundIdentifier(ids) => ids.last().map(ident).unwrap_or_default(),
+        sq::Expr::Function(f) => object_name(&f.name).name,
+        sq::Expr::Cast { expr, .. } => expr_column_name(expr),
+        sq::Expr::Case { .. } => "case".to_string(),
+        _ => "?column?".to_string(),
     }
 }
 
@@ -296,6 +447,22 @@ fn set_expr_dml(e: &sq::SetExpr) -> Vec<Action> {
             out
         }
         _ => Vec::new(),
+    }
+}
+
+/// The key filters among the terms of `a AND b AND ...`.
+fn conjunct_keys(e: &sq::Expr, out: &mut Vec<(String, Vec<String>)>) {
+    match e {
+        sq::Expr::Nested(inner) => conjunct_keys(inner, out),
+        sq::Expr::BinaryOp {
+            left,
+            op: sq::BinaryOperator::And,
+            right,
+        } => {
+            conjunct_keys(left, out);
+            conjunct_keys(right, out);
+        }
+        _ => out.extend(key_filter(e)),
     }
 }
 
@@ -393,6 +560,37 @@ mod tests {
         // A WHERE that is no key filter says nothing about the rows.
         assert_eq!(one("UPDATE f SET a = 1 WHERE id > 3;").actions.len(), 1);
         assert_eq!(one("UPDATE f SET a = 1;").actions.len(), 1);
+    }
+
+    fn view_columns_of(sql: &str) -> Option<Vec<String>> {
+        one(sql).actions.into_iter().find_map(|a| match a {
+            Action::ViewColumns { columns, .. } => Some(columns),
+            _ => None,
+        })?
+    }
+
+    #[test]
+    fn a_view_knows_its_output_columns() {
+        let cols = |sql| view_columns_of(sql).map(|c| c.join(","));
+        assert_eq!(
+            cols("CREATE VIEW v AS SELECT m.id, m.\"Email\", lower(name), x::int, 1 AS one FROM members m;").as_deref(),
+            Some("id,Email,lower,x,one")
+        );
+        assert_eq!(
+            cols("CREATE VIEW v (a, b) AS SELECT * FROM members;").as_deref(),
+            Some("a,b")
+        );
+        assert_eq!(
+            cols("CREATE MATERIALIZED VIEW v AS WITH c AS (SELECT id, email FROM members) SELECT *, 2 AS two FROM c;")
+                .as_deref(),
+            Some("id,email,two")
+        );
+        assert_eq!(
+            cols("CREATE VIEW v AS SELECT s.* FROM (SELECT id FROM a UNION SELECT id FROM b) s;").as_deref(),
+            Some("id")
+        );
+        // A `*` over a table: the statement does not show its columns.
+        assert_eq!(cols("CREATE VIEW v AS SELECT * FROM members;"), None);
     }
 
     #[test]

@@ -254,8 +254,11 @@ pub(super) fn table_subcommand(c: &mut Cur, table: &Name) -> Option<Action> {
                 return Some(Action::AddConstraint { table, constraint });
             }
             c.eat(&["column"]);
-            c.eat(&["if", "not", "exists"]);
-            let column = column_def(c)?;
+            let if_not_exists = c.eat(&["if", "not", "exists"]);
+            let column = ColumnDef {
+                if_not_exists,
+                ..column_def(c)?
+            };
             Some(Action::AddColumn { table, column })
         }
         "drop" => {

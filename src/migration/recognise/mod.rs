@@ -11,12 +11,14 @@ mod alter;
 mod create;
 mod drop;
 mod dynamic;
+mod signature;
 
 use alter::*;
 use create::*;
 use drop::*;
 use dynamic::closing_paren;
 pub use dynamic::{fold_dynamic_sql, splice, unreadable_dynamic_sql, DYNAMIC_SQL_STARTS, PLPGSQL_LEADS};
+pub use signature::routine_signatures;
 
 /// A token with its text, words folded to lower case.
 #[derive(Debug, Clone)]

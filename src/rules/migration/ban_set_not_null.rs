@@ -27,7 +27,11 @@ crate::declare_rule! {
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     for a in cx.actions {
         if let Action::SetNotNull { table, column } = a {
-            if cx.catalog.column_is_new(table, column) || cx.catalog.has_validated_not_null_check(table, column) {
+            // On a column already NOT NULL it changes nothing.
+            if cx.column_added(table, column)
+                || cx.catalog.has_validated_not_null_check(table, column)
+                || cx.catalog.column_is_not_null(table, column)
+            {
                 continue;
             }
             out.push(Hit::new(

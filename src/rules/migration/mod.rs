@@ -19,6 +19,7 @@ mod ban_add_not_null_column;
 mod ban_alter_column_type;
 mod ban_cluster;
 mod ban_concurrently_in_transaction;
+mod ban_delete_seeded_rows;
 mod ban_delete_without_where;
 mod ban_drop_column;
 mod ban_drop_database;
@@ -75,6 +76,16 @@ pub struct Cx<'a> {
 }
 
 impl Cx<'_> {
+    /// True when the change adds the column: in an earlier statement, or in
+    /// this one (`ADD COLUMN c ..., ALTER COLUMN c ...`).
+    pub fn column_added(&self, table: &Name, column: &str) -> bool {
+        self.catalog.column_is_new(table, column)
+            || self
+                .actions
+                .iter()
+                .any(|a| matches!(a, Action::AddColumn { table: t, column: c } if t == table && c.name == column))
+    }
+
     /// True when a later statement of the file creates the object again
     /// (`DROP ...; CREATE ...` replaces it rather than removing it).
     pub fn recreated_later(&self, kind: ObjectKind, name: &Name) -> bool {
@@ -211,6 +222,7 @@ pub static RULES: &[(&RuleMeta, RuleFn)] = &[
     ),
     (&ban_truncate::RULE, ban_truncate::check),
     (&ban_delete_without_where::RULE, ban_delete_without_where::check),
+    (&ban_delete_seeded_rows::RULE, ban_delete_seeded_rows::check),
     (&ban_update_without_where::RULE, ban_update_without_where::check),
     (&ban_drop_default::RULE, ban_drop_default::check),
     (&ban_set_unlogged::RULE, ban_set_unlogged::check),
@@ -308,7 +320,10 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
                 .into_iter()
                 .map(|(name, body)| (format!("inside `{name}`, called here"), embedded_statements(&body, 0))),
         );
-        for (place, inner) in &groups {
+        for (g, (place, inner)) in groups.iter().enumerate() {
+            // Rows a called routine inserts come from its arguments and
+            // variables: they are not seeded reference data.
+            let in_routine = g > 0;
             for (j, st) in inner.iter().enumerate() {
                 let cx = Cx {
                     file,
@@ -335,7 +350,9 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
                         }),
                 );
                 for a in &st.actions {
-                    catalog.apply(a);
+                    if !(in_routine && matches!(a, Action::Insert { .. })) {
+                        catalog.apply(a);
+                    }
                 }
             }
         }
