@@ -6,8 +6,13 @@ use crate::migration::recognise::{string_value, toks};
 crate::declare_rule! {
     /// ## What it does
     /// Flags a statement that uses a value added by `ALTER TYPE ... ADD VALUE`
-    /// earlier in the same transaction (the same wrapped file, or the same
-    /// `BEGIN ... COMMIT`).
+    /// earlier in the same transaction: the same `BEGIN ... COMMIT`, a file
+    /// the framework wraps in a transaction, or a file sent as one
+    /// multi-statement query, which PostgreSQL runs as one implicit
+    /// transaction (Prisma, Supabase, golang-migrate; see
+    /// `ban-concurrently-in-transaction` for each framework). A `COMMIT` in the
+    /// file ends the transaction in every case, so a value used after it is
+    /// committed.
     ///
     /// ## Why it blocks a release
     /// PostgreSQL refuses it: `unsafe use of new value "x" of enum type`. The
