@@ -207,15 +207,15 @@ pub static KINDS: &[Kind] = &[
     ),
     kind(
         "add-column-volatile-default",
-        "ALTER TABLE … ADD COLUMN … DEFAULT <volatile>",
-        &[(Table, AccessExclusive)],
+        "ALTER TABLE … ADD COLUMN … DEFAULT (a volatile expression)",
+        &[(Table, AccessExclusive), (Index, AccessExclusive)],
         true,
         "ALTER TABLE members ADD COLUMN token uuid DEFAULT gen_random_uuid()",
     ),
     kind(
         "add-column-stored-generated",
         "ALTER TABLE … ADD COLUMN … GENERATED ALWAYS AS (…) STORED",
-        &[(Table, AccessExclusive)],
+        &[(Table, AccessExclusive), (Index, AccessExclusive)],
         true,
         "ALTER TABLE members ADD COLUMN age2 int GENERATED ALWAYS AS (age * 2) STORED",
     ),
@@ -240,7 +240,7 @@ pub static KINDS: &[Kind] = &[
         kind(
             "alter-column-type",
             "ALTER TABLE … ALTER COLUMN … TYPE",
-            &[(Table, AccessExclusive)],
+            &[(Table, AccessExclusive), (Index, AccessExclusive)],
             true,
             "ALTER TABLE members ALTER COLUMN age TYPE bigint",
         ),
@@ -307,7 +307,7 @@ pub static KINDS: &[Kind] = &[
     noted(
         kind(
             "add-unique",
-            "ALTER TABLE … ADD CONSTRAINT … UNIQUE | PRIMARY KEY",
+            "ALTER TABLE … ADD CONSTRAINT … UNIQUE or PRIMARY KEY",
             &[(Table, AccessExclusive)],
             false,
             "ALTER TABLE members ADD CONSTRAINT members_email_key UNIQUE (email)",
@@ -354,21 +354,21 @@ pub static KINDS: &[Kind] = &[
     ),
     kind(
         "set-unlogged",
-        "ALTER TABLE … SET UNLOGGED | SET LOGGED",
+        "ALTER TABLE … SET UNLOGGED or SET LOGGED",
         &[(Table, AccessExclusive)],
         true,
-        "ALTER TABLE orgs SET UNLOGGED",
+        "ALTER TABLE events_2024 SET UNLOGGED",
     ),
     kind(
         "set-storage-parameters",
-        "ALTER TABLE … SET (fillfactor, autovacuum_… )",
+        "ALTER TABLE … SET (fillfactor, autovacuum_…)",
         &[(Table, ShareUpdateExclusive)],
         false,
         "ALTER TABLE members SET (fillfactor = 70)",
     ),
     kind(
         "enable-disable-trigger",
-        "ALTER TABLE … ENABLE | DISABLE TRIGGER",
+        "ALTER TABLE … ENABLE or DISABLE TRIGGER",
         &[(Table, ShareRowExclusive)],
         false,
         "ALTER TABLE members DISABLE TRIGGER members_touch",
@@ -425,7 +425,7 @@ pub static KINDS: &[Kind] = &[
     noted(
         kind(
             "reindex",
-            "REINDEX INDEX | TABLE",
+            "REINDEX INDEX or TABLE",
             &[(Table, Share), (Index, AccessExclusive)],
             false,
             "REINDEX TABLE members",
@@ -466,16 +466,16 @@ pub static KINDS: &[Kind] = &[
     kind(
         "truncate",
         "TRUNCATE",
-        &[(Table, AccessExclusive)],
+        &[(Table, AccessExclusive), (Index, AccessExclusive)],
         true,
         "TRUNCATE members",
     ),
     kind(
         "drop-table",
         "DROP TABLE",
-        &[(Table, AccessExclusive), (Referenced, AccessExclusive)],
+        &[(Table, AccessExclusive), (Referenced, AccessExclusive), (Index, AccessExclusive)],
         false,
-        "DROP TABLE members",
+        "DROP TABLE members CASCADE",
     ),
     outside_transaction(kind(
         "vacuum-full",
@@ -494,7 +494,7 @@ pub static KINDS: &[Kind] = &[
     kind(
         "cluster",
         "CLUSTER",
-        &[(Table, AccessExclusive)],
+        &[(Table, AccessExclusive), (Index, AccessExclusive)],
         true,
         "CLUSTER members USING members_pkey",
     ),
@@ -736,6 +736,7 @@ pub fn markdown() -> String {
          |---|---|---|---|---|---|---|\n",
     );
     for k in KINDS {
+        debug_assert!(!k.statement.contains('|') && !k.note.contains('|') && !k.example.contains('|'));
         let table = k.lock(On::Table).map_or("", LockMode::name);
         let others: Vec<String> = k
             .locks
@@ -772,6 +773,18 @@ mod tests {
         assert!(!volatile_default("now()"));
         assert!(!volatile_default("'x'::text"));
         assert!(!volatile_default("0"));
+    }
+
+    #[test]
+    fn every_example_is_read_as_its_kind() {
+        use crate::migration::lex::lex;
+        use crate::migration::statement::understand;
+        for k in KINDS {
+            let lexed = lex(k.example);
+            let st = understand(k.example, &lexed.statements[0], crate::config::SqlDialect::Postgres);
+            let kinds: Vec<&str> = st.actions.iter().filter_map(kind_of).map(|k| k.id).collect();
+            assert_eq!(kinds, [k.id], "`{}` is read as {:?}", k.example, st.actions);
+        }
     }
 
     #[test]
