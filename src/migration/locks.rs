@@ -473,7 +473,11 @@ pub static KINDS: &[Kind] = &[
     kind(
         "drop-table",
         "DROP TABLE",
-        &[(Table, AccessExclusive), (Referenced, AccessExclusive), (Index, AccessExclusive)],
+        &[
+            (Table, AccessExclusive),
+            (Referenced, AccessExclusive),
+            (Index, AccessExclusive),
+        ],
         false,
         "DROP TABLE members CASCADE",
     ),
@@ -722,6 +726,23 @@ pub fn table_lock(a: &Action) -> Option<LockMode> {
         Action::Lock { mode, .. } => Some(*mode),
         _ => kind_of(a)?.lock(On::Table),
     }
+}
+
+/// What a kind does to its table, as a lock rule says it: "rewrites the
+/// table and blocks all reads and writes until it ends".
+pub fn claim(k: &Kind) -> String {
+    let effect = k.lock(On::Table).map_or("blocks nothing", LockMode::effect);
+    if k.rewrites {
+        format!("rewrites the table and {effect} until it ends")
+    } else {
+        format!("{effect} until it ends")
+    }
+}
+
+/// What an action's lock on its table does to the application's queries
+/// ("blocks writes"), from the lock table.
+pub fn table_effect(a: &Action) -> &'static str {
+    table_lock(a).map_or("blocks nothing", LockMode::effect)
 }
 
 /// `docs/locks.md`: every kind, its locks and whether it rewrites.
