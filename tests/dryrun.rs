@@ -753,6 +753,9 @@ fn concurrently_is_skipped_in_a_transaction_and_run_for_real_in_a_scratch_databa
         "20240101000000_idx.sql",
         "-- no-transaction\nCREATE INDEX CONCURRENTLY members_age_idx ON members (age);\nALTER TABLE members ADD COLUMN nick text;\n",
     )]);
+    // The deploy runs these files statement by statement (Supabase itself would
+    // send both statements in one batch, where CONCURRENTLY fails).
+    std::fs::write(dir.path().join("shipgate.yml"), "migrations:\n  transaction: never\n").unwrap();
     // In the transaction: a note, and the rest continues.
     let (_, v, o) = dry_json(&db, dir.path(), &[]);
     let s = statement(&v, 0, 0);
