@@ -610,10 +610,20 @@ pub fn kind_of(a: &Action) -> Option<&'static Kind> {
         Action::SetNotNull { .. } => "set-not-null",
         Action::DropDefault { .. } => "alter-column",
         Action::AlterColumnOther { what, .. } => {
-            if what.starts_with("SET STATISTICS") || what.starts_with("SET (") || what.starts_with("RESET") {
+            let what = what.to_ascii_uppercase();
+            if ["SET STATISTICS", "SET (", "RESET ("]
+                .iter()
+                .any(|p| what.starts_with(p))
+            {
                 "alter-column-statistics"
-            } else {
+            } else if ["SET DEFAULT", "DROP DEFAULT", "DROP NOT NULL"]
+                .iter()
+                .any(|p| what.starts_with(p))
+            {
                 "alter-column"
+            } else {
+                // SET STORAGE, SET COMPRESSION, identity changes: no claim made.
+                return None;
             }
         }
         Action::AddConstraint { constraint, .. } => match (constraint.kind, constraint.not_valid) {

@@ -203,3 +203,50 @@ pub fn check_bytes(bytes: &[u8]) -> Result<&str, String> {
     }
     std::str::from_utf8(bytes).map_err(|e| format!("the file is not valid UTF-8 (byte {})", e.valid_up_to()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(sql: &str, execution: Execution) -> MigrationFile {
+        MigrationFile::parse("m.sql", sql.to_string(), SqlDialect::Postgres, execution)
+    }
+
+    #[test]
+    fn each_framework_runs_a_file_its_own_way() {
+        let cic = "CREATE INDEX CONCURRENTLY i ON t (a);\n";
+        let two = "ALTER TABLE t ADD COLUMN b int;\nCREATE INDEX CONCURRENTLY i ON t (b);\n";
+        // Flyway: a file of only non-transactional statements runs without a transaction.
+        let f = file(
+            &format!("-- Flyway\n{cic}DROP INDEX CONCURRENTLY j;\n"),
+            Execution::Flyway,
+        );
+        assert_eq!((f.execution, f.wrapped), (Execution::Statements, false));
+        let f = file(two, Execution::Flyway);
+        assert_eq!((f.execution, f.wrapped), (Execution::Flyway, true));
+        let f = file("REINDEX INDEX CONCURRENTLY i;\n", Execution::Flyway);
+        assert!(f.wrapped, "REINDEX ... CONCURRENTLY is not on Flyway's list");
+        // One query: an implicit transaction only with more than one statement.
+        let prisma = Execution::Implicit { bookkeeping: false };
+        assert!(!file(cic, prisma).wrapped);
+        assert!(file(two, prisma).wrapped);
+        // Supabase sends its history INSERT in the same batch.
+        assert!(file(cic, Execution::Implicit { bookkeeping: true }).wrapped);
+        // Opting out: sqlx and dbmate send the file as one query, goose runs it statement by statement.
+        let f = file(&format!("-- no-transaction\n{cic}"), Execution::Transaction);
+        assert_eq!(
+            (f.execution, f.wrapped),
+            (Execution::Implicit { bookkeeping: false }, false)
+        );
+        let f = file(
+            &format!("-- migrate:up transaction:false\n{two}"),
+            Execution::Transaction,
+        );
+        assert!(f.wrapped, "two statements in one query share a transaction");
+        let f = file(
+            &format!("-- +goose NO TRANSACTION\n-- +goose Up\n{two}"),
+            Execution::Transaction,
+        );
+        assert_eq!((f.execution, f.wrapped), (Execution::Statements, false));
+    }
+}
