@@ -1078,6 +1078,7 @@ fn lock_model_matches_postgres() {
             (i, On::Table) if i.starts_with("refresh") => "member_counts",
             (i, On::Table) if i.contains("partition") => "events",
             ("set-unlogged", On::Table) => "events_2024",
+            ("set-logged" | "drop-default", On::Table) => "scratch",
             (_, On::Table) => "members",
         }
     };

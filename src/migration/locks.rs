@@ -160,6 +160,7 @@ CREATE UNIQUE INDEX member_counts_org_id ON member_counts (org_id);
 CREATE TABLE events (id int, at date) PARTITION BY RANGE (at);
 CREATE TABLE events_2023 PARTITION OF events FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
 CREATE TABLE events_2024 (id int, at date);
+CREATE UNLOGGED TABLE scratch (id int DEFAULT 0);
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER members_touch BEFORE UPDATE ON members FOR EACH ROW EXECUTE FUNCTION touch();
 ";
@@ -258,10 +259,24 @@ pub static KINDS: &[Kind] = &[
     ),
     kind(
         "alter-column",
-        "ALTER TABLE … ALTER COLUMN … SET DEFAULT, DROP DEFAULT, DROP NOT NULL",
+        "ALTER TABLE … ALTER COLUMN … SET DEFAULT",
         &[(Table, AccessExclusive)],
         false,
         "ALTER TABLE members ALTER COLUMN age SET DEFAULT 0",
+    ),
+    kind(
+        "drop-default",
+        "ALTER TABLE … ALTER COLUMN … DROP DEFAULT",
+        &[(Table, AccessExclusive)],
+        false,
+        "ALTER TABLE scratch ALTER COLUMN id DROP DEFAULT",
+    ),
+    kind(
+        "drop-not-null",
+        "ALTER TABLE … ALTER COLUMN … DROP NOT NULL",
+        &[(Table, AccessExclusive)],
+        false,
+        "ALTER TABLE members ALTER COLUMN email DROP NOT NULL",
     ),
     kind(
         "alter-column-statistics",
@@ -354,10 +369,17 @@ pub static KINDS: &[Kind] = &[
     ),
     kind(
         "set-unlogged",
-        "ALTER TABLE … SET UNLOGGED or SET LOGGED",
+        "ALTER TABLE … SET UNLOGGED",
         &[(Table, AccessExclusive)],
         true,
         "ALTER TABLE events_2024 SET UNLOGGED",
+    ),
+    kind(
+        "set-logged",
+        "ALTER TABLE … SET LOGGED",
+        &[(Table, AccessExclusive)],
+        true,
+        "ALTER TABLE scratch SET LOGGED",
     ),
     kind(
         "set-storage-parameters",
@@ -608,7 +630,7 @@ pub fn kind_of(a: &Action) -> Option<&'static Kind> {
         Action::DropColumn { .. } => "drop-column",
         Action::AlterColumnType { .. } => "alter-column-type",
         Action::SetNotNull { .. } => "set-not-null",
-        Action::DropDefault { .. } => "alter-column",
+        Action::DropDefault { .. } => "drop-default",
         Action::AlterColumnOther { what, .. } => {
             let what = what.to_ascii_uppercase();
             if ["SET STATISTICS", "SET (", "RESET ("]
@@ -616,11 +638,10 @@ pub fn kind_of(a: &Action) -> Option<&'static Kind> {
                 .any(|p| what.starts_with(p))
             {
                 "alter-column-statistics"
-            } else if ["SET DEFAULT", "DROP DEFAULT", "DROP NOT NULL"]
-                .iter()
-                .any(|p| what.starts_with(p))
-            {
+            } else if what.starts_with("SET DEFAULT") {
                 "alter-column"
+            } else if what.starts_with("DROP NOT NULL") {
+                "drop-not-null"
             } else {
                 // SET STORAGE, SET COMPRESSION, identity changes: no claim made.
                 return None;
@@ -669,7 +690,7 @@ pub fn kind_of(a: &Action) -> Option<&'static Kind> {
         Action::AlterTableOther { what, .. } => {
             let upper = what.to_ascii_uppercase();
             if upper.starts_with("SET LOGGED") {
-                "set-unlogged"
+                "set-logged"
             } else if upper.starts_with("SET STORAGE OPTIONS") {
                 "set-storage-parameters"
             } else if (upper.starts_with("ENABLE") || upper.starts_with("DISABLE")) && upper.contains("TRIGGER") {
