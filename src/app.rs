@@ -259,16 +259,15 @@ fn load(input: &Input, config: &Config) -> Loaded {
         }
         (None, None) => return Ok(Err("no input".to_string())),
     };
-    let wrapped = match config.migrations.transaction {
-        crate::config::TransactionMode::Auto => input.framework.is_some_and(Framework::wraps),
-        crate::config::TransactionMode::Always => true,
-        crate::config::TransactionMode::Never => false,
-    };
+    let execution = input
+        .framework
+        .unwrap_or(Framework::Plain)
+        .execution_under(config.migrations.transaction);
     Ok(Ok(MigrationFile::parse(
         input.display.clone(),
         text,
         config.migrations.dialect,
-        wrapped,
+        execution,
     )))
 }
 

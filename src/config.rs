@@ -72,7 +72,7 @@ pub enum SqlDialect {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TransactionMode {
-    /// Follow the framework (Flyway, Prisma, Supabase, sqlx, Diesel, dbmate and goose wrap each file; golang-migrate and plain folders do not).
+    /// Follow the framework: sqlx, Diesel, dbmate and goose wrap each file in a transaction; Prisma, golang-migrate and Supabase send it as one batch that PostgreSQL runs as one implicit transaction; Flyway wraps it unless every statement must run outside one; plain folders run statement by statement.
     #[default]
     Auto,
     /// Every file runs inside one transaction.

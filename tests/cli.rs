@@ -208,7 +208,8 @@ fn rules_lists_every_rule_and_explain_prints_its_page() {
 fn severity_overrides_come_from_config() {
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "shipgate.yml", "rules:\n  ban-drop-table: warning\n");
-    write(d.path(), "m.sql", "DROP TABLE x;\n");
+    // With a lock_timeout, `ban-drop-table` is the statement's only finding.
+    write(d.path(), "m.sql", "SET lock_timeout = '5s';\nDROP TABLE x;\n");
     let o = shipgate(&["lint", "m.sql"], d.path());
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     write(d.path(), "shipgate.yml", "rules:\n  ban-drop-table: off\n");

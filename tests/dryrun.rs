@@ -753,6 +753,9 @@ fn concurrently_is_skipped_in_a_transaction_and_run_for_real_in_a_scratch_databa
         "20240101000000_idx.sql",
         "-- no-transaction\nCREATE INDEX CONCURRENTLY members_age_idx ON members (age);\nALTER TABLE members ADD COLUMN nick text;\n",
     )]);
+    // The deploy runs these files statement by statement (Supabase itself would
+    // send both statements in one batch, where CONCURRENTLY fails).
+    std::fs::write(dir.path().join("shipgate.yml"), "migrations:\n  transaction: never\n").unwrap();
     // In the transaction: a note, and the rest continues.
     let (_, v, o) = dry_json(&db, dir.path(), &[]);
     let s = statement(&v, 0, 0);
@@ -1037,4 +1040,208 @@ fn tls_follows_sslmode_and_verify_full_checks_the_certificate() {
     let (code, _, o) = run(&url("localhost", "sslmode=verify-full&sslrootcert=/nonexistent/ca.pem"));
     assert_eq!(code, Some(2), "{}", text(&o));
     assert!(text(&o).contains("sslrootcert"), "{}", text(&o));
+}
+
+/// The lock model, proved on PostgreSQL: every statement kind of the lock
+/// table (`src/migration/locks.rs`, the table the lock rules quote and
+/// `docs/locks.md` shows) runs on a fresh copy of its example schema. A
+/// statement that may run in a transaction runs in one, and `pg_locks` shows
+/// every lock it holds; one that may not is made to wait behind a lock on its
+/// table, and `pg_locks` shows the mode it asks for first. The strongest mode
+/// on each relation must be the table's, no relation the table says nothing
+/// about may be locked against writes, and the table's `relfilenode` must
+/// change exactly when the table says the statement rewrites it.
+#[test]
+fn lock_model_matches_postgres() {
+    use shipgate::migration::locks::{LockMode, On, EXAMPLE_SCHEMA, KINDS};
+    use std::collections::BTreeMap;
+    let Some(c) = cluster() else { return };
+    let db = Db::new(c, "lock_model");
+    let url = format!("host=127.0.0.1 port={} user=postgres dbname=lock_model", c.port);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let connect = || async {
+        let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        client.batch_execute("SET search_path = lab").await.unwrap();
+        client
+    };
+    // The relation each role names in the examples.
+    let relation = |id: &str, on: On| -> &'static str {
+        match (id, on) {
+            (_, On::Referenced) => "orgs",
+            (_, On::Index) => "members_email_idx",
+            ("attach-partition", On::Partition) => "events_2024",
+            (_, On::Partition) => "events_2023",
+            (i, On::Table) if i.starts_with("refresh") => "member_counts",
+            (i, On::Table) if i.contains("partition") => "events",
+            ("set-unlogged", On::Table) => "events_2024",
+            ("set-logged" | "drop-default", On::Table) => "scratch",
+            (_, On::Table) => "members",
+        }
+    };
+    let roles = [On::Table, On::Referenced, On::Index, On::Partition];
+    let mut problems = Vec::new();
+    rt.block_on(async {
+        let setup = connect().await;
+        for k in KINDS {
+            setup
+                .batch_execute(&format!(
+                    "DROP SCHEMA IF EXISTS lab CASCADE; CREATE SCHEMA lab; SET search_path = lab; {EXAMPLE_SCHEMA}"
+                ))
+                .await
+                .unwrap_or_else(|e| panic!("{}: schema: {e}", k.id));
+            let before = relation_files(&setup).await;
+            let name_of = |oid: u32| before.get(&oid).map(|(n, _)| n.clone());
+            let oid_of = |name: &str| before.iter().find(|(_, (n, _))| n == name).map(|(o, _)| *o);
+            // The strongest mode held (or asked for) on each relation, by name.
+            let mut held: BTreeMap<String, LockMode> = BTreeMap::new();
+            let after;
+            if !k.no_transaction {
+                let s = connect().await;
+                s.batch_execute("BEGIN").await.unwrap();
+                if let Err(e) = s.batch_execute(k.example).await {
+                    problems.push(format!("{}: `{}` failed: {:?}", k.id, k.example, e.as_db_error().map(|d| d.message())));
+                    continue;
+                }
+                for r in s
+                    .query(
+                        "SELECT relation::oid, mode FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted",
+                        &[],
+                    )
+                    .await
+                    .unwrap()
+                {
+                    let (Some(name), Some(mode)) = (
+                        name_of(r.get::<_, u32>(0)),
+                        LockMode::from_pg_locks_name(&r.get::<_, String>(1)),
+                    ) else {
+                        continue;
+                    };
+                    let e = held.entry(name).or_insert(mode);
+                    *e = (*e).max(mode);
+                }
+                after = relation_files(&s).await;
+                s.batch_execute("ROLLBACK").await.unwrap();
+            } else {
+                // Hold the weakest lock on the table that conflicts with the
+                // one claimed, let the statement queue behind it, and read what
+                // it asks for (its weaker look-up locks pass the blocker).
+                let table = relation(k.id, On::Table);
+                let blocker_mode = match k.lock(On::Table) {
+                    Some(LockMode::AccessExclusive) => LockMode::AccessShare,
+                    Some(LockMode::Exclusive) => LockMode::RowShare,
+                    Some(LockMode::ShareRowExclusive | LockMode::Share) => LockMode::RowExclusive,
+                    Some(LockMode::ShareUpdateExclusive) => LockMode::ShareUpdateExclusive,
+                    _ => LockMode::AccessExclusive,
+                };
+                let blocker = connect().await;
+                blocker
+                    .batch_execute(&format!(
+                        "BEGIN; LOCK TABLE {table} IN {} MODE",
+                        blocker_mode.name()
+                    ))
+                    .await
+                    .unwrap();
+                let s = connect().await;
+                let pid: i32 = s.query_one("SELECT pg_backend_pid()", &[]).await.unwrap().get(0);
+                let example = k.example.to_string();
+                let running = tokio::spawn(async move { s.batch_execute(&example).await.map(|_| s) });
+                let watcher = connect().await;
+                for _ in 0..200 {
+                    let rows = watcher
+                        .query(
+                            "SELECT relation::oid, mode FROM pg_locks WHERE pid = $1 AND locktype = 'relation' AND NOT granted",
+                            &[&pid],
+                        )
+                        .await
+                        .unwrap();
+                    if let Some(r) = rows.first() {
+                        if let (Some(name), Some(mode)) = (
+                            name_of(r.get::<_, u32>(0)),
+                            LockMode::from_pg_locks_name(&r.get::<_, String>(1)),
+                        ) {
+                            held.insert(name, mode);
+                        }
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(25)).await;
+                }
+                blocker.batch_execute("ROLLBACK").await.unwrap();
+                if let Err(e) = running.await.unwrap() {
+                    problems.push(format!("{}: `{}` failed: {:?}", k.id, k.example, e.as_db_error().map(|d| d.message())));
+                    continue;
+                }
+                after = relation_files(&watcher).await;
+                if held.is_empty() {
+                    problems.push(format!("{}: never waited for a lock on `{table}`", k.id));
+                    continue;
+                }
+            }
+            let mut seen = Vec::new();
+            for on in roles {
+                let name = relation(k.id, on);
+                let want = k.lock(on);
+                let got = held.get(name).copied();
+                let ok = match (want, got) {
+                    (Some(w), g) if k.no_transaction => g.is_none() || g == Some(w),
+                    (Some(w), g) => g == Some(w),
+                    (None, g) => g.is_none_or(|g| !g.blocks_writes()),
+                };
+                seen.push(format!("{} {}", on.label(), got.map_or("-", LockMode::name)));
+                if !ok {
+                    problems.push(format!(
+                        "{}: `{}` on {} `{name}`: the lock table says {}, PostgreSQL {}",
+                        k.id,
+                        k.example,
+                        on.label(),
+                        want.map_or("nothing that blocks writes", LockMode::name),
+                        got.map_or("took nothing", LockMode::name)
+                    ));
+                }
+            }
+            let table = relation(k.id, On::Table);
+            let rewrote = oid_of(table).is_some_and(|o| {
+                after
+                    .get(&o)
+                    .is_some_and(|(_, f)| before.get(&o).is_some_and(|(_, b)| b != f))
+            });
+            if rewrote != k.rewrites {
+                problems.push(format!(
+                    "{}: `{}`: the lock table says it {} `{table}`, but its relfilenode {}",
+                    k.id,
+                    k.example,
+                    if k.rewrites { "rewrites" } else { "does not rewrite" },
+                    if rewrote { "changed" } else { "did not change" }
+                ));
+            }
+            println!(
+                "lock model: {:<40} {} rewrite={rewrote}",
+                k.id,
+                seen.join(", ")
+            );
+        }
+    });
+    drop(db);
+    assert!(
+        problems.is_empty(),
+        "the lock table (src/migration/locks.rs) disagrees with PostgreSQL:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// The relations of schema `lab`: oid to (name, relfilenode).
+async fn relation_files(client: &tokio_postgres::Client) -> std::collections::BTreeMap<u32, (String, i64)> {
+    client
+        .query(
+            "SELECT c.oid, c.relname::text, c.relfilenode::bigint FROM pg_class c WHERE c.relnamespace = 'lab'::regnamespace",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get::<_, u32>(0), (r.get::<_, String>(1), r.get::<_, i64>(2))))
+        .collect()
 }

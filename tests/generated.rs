@@ -1,4 +1,4 @@
-//! Checked-in files generated from code: rule pages and the config schema.
+//! Checked-in files generated from code: rule pages, the lock table and the config schema.
 //! Stale files fail the test; `SHIPGATE_BLESS=1 cargo test --test generated` rewrites them.
 
 use std::path::{Path, PathBuf};
@@ -58,6 +58,15 @@ fn rule_pages_are_current() {
         problems.is_empty(),
         "{}\nrun `SHIPGATE_BLESS=1 cargo test --test generated`",
         problems.join("\n")
+    );
+}
+
+#[test]
+fn lock_table_page_is_current() {
+    let problem = check_file(&root().join("docs/locks.md"), &shipgate::migration::locks::markdown());
+    assert!(
+        problem.is_none(),
+        "{problem:?}; run `SHIPGATE_BLESS=1 cargo test --test generated`"
     );
 }
 

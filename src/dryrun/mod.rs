@@ -96,7 +96,7 @@ fn read(c: &Candidate, config: &Config) -> Result<MigrationFile, String> {
         c.rel.clone(),
         text,
         config.migrations.dialect,
-        c.wrapped(config.migrations.transaction),
+        c.execution(config.migrations.transaction),
     ))
 }
 

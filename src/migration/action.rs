@@ -419,8 +419,22 @@ pub enum Action {
     Cluster,
     Reindex {
         concurrently: bool,
+        /// The index or table rebuilt (`None` for SCHEMA, DATABASE, SYSTEM).
+        target: Option<Name>,
     },
     RefreshMaterializedView {
+        concurrently: bool,
+        name: Option<Name>,
+    },
+    /// `LOCK [TABLE] t, ... [IN <mode> MODE]`.
+    Lock {
+        tables: Vec<Name>,
+        mode: super::locks::LockMode,
+    },
+    /// `ALTER TABLE t DETACH PARTITION p [CONCURRENTLY | FINALIZE]`.
+    DetachPartition {
+        table: Name,
+        partition: Name,
         concurrently: bool,
     },
     Permission {
@@ -456,6 +470,7 @@ impl Action {
             | Update { table, .. }
             | Insert { table, .. }
             | SetUnlogged { table }
+            | DetachPartition { table, .. }
             | AlterTableOther { table, .. } => Some(table),
             _ => None,
         }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
 
+use super::Execution;
 use crate::config::{MigrationsConfig, TransactionMode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -23,9 +24,35 @@ pub enum Framework {
 }
 
 impl Framework {
-    /// Whether the framework runs each file inside a transaction.
+    /// How files run under `migrations.transaction`: the framework's way, or
+    /// the configured one.
+    pub fn execution_under(self, mode: TransactionMode) -> Execution {
+        match mode {
+            TransactionMode::Auto => self.execution(),
+            TransactionMode::Always => Execution::Transaction,
+            TransactionMode::Never => Execution::Statements,
+        }
+    }
+
+    /// Whether the framework runs each file inside a transaction of its own
+    /// making (Prisma, Supabase and golang-migrate leave it to PostgreSQL's
+    /// implicit transaction, see [`Framework::execution`]).
     pub fn wraps(self) -> bool {
-        !matches!(self, Framework::GolangMigrate | Framework::Plain)
+        matches!(self.execution(), Execution::Transaction | Execution::Flyway)
+    }
+
+    /// How the framework sends a file to PostgreSQL, before the file's own
+    /// directives (`-- +goose NO TRANSACTION`, `-- migrate:up
+    /// transaction:false`, `-- no-transaction`) are read. The table, with its
+    /// sources, is on the page of `ban-concurrently-in-transaction`.
+    pub fn execution(self) -> Execution {
+        match self {
+            Framework::Flyway => Execution::Flyway,
+            Framework::Sqlx | Framework::Diesel | Framework::Dbmate | Framework::Goose => Execution::Transaction,
+            Framework::Prisma | Framework::GolangMigrate => Execution::Implicit { bookkeeping: false },
+            Framework::Supabase => Execution::Implicit { bookkeeping: true },
+            Framework::Plain => Execution::Statements,
+        }
     }
 }
 
@@ -43,11 +70,12 @@ pub struct Candidate {
 
 impl Candidate {
     pub fn wrapped(&self, mode: TransactionMode) -> bool {
-        match mode {
-            TransactionMode::Auto => self.framework.wraps(),
-            TransactionMode::Always => true,
-            TransactionMode::Never => false,
-        }
+        self.framework.execution_under(mode).in_transaction(2)
+    }
+
+    /// How the file is sent to PostgreSQL under the configured mode.
+    pub fn execution(&self, mode: TransactionMode) -> Execution {
+        self.framework.execution_under(mode)
     }
 
     /// The version as text, for `migrations.since`.

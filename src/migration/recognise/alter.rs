@@ -322,6 +322,14 @@ pub(super) fn table_subcommand(c: &mut Cur, table: &Name) -> Option<Action> {
         "owner" => Some(Action::Permission {
             what: "OWNER TO".into(),
         }),
+        "detach" if c.eat(&["partition"]) => {
+            let partition = c.name()?;
+            Some(Action::DetachPartition {
+                table,
+                partition,
+                concurrently: c.eat(&["concurrently"]),
+            })
+        }
         "enable" | "disable" | "reset" | "cluster" | "replica" | "inherit" | "no" | "of" | "not" | "attach"
         | "options" | "detach" => other(&format!("{} {}", w.to_uppercase(), join(c.rest())), false),
         // PostgreSQL 17: both rewrite the partitions they touch.

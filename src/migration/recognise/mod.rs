@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use super::action::*;
 use super::lex::{lex, Token, TokenKind};
+use super::locks::LockMode;
 
 mod alter;
 mod create;
@@ -284,21 +285,25 @@ pub fn recognise(t: &[Tok]) -> Option<Vec<Action>> {
         "commit" | "end" => Some(vec![Action::Commit]),
         "rollback" | "abort" if !t.iter().any(|x| x.lower == "to") => Some(vec![Action::Commit]),
         "vacuum" => {
-            let full = c.eat(&["full"]) || vacuum_option_full(&mut c);
+            let full = c.eat(&["full"]) || utility_option(&mut c, "full");
             Some(vec![Action::Vacuum { full }])
         }
         "cluster" => Some(vec![Action::Cluster]),
-        "reindex" => Some(vec![Action::Reindex {
-            concurrently: t.iter().any(|x| x.lower == "concurrently"),
-        }]),
-        "refresh" => Some(vec![Action::RefreshMaterializedView {
-            concurrently: t.iter().any(|x| x.lower == "concurrently"),
-        }]),
+        "reindex" => Some(vec![reindex(&mut c)]),
+        "refresh" => {
+            c.eat(&["materialized", "view"]);
+            let concurrently = c.eat(&["concurrently"]);
+            Some(vec![Action::RefreshMaterializedView {
+                concurrently,
+                name: c.name(),
+            }])
+        }
+        "lock" => lock(&mut c),
         "do" => do_block(&c),
         "select" | "with" | "insert" | "update" | "delete" | "values" | "table" | "copy" | "call" | "notify"
         | "listen" | "unlisten" | "discard" | "explain" | "prepare" | "execute" | "deallocate" | "checkpoint"
-        | "load" | "fetch" | "declare" | "close" | "move" | "lock" | "analyze" | "analyse" | "savepoint"
-        | "release" | "rollback" | "abort" | "import" | "merge" | "show" => {
+        | "load" | "fetch" | "declare" | "close" | "move" | "analyze" | "analyse" | "savepoint" | "release"
+        | "rollback" | "abort" | "import" | "merge" | "show" => {
             // DML is read from sqlparser's AST when it parses; here only its shape is known.
             if matches!(first.as_str(), "delete" | "update") {
                 return dml_from_tokens(&mut c, &first);
@@ -337,19 +342,61 @@ fn dml_from_tokens(c: &mut Cur, first: &str) -> Option<Vec<Action>> {
     }])
 }
 
-/// `VACUUM (FULL)`, `(FULL true)`, `(VERBOSE, FULL 1)`; not `(FULL false)`.
-fn vacuum_option_full(c: &mut Cur) -> bool {
+/// Whether the parenthesised option list that comes next (`VACUUM (FULL)`,
+/// `REINDEX (CONCURRENTLY true)`) turns `option` on. PostgreSQL reads a
+/// boolean option's value as `false`, `off` or `0` (a keyword, a string
+/// `'false'` or a quoted name `"off"`) for off, anything else for on.
+fn utility_option(c: &mut Cur, option: &str) -> bool {
     let start = c.i + 1;
     if !c.skip_parens() {
         return false;
     }
     let inner = &c.t[start..c.i.saturating_sub(1).max(start)];
     split_top(inner, ",").iter().any(|opt| match opt {
-        [name, value @ ..] if name.lower == "full" => !value
-            .first()
-            .is_some_and(|v| matches!(v.lower.as_ref(), "false" | "off" | "0")),
+        [name, value @ ..] if name.lower == option => !value.first().is_some_and(|v| {
+            let text = match v.kind {
+                TokenKind::String => string_value(v).unwrap_or_default(),
+                TokenKind::QuotedIdent => unquote(v.text),
+                _ => v.lower.to_string(),
+            };
+            matches!(text.to_ascii_lowercase().as_str(), "false" | "off" | "0")
+        }),
         _ => false,
     })
+}
+
+/// `REINDEX [(options)] {INDEX | TABLE | SCHEMA | DATABASE | SYSTEM} [CONCURRENTLY] name`.
+fn reindex(c: &mut Cur) -> Action {
+    let mut concurrently = utility_option(c, "concurrently");
+    let what = c.peek_word().to_string();
+    c.i += 1;
+    concurrently |= c.eat(&["concurrently"]);
+    let target = matches!(what.as_str(), "index" | "table").then(|| c.name()).flatten();
+    Action::Reindex { concurrently, target }
+}
+
+/// `LOCK [TABLE] [ONLY] t [*], ... [IN <mode> MODE] [NOWAIT]`.
+fn lock(c: &mut Cur) -> Option<Vec<Action>> {
+    c.eat(&["table"]);
+    let rest = c.rest();
+    let end = rest.iter().position(|t| t.lower == "in").unwrap_or(rest.len());
+    let mut tables = Vec::new();
+    for g in split_top(&rest[..end], ",") {
+        let mut gc = Cur::new(g);
+        gc.eat(&["only"]);
+        tables.push(gc.name()?);
+    }
+    let mode = if end < rest.len() {
+        let words: Vec<&str> = rest[end + 1..]
+            .iter()
+            .take_while(|t| t.lower != "mode")
+            .map(|t| t.lower.as_ref())
+            .collect();
+        LockMode::from_words(&words)?
+    } else {
+        LockMode::AccessExclusive
+    };
+    Some(vec![Action::Lock { tables, mode }])
 }
 
 fn set(c: &mut Cur, first: &str) -> Action {
@@ -545,6 +592,66 @@ mod tests {
         assert!(matches!(
             actions("VACUUM (FULL 0, ANALYZE) t;").unwrap()[0],
             Action::Vacuum { full: false }
+        ));
+        // PostgreSQL reads a string or a quoted name as the boolean it spells.
+        for off in [
+            "VACUUM (FULL 'false') t;",
+            "VACUUM (FULL off) t;",
+            "VACUUM (FULL \"OFF\") t;",
+            "VACUUM (FULL 'Off') t;",
+        ] {
+            assert!(
+                matches!(actions(off).unwrap()[0], Action::Vacuum { full: false }),
+                "{off}"
+            );
+        }
+        assert!(matches!(
+            actions("VACUUM (FULL 'on') t;").unwrap()[0],
+            Action::Vacuum { full: true }
+        ));
+    }
+
+    #[test]
+    fn reindex_refresh_lock_and_detach_say_what_they_lock() {
+        let reindex = |sql: &str| match &actions(sql).unwrap()[0] {
+            Action::Reindex { concurrently, target } => (*concurrently, target.as_ref().map(|t| t.to_string())),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            reindex("REINDEX INDEX members_email_idx;"),
+            (false, Some("members_email_idx".into()))
+        );
+        assert_eq!(
+            reindex("REINDEX TABLE CONCURRENTLY app.members;"),
+            (true, Some("app.members".into()))
+        );
+        assert_eq!(
+            reindex("REINDEX (CONCURRENTLY false) TABLE members;"),
+            (false, Some("members".into()))
+        );
+        assert_eq!(
+            reindex("REINDEX (VERBOSE, CONCURRENTLY) INDEX i;"),
+            (true, Some("i".into()))
+        );
+        assert_eq!(reindex("REINDEX DATABASE app;"), (false, None));
+        assert!(matches!(
+            &actions("REFRESH MATERIALIZED VIEW CONCURRENTLY stats WITH DATA;").unwrap()[0],
+            Action::RefreshMaterializedView { concurrently: true, name: Some(n) } if n.name == "stats"
+        ));
+        assert!(matches!(
+            &actions("LOCK TABLE ONLY a, b IN SHARE ROW EXCLUSIVE MODE NOWAIT;").unwrap()[0],
+            Action::Lock { tables, mode: LockMode::ShareRowExclusive } if tables.len() == 2
+        ));
+        assert!(matches!(
+            &actions("LOCK members;").unwrap()[0],
+            Action::Lock {
+                mode: LockMode::AccessExclusive,
+                ..
+            }
+        ));
+        assert!(matches!(
+            &actions("ALTER TABLE events DETACH PARTITION events_2023 CONCURRENTLY;").unwrap()[0],
+            Action::DetachPartition { concurrently: true, partition, .. } if partition.name == "events_2023"
         ));
     }
 

@@ -1,6 +1,7 @@
 //! Adding a column whose default must be computed per row.
 use super::{Cx, Hit};
 use crate::migration::action::{Action, Generated};
+use crate::migration::locks::{volatile_default, SEQUENCE_TYPES};
 
 crate::declare_rule! {
     /// ## What it does
@@ -21,72 +22,13 @@ crate::declare_rule! {
     pub RULE = { id: "ban-add-column-volatile-default", domain: Migration, default: Warning, class: Lock };
 }
 
-/// Functions that are stable or immutable, so a default using them is evaluated once.
-const STABLE: &[&str] = &[
-    "now",
-    "current_timestamp",
-    "current_date",
-    "current_time",
-    "localtimestamp",
-    "localtime",
-    "transaction_timestamp",
-    "statement_timestamp",
-    "current_user",
-    "session_user",
-    "current_schema",
-    "lower",
-    "upper",
-    "coalesce",
-    "array",
-    "jsonb_build_object",
-    "json_build_object",
-    "jsonb_build_array",
-    "json_build_array",
-    "to_jsonb",
-    "to_json",
-    "timezone",
-    "make_interval",
-    "interval",
-    "date_trunc",
-    "concat",
-    "char_length",
-    "length",
-    "abs",
-    "round",
-    "nullif",
-    "greatest",
-    "least",
-    "current_setting",
-    "row",
-    "cast",
-];
-
-const VOLATILE_TYPES: &[&str] = &["serial", "bigserial", "smallserial", "serial2"];
-
-fn volatile(default: &str) -> bool {
-    let lower = default.to_ascii_lowercase();
-    let mut rest = lower.as_str();
-    while let Some(i) = rest.find('(') {
-        let before = rest[..i].trim_end();
-        let name = before
-            .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .next()
-            .unwrap_or("");
-        if !name.is_empty() && !STABLE.contains(&name) {
-            return true;
-        }
-        rest = &rest[i + 1..];
-    }
-    false
-}
-
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     for a in cx.actions {
         if let Action::AddColumn { table, column } = a {
             if cx.catalog.table_is_new(table) {
                 continue;
             }
-            let why = if VOLATILE_TYPES.contains(&column.ty.base.as_str()) {
+            let why = if SEQUENCE_TYPES.contains(&column.ty.base.as_str()) {
                 Some(format!("type `{}` fills every row from a sequence", column.ty.text))
             } else if column.generated == Some(Generated::Identity) {
                 Some("identity fills every row from a sequence".to_string())
@@ -96,7 +38,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                 column
                     .default
                     .as_deref()
-                    .filter(|d| volatile(d))
+                    .filter(|d| volatile_default(d))
                     .map(|d| format!("default `{d}` is computed for every row"))
             };
             if let Some(why) = why {
@@ -110,17 +52,5 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                 ));
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn volatility() {
-        assert!(super::volatile("gen_random_uuid()"));
-        assert!(super::volatile("nextval('s'::regclass)"));
-        assert!(!super::volatile("now()"));
-        assert!(!super::volatile("'x'::text"));
-        assert!(!super::volatile("0"));
     }
 }

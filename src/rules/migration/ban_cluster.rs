@@ -1,6 +1,7 @@
 //! CLUSTER.
 use super::{Cx, Hit};
 use crate::migration::action::Action;
+use crate::migration::locks::{self, claim};
 
 crate::declare_rule! {
     /// ## What it does
@@ -19,7 +20,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     if cx.actions.iter().any(|a| matches!(a, Action::Cluster)) {
         out.push(Hit::new(
             &RULE,
-            "`CLUSTER` rewrites the table and blocks all reads and writes until it ends",
+            format!("`CLUSTER` {}", claim(locks::by_id("cluster"))),
             "use `pg_repack --order-by` outside the migration",
         ));
     }

@@ -6,8 +6,13 @@ use crate::migration::recognise::{string_value, toks};
 crate::declare_rule! {
     /// ## What it does
     /// Flags a statement that uses a value added by `ALTER TYPE ... ADD VALUE`
-    /// earlier in the same transaction (the same wrapped file, or the same
-    /// `BEGIN ... COMMIT`).
+    /// earlier in the same transaction: the same `BEGIN ... COMMIT`, a file
+    /// the framework wraps in a transaction, or a file sent as one
+    /// multi-statement query, which PostgreSQL runs as one implicit
+    /// transaction (Prisma, Supabase, golang-migrate; see
+    /// `ban-concurrently-in-transaction` for each framework). A `COMMIT` in the
+    /// file ends the transaction in every case, so a value used after it is
+    /// committed.
     ///
     /// ## Why it blocks a release
     /// PostgreSQL refuses it: `unsafe use of new value "x" of enum type`. The
@@ -28,7 +33,11 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     }
     let src = &cx.file.src;
     let Some(raw) = cx.raw else { return };
-    for t in toks(src, &raw.tokens) {
+    let t = toks(src, &raw.tokens);
+    if names_text_not_values(&t) {
+        return;
+    }
+    for t in t {
         if let Some(v) = string_value(&t) {
             if added.contains(&v) {
                 out.push(Hit::new(
@@ -39,5 +48,25 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                 return;
             }
         }
+    }
+}
+
+/// Statements whose string literals are not read as values of a type: the
+/// arguments of `CREATE TRIGGER ... EXECUTE FUNCTION f('x')` are text, a
+/// function body is not run when it is created, `CREATE TYPE ... AS ENUM`
+/// lists the labels of a new type, and `COMMENT ON ... IS` is text.
+fn names_text_not_values(t: &[crate::migration::recognise::Tok]) -> bool {
+    let words: Vec<&str> = t.iter().take(6).map(|x| x.lower.as_ref()).collect();
+    match words.as_slice() {
+        ["comment", ..] => true,
+        ["create", rest @ ..] => {
+            let rest = match rest {
+                ["or", "replace", r @ ..] => r,
+                r => r,
+            };
+            let rest = rest.strip_prefix(&["constraint"]).unwrap_or(rest);
+            matches!(rest.first(), Some(&("trigger" | "function" | "procedure" | "type")))
+        }
+        _ => false,
     }
 }

@@ -1,6 +1,7 @@
 //! VACUUM FULL.
 use super::{Cx, Hit};
 use crate::migration::action::Action;
+use crate::migration::locks::{self, claim};
 
 crate::declare_rule! {
     /// ## What it does
@@ -19,7 +20,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     if cx.actions.iter().any(|a| matches!(a, Action::Vacuum { full: true })) {
         out.push(Hit::new(
             &RULE,
-            "`VACUUM FULL` rewrites the table and blocks all reads and writes until it ends",
+            format!("`VACUUM FULL` {}", claim(locks::by_id("vacuum-full"))),
             "use pg_repack outside the migration, or plain VACUUM",
         ));
     }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::finding::Finding;
-use crate::migration::action::{Action, Name, ObjectKind};
+use crate::migration::action::{Action, ConstraintKind, Name, ObjectKind};
 use crate::migration::approval::Approval;
 use crate::migration::lex::lex;
 use crate::migration::recognise::{string_value, toks, DYNAMIC_SQL_STARTS, PLPGSQL_LEADS};
@@ -32,6 +32,9 @@ mod ban_drop_table;
 mod ban_drop_type;
 mod ban_drop_view;
 mod ban_enum_value_in_same_transaction;
+mod ban_lock_table;
+mod ban_long_identifier;
+mod ban_nested_transaction;
 mod ban_rename_column;
 mod ban_rename_enum_value;
 mod ban_rename_object;
@@ -40,11 +43,16 @@ mod ban_set_not_null;
 mod ban_set_schema;
 mod ban_set_unlogged;
 mod ban_truncate;
+mod ban_uncommitted_transaction;
 mod ban_update_without_where;
 mod ban_vacuum_full;
+mod ban_validate_in_same_transaction;
 mod input;
 mod require_concurrent_index_creation;
 mod require_concurrent_index_drop;
+mod require_concurrent_partition_detach;
+mod require_concurrent_refresh;
+mod require_concurrent_reindex;
 mod require_lock_timeout;
 mod require_not_valid_constraint;
 mod require_unique_using_index;
@@ -73,6 +81,13 @@ pub struct Cx<'a> {
     /// Enum values added earlier in the current transaction.
     pub enum_values_added: &'a [String],
     pub assume_lock_timeout: bool,
+    /// Inside a `BEGIN` of the file that no `COMMIT` has closed yet.
+    pub explicit_tx: bool,
+    /// Inside the transaction the framework opened around the file (no
+    /// `COMMIT` of the file has ended it yet).
+    pub framework_tx: bool,
+    /// Constraints (table, name) added `NOT VALID` earlier in the current transaction.
+    pub not_valid_added: &'a [(Name, String, ConstraintKind)],
 }
 
 impl Cx<'_> {
@@ -247,6 +262,21 @@ pub static RULES: &[(&RuleMeta, RuleFn)] = &[
         &ban_enum_value_in_same_transaction::RULE,
         ban_enum_value_in_same_transaction::check,
     ),
+    // Lock safety and transaction structure (issue #20).
+    (&require_concurrent_reindex::RULE, require_concurrent_reindex::check),
+    (
+        &require_concurrent_partition_detach::RULE,
+        require_concurrent_partition_detach::check,
+    ),
+    (&require_concurrent_refresh::RULE, require_concurrent_refresh::check),
+    (&ban_lock_table::RULE, ban_lock_table::check),
+    (
+        &ban_validate_in_same_transaction::RULE,
+        ban_validate_in_same_transaction::check,
+    ),
+    (&ban_nested_transaction::RULE, ban_nested_transaction::check),
+    (&ban_uncommitted_transaction::RULE, ban_uncommitted_transaction::check),
+    (&ban_long_identifier::RULE, ban_long_identifier::check),
     (&unparsed::UNPARSED_DESTRUCTIVE, unparsed::check_destructive),
     (&unparsed::UNPARSED_STATEMENT, unparsed::check_unparsed),
 ];
@@ -264,8 +294,11 @@ pub static OTHER_META: &[&RuleMeta] = &[
 #[derive(Default)]
 struct FileState {
     explicit_tx: bool,
+    /// A `COMMIT` of the file ended the framework's transaction.
+    committed: bool,
     lock_timeout_set: bool,
     enum_values_added: Vec<String>,
+    not_valid_added: Vec<(Name, String, ConstraintKind)>,
     /// Rules reported once per file that have fired.
     reported: Vec<&'static str>,
 }
@@ -308,6 +341,9 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
             raw: file.lexed.statements.get(i),
             enum_values_added: &state.enum_values_added,
             assume_lock_timeout: opts.assume_lock_timeout,
+            explicit_tx: state.explicit_tx,
+            framework_tx: framework_tx(file, &state),
+            not_valid_added: &state.not_valid_added,
         };
         run_rules(&cx, &mut hits);
         // The statements inside a DO block, or inside a routine this file
@@ -337,6 +373,9 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
                     raw: None,
                     enum_values_added: &state.enum_values_added,
                     assume_lock_timeout: opts.assume_lock_timeout,
+                    explicit_tx: state.explicit_tx,
+                    framework_tx: framework_tx(file, &state),
+                    not_valid_added: &state.not_valid_added,
                 };
                 let mut inner_hits = Vec::new();
                 run_rules(&cx, &mut inner_hits);
@@ -376,13 +415,22 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
         for a in &stmt.actions {
             match a {
                 Action::Begin => state.explicit_tx = true,
+                // A COMMIT (or ROLLBACK) ends whatever transaction is open: the
+                // file's own, the framework's, or PostgreSQL's implicit one.
                 Action::Commit => {
                     state.explicit_tx = false;
-                    if !file.wrapped {
-                        state.enum_values_added.clear();
-                    }
+                    state.committed = true;
+                    state.enum_values_added.clear();
+                    state.not_valid_added.clear();
                 }
                 Action::AddEnumValue { value, .. } => state.enum_values_added.push(value.clone()),
+                Action::AddConstraint { table, constraint } if constraint.not_valid && in_tx_before => {
+                    if let Some(name) = &constraint.name {
+                        state
+                            .not_valid_added
+                            .push((table.clone(), name.clone(), constraint.kind));
+                    }
+                }
                 Action::SetTimeout { lock: true, .. } => state.lock_timeout_set = true,
                 _ => {}
             }
@@ -392,6 +440,14 @@ pub fn check_file(file: &MigrationFile, catalog: &mut Catalog, opts: EngineOptio
     findings.extend(input::file_findings(file));
     apply_approvals(file, &mut findings);
     findings
+}
+
+/// Whether the transaction the framework opened around the file is still open.
+fn framework_tx(file: &MigrationFile, state: &FileState) -> bool {
+    matches!(
+        file.execution,
+        crate::migration::Execution::Transaction | crate::migration::Execution::Flyway
+    ) && !state.committed
 }
 
 fn run_rules(cx: &Cx, hits: &mut Vec<Hit>) {

@@ -1,6 +1,7 @@
 //! CREATE INDEX without CONCURRENTLY.
 use super::{Cx, Hit};
 use crate::migration::action::Action;
+use crate::migration::locks::table_effect;
 
 crate::declare_rule! {
     /// ## What it does
@@ -31,7 +32,10 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             }
             out.push(Hit::new(
                 &RULE,
-                format!("Creating an index on `{table}` without CONCURRENTLY blocks writes to it until the build ends"),
+                format!(
+                    "Creating an index on `{table}` without CONCURRENTLY {} to it until the build ends",
+                    table_effect(a)
+                ),
                 "use `CREATE INDEX CONCURRENTLY` outside a transaction",
             ));
         }

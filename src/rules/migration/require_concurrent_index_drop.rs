@@ -1,6 +1,7 @@
 //! DROP INDEX without CONCURRENTLY.
 use super::{Cx, Hit};
 use crate::migration::action::{Action, ObjectKind};
+use crate::migration::locks::table_effect;
 
 crate::declare_rule! {
     /// ## What it does
@@ -31,7 +32,10 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                 }
                 out.push(Hit::new(
                     &RULE,
-                    format!("Dropping index `{n}` without CONCURRENTLY locks its table against all reads and writes"),
+                    format!(
+                        "Dropping index `{n}` without CONCURRENTLY locks its table against {}",
+                        table_effect(a).trim_start_matches("blocks ")
+                    ),
                     "use `DROP INDEX CONCURRENTLY` outside a transaction",
                 ));
             }

@@ -1,11 +1,13 @@
 //! FOREIGN KEY or CHECK added without NOT VALID.
 use super::{Cx, Hit};
 use crate::migration::action::{Action, ConstraintKind};
+use crate::migration::locks::{self, LockMode, On};
 
 crate::declare_rule! {
     /// ## What it does
     /// Flags `ADD CONSTRAINT ... FOREIGN KEY` and `ADD CONSTRAINT ... CHECK`
-    /// without `NOT VALID` on a table that existed before this change.
+    /// without `NOT VALID` on a table that existed before this change, and
+    /// `ADD COLUMN ... REFERENCES` (a foreign key added validated, inline).
     ///
     /// ## Why it blocks a release
     /// Validating the constraint scans the whole table while holding a lock that
@@ -19,6 +21,31 @@ crate::declare_rule! {
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     for a in cx.actions {
+        // `ADD COLUMN ... REFERENCES` adds the foreign key validated: every
+        // existing row is checked while the ADD COLUMN's lock is held.
+        if let Action::AddColumn { table, column } = a {
+            let kind = locks::kind_of(a);
+            if !column.references
+                || cx.catalog.table_is_new(table)
+                || kind.is_none_or(|k| k.id != "add-column-references")
+            {
+                continue;
+            }
+            let mode = kind
+                .and_then(|k| k.lock(On::Table))
+                .unwrap_or(LockMode::AccessExclusive);
+            out.push(Hit::new(
+                &RULE,
+                format!(
+                    "Adding column `{table}.{}` with REFERENCES validates the foreign key against every existing row under {}, which {} until it ends",
+                    column.name,
+                    mode.name(),
+                    mode.effect()
+                ),
+                "add the column without REFERENCES, then the foreign key `NOT VALID`, then `VALIDATE CONSTRAINT` separately",
+            ));
+            continue;
+        }
         if let Action::AddConstraint { table, constraint } = a {
             let kind = match constraint.kind {
                 ConstraintKind::ForeignKey => "foreign key",
