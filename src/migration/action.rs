@@ -233,6 +233,9 @@ pub struct ConstraintDef {
     pub using_index: bool,
     /// For `CHECK (col IS NOT NULL)`: the column.
     pub not_null_column: Option<String>,
+    /// The key columns of a PRIMARY KEY or UNIQUE constraint, and the
+    /// referencing columns of a FOREIGN KEY, as written (empty otherwise).
+    pub columns: Vec<String>,
 }
 
 /// One thing a statement does to the database.
@@ -329,6 +332,10 @@ pub enum Action {
         table: Name,
         concurrently: bool,
         unique: bool,
+        /// The indexed columns when every key is a plain column and the
+        /// index is not partial (empty otherwise): what `ON CONFLICT (...)`
+        /// can infer it from.
+        columns: Vec<String>,
     },
     AddEnumValue {
         ty: Name,

@@ -24,6 +24,19 @@ pub struct Table {
     /// Columns made NOT NULL by `SET NOT NULL`, including columns whose
     /// definition the model has not seen.
     pub set_not_null: HashSet<String>,
+    /// Constraints by name, with the names PostgreSQL gives unnamed keys.
+    pub constraints: HashMap<String, KnownConstraint>,
+    /// Unique indexes by name (including those behind PRIMARY KEY and UNIQUE
+    /// constraints): their columns, sorted; empty when not plain columns.
+    pub unique_indexes: HashMap<String, Vec<String>>,
+}
+
+/// A constraint the model saw created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownConstraint {
+    pub kind: ConstraintKind,
+    /// Key columns of a PRIMARY KEY or UNIQUE constraint, sorted (empty when unknown).
+    pub columns: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -109,6 +122,39 @@ impl Catalog {
             .is_some_and(|t| t.not_null_checks.values().any(|(c, valid)| c == column && *valid))
     }
 
+    /// What the model knows of constraint `name` on `table`.
+    pub fn constraint(&self, table: &Name, name: &str) -> Option<&KnownConstraint> {
+        self.tables.get(table)?.constraints.get(name)
+    }
+
+    /// The table a unique index belongs to, and its sorted columns.
+    pub fn unique_index(&self, name: &str) -> Option<(&Name, &[String])> {
+        self.tables
+            .iter()
+            .find_map(|(t, tab)| tab.unique_indexes.get(name).map(|c| (t, c.as_slice())))
+    }
+
+    /// Records a constraint on `table` (a named one, or a key PostgreSQL names).
+    fn add_constraint(&mut self, table: &Name, con: &ConstraintDef) {
+        let Some(t) = self.tables.get_mut(table) else { return };
+        let Some(name) = con.name.clone().or_else(|| default_constraint_name(&table.name, con)) else {
+            return;
+        };
+        let mut columns = con.columns.clone();
+        columns.sort();
+        if matches!(con.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique) && !con.using_index {
+            t.unique_indexes.insert(name.clone(), columns.clone());
+        }
+        if con.kind == ConstraintKind::PrimaryKey {
+            for c in &columns {
+                if let Some(col) = t.columns.get_mut(c) {
+                    col.not_null = true;
+                }
+            }
+        }
+        t.constraints.insert(name, KnownConstraint { kind: con.kind, columns });
+    }
+
     /// Replays one action.
     pub fn apply(&mut self, action: &Action) {
         match action {
@@ -149,6 +195,9 @@ impl Catalog {
                 }
                 self.touched.push(table.clone());
                 self.tables.insert(table.clone(), t);
+                for con in columns.iter().flat_map(inline_constraints).chain(constraints.iter().cloned()) {
+                    self.add_constraint(table, &con);
+                }
             }
             Action::Create {
                 kind,
@@ -163,8 +212,19 @@ impl Catalog {
                     self.created.insert((*kind, name.clone()));
                 }
             }
-            Action::CreateIndex { name: Some(name), .. } => {
+            Action::CreateIndex {
+                name: Some(name),
+                table,
+                unique,
+                columns,
+                ..
+            } => {
                 self.created.insert((ObjectKind::Index, name.clone()));
+                if let (true, Some(t)) = (*unique, self.tables.get_mut(table)) {
+                    let mut columns = columns.clone();
+                    columns.sort();
+                    t.unique_indexes.insert(name.name.clone(), columns);
+                }
             }
             Action::AddColumn { table, column } => {
                 self.touched.push(table.clone());
@@ -177,6 +237,9 @@ impl Catalog {
                         created_in_change: true,
                     },
                 );
+                for con in inline_constraints(column) {
+                    self.add_constraint(table, &con);
+                }
             }
             Action::DropColumn { table, column } => {
                 if let Some(t) = self.tables.get_mut(table) {
@@ -206,6 +269,15 @@ impl Catalog {
                     self.created
                         .insert((ObjectKind::Constraint, Name::new(None, name.clone())));
                 }
+                self.add_constraint(table, constraint);
+            }
+            Action::AlterColumnOther { table, column, what } if what.starts_with("DROP NOT NULL") => {
+                if let Some(t) = self.tables.get_mut(table) {
+                    t.set_not_null.remove(column);
+                    if let Some(c) = t.columns.get_mut(column) {
+                        c.not_null = false;
+                    }
+                }
             }
             Action::ValidateConstraint { table, name } => {
                 if let Some(chk) = self.tables.get_mut(table).and_then(|t| t.not_null_checks.get_mut(name)) {
@@ -221,6 +293,13 @@ impl Catalog {
                         ObjectKind::Constraint => {
                             if let Some(t) = on.as_ref().and_then(|o| self.tables.get_mut(o)) {
                                 t.not_null_checks.remove(&n.name);
+                                t.constraints.remove(&n.name);
+                                t.unique_indexes.remove(&n.name);
+                            }
+                        }
+                        ObjectKind::Index => {
+                            for t in self.tables.values_mut() {
+                                t.unique_indexes.remove(&n.name);
                             }
                         }
                         _ => {}
@@ -241,7 +320,18 @@ impl Catalog {
                     self.tables.insert(to, t);
                 }
             }
-            Action::Rename { kind, from, to, .. } => {
+            Action::Rename { kind, from, to, on } => {
+                // A constraint's index carries its name, and the other way round.
+                for t in self.tables.values_mut() {
+                    if let Some(cols) = t.unique_indexes.remove(&from.name) {
+                        t.unique_indexes.insert(to.clone(), cols);
+                    }
+                }
+                if let Some(t) = on.as_ref().and_then(|o| self.tables.get_mut(o)) {
+                    if let Some(con) = t.constraints.remove(&from.name) {
+                        t.constraints.insert(to.clone(), con);
+                    }
+                }
                 let to = Name::new(from.schema.clone(), to.clone());
                 if self.created.remove(&(*kind, from.clone())) {
                     self.created.insert((*kind, to));
@@ -259,6 +349,41 @@ impl Catalog {
             _ => {}
         }
     }
+}
+
+/// The constraints a column definition declares inline (`id int PRIMARY KEY`).
+fn inline_constraints(col: &ColumnDef) -> Vec<ConstraintDef> {
+    let mk = |kind, on: bool| {
+        on.then(|| ConstraintDef {
+            name: None,
+            kind,
+            not_valid: false,
+            using_index: false,
+            not_null_column: None,
+            columns: vec![col.name.clone()],
+        })
+    };
+    [
+        mk(ConstraintKind::PrimaryKey, col.primary_key),
+        mk(ConstraintKind::Unique, col.unique),
+        mk(ConstraintKind::ForeignKey, col.references),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The name PostgreSQL gives an unnamed key constraint: `<table>_pkey`,
+/// `<table>_<columns>_key`, `<table>_<columns>_fkey`. `None` when it would
+/// be truncated to fit 63 bytes (the model does not guess how).
+pub fn default_constraint_name(table: &str, con: &ConstraintDef) -> Option<String> {
+    let name = match con.kind {
+        ConstraintKind::PrimaryKey => format!("{table}_pkey"),
+        ConstraintKind::Unique if !con.columns.is_empty() => format!("{table}_{}_key", con.columns.join("_")),
+        ConstraintKind::ForeignKey if !con.columns.is_empty() => format!("{table}_{}_fkey", con.columns.join("_")),
+        _ => return None,
+    };
+    (name.len() <= 63).then_some(name)
 }
 
 #[cfg(test)]
@@ -339,5 +464,41 @@ mod tests {
         c.begin_change();
         c.apply(&mk(true));
         assert!(!c.table_is_new(&t));
+    }
+
+    #[test]
+    fn keys_are_known_by_the_names_postgres_gives_them() {
+        let mut c = Catalog::default();
+        let t = Name::new(None, "memberships");
+        let mut member = ColumnDef::new("member_id", SqlType::parse("bigint"));
+        member.references = true;
+        c.apply(&Action::CreateTable {
+            table: t.clone(),
+            columns: vec![member, ColumnDef::new("team_id", SqlType::parse("bigint"))],
+            constraints: vec![ConstraintDef {
+                name: None,
+                kind: ConstraintKind::PrimaryKey,
+                not_valid: false,
+                using_index: false,
+                not_null_column: None,
+                columns: vec!["team_id".into(), "member_id".into()],
+            }],
+            unlogged: false,
+            temporary: false,
+            if_not_exists: false,
+        });
+        let pk = c.constraint(&t, "memberships_pkey").unwrap();
+        assert_eq!(pk.columns, ["member_id", "team_id"]);
+        assert!(c.column_is_not_null(&t, "team_id"));
+        assert_eq!(
+            c.constraint(&t, "memberships_member_id_fkey").map(|k| k.kind),
+            Some(ConstraintKind::ForeignKey)
+        );
+        c.apply(&Action::AlterColumnOther {
+            table: t.clone(),
+            column: "team_id".into(),
+            what: "DROP NOT NULL".into(),
+        });
+        assert!(!c.column_is_not_null(&t, "team_id"));
     }
 }

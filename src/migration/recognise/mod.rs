@@ -122,6 +122,26 @@ impl<'t, 'a> Cur<'t, 'a> {
         self.i = closing_paren(self.t, self.i).map_or(self.t.len(), |close| close + 1);
         true
     }
+    /// A parenthesised list of plain column names (`(a, "B" DESC)`), if one
+    /// comes next; `None` when an element is an expression or not a column.
+    fn column_list(&mut self) -> Option<Vec<String>> {
+        if self.peek().is_none_or(|t| t.text != "(") {
+            return None;
+        }
+        let close = closing_paren(self.t, self.i)?;
+        let inner = &self.t[self.i + 1..close];
+        self.i = close + 1;
+        split_top(inner, ",")
+            .into_iter()
+            .map(|g| {
+                let mut gc = Cur::new(g);
+                let col = gc.ident()?;
+                let _ = gc.eat(&["asc"]) || gc.eat(&["desc"]);
+                let _ = gc.eat(&["nulls", "first"]) || gc.eat(&["nulls", "last"]);
+                gc.at_end().then_some(col)
+            })
+            .collect()
+    }
     /// The rest, split on top-level commas.
     fn comma_groups(&self) -> Vec<&'t [Tok<'a>]> {
         split_top(&self.t[self.i..], ",")
