@@ -351,6 +351,8 @@ pub enum Action {
     Update {
         table: Name,
         has_where: bool,
+        /// The columns its `SET` assigns (empty when unknown).
+        columns: Vec<String>,
     },
     Insert {
         table: Name,

@@ -351,7 +351,11 @@ fn dml_from_tokens(c: &mut Cur, first: &str) -> Option<Vec<Action>> {
     Some(vec![if first == "delete" {
         Action::Delete { table, has_where }
     } else {
-        Action::Update { table, has_where }
+        Action::Update {
+            table,
+            has_where,
+            columns: Vec::new(),
+        }
     }])
 }
 
