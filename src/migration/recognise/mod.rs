@@ -514,6 +514,51 @@ mod tests {
     }
 
     #[test]
+    fn lossless_widenings_and_which_rewrite() {
+        let t = SqlType::parse;
+        let in_place = [
+            ("timestamp(3)", "timestamp"),
+            ("timestamptz(0)", "timestamp(6) with time zone"),
+            ("serial", "integer"),
+            ("numeric(8,2)", "numeric"),
+        ];
+        for (a, b) in in_place {
+            assert!(t(a).widens_to(&t(b)), "{a} -> {b}");
+            assert!(!t(a).widens_with_rewrite(&t(b)), "{a} -> {b}");
+        }
+        let rewritten = [
+            ("int", "bigint"),
+            ("smallint", "integer"),
+            ("SERIAL", "BIGINT"),
+            ("integer", "numeric(10)"),
+            ("bigint", "numeric(21,2)"),
+            ("integer", "double precision"),
+            ("real", "float8"),
+            ("numeric(8,2)", "numeric(12,4)"),
+            ("char(4)", "varchar(10)"),
+            ("integer[]", "bigint[]"),
+        ];
+        for (a, b) in rewritten {
+            assert!(!t(a).widens_to(&t(b)), "{a} -> {b}");
+            assert!(t(a).widens_with_rewrite(&t(b)), "{a} -> {b}");
+        }
+        let lossy = [
+            ("bigint", "integer"),
+            ("bigint", "double precision"),
+            ("integer", "real"),
+            ("integer", "numeric(9)"),
+            ("numeric(8,2)", "numeric(8,4)"),
+            ("timestamp", "timestamp(3)"),
+            ("timestamp", "timestamptz"),
+            ("integer[]", "bigint"),
+            ("char(10)", "varchar(4)"),
+        ];
+        for (a, b) in lossy {
+            assert!(!t(a).widens_to(&t(b)) && !t(a).widens_with_rewrite(&t(b)), "{a} -> {b}");
+        }
+    }
+
+    #[test]
     fn dynamic_sql_is_folded_into_literals() {
         let body = "BEGIN EXECUTE 'ALTER TABLE ' || quote_ident(t) || ' RENAME COLUMN a TO b'; \
                     EXECUTE format('ALTER TABLE %I DROP COLUMN %I', 'Members', col); \

@@ -18,6 +18,7 @@ mod ban_add_column_volatile_default;
 mod ban_add_not_null_column;
 mod ban_alter_column_type;
 mod ban_cluster;
+mod ban_column_type_rewrite;
 mod ban_concurrently_in_transaction;
 mod ban_delete_without_where;
 mod ban_drop_column;
@@ -203,6 +204,7 @@ pub static RULES: &[(&RuleMeta, RuleFn)] = &[
     (&ban_rename_object::RULE, ban_rename_object::check),
     (&ban_set_schema::RULE, ban_set_schema::check),
     (&ban_alter_column_type::RULE, ban_alter_column_type::check),
+    (&ban_column_type_rewrite::RULE, ban_column_type_rewrite::check),
     (&ban_set_not_null::RULE, ban_set_not_null::check),
     (&ban_add_not_null_column::RULE, ban_add_not_null_column::check),
     (
