@@ -152,7 +152,13 @@ impl Catalog {
                 }
             }
         }
-        t.constraints.insert(name, KnownConstraint { kind: con.kind, columns });
+        t.constraints.insert(
+            name,
+            KnownConstraint {
+                kind: con.kind,
+                columns,
+            },
+        );
     }
 
     /// Replays one action.
@@ -179,7 +185,7 @@ impl Catalog {
                         c.name.clone(),
                         Column {
                             ty: c.ty.clone(),
-                            not_null: c.not_null,
+                            not_null: implicitly_not_null(c),
                             created_in_change: true,
                         },
                     );
@@ -195,7 +201,11 @@ impl Catalog {
                 }
                 self.touched.push(table.clone());
                 self.tables.insert(table.clone(), t);
-                for con in columns.iter().flat_map(inline_constraints).chain(constraints.iter().cloned()) {
+                for con in columns
+                    .iter()
+                    .flat_map(inline_constraints)
+                    .chain(constraints.iter().cloned())
+                {
                     self.add_constraint(table, &con);
                 }
             }
@@ -233,7 +243,7 @@ impl Catalog {
                     column.name.clone(),
                     Column {
                         ty: column.ty.clone(),
-                        not_null: column.not_null,
+                        not_null: implicitly_not_null(column),
                         created_in_change: true,
                     },
                 );
@@ -349,6 +359,13 @@ impl Catalog {
             _ => {}
         }
     }
+}
+
+/// NOT NULL as declared, or as PostgreSQL implies it for identity and serial columns.
+fn implicitly_not_null(c: &ColumnDef) -> bool {
+    c.not_null
+        || c.generated == Some(Generated::Identity)
+        || matches!(c.ty.base.as_str(), "serial" | "bigserial" | "smallserial" | "serial2")
 }
 
 /// The constraints a column definition declares inline (`id int PRIMARY KEY`).

@@ -5,7 +5,9 @@ use crate::migration::action::Action;
 crate::declare_rule! {
     /// ## What it does
     /// Flags `ALTER COLUMN ... SET NOT NULL` on an existing column, unless a
-    /// validated `CHECK (column IS NOT NULL)` constraint exists on it.
+    /// validated `CHECK (column IS NOT NULL)` constraint exists on it, or the
+    /// migrations already made the column NOT NULL (earlier files, or earlier
+    /// in this one), which makes the statement a no-op.
     ///
     /// ## Why it blocks a release
     /// The statement scans the whole table under an ACCESS EXCLUSIVE lock, fails
@@ -27,7 +29,10 @@ crate::declare_rule! {
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     for a in cx.actions {
         if let Action::SetNotNull { table, column } = a {
-            if cx.catalog.column_is_new(table, column) || cx.catalog.has_validated_not_null_check(table, column) {
+            if cx.catalog.column_is_new(table, column)
+                || cx.catalog.has_validated_not_null_check(table, column)
+                || cx.catalog.column_is_not_null(table, column)
+            {
                 continue;
             }
             out.push(Hit::new(
