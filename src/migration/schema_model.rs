@@ -95,6 +95,13 @@ impl Catalog {
         }
     }
 
+    /// True when the migrations replayed so far created the object (and did
+    /// not drop it). Tables are in `tables`.
+    pub fn was_created(&self, kind: ObjectKind, name: &Name) -> bool {
+        let key = (kind, name.clone());
+        self.created.contains(&key) || self.earlier.contains(&key)
+    }
+
     pub fn column_type(&self, table: &Name, column: &str) -> Option<&SqlType> {
         self.tables.get(table)?.columns.get(column).map(|c| &c.ty)
     }
