@@ -26,6 +26,9 @@ pub struct Table {
     pub set_not_null: HashSet<String>,
     /// Constraints by name, with the names PostgreSQL gives unnamed keys.
     pub constraints: HashMap<String, KnownConstraint>,
+    /// The model saw the table created, so it saw every constraint since
+    /// (not a table it only knows from later statements).
+    pub defined: bool,
     /// Unique indexes by name (including those behind PRIMARY KEY and UNIQUE
     /// constraints): their columns, sorted; empty when not plain columns.
     pub unique_indexes: HashMap<String, Vec<String>>,
@@ -184,6 +187,7 @@ impl Catalog {
                 }
                 let mut t = Table {
                     created_in_change: true,
+                    defined: true,
                     temporary: *temporary,
                     ..Table::default()
                 };

@@ -18,6 +18,10 @@ crate::declare_rule! {
     /// The kind of a constraint comes from the migrations that created it, or
     /// else from PostgreSQL's naming (`_fkey`, `_check`, `_pkey`, `_key`).
     ///
+    /// `DROP CONSTRAINT IF EXISTS` of a constraint the migrations never
+    /// created on a table they created (or dropped it since) is a no-op and is
+    /// not flagged. A constraint added outside the migrations is not seen.
+    ///
     /// A primary key or unique constraint is not flagged when the same change
     /// keeps its columns unique: it re-creates it, adds a primary key, unique
     /// constraint or unique index on the same columns, or one already exists.
@@ -47,7 +51,16 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         .actions
         .iter()
         .filter(|a| !redundant_not_null_check(cx, a))
-        .filter(|a| !matches!(a, Action::Drop { kind: ObjectKind::Constraint, on: Some(_), .. }))
+        .filter(|a| {
+            !matches!(
+                a,
+                Action::Drop {
+                    kind: ObjectKind::Constraint,
+                    on: Some(_),
+                    ..
+                }
+            )
+        })
         .cloned()
         .collect();
     super::drops(
@@ -69,6 +82,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             kind: ObjectKind::Constraint,
             names,
             on: Some(table),
+            if_exists,
             ..
         } = a
         else {
@@ -78,7 +92,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             continue;
         }
         for n in names {
-            if cx.catalog.is_new(ObjectKind::Constraint, n) {
+            if cx.catalog.is_new(ObjectKind::Constraint, n) || *if_exists && never_there(cx, table, &n.name) {
                 continue;
             }
             let Some(what) = key_lost(cx, &cx.actions[i + 1..], table, &n.name) else {
@@ -96,6 +110,17 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             ));
         }
     }
+}
+
+/// True when the migrations created `table` and, since, never a constraint
+/// `name` that is still there: `DROP CONSTRAINT IF EXISTS` is a no-op. (A
+/// name PostgreSQL gives an unnamed constraint is judged by its kind instead:
+/// the model does not compute every such name.)
+fn never_there(cx: &Cx, table: &Name, name: &str) -> bool {
+    cx.catalog
+        .table(table)
+        .is_some_and(|t| t.defined && !t.constraints.contains_key(name))
+        && constraint_kind(cx, table, name).is_none()
 }
 
 /// The kind of the constraint `name` on `table`: as the model saw it
@@ -130,10 +155,7 @@ fn key_lost(cx: &Cx, rest: &[Action], table: &Name, name: &str) -> Option<&'stat
         Some(ConstraintKind::Exclude) => "exclusion constraint",
         None => "constraint",
     };
-    let old: &[String] = cx
-        .catalog
-        .constraint(table, name)
-        .map_or(&[], |c| c.columns.as_slice());
+    let old: &[String] = cx.catalog.constraint(table, name).map_or(&[], |c| c.columns.as_slice());
     let same = |cols: &[String]| {
         let mut cols = cols.to_vec();
         cols.sort();
