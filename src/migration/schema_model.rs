@@ -402,16 +402,44 @@ fn inline_constraints(col: &ColumnDef) -> Vec<ConstraintDef> {
 }
 
 /// The name PostgreSQL gives an unnamed key constraint: `<table>_pkey`,
-/// `<table>_<columns>_key`, `<table>_<columns>_fkey`. `None` when it would
-/// be truncated to fit 63 bytes (the model does not guess how).
+/// `<table>_<columns>_key`, `<table>_<columns>_fkey`, shortened as
+/// [`pg_object_name`] does.
 pub fn default_constraint_name(table: &str, con: &ConstraintDef) -> Option<String> {
-    let name = match con.kind {
-        ConstraintKind::PrimaryKey => format!("{table}_pkey"),
-        ConstraintKind::Unique if !con.columns.is_empty() => format!("{table}_{}_key", con.columns.join("_")),
-        ConstraintKind::ForeignKey if !con.columns.is_empty() => format!("{table}_{}_fkey", con.columns.join("_")),
-        _ => return None,
+    let columns = con.columns.join("_");
+    match con.kind {
+        ConstraintKind::PrimaryKey => Some(pg_object_name(table, None, "pkey")),
+        ConstraintKind::Unique if !con.columns.is_empty() => Some(pg_object_name(table, Some(&columns), "key")),
+        ConstraintKind::ForeignKey if !con.columns.is_empty() => Some(pg_object_name(table, Some(&columns), "fkey")),
+        _ => None,
+    }
+}
+
+/// `<name1>_<name2>_<label>` cut to 63 bytes as PostgreSQL's
+/// `makeObjectName` does: the longer of the two names loses its last
+/// character until the whole fits. It names a serial column's sequence
+/// (`<table>_<column>_seq`) and unnamed constraints and indexes.
+pub fn pg_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let overhead = label.len() + 1 + usize::from(name2.is_some());
+    let avail = 63usize.saturating_sub(overhead);
+    let (mut n1, mut n2) = (name1.len(), name2.map_or(0, str::len));
+    while n1 + n2 > avail {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    // Identifiers are cut on a character boundary, as pg_mbcliplen does.
+    let cut = |s: &str, mut n: usize| {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
     };
-    (name.len() <= 63).then_some(name)
+    match name2 {
+        Some(n) => format!("{}_{}_{label}", cut(name1, n1), cut(n, n2)),
+        None => format!("{}_{label}", cut(name1, n1)),
+    }
 }
 
 #[cfg(test)]
@@ -528,5 +556,19 @@ mod tests {
             what: "DROP NOT NULL".into(),
         });
         assert!(!c.column_is_not_null(&t, "team_id"));
+    }
+
+    #[test]
+    fn long_names_are_cut_as_postgres_cuts_them() {
+        let t = "scheduler_dependency_tracker_fri";
+        assert_eq!(
+            pg_object_name(t, Some("circuit_1_final_prover_job_id"), "seq"),
+            "scheduler_dependency_tracker__circuit_1_final_prover_job_id_seq"
+        );
+        assert_eq!(
+            pg_object_name(t, Some("circuit_10_final_prover_job_id"), "fkey"),
+            "scheduler_dependency_tracker__circuit_10_final_prover_job__fkey"
+        );
+        assert_eq!(pg_object_name("members", None, "pkey"), "members_pkey");
     }
 }
