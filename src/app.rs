@@ -88,15 +88,20 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn verdict(&self) -> Verdict {
+    /// True when `f` blocks the gate: unapproved, at or above the `--fail-on` level.
+    pub fn blocks(&self, f: &Finding) -> bool {
         let blocking = if self.fail_on_warnings {
             Severity::Warning
         } else {
             Severity::Error
         };
+        f.severity >= blocking && !f.approved
+    }
+
+    pub fn verdict(&self) -> Verdict {
         if self.invalid_inputs > 0 {
             Verdict::Error
-        } else if self.findings.iter().any(|f| f.severity >= blocking && !f.approved) {
+        } else if self.findings.iter().any(|f| self.blocks(f)) {
             Verdict::Blocked
         } else {
             Verdict::Pass

@@ -325,13 +325,12 @@ fn gate(common: &Common, root: &Path, f: impl FnOnce(&Config) -> Result<Report, 
         Ok(mut report) => {
             report.fail_on_warnings = common.fail_on == FailOn::Warning;
             let format = common.format.unwrap_or(Format::Human);
+            // Quiet: only what blocks, counted against the whole report.
             if common.quiet && format == Format::Human {
-                report
-                    .findings
-                    .retain(|f| f.severity == crate::finding::Severity::Error && !f.approved);
-                if report.findings.is_empty() {
-                    return report.exit_code();
+                if report.findings.iter().any(|f| report.blocks(f)) {
+                    print(&report::human::render_quiet(&report, use_color(common.color)));
                 }
+                return report.exit_code();
             }
             print_report(&report, format, use_color(common.color));
             report.exit_code()
@@ -390,13 +389,15 @@ fn dry_run(args: &crate::dryrun::DryRunArgs, common: &Common) -> u8 {
             outcome.report.fail_on_warnings = common.fail_on == FailOn::Warning;
             let format = common.format.unwrap_or(Format::Human);
             if common.quiet && format == Format::Human {
-                outcome
-                    .report
-                    .findings
-                    .retain(|f| f.severity == crate::finding::Severity::Error && !f.approved);
-                if outcome.report.findings.is_empty() {
-                    return outcome.report.exit_code();
+                let report = &outcome.report;
+                if report.findings.iter().any(|f| report.blocks(f)) {
+                    print(&format!(
+                        "{}{}",
+                        crate::dryrun::render::human(&outcome.run),
+                        report::human::render_quiet(report, use_color(common.color))
+                    ));
                 }
+                return report.exit_code();
             }
             print(&crate::dryrun::render::render(
                 &outcome,

@@ -382,3 +382,31 @@ fn sarif_is_valid_against_the_official_schema() {
 fn the_sarif_check_rejects_what_the_schema_rejects() {
     common::assert_valid_sarif(&serde_json::json!({"version": "2.0", "runs": [{"results": []}]}));
 }
+
+#[test]
+fn quiet_counts_what_it_does_not_show() {
+    // `check -q` printed "0 approved" where the JSON report said 1: the
+    // summary counted only the findings quiet mode shows.
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "m.sql",
+        "SET lock_timeout = '5s';\n-- MIGRATION_APPROVED: column unused since 4.2\nALTER TABLE members DROP COLUMN legacy;\nALTER TABLE members DROP COLUMN email;\nVACUUM FULL members;\n",
+    );
+    let o = shipgate(&["lint", "-q", "m.sql"], d.path());
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("1 error, 1 warning, 0 notes, 1 approved"), "{out}");
+    assert!(
+        out.contains("`members.email`") && !out.contains("ban-vacuum-full"),
+        "{out}"
+    );
+    // Quiet with `--fail-on warning`: the warning blocks, so it is shown.
+    write(d.path(), "m.sql", "SET lock_timeout = '5s';\nVACUUM FULL members;\n");
+    let o = shipgate(&["lint", "-q", "--fail-on", "warning", "m.sql"], d.path());
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("ban-vacuum-full"), "{}", stdout(&o));
+    let o = shipgate(&["lint", "-q", "m.sql"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "");
+}

@@ -144,8 +144,70 @@ impl SqlType {
                 ([p1], [p2, 0]) => p2 >= p1,
                 _ => false,
             },
+            // More fractional digits (6 when none is written): checked, never rewritten.
+            (a, b) if a == b && matches!(a, "timestamp" | "timestamptz" | "time" | "timetz" | "interval") => {
+                to.mods.first().unwrap_or(&6) >= self.mods.first().unwrap_or(&6)
+            }
+            // `serial` is `integer` with a default: the same storage.
+            (a, b) if integer_digits(a).is_some() && integer_digits(a) == integer_digits(b) => true,
             (a, b) => a == b && self.mods == to.mods,
         }
+    }
+
+    /// True when every value of `self` converts to `to` exactly (PostgreSQL's
+    /// cast loses nothing and cannot fail), but the table is rewritten:
+    /// `integer` to `bigint`, to `numeric` with enough digits or to `double
+    /// precision`; `real` to `double precision`; `numeric(p,s)` to more digits
+    /// on both sides of the point; `char(n)` to `varchar(m >= n)` or `text`.
+    /// Arrays follow their element type.
+    pub fn widens_with_rewrite(&self, to: &SqlType) -> bool {
+        if self.array != to.array || self.widens_to(to) {
+            return false;
+        }
+        let (from, into) = (self.base.as_str(), to.base.as_str());
+        if let Some(digits) = integer_digits(from) {
+            return match (into, to.mods.as_slice()) {
+                ("numeric", []) => true,
+                ("numeric", [p]) => *p >= digits,
+                ("numeric", [p, s]) => p - s >= digits,
+                ("float8", _) => digits <= 10,
+                _ => integer_digits(into).is_some_and(|d| d > digits),
+            };
+        }
+        match (from, into) {
+            ("float4", "float8") => true,
+            ("numeric", "numeric") => {
+                // numeric(p) is numeric(p,0); plain numeric has no bound to widen.
+                let ps = |m: &[i64]| match m {
+                    [p] => Some((*p, 0)),
+                    [p, s] => Some((*p, *s)),
+                    _ => None,
+                };
+                match (ps(&self.mods), ps(&to.mods)) {
+                    (Some((p1, s1)), Some((p2, s2))) => s2 >= s1 && p2 - s2 >= p1 - s1,
+                    _ => false,
+                }
+            }
+            ("bpchar", "text") => true,
+            ("bpchar", "varchar") => match (self.mods.first(), to.mods.first()) {
+                (_, None) => true,
+                (Some(a), Some(b)) => b >= a,
+                // `char` alone is char(1).
+                (None, Some(b)) => *b >= 1,
+            },
+            _ => false,
+        }
+    }
+}
+
+/// The decimal digits an integer type holds, by canonical name (a serial is
+/// its integer type with a default).
+fn integer_digits(base: &str) -> Option<i64> {
+    match base {
+        "int2" | "smallserial" | "serial2" => Some(5),
+        "int4" | "serial" => Some(10),
+        "int8" | "bigserial" => Some(19),
+        _ => None,
     }
 }
 
@@ -244,6 +306,9 @@ pub struct ConstraintDef {
     pub using_index: bool,
     /// For `CHECK (col IS NOT NULL)`: the column.
     pub not_null_column: Option<String>,
+    /// The key columns of a PRIMARY KEY or UNIQUE constraint, and the
+    /// referencing columns of a FOREIGN KEY, as written (empty otherwise).
+    pub columns: Vec<String>,
 }
 
 /// One thing a statement does to the database.
@@ -340,6 +405,10 @@ pub enum Action {
         table: Name,
         concurrently: bool,
         unique: bool,
+        /// The indexed columns when every key is a plain column and the
+        /// index is not partial (empty otherwise): what `ON CONFLICT (...)`
+        /// can infer it from.
+        columns: Vec<String>,
     },
     AddEnumValue {
         ty: Name,
@@ -370,6 +439,8 @@ pub enum Action {
     Update {
         table: Name,
         has_where: bool,
+        /// The columns its `SET` assigns (empty when unknown).
+        columns: Vec<String>,
     },
     Insert {
         table: Name,

@@ -20,7 +20,7 @@ impl Column {
     fn from_def(c: &ColumnDef) -> Column {
         Column {
             ty: c.ty.clone(),
-            not_null: c.not_null,
+            not_null: implicitly_not_null(c),
             created_in_change: true,
             has_default: c.default.is_some()
                 || c.generated.is_some()
@@ -40,6 +40,22 @@ pub struct Table {
     /// Columns made NOT NULL by `SET NOT NULL`, including columns whose
     /// definition the model has not seen.
     pub set_not_null: HashSet<String>,
+    /// Constraints by name, with the names PostgreSQL gives unnamed keys.
+    pub constraints: HashMap<String, KnownConstraint>,
+    /// The model saw the table created, so it saw every constraint since
+    /// (not a table it only knows from later statements).
+    pub defined: bool,
+    /// Unique indexes by name (including those behind PRIMARY KEY and UNIQUE
+    /// constraints): their columns, sorted; empty when not plain columns.
+    pub unique_indexes: HashMap<String, Vec<String>>,
+}
+
+/// A constraint the model saw created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownConstraint {
+    pub kind: ConstraintKind,
+    /// Key columns of a PRIMARY KEY or UNIQUE constraint, sorted (empty when unknown).
+    pub columns: Vec<String>,
 }
 
 /// Rows one `INSERT ... VALUES` wrote: its column list (empty when not
@@ -137,6 +153,13 @@ impl Catalog {
         }
     }
 
+    /// True when the migrations replayed so far created the object (and did
+    /// not drop it). Tables are in `tables`.
+    pub fn was_created(&self, kind: ObjectKind, name: &Name) -> bool {
+        let key = (kind, name.clone());
+        self.created.contains(&key) || self.earlier.contains(&key)
+    }
+
     pub fn column_type(&self, table: &Name, column: &str) -> Option<&SqlType> {
         self.tables.get(table)?.columns.get(column).map(|c| &c.ty)
     }
@@ -173,6 +196,45 @@ impl Catalog {
             .is_some_and(|t| t.not_null_checks.values().any(|(c, valid)| c == column && *valid))
     }
 
+    /// What the model knows of constraint `name` on `table`.
+    pub fn constraint(&self, table: &Name, name: &str) -> Option<&KnownConstraint> {
+        self.tables.get(table)?.constraints.get(name)
+    }
+
+    /// The table a unique index belongs to, and its sorted columns.
+    pub fn unique_index(&self, name: &str) -> Option<(&Name, &[String])> {
+        self.tables
+            .iter()
+            .find_map(|(t, tab)| tab.unique_indexes.get(name).map(|c| (t, c.as_slice())))
+    }
+
+    /// Records a constraint on `table` (a named one, or a key PostgreSQL names).
+    fn add_constraint(&mut self, table: &Name, con: &ConstraintDef) {
+        let Some(t) = self.tables.get_mut(table) else { return };
+        let Some(name) = con.name.clone().or_else(|| default_constraint_name(&table.name, con)) else {
+            return;
+        };
+        let mut columns = con.columns.clone();
+        columns.sort();
+        if matches!(con.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique) && !con.using_index {
+            t.unique_indexes.insert(name.clone(), columns.clone());
+        }
+        if con.kind == ConstraintKind::PrimaryKey {
+            for c in &columns {
+                if let Some(col) = t.columns.get_mut(c) {
+                    col.not_null = true;
+                }
+            }
+        }
+        t.constraints.insert(
+            name,
+            KnownConstraint {
+                kind: con.kind,
+                columns,
+            },
+        );
+    }
+
     /// Replays one action.
     pub fn apply(&mut self, action: &Action) {
         match action {
@@ -189,6 +251,7 @@ impl Catalog {
                 }
                 let mut t = Table {
                     created_in_change: true,
+                    defined: true,
                     temporary: *temporary,
                     ..Table::default()
                 };
@@ -206,6 +269,13 @@ impl Catalog {
                 }
                 self.touched.push(table.clone());
                 self.tables.insert(table.clone(), t);
+                for con in columns
+                    .iter()
+                    .flat_map(inline_constraints)
+                    .chain(constraints.iter().cloned())
+                {
+                    self.add_constraint(table, &con);
+                }
             }
             Action::Create {
                 kind,
@@ -227,8 +297,19 @@ impl Catalog {
                     self.views.insert(name.clone(), ViewShape { materialized, columns });
                 }
             }
-            Action::CreateIndex { name: Some(name), .. } => {
+            Action::CreateIndex {
+                name: Some(name),
+                table,
+                unique,
+                columns,
+                ..
+            } => {
                 self.created.insert((ObjectKind::Index, name.clone()));
+                if let (true, Some(t)) = (*unique, self.tables.get_mut(table)) {
+                    let mut columns = columns.clone();
+                    columns.sort();
+                    t.unique_indexes.insert(name.name.clone(), columns);
+                }
             }
             Action::Insert { table, columns, rows } if !rows.is_empty() => {
                 let seed = Seed {
@@ -249,6 +330,9 @@ impl Catalog {
                 self.touched.push(table.clone());
                 let t = self.tables.entry(table.clone()).or_default();
                 t.columns.insert(column.name.clone(), Column::from_def(column));
+                for con in inline_constraints(column) {
+                    self.add_constraint(table, &con);
+                }
             }
             Action::DropColumn { table, column } => {
                 if let Some(t) = self.tables.get_mut(table) {
@@ -274,9 +358,15 @@ impl Catalog {
                 }
             }
             Action::AlterColumnOther { table, column, what } => {
-                if let Some(c) = self.tables.get_mut(table).and_then(|t| t.columns.get_mut(column)) {
+                let Some(t) = self.tables.get_mut(table) else { return };
+                if what.starts_with("DROP NOT NULL") {
+                    t.set_not_null.remove(column);
+                }
+                if let Some(c) = t.columns.get_mut(column) {
                     if what.starts_with("SET DEFAULT") || what.starts_with("ADD GENERATED") {
                         c.has_default = true;
+                    } else if what.starts_with("DROP NOT NULL") {
+                        c.not_null = false;
                     }
                 }
             }
@@ -290,6 +380,7 @@ impl Catalog {
                     self.created
                         .insert((ObjectKind::Constraint, Name::new(None, name.clone())));
                 }
+                self.add_constraint(table, constraint);
             }
             Action::ValidateConstraint { table, name } => {
                 if let Some(chk) = self.tables.get_mut(table).and_then(|t| t.not_null_checks.get_mut(name)) {
@@ -310,6 +401,13 @@ impl Catalog {
                         ObjectKind::Constraint => {
                             if let Some(t) = on.as_ref().and_then(|o| self.tables.get_mut(o)) {
                                 t.not_null_checks.remove(&n.name);
+                                t.constraints.remove(&n.name);
+                                t.unique_indexes.remove(&n.name);
+                            }
+                        }
+                        ObjectKind::Index => {
+                            for t in self.tables.values_mut() {
+                                t.unique_indexes.remove(&n.name);
                             }
                         }
                         _ => {}
@@ -333,7 +431,18 @@ impl Catalog {
                     self.tables.insert(to, t);
                 }
             }
-            Action::Rename { kind, from, to, .. } => {
+            Action::Rename { kind, from, to, on } => {
+                // A constraint's index carries its name, and the other way round.
+                for t in self.tables.values_mut() {
+                    if let Some(cols) = t.unique_indexes.remove(&from.name) {
+                        t.unique_indexes.insert(to.clone(), cols);
+                    }
+                }
+                if let Some(t) = on.as_ref().and_then(|o| self.tables.get_mut(o)) {
+                    if let Some(con) = t.constraints.remove(&from.name) {
+                        t.constraints.insert(to.clone(), con);
+                    }
+                }
                 let to = Name::new(from.schema.clone(), to.clone());
                 if matches!(kind, ObjectKind::View | ObjectKind::MaterializedView) {
                     if let Some(v) = self.views.remove(from) {
@@ -355,6 +464,76 @@ impl Catalog {
             }
             _ => {}
         }
+    }
+}
+
+/// NOT NULL as declared, or as PostgreSQL implies it for identity and serial columns.
+fn implicitly_not_null(c: &ColumnDef) -> bool {
+    c.not_null
+        || c.generated == Some(Generated::Identity)
+        || matches!(c.ty.base.as_str(), "serial" | "bigserial" | "smallserial" | "serial2")
+}
+
+/// The constraints a column definition declares inline (`id int PRIMARY KEY`).
+fn inline_constraints(col: &ColumnDef) -> Vec<ConstraintDef> {
+    let mk = |kind, on: bool| {
+        on.then(|| ConstraintDef {
+            name: None,
+            kind,
+            not_valid: false,
+            using_index: false,
+            not_null_column: None,
+            columns: vec![col.name.clone()],
+        })
+    };
+    [
+        mk(ConstraintKind::PrimaryKey, col.primary_key),
+        mk(ConstraintKind::Unique, col.unique),
+        mk(ConstraintKind::ForeignKey, col.references),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The name PostgreSQL gives an unnamed key constraint: `<table>_pkey`,
+/// `<table>_<columns>_key`, `<table>_<columns>_fkey`, shortened as
+/// [`pg_object_name`] does.
+pub fn default_constraint_name(table: &str, con: &ConstraintDef) -> Option<String> {
+    let columns = con.columns.join("_");
+    match con.kind {
+        ConstraintKind::PrimaryKey => Some(pg_object_name(table, None, "pkey")),
+        ConstraintKind::Unique if !con.columns.is_empty() => Some(pg_object_name(table, Some(&columns), "key")),
+        ConstraintKind::ForeignKey if !con.columns.is_empty() => Some(pg_object_name(table, Some(&columns), "fkey")),
+        _ => None,
+    }
+}
+
+/// `<name1>_<name2>_<label>` cut to 63 bytes as PostgreSQL's
+/// `makeObjectName` does: the longer of the two names loses its last
+/// character until the whole fits. It names a serial column's sequence
+/// (`<table>_<column>_seq`) and unnamed constraints and indexes.
+pub fn pg_object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let overhead = label.len() + 1 + usize::from(name2.is_some());
+    let avail = 63usize.saturating_sub(overhead);
+    let (mut n1, mut n2) = (name1.len(), name2.map_or(0, str::len));
+    while n1 + n2 > avail {
+        if n1 > n2 {
+            n1 -= 1;
+        } else {
+            n2 -= 1;
+        }
+    }
+    // Identifiers are cut on a character boundary, as pg_mbcliplen does.
+    let cut = |s: &str, mut n: usize| {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    match name2 {
+        Some(n) => format!("{}_{}_{label}", cut(name1, n1), cut(n, n2)),
+        None => format!("{}_{label}", cut(name1, n1)),
     }
 }
 
@@ -436,5 +615,55 @@ mod tests {
         c.begin_change();
         c.apply(&mk(true));
         assert!(!c.table_is_new(&t));
+    }
+
+    #[test]
+    fn keys_are_known_by_the_names_postgres_gives_them() {
+        let mut c = Catalog::default();
+        let t = Name::new(None, "memberships");
+        let mut member = ColumnDef::new("member_id", SqlType::parse("bigint"));
+        member.references = true;
+        c.apply(&Action::CreateTable {
+            table: t.clone(),
+            columns: vec![member, ColumnDef::new("team_id", SqlType::parse("bigint"))],
+            constraints: vec![ConstraintDef {
+                name: None,
+                kind: ConstraintKind::PrimaryKey,
+                not_valid: false,
+                using_index: false,
+                not_null_column: None,
+                columns: vec!["team_id".into(), "member_id".into()],
+            }],
+            unlogged: false,
+            temporary: false,
+            if_not_exists: false,
+        });
+        let pk = c.constraint(&t, "memberships_pkey").unwrap();
+        assert_eq!(pk.columns, ["member_id", "team_id"]);
+        assert!(c.column_is_not_null(&t, "team_id"));
+        assert_eq!(
+            c.constraint(&t, "memberships_member_id_fkey").map(|k| k.kind),
+            Some(ConstraintKind::ForeignKey)
+        );
+        c.apply(&Action::AlterColumnOther {
+            table: t.clone(),
+            column: "team_id".into(),
+            what: "DROP NOT NULL".into(),
+        });
+        assert!(!c.column_is_not_null(&t, "team_id"));
+    }
+
+    #[test]
+    fn long_names_are_cut_as_postgres_cuts_them() {
+        let t = "scheduler_dependency_tracker_fri";
+        assert_eq!(
+            pg_object_name(t, Some("circuit_1_final_prover_job_id"), "seq"),
+            "scheduler_dependency_tracker__circuit_1_final_prover_job_id_seq"
+        );
+        assert_eq!(
+            pg_object_name(t, Some("circuit_10_final_prover_job_id"), "fkey"),
+            "scheduler_dependency_tracker__circuit_10_final_prover_job__fkey"
+        );
+        assert_eq!(pg_object_name("members", None, "pkey"), "members_pkey");
     }
 }

@@ -261,9 +261,18 @@ fn dml_actions(s: &sq::Statement) -> Option<Vec<Action>> {
         }
         sq::Statement::Update(u) => {
             let table = table_factor_name(&u.table)?;
+            let columns = u
+                .assignments
+                .iter()
+                .flat_map(|a| match &a.target {
+                    sq::AssignmentTarget::ColumnName(c) => vec![object_name(c).name],
+                    sq::AssignmentTarget::Tuple(cs) => cs.iter().map(|c| object_name(c).name).collect(),
+                })
+                .collect();
             let mut actions = vec![Action::Update {
                 table: table.clone(),
                 has_where: u.selection.is_some() || u.limit.is_some(),
+                columns,
             }];
             let set: Option<Vec<(String, Option<String>)>> = u
                 .assignments
@@ -633,7 +642,7 @@ mod tests {
         ] {
             let s = one(sql);
             assert!(
-                matches!(&s.actions[0], Action::Delete { table, has_where: false } | Action::Update { table, has_where: false } if table.name == "users"),
+                matches!(&s.actions[0], Action::Delete { table, has_where: false } | Action::Update { table, has_where: false, .. } if table.name == "users"),
                 "{sql}: {s:?}"
             );
         }

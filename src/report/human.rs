@@ -16,6 +16,15 @@ const MAX_SNIPPET_LINES: usize = 6;
 use super::plural;
 
 pub fn render(report: &Report, color: bool) -> String {
+    render_with(report, color, |_| true)
+}
+
+/// `--quiet`: only the findings that block, and the summary of them all.
+pub fn render_quiet(report: &Report, color: bool) -> String {
+    render_with(report, color, |f| report.blocks(f))
+}
+
+fn render_with(report: &Report, color: bool, shown: impl Fn(&Finding) -> bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -26,7 +35,7 @@ pub fn render(report: &Report, color: bool) -> String {
         .with_links(false)
         .with_width(100);
     let mut out = String::new();
-    for f in &report.findings {
+    for f in report.findings.iter().filter(|f| shown(f)) {
         render_one(&handler, report, f, &mut out);
     }
     let verdict = match report.verdict() {

@@ -266,6 +266,7 @@ mod tests {
                     Action::Update {
                         table: name("members"),
                         has_where: true,
+                        columns: vec!["plan".into()],
                     },
                 ],
             )],

@@ -46,11 +46,20 @@ pub(super) fn create(c: &mut Cur) -> Option<Vec<Action>> {
             }
             c.eat(&["only"]);
             let table = c.name()?;
+            if c.eat(&["using"]) {
+                c.i += 1;
+            }
+            // A partial index serves only queries that repeat its predicate.
+            let columns = c
+                .column_list()
+                .filter(|_| !c.rest().iter().any(|t| t.lower == "where"))
+                .unwrap_or_default();
             Some(vec![Action::CreateIndex {
                 name,
                 table,
                 concurrently,
                 unique,
+                columns,
             }])
         }
         ObjectKind::Trigger | ObjectKind::Policy | ObjectKind::Rule => {
@@ -212,6 +221,14 @@ pub(super) fn table_constraint(c: &mut Cur) -> Option<ConstraintDef> {
     } else {
         None
     };
+    let columns = match kind {
+        ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::ForeignKey => {
+            let _ = c.eat(&["primary", "key"]) || c.eat(&["foreign", "key"]) || c.eat(&["unique"]);
+            let _ = c.eat(&["nulls", "not", "distinct"]) || c.eat(&["nulls", "distinct"]);
+            c.column_list().unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
     c.i = c.t.len();
     Some(ConstraintDef {
         name,
@@ -219,6 +236,7 @@ pub(super) fn table_constraint(c: &mut Cur) -> Option<ConstraintDef> {
         not_valid,
         using_index,
         not_null_column,
+        columns,
     })
 }
 

@@ -125,6 +125,26 @@ impl<'t, 'a> Cur<'t, 'a> {
         self.i = closing_paren(self.t, self.i).map_or(self.t.len(), |close| close + 1);
         true
     }
+    /// A parenthesised list of plain column names (`(a, "B" DESC)`), if one
+    /// comes next; `None` when an element is an expression or not a column.
+    fn column_list(&mut self) -> Option<Vec<String>> {
+        if self.peek().is_none_or(|t| t.text != "(") {
+            return None;
+        }
+        let close = closing_paren(self.t, self.i)?;
+        let inner = &self.t[self.i + 1..close];
+        self.i = close + 1;
+        split_top(inner, ",")
+            .into_iter()
+            .map(|g| {
+                let mut gc = Cur::new(g);
+                let col = gc.ident()?;
+                let _ = gc.eat(&["asc"]) || gc.eat(&["desc"]);
+                let _ = gc.eat(&["nulls", "first"]) || gc.eat(&["nulls", "last"]);
+                gc.at_end().then_some(col)
+            })
+            .collect()
+    }
     /// The rest, split on top-level commas.
     fn comma_groups(&self) -> Vec<&'t [Tok<'a>]> {
         split_top(&self.t[self.i..], ",")
@@ -338,7 +358,11 @@ fn dml_from_tokens(c: &mut Cur, first: &str) -> Option<Vec<Action>> {
     Some(vec![if first == "delete" {
         Action::Delete { table, has_where }
     } else {
-        Action::Update { table, has_where }
+        Action::Update {
+            table,
+            has_where,
+            columns: Vec::new(),
+        }
     }])
 }
 
@@ -536,6 +560,51 @@ mod tests {
         assert!(!SqlType::parse("int").widens_to(&SqlType::parse("bigint")));
         assert!(SqlType::parse("numeric(10,2)").widens_to(&SqlType::parse("numeric(12,2)")));
         assert!(!SqlType::parse("numeric(10,2)").widens_to(&SqlType::parse("numeric(12,3)")));
+    }
+
+    #[test]
+    fn lossless_widenings_and_which_rewrite() {
+        let t = SqlType::parse;
+        let in_place = [
+            ("timestamp(3)", "timestamp"),
+            ("timestamptz(0)", "timestamp(6) with time zone"),
+            ("serial", "integer"),
+            ("numeric(8,2)", "numeric"),
+        ];
+        for (a, b) in in_place {
+            assert!(t(a).widens_to(&t(b)), "{a} -> {b}");
+            assert!(!t(a).widens_with_rewrite(&t(b)), "{a} -> {b}");
+        }
+        let rewritten = [
+            ("int", "bigint"),
+            ("smallint", "integer"),
+            ("SERIAL", "BIGINT"),
+            ("integer", "numeric(10)"),
+            ("bigint", "numeric(21,2)"),
+            ("integer", "double precision"),
+            ("real", "float8"),
+            ("numeric(8,2)", "numeric(12,4)"),
+            ("char(4)", "varchar(10)"),
+            ("integer[]", "bigint[]"),
+        ];
+        for (a, b) in rewritten {
+            assert!(!t(a).widens_to(&t(b)), "{a} -> {b}");
+            assert!(t(a).widens_with_rewrite(&t(b)), "{a} -> {b}");
+        }
+        let lossy = [
+            ("bigint", "integer"),
+            ("bigint", "double precision"),
+            ("integer", "real"),
+            ("integer", "numeric(9)"),
+            ("numeric(8,2)", "numeric(8,4)"),
+            ("timestamp", "timestamp(3)"),
+            ("timestamp", "timestamptz"),
+            ("integer[]", "bigint"),
+            ("char(10)", "varchar(4)"),
+        ];
+        for (a, b) in lossy {
+            assert!(!t(a).widens_to(&t(b)) && !t(a).widens_with_rewrite(&t(b)), "{a} -> {b}");
+        }
     }
 
     #[test]

@@ -5,11 +5,21 @@ use crate::migration::action::Action;
 crate::declare_rule! {
     /// ## What it does
     /// Flags `ALTER TABLE ... ALTER COLUMN ... TYPE` on an existing column,
-    /// unless the change is a known safe widening from the type the schema model
-    /// knows: `varchar(n)` to `varchar(m)` with `m >= n`, `varchar` to `text`,
-    /// `varchar(n)` to unbounded `varchar`, `text` to unbounded `varchar`,
-    /// `numeric(p,s)` to `numeric(q,s)` with
-    /// `q >= p`, `cidr` to `inet`.
+    /// unless the change widens the type the schema model knows, so that every
+    /// old value converts exactly and the running release reads and writes it
+    /// as before.
+    ///
+    /// Widenings done in place: `varchar(n)` to `varchar(m)` with `m >= n`, to
+    /// unbounded `varchar` or to `text`; `text` to unbounded `varchar`;
+    /// `numeric(p,s)` to `numeric(q,s)` with `q >= p` or to plain `numeric`;
+    /// more precision for `timestamp`, `time` or `interval`; `cidr` to `inet`.
+    ///
+    /// Widenings that rewrite the table (`ban-column-type-rewrite` warns about
+    /// the lock instead): `smallint` to `integer` to `bigint`; an integer type
+    /// to `numeric` with enough digits; `smallint` or `integer` to `double
+    /// precision`; `real` to `double precision`; `numeric(p,s)` to
+    /// `numeric(q,t)` with `t >= s` and `q - t >= p - s`; `char(n)` to
+    /// `varchar(m >= n)` or `text`. Arrays follow their element type.
     ///
     /// ## Why it blocks a release
     /// Most type changes rewrite the whole table under an ACCESS EXCLUSIVE lock,
@@ -30,7 +40,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                 continue;
             }
             let old = cx.catalog.column_type(table, column);
-            if old.is_some_and(|o| o.widens_to(ty)) {
+            if old.is_some_and(|o| o.widens_to(ty) || o.widens_with_rewrite(ty)) {
                 continue;
             }
             let message = match old {

@@ -5,8 +5,14 @@ use crate::migration::action::{Action, Name};
 crate::declare_rule! {
     /// ## What it does
     /// Flags `ALTER COLUMN ... DROP DEFAULT` and `ALTER COLUMN ... DROP IDENTITY`
-    /// on an existing column, unless a later statement of the change gives
-    /// it a default again.
+    /// on an existing column, unless the column is nullable afterwards (the
+    /// migrations show it nullable, or the same statement drops NOT NULL), or
+    /// the same change gives it a value again later (`SET DEFAULT`, `ADD
+    /// GENERATED ... AS IDENTITY`).
+    ///
+    /// Dropping the default of a nullable column is not flagged: a writer
+    /// that omits the column stores NULL, a value the column already allowed
+    /// and its readers already handle.
     ///
     /// ## Why it blocks a release
     /// Instances of the running release that insert without the column now
@@ -23,7 +29,10 @@ crate::declare_rule! {
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     for a in cx.actions {
         if let Action::DropDefault { table, column } = a {
-            if cx.column_added(table, column) || default_set_later(cx, table, column) {
+            if cx.column_added(table, column)
+                || nullable_after(cx, table, column)
+                || default_given_again(cx, table, column)
+            {
                 continue;
             }
             let message = if cx.catalog.column_is_not_null(table, column) {
@@ -42,10 +51,26 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     }
 }
 
-/// True when a later statement of the change gives the column a default
-/// again (`DROP DEFAULT` then `SET DEFAULT` replaces it).
-fn default_set_later(cx: &Cx, table: &Name, column: &str) -> bool {
-    cx.later.iter().flat_map(|s| &s.actions).any(|a| {
+/// True when the migrations show the column, and it accepts NULL once this
+/// statement has run.
+fn nullable_after(cx: &Cx, table: &Name, column: &str) -> bool {
+    let known = cx.catalog.column_type(table, column).is_some();
+    let dropped_here = cx.actions.iter().any(|a| {
+        matches!(a, Action::AlterColumnOther { table: t, column: c, what }
+            if t == table && c == column && what.starts_with("DROP NOT NULL"))
+    });
+    dropped_here || known && !cx.catalog.column_is_not_null(table, column)
+}
+
+/// True when a later action of the file gives the column a default or an
+/// identity again, so that writers that omit it still get a value.
+fn default_given_again(cx: &Cx, table: &Name, column: &str) -> bool {
+    let after_drop = cx
+        .actions
+        .iter()
+        .skip_while(|a| !matches!(a, Action::DropDefault { table: t, column: c } if t == table && c == column))
+        .skip(1);
+    after_drop.chain(cx.later.iter().flat_map(|s| &s.actions)).any(|a| {
         matches!(a, Action::AlterColumnOther { table: t, column: c, what }
             if t == table && c == column && (what.starts_with("SET DEFAULT") || what.starts_with("ADD GENERATED")))
     })

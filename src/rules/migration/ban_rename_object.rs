@@ -1,12 +1,18 @@
 //! Renaming any other object.
 use super::{Cx, Hit};
-use crate::migration::action::{Action, ObjectKind};
+use crate::migration::action::{Action, Name, ObjectKind};
 
 crate::declare_rule! {
     /// ## What it does
     /// Flags `ALTER <kind> ... RENAME TO` of views, functions, types, sequences,
-    /// schemas, indexes, constraints, triggers, policies and every other object
+    /// schemas, constraints, triggers, policies and every other object
     /// that existed before this change (tables have `ban-rename-table`).
+    ///
+    /// Renaming an index is not flagged: queries never name an index, and the
+    /// planner finds it under any name. An index that carries a primary key or
+    /// unique constraint is the exception: renaming it renames the constraint,
+    /// which `INSERT ... ON CONFLICT ON CONSTRAINT <name>` and error handling
+    /// that matches constraint names refer to.
     ///
     /// ## Why it blocks a release
     /// Whatever refers to the object by name in the running release (queries,
@@ -25,6 +31,9 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             if *kind == ObjectKind::Table || cx.catalog.is_new(*kind, from) {
                 continue;
             }
+            if *kind == ObjectKind::Index && !carries_constraint(cx, from) {
+                continue;
+            }
             out.push(Hit::new(
                 &RULE,
                 format!(
@@ -35,4 +44,17 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             ));
         }
     }
+}
+
+/// True when the index `from` may carry a key constraint of the same name:
+/// the model saw that constraint, or does not know the index and its name is
+/// one PostgreSQL gives a constraint's index (`_pkey`, `_key`, `_excl`).
+fn carries_constraint(cx: &Cx, from: &Name) -> bool {
+    if let Some((table, _)) = cx.catalog.unique_index(&from.name) {
+        return cx.catalog.constraint(table, &from.name).is_some();
+    }
+    if cx.catalog.was_created(ObjectKind::Index, from) {
+        return false;
+    }
+    ["_pkey", "_key", "_excl"].iter().any(|s| from.name.ends_with(s))
 }

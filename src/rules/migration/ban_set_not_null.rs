@@ -5,7 +5,9 @@ use crate::migration::action::Action;
 crate::declare_rule! {
     /// ## What it does
     /// Flags `ALTER COLUMN ... SET NOT NULL` on an existing column, unless a
-    /// validated `CHECK (column IS NOT NULL)` constraint exists on it.
+    /// validated `CHECK (column IS NOT NULL)` constraint exists on it, or the
+    /// migrations already made the column NOT NULL (earlier files, or earlier
+    /// in this one), which makes the statement a no-op.
     ///
     /// ## Why it blocks a release
     /// The statement scans the whole table under an ACCESS EXCLUSIVE lock, fails

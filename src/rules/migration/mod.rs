@@ -18,6 +18,7 @@ mod ban_add_column_volatile_default;
 mod ban_add_not_null_column;
 mod ban_alter_column_type;
 mod ban_cluster;
+mod ban_column_type_rewrite;
 mod ban_concurrently_in_transaction;
 mod ban_delete_seeded_rows;
 mod ban_delete_without_where;
@@ -229,6 +230,7 @@ pub static RULES: &[(&RuleMeta, RuleFn)] = &[
     (&ban_rename_object::RULE, ban_rename_object::check),
     (&ban_set_schema::RULE, ban_set_schema::check),
     (&ban_alter_column_type::RULE, ban_alter_column_type::check),
+    (&ban_column_type_rewrite::RULE, ban_column_type_rewrite::check),
     (&ban_set_not_null::RULE, ban_set_not_null::check),
     (&ban_add_not_null_column::RULE, ban_add_not_null_column::check),
     (
@@ -587,6 +589,24 @@ pub fn approve(ap: &Approval, reason: &str, findings: &mut [Finding]) -> bool {
     used
 }
 
+/// True when `ap` sits on a statement that can remove rows (a `DELETE` with
+/// a `WHERE`, which no static rule flags) and covers `dry-run-row-loss`:
+/// that is the approval `shipgate dry-run` needs when the statement removes
+/// rows, so it is not unused.
+fn approves_row_loss(file: &MigrationFile, ap: &Approval) -> bool {
+    let covers = ap
+        .rules
+        .as_ref()
+        // The dry-run rules import this module, not the other way round.
+        .is_none_or(|ids| ids.iter().any(|id| id == "dry-run-row-loss"));
+    let removes_rows = ap.statement.and_then(|i| file.statements.get(i)).is_some_and(|s| {
+        s.actions
+            .iter()
+            .any(|a| matches!(a, Action::Delete { .. } | Action::DeleteKeys { .. }))
+    });
+    covers && removes_rows
+}
+
 /// Marks approved findings and reports approvals that are broken or approve nothing.
 fn apply_approvals(file: &MigrationFile, findings: &mut Vec<Finding>) {
     let mut extra = Vec::new();
@@ -603,7 +623,7 @@ fn apply_approvals(file: &MigrationFile, findings: &mut Vec<Finding>) {
                 continue;
             }
         };
-        if !approve(ap, reason, findings) {
+        if !approve(ap, reason, findings) && !approves_row_loss(file, ap) {
             let lock_only = ap.statement.is_some()
                 && findings
                     .iter()

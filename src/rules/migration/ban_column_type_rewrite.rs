@@ -1,0 +1,54 @@
+//! A lossless column type change that still rewrites the table.
+use super::{Cx, Hit};
+use crate::migration::action::Action;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Warns about `ALTER TABLE ... ALTER COLUMN ... TYPE` on an existing
+    /// column when the new type holds every old value exactly but PostgreSQL
+    /// rewrites the table to convert them: `smallint` or `integer` to
+    /// `bigint`, to `numeric` with enough digits or to `double precision`;
+    /// `real` to `double precision`; `numeric(p,s)` to more digits on both
+    /// sides of the point; `char(n)` to `varchar(m >= n)` or `text`. Arrays
+    /// follow their element type.
+    ///
+    /// ## Why it blocks a release
+    /// It does not block: the running release reads and writes the new type
+    /// as it did the old one, so `ban-alter-column-type` does not flag it. But
+    /// the rewrite holds an ACCESS EXCLUSIVE lock on the table until it ends
+    /// (until the commit, in a transaction): on a large table every read and
+    /// write waits, which is an outage. Widenings PostgreSQL does in place
+    /// (`varchar(n)` to `varchar(m >= n)` or `text`, more precision for
+    /// `numeric`, `timestamp`, `time` or `interval`) are not flagged.
+    ///
+    /// ## How to ship it safely
+    /// On a small table, set `lock_timeout` and accept the rewrite. On a large
+    /// one, add a column of the new type, backfill it in batches, switch
+    /// readers and writers, then drop the old column in a later release. To
+    /// accept the lock: `-- MIGRATION_APPROVED(ban-column-type-rewrite): <reason>`.
+    pub RULE = { id: "ban-column-type-rewrite", domain: Migration, default: Warning, class: Lock };
+}
+
+pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    for a in cx.actions {
+        let Action::AlterColumnType { table, column, ty, .. } = a else {
+            continue;
+        };
+        if cx.catalog.column_is_new(table, column) {
+            continue;
+        }
+        let Some(old) = cx.catalog.column_type(table, column) else {
+            continue;
+        };
+        if old.widens_with_rewrite(ty) {
+            out.push(Hit::new(
+                &RULE,
+                format!(
+                    "Changing `{table}.{column}` from `{}` to `{}` keeps every value but rewrites `{table}` under an ACCESS EXCLUSIVE lock, so every query on it waits until the rewrite ends",
+                    old.text, ty.text
+                ),
+                "on a large table, add a column of the new type, backfill it in batches and switch over instead",
+            ));
+        }
+    }
+}
