@@ -12,6 +12,7 @@ pub mod github;
 pub mod hook;
 pub mod manifest;
 pub mod migration;
+pub mod reading;
 pub mod registry;
 pub mod report;
 pub mod rules;

@@ -375,6 +375,7 @@ pub fn today() -> Result<NaiveDate, AppError> {
 pub fn load_registry(root: &Path, config: &Config, _report: &mut Report) -> Result<Option<FlagRegistry>, AppError> {
     let (rel, explicit) = config.flags.registry_path();
     let path = root.join(&rel);
+    let _reading = crate::reading::file(&rel);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => return Ok(None),
