@@ -486,29 +486,7 @@ fn fail(e: &AppError, color: bool, consequence: &str) -> u8 {
 }
 
 fn print_config_error(e: &ConfigError, color: bool) {
-    use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
-    let mut out = String::new();
-    let mut diag = MietteDiagnostic::new(format!("invalid configuration: {}", e.message)).with_code("config");
-    match (&e.src, e.pos) {
-        (Some(src), Some(pos)) => {
-            let len = src[pos.offset.min(src.len())..].find(['\n', ':']).unwrap_or(0).max(1);
-            diag = diag.with_label(LabeledSpan::at(pos.offset..pos.offset + len, "here"));
-            let report =
-                miette::Report::new(diag).with_source_code(NamedSource::new(e.path.display().to_string(), src.clone()));
-            let _ = handler.render_report(&mut out, report.as_ref());
-        }
-        _ => {
-            let report = miette::Report::new(diag);
-            let _ = handler.render_report(&mut out, report.as_ref());
-        }
-    }
-    eprint!("{out}");
+    eprint!("{}", report::config_error(e, color));
     eprintln!("error: {e}");
 }
 

@@ -7,6 +7,8 @@ pub mod config;
 pub mod dryrun;
 pub mod finding;
 pub mod flags;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod git;
 pub mod github;
 pub mod hook;
