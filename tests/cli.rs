@@ -423,6 +423,45 @@ fn the_demo_repository_is_blocked_with_readable_findings() {
     assert!(out.contains("approved: unused since release 4.2"), "{out}");
 }
 
+/// Issue #17: a byte-order mark at the start of every file of the demo
+/// (migrations, `shipgate.yml`, `docs/flags.md`, the rollout manifest, the
+/// code) changes nothing in the report: every gate reads the text after it.
+#[test]
+fn a_bom_at_the_start_of_every_file_changes_no_finding() {
+    fn copy(from: &Path, to: &Path, bom: bool) {
+        for e in std::fs::read_dir(from).unwrap() {
+            let p = e.unwrap().path();
+            let dest = to.join(p.file_name().unwrap());
+            if p.is_dir() {
+                copy(&p, &dest, bom);
+            } else {
+                let prefix: &[u8] = if bom { b"\xef\xbb\xbf" } else { b"" };
+                write(
+                    to,
+                    dest.file_name().unwrap().to_str().unwrap(),
+                    [prefix, &std::fs::read(&p).unwrap()].concat(),
+                );
+            }
+        }
+    }
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let [plain, with_bom] = [false, true].map(|bom| {
+        let d = tempfile::tempdir().unwrap();
+        copy(&demo, d.path(), bom);
+        // A reference on the first line, where a BOM would shift columns.
+        let prefix = if bom { "\u{feff}" } else { "" };
+        write(
+            d.path(),
+            "src/first.ts",
+            format!("{prefix}useFlag(\"bulk_invites\");\n"),
+        );
+        let o = shipgate(&["check"], d.path());
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        stdout(&o)
+    });
+    assert_eq!(plain, with_bom);
+}
+
 #[test]
 fn every_format_renders() {
     let d = tempfile::tempdir().unwrap();

@@ -618,9 +618,14 @@ impl<'a> Texts<'a> {
         self.cache
             .entry(rel.to_string())
             .or_insert_with(|| {
+                // Without a byte-order mark: every gate's offsets are those of the text after it.
                 std::fs::read(root.join(rel))
                     .ok()
                     .and_then(|b| String::from_utf8(b).ok())
+                    .map(|t| match t.strip_prefix('\u{feff}') {
+                        Some(rest) => rest.to_string(),
+                        None => t,
+                    })
             })
             .as_deref()
     }

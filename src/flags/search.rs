@@ -166,7 +166,8 @@ impl Visitor<'_> {
                 }
             },
         };
-        let hay = self.buf.as_slice();
+        // Offsets, lines and columns are those of the text after a byte-order mark, as in every gate.
+        let hay = self.buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.buf);
         let mut hits = Vec::new();
         let mut input = Input::new(hay);
         let mut lines = Lines::default();
