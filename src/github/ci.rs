@@ -229,14 +229,15 @@ fn merge_group_from_event(event: &Value) -> Result<(u64, String), AppError> {
     Ok((number, base.to_string()))
 }
 
-/// Runs `shipgate ci`. When the gate cannot be evaluated (exit 3), scripts
-/// reading `$GITHUB_OUTPUT` see `verdict=error`, never a stale or missing verdict.
+/// Runs `shipgate ci`. When the gate cannot be evaluated (exit 3, a crash
+/// included), scripts reading `$GITHUB_OUTPUT` see `verdict=error`, never a
+/// stale or missing verdict.
 pub fn run(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
-    let result = run_event(args, env);
-    if let (Err(AppError::Evaluate(_)), Some(p)) = (&result, &env.output) {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_event(args, env)));
+    if let (Err(_) | Ok(Err(AppError::Evaluate(_))), Some(p)) = (&result, &env.output) {
         let _ = append_file(p, "verdict=error\n");
     }
-    result
+    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 fn run_event(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
