@@ -17,9 +17,12 @@ thread_local! {
 /// (after a panic's hook has run: unwinding drops it later).
 #[must_use = "the file is current only while the guard lives"]
 pub fn file(path: &str) -> Reading {
+    // Read once: the flag search marks every file of the repository.
+    static TEST_PANIC: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     let previous = CURRENT.with(|c| c.replace(Some(path.to_string())));
-    if let Some(v) = std::env::var_os(TEST_PANIC_ENV).filter(|v| !v.is_empty()) {
-        if v == "1" || path.ends_with(&*v.to_string_lossy()) {
+    let test_panic = TEST_PANIC.get_or_init(|| std::env::var(TEST_PANIC_ENV).ok().filter(|v| !v.is_empty()));
+    if let Some(v) = test_panic {
+        if v == "1" || path.ends_with(v.as_str()) {
             panic!("{TEST_PANIC_ENV} is set (a test-only crash)");
         }
     }
