@@ -315,3 +315,17 @@ fn a_leading_bom_changes_no_verdict() {
         }
     }
 }
+
+/// Found by `fuzz/run.sh migration`: a `DROP CAST` whose statement ends
+/// inside its parentheses (here, cut by goose's down marker) panicked in
+/// the recogniser.
+#[test]
+fn a_drop_cast_cut_off_inside_its_parentheses_does_not_panic() {
+    for sql in [
+        "DROP CAST IF EXISTS (",
+        "DROP CAST (text AS money",
+        "-- +goose Up\nDROP CAST IF EXISTS (-- +goose Down\ntext AS money);\n",
+    ] {
+        assert_eq!(shipgate::fuzz::migration(sql.as_bytes()), Some(1), "{sql}");
+    }
+}
