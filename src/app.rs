@@ -229,6 +229,7 @@ fn judge_batch(loaded: Vec<(Input, Loaded)>, state: &mut Judge, report: &mut Rep
             }
             Err(_) => continue,
         };
+        let _reading = crate::reading::file(&input.display);
         collect_facts(&file, &mut state.facts);
         if !input.lint {
             mrules::replay(&file, &mut state.catalog);
@@ -252,6 +253,7 @@ type Loaded = Result<Result<MigrationFile, String>, AppError>;
 
 /// Reads and parses one migration.
 fn load(input: &Input, config: &Config) -> Loaded {
+    let _reading = crate::reading::file(&input.display);
     let text = match (&input.text, &input.path) {
         (Some(t), _) => t.clone(),
         (None, Some(p)) => {

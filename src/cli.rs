@@ -142,8 +142,50 @@ pub enum SchemaKind {
 /// The example configuration, every key commented.
 pub const EXAMPLE_CONFIG: &str = include_str!("../shipgate.example.yml");
 
-/// Runs the command line and returns the exit code.
+/// Runs the command line and returns the exit code. A panic (a bug, in any
+/// thread) is reported in one line that names the file being read, and ends
+/// as exit 3: the gate could not be evaluated, never a pass.
 pub fn run() -> u8 {
+    std::panic::set_hook(Box::new(report_panic));
+    std::panic::catch_unwind(run_command).unwrap_or(3)
+}
+
+/// The panic hook: one line on stderr for the first panic (a worker's panic
+/// re-raised on the main thread is not reported twice), the backtrace only
+/// when `RUST_BACKTRACE` asks for it.
+fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
+    static REPORTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if REPORTED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
+    let payload = info
+        .payload()
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message");
+    // One line: the message may quote the file's text.
+    let mut what: String = payload.escape_debug().collect();
+    if let Some((cut, _)) = what.char_indices().nth(200) {
+        what.truncate(cut);
+        what.push('…');
+    }
+    let place = info
+        .location()
+        .map(|l| format!(" at {}:{}", l.file(), l.line()))
+        .unwrap_or_default();
+    let file = crate::reading::current()
+        .map(|f| format!(" while reading `{f}`"))
+        .unwrap_or_default();
+    eprintln!(
+        "error: shipgate crashed{file} ({what}{place}); this is a bug, please report it with that file; the gate could not be evaluated, nothing was passed"
+    );
+    if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+        eprintln!("{}", std::backtrace::Backtrace::force_capture());
+    }
+}
+
+fn run_command() -> u8 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -451,29 +493,7 @@ fn fail(e: &AppError, color: bool, consequence: &str) -> u8 {
 }
 
 fn print_config_error(e: &ConfigError, color: bool) {
-    use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
-    let mut out = String::new();
-    let mut diag = MietteDiagnostic::new(format!("invalid configuration: {}", e.message)).with_code("config");
-    match (&e.src, e.pos) {
-        (Some(src), Some(pos)) => {
-            let len = src[pos.offset.min(src.len())..].find(['\n', ':']).unwrap_or(0).max(1);
-            diag = diag.with_label(LabeledSpan::at(pos.offset..pos.offset + len, "here"));
-            let report =
-                miette::Report::new(diag).with_source_code(NamedSource::new(e.path.display().to_string(), src.clone()));
-            let _ = handler.render_report(&mut out, report.as_ref());
-        }
-        _ => {
-            let report = miette::Report::new(diag);
-            let _ = handler.render_report(&mut out, report.as_ref());
-        }
-    }
-    eprint!("{out}");
+    eprint!("{}", report::config_error(e, color));
     eprintln!("error: {e}");
 }
 

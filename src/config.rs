@@ -163,6 +163,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         pos,
         src,
     };
+    let _reading = crate::reading::file(&path.to_string_lossy());
     let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read the configuration: {e}"), None, None))?;
     let src = String::from_utf8(bytes).map_err(|_| err("the configuration is not valid UTF-8".into(), None, None))?;
     parse(&src).map_err(|(message, pos)| err(message, pos, Some(src.clone())))

@@ -7,11 +7,14 @@ pub mod config;
 pub mod dryrun;
 pub mod finding;
 pub mod flags;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod git;
 pub mod github;
 pub mod hook;
 pub mod manifest;
 pub mod migration;
+pub mod reading;
 pub mod registry;
 pub mod report;
 pub mod rules;

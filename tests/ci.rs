@@ -527,6 +527,32 @@ fn unsupported_events_are_exit_3_never_a_pass() {
     assert!(!err.contains(TOKEN));
 }
 
+/// A crash (a bug; `SHIPGATE_TEST_PANIC` is test-only) while reading the
+/// event payload is one line naming it, exit 3, and `verdict=error`.
+#[test]
+fn a_crash_is_exit_3_with_verdict_error_in_the_outputs() {
+    let r = repo();
+    let outputs = r.dir.path().join("outputs");
+    let event = r.dir.path().join("event.json");
+    std::fs::write(&event, pr_event(&r).to_string()).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_shipgate"))
+        .args(["ci"])
+        .current_dir(r.dir.path())
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("SHIPGATE_TEST_PANIC", "event.json")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert_eq!(std::fs::read_to_string(&outputs).unwrap(), "verdict=error\n");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("event.json`") && err.contains("this is a bug"), "{err}");
+}
+
 #[test]
 fn the_policy_comes_from_the_base_commit_and_team_signers_are_checked() {
     let base = "signoff:\n  signers:\n    system-owner:\n      teams: [acme/owners]\n";

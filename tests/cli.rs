@@ -7,10 +7,18 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn shipgate(args: &[&str], dir: &Path) -> Output {
+    shipgate_with(args, dir, &[])
+}
+
+/// With environment variables set (`RUST_BACKTRACE` unset unless given).
+fn shipgate_with(args: &[&str], dir: &Path, env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_shipgate"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .envs(env.iter().copied())
         .output()
         .unwrap()
 }
@@ -171,6 +179,72 @@ fn exit_3_when_git_cannot_run() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+}
+
+/// Issue #17: a migration that starts with a byte-order mark panicked (exit 101).
+#[test]
+fn a_migration_starting_with_a_bom_is_linted_at_line_1_column_1() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "m.sql", b"\xef\xbb\xbfALTER TABLE members DROP COLUMN x;\n");
+    let o = shipgate(&["lint", "--format", "json", "m.sql"], d.path());
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(
+        (&f["rule"], &f["line"], &f["column"]),
+        (&"ban-drop-column".into(), &1.into(), &1.into())
+    );
+    // The smallest file of the issue: an empty literal, then an em dash.
+    write(d.path(), "m.sql", "''—");
+    let o = shipgate(&["lint", "m.sql"], d.path());
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+/// A crash (always a bug) is one line on stderr that names the file, and
+/// exit 3, never 101 or a pass: in the main thread, in a migration parsing
+/// thread and in a flag search thread. `SHIPGATE_TEST_PANIC` is test-only.
+#[test]
+fn a_crash_is_one_line_naming_the_file_and_exit_3() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "supabase/migrations/20250101000000_a.sql",
+        "CREATE TABLE t (id int);\n",
+    );
+    write(
+        d.path(),
+        "docs/flags.md",
+        "| Flag | Owner | Default |\n|---|---|---|\n| `x` | @a | off |\n",
+    );
+    write(d.path(), "src/app.ts", "useFlag(\"x\");\n");
+    for (args, file) in [
+        (
+            &["lint", "supabase/migrations/20250101000000_a.sql"][..],
+            "supabase/migrations/20250101000000_a.sql",
+        ),
+        (&["check"][..], "docs/flags.md"),
+        (&["check"][..], "src/app.ts"),
+        (&["check"][..], "supabase/migrations/20250101000000_a.sql"),
+    ] {
+        let o = shipgate_with(args, d.path(), &[("SHIPGATE_TEST_PANIC", file)]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(3), "{args:?} {file}: {}{err}", stdout(&o));
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("error: shipgate crashed while reading `"), "{err}");
+        assert!(
+            err.contains(&format!("{file}`")) && err.contains("this is a bug, please report it"),
+            "{err}"
+        );
+        assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    }
+    // The backtrace only when asked for.
+    let o = shipgate_with(
+        &["lint", "supabase"],
+        d.path(),
+        &[("SHIPGATE_TEST_PANIC", "1"), ("RUST_BACKTRACE", "1")],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).lines().count() > 1, "{}", stderr(&o));
 }
 
 #[test]
@@ -348,6 +422,45 @@ fn the_demo_repository_is_blocked_with_readable_findings() {
     let out = stdout(&o);
     assert!(out.contains("Dropping column `members.old_field`"), "{out}");
     assert!(out.contains("approved: unused since release 4.2"), "{out}");
+}
+
+/// Issue #17: a byte-order mark at the start of every file of the demo
+/// (migrations, `shipgate.yml`, `docs/flags.md`, the rollout manifest, the
+/// code) changes nothing in the report: every gate reads the text after it.
+#[test]
+fn a_bom_at_the_start_of_every_file_changes_no_finding() {
+    fn copy(from: &Path, to: &Path, bom: bool) {
+        for e in std::fs::read_dir(from).unwrap() {
+            let p = e.unwrap().path();
+            let dest = to.join(p.file_name().unwrap());
+            if p.is_dir() {
+                copy(&p, &dest, bom);
+            } else {
+                let prefix: &[u8] = if bom { b"\xef\xbb\xbf" } else { b"" };
+                write(
+                    to,
+                    dest.file_name().unwrap().to_str().unwrap(),
+                    [prefix, &std::fs::read(&p).unwrap()].concat(),
+                );
+            }
+        }
+    }
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let [plain, with_bom] = [false, true].map(|bom| {
+        let d = tempfile::tempdir().unwrap();
+        copy(&demo, d.path(), bom);
+        // A reference on the first line, where a BOM would shift columns.
+        let prefix = if bom { "\u{feff}" } else { "" };
+        write(
+            d.path(),
+            "src/first.ts",
+            format!("{prefix}useFlag(\"bulk_invites\");\n"),
+        );
+        let o = shipgate(&["check"], d.path());
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        stdout(&o)
+    });
+    assert_eq!(plain, with_bom);
 }
 
 #[test]

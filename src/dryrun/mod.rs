@@ -90,6 +90,7 @@ fn select(root: &Path, config: &Config, base: Option<&str>) -> Result<(Vec<Candi
 }
 
 fn read(c: &Candidate, config: &Config) -> Result<MigrationFile, String> {
+    let _reading = crate::reading::file(&c.rel);
     let bytes = std::fs::read(&c.abs).map_err(|e| format!("cannot read {}: {e}", c.abs.display()))?;
     let text = check_bytes(&bytes)?.to_string();
     Ok(MigrationFile::parse(

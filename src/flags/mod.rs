@@ -375,6 +375,7 @@ pub fn today() -> Result<NaiveDate, AppError> {
 pub fn load_registry(root: &Path, config: &Config, _report: &mut Report) -> Result<Option<FlagRegistry>, AppError> {
     let (rel, explicit) = config.flags.registry_path();
     let path = root.join(&rel);
+    let _reading = crate::reading::file(&rel);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => return Ok(None),
@@ -617,9 +618,14 @@ impl<'a> Texts<'a> {
         self.cache
             .entry(rel.to_string())
             .or_insert_with(|| {
+                // Without a byte-order mark: every gate's offsets are those of the text after it.
                 std::fs::read(root.join(rel))
                     .ok()
                     .and_then(|b| String::from_utf8(b).ok())
+                    .map(|t| match t.strip_prefix('\u{feff}') {
+                        Some(rest) => rest.to_string(),
+                        None => t,
+                    })
             })
             .as_deref()
     }

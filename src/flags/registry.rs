@@ -350,9 +350,10 @@ pub fn parse(path: &str, text: &str) -> Parsed {
         i += 1;
     }
     if flag_tables == 0 {
-        let first = lines.first().map_or(0, |l| l.text.len());
+        // The first line, after a byte-order mark.
+        let first = lines.first().map_or(0..0, |l| l.start..l.start + l.text.len());
         cx.problem(
-            0..first,
+            first,
             format!("`{path}` holds no flag table, so no flag counts as documented"),
             "add a Markdown table whose header has `Flag`, `Owner` and `Default`: `| Flag | Owner | Default | Type | Status | Remove by | Replaced by |`",
         );

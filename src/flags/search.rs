@@ -57,6 +57,9 @@ struct Shared<'s> {
     set: &'s PatternSet,
     skip: &'s [String],
     out: Mutex<Outcome>,
+    /// A search thread's panic (a bug), re-raised once the walk has stopped:
+    /// left to unwind, it would leave the other threads waiting for it forever.
+    panic: Mutex<Option<Box<dyn std::any::Any + Send>>>,
 }
 
 struct Builder<'s> {
@@ -100,7 +103,14 @@ impl Drop for Visitor<'_> {
 impl ParallelVisitor for Visitor<'_> {
     fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
         match entry {
-            Ok(e) => self.file(&e),
+            Ok(e) => {
+                let searched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.file(&e)));
+                if let Err(panic) = searched {
+                    let mut first = self.shared.panic.lock().unwrap_or_else(|e| e.into_inner());
+                    first.get_or_insert(panic);
+                    return WalkState::Quit;
+                }
+            }
             Err(e) => {
                 if !is_not_found(&e) {
                     self.errors.push(e.to_string());
@@ -131,6 +141,7 @@ impl Visitor<'_> {
         if mask == 0 {
             return;
         }
+        let _reading = crate::reading::file(&rel);
         match read(path, &mut self.buf) {
             Ok(true) => {}
             Ok(false) => return,
@@ -155,7 +166,8 @@ impl Visitor<'_> {
                 }
             },
         };
-        let hay = self.buf.as_slice();
+        // Offsets, lines and columns are those of the text after a byte-order mark, as in every gate.
+        let hay = self.buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.buf);
         let mut hits = Vec::new();
         let mut input = Input::new(hay);
         let mut lines = Lines::default();
@@ -276,6 +288,7 @@ pub fn search(root: &Path, set: &PatternSet, exclude: &Globs, skip: &[String]) -
         set,
         skip,
         out: Mutex::new(Outcome::default()),
+        panic: Mutex::new(None),
     };
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(12);
     let filter_root = root.to_path_buf();
@@ -294,6 +307,9 @@ pub fn search(root: &Path, set: &PatternSet, exclude: &Globs, skip: &[String]) -
         .filter_entry(move |e| keep(&filter_root, filter_globs.as_ref(), e));
     let mut builder = Builder { shared: &shared };
     walker.build_parallel().visit(&mut builder);
+    if let Some(panic) = shared.panic.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        std::panic::resume_unwind(panic);
+    }
     let mut out = shared.out.into_inner().unwrap_or_else(|e| e.into_inner());
     out.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     out.errors.sort();

@@ -229,14 +229,15 @@ fn merge_group_from_event(event: &Value) -> Result<(u64, String), AppError> {
     Ok((number, base.to_string()))
 }
 
-/// Runs `shipgate ci`. When the gate cannot be evaluated (exit 3), scripts
-/// reading `$GITHUB_OUTPUT` see `verdict=error`, never a stale or missing verdict.
+/// Runs `shipgate ci`. When the gate cannot be evaluated (exit 3, a crash
+/// included), scripts reading `$GITHUB_OUTPUT` see `verdict=error`, never a
+/// stale or missing verdict.
 pub fn run(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
-    let result = run_event(args, env);
-    if let (Err(AppError::Evaluate(_)), Some(p)) = (&result, &env.output) {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run_event(args, env)));
+    if let (Err(_) | Ok(Err(AppError::Evaluate(_))), Some(p)) = (&result, &env.output) {
         let _ = append_file(p, "verdict=error\n");
     }
-    result
+    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 fn run_event(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
@@ -256,9 +257,10 @@ fn run_event(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
         .event_path
         .as_ref()
         .ok_or_else(|| usage("GITHUB_EVENT_PATH is not set"))?;
-    let event: Value = std::fs::read(event_path)
-        .map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", event_path.display())))
-        .and_then(|b| serde_json::from_slice(&b).map_err(|e| usage(format!("GITHUB_EVENT_PATH is not JSON: {e}"))))?;
+    let _reading = crate::reading::file(&event_path.to_string_lossy());
+    let bytes = std::fs::read(event_path)
+        .map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", event_path.display())))?;
+    let (event, target) = parse_event(event_name, &bytes)?;
     let repo = env
         .repository
         .as_deref()
@@ -273,24 +275,52 @@ fn run_event(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
     let client = Client::new(api_url, env.graphql_url.as_deref(), repo, token, budget)
         .map_err(api)?
         .verbose(args.verbose);
-    if event_name == "push" {
-        return with_count(release(args, env, &client, &event), &client);
+    match target {
+        None => with_count(release(args, env, &client, &event), &client),
+        Some(t) => with_count(
+            pull_request(args, env, &client, t.number, &t.base, t.known.as_ref()),
+            &client,
+        ),
     }
-    let (number, base, known) = if event_name == "merge_group" {
-        let (number, base) = merge_group_from_event(&event)?;
-        (number, base, None)
-    } else {
-        let e = pr_from_event(&event)?;
-        (
-            e.number,
-            e.base,
-            Some(Known {
-                head: e.head,
-                author: e.author,
-            }),
-        )
+}
+
+/// The pull request an event is about.
+pub struct PrTarget {
+    pub number: u64,
+    /// The base commit.
+    pub base: String,
+    /// Head and author, except in a merge queue (read from the API then).
+    pub known: Option<Known>,
+}
+
+/// Reads the event payload: the JSON, and the pull request it names (`None`
+/// for `push`, whose payload the release check reads).
+pub fn parse_event(event_name: &str, bytes: &[u8]) -> Result<(Value, Option<PrTarget>), AppError> {
+    let event: Value =
+        serde_json::from_slice(bytes).map_err(|e| usage(format!("GITHUB_EVENT_PATH is not JSON: {e}")))?;
+    let target = match event_name {
+        "push" => None,
+        "merge_group" => {
+            let (number, base) = merge_group_from_event(&event)?;
+            Some(PrTarget {
+                number,
+                base,
+                known: None,
+            })
+        }
+        _ => {
+            let e = pr_from_event(&event)?;
+            Some(PrTarget {
+                number: e.number,
+                base: e.base,
+                known: Some(Known {
+                    head: e.head,
+                    author: e.author,
+                }),
+            })
+        }
     };
-    with_count(pull_request(args, env, &client, number, &base, known.as_ref()), &client)
+    Ok((event, target))
 }
 
 /// Adds the request count to the run's log or error; an error leaves `verdict=error` in the outputs.

@@ -298,6 +298,7 @@ pub fn check_sources(
 ) -> Vec<FlagRef> {
     let mut parsed: Vec<(Manifest, Source, bool)> = Vec::new();
     for source in sources {
+        let _reading = crate::reading::file(&source.path);
         match load(&source.path, &source.content) {
             Ok(mut m) => {
                 m.rollback_plan_exists = m
@@ -325,6 +326,7 @@ pub fn check_sources(
     }
     let mut refs = Vec::new();
     for (m, source, valid) in &parsed {
+        let _reading = crate::reading::file(&source.path);
         refs.extend(flag_refs(m));
         if !source.checked {
             continue;

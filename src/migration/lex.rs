@@ -34,8 +34,9 @@ pub enum TokenKind {
 }
 
 impl Token {
+    /// The token's text; empty (never a panic) if `span` does not fit `src`.
     pub fn text<'a>(&self, src: &'a str) -> &'a str {
-        &src[self.span.clone()]
+        src.get(self.span.clone()).unwrap_or_default()
     }
     pub fn is_comment(&self) -> bool {
         matches!(self.kind, TokenKind::LineComment | TokenKind::BlockComment)
@@ -136,11 +137,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn at_line_start(&self, pos: usize) -> bool {
-        self.src[..pos]
-            .bytes()
+        self.b[..pos]
+            .iter()
             .rev()
-            .take_while(|&c| c != b'\n')
-            .all(|c| c == b' ' || c == b'\t')
+            .take_while(|&&c| c != b'\n')
+            .all(|&c| c == b' ' || c == b'\t')
     }
 
     fn run(mut self) -> Lexed {
@@ -170,7 +171,7 @@ impl<'a> Lexer<'a> {
             if self.in_down.is_some() {
                 continue;
             }
-            if kind == TokenKind::Punct && &self.src[tok.span.clone()] == ";" {
+            if kind == TokenKind::Punct && tok.text(self.src) == ";" {
                 if self.atomic_depth > 0 {
                     self.cur.push(tok);
                 } else {
@@ -316,7 +317,7 @@ impl<'a> Lexer<'a> {
                 Some(TokenKind::Number)
             }
             b':' if n.is_some_and(|d| d == b'\'' || d == b'"' || is_ident_start(d))
-                && !self.src[..self.pos].ends_with(':') =>
+                && !self.b[..self.pos].ends_with(b":") =>
             {
                 // psql variable interpolation `:name`, `:'name'`, `:"name"`.
                 self.pos += 1;
@@ -357,12 +358,14 @@ impl<'a> Lexer<'a> {
 
     fn word(&mut self) {
         // Advance by whole UTF-8 characters so spans stay on char boundaries.
+        // As in PostgreSQL, every non-ASCII character (an em dash, a BOM
+        // inside the text) continues an identifier.
         let rest = &self.src[self.pos..];
         let len = rest
             .char_indices()
-            .find(|&(_, ch)| !(ch.is_alphanumeric() || ch == '_' || ch == '$'))
+            .find(|&(_, ch)| !(ch.is_alphanumeric() || ch == '_' || ch == '$' || !ch.is_ascii()))
             .map_or(rest.len(), |(i, _)| i);
-        self.pos += len.max(1);
+        self.pos += len.max(rest.chars().next().map_or(1, char::len_utf8));
     }
 
     fn number(&mut self) {
@@ -777,6 +780,16 @@ mod tests {
             let _ = lex(src);
         }
         assert!(lex("SELECT 'abc").unterminated.is_some());
+    }
+
+    #[test]
+    fn non_ascii_after_a_literal_or_a_bom_inside_the_text_never_panics() {
+        // Issue #17: `''—` and a BOM in the middle of a word panicked.
+        assert_eq!(stmts("''—"), vec!["''—"]);
+        let src = "SELECT a\u{feff}b, 'x'\u{feff};";
+        let l = lex(src);
+        let words: Vec<&str> = l.statements[0].tokens.iter().map(|t| t.text(src)).collect();
+        assert_eq!(words, ["SELECT", "a\u{feff}b", ",", "'x'", "\u{feff}"]);
     }
 
     #[test]

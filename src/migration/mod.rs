@@ -96,7 +96,13 @@ impl Execution {
 }
 
 impl MigrationFile {
+    /// A leading UTF-8 byte-order mark is dropped, as psql does: offsets,
+    /// lines and columns are those of the text after it.
     pub fn parse(path: impl Into<String>, src: String, dialect: SqlDialect, execution: impl Into<Execution>) -> Self {
+        let src = match src.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => src,
+        };
         let lexed = lex::lex(&src);
         let lines = LineIndex::new(&src);
         let statements: Vec<Statement> = lexed

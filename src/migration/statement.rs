@@ -42,7 +42,7 @@ impl Statement {
 /// Understands one raw statement of `src`.
 pub fn understand(src: &str, raw: &RawStatement, dialect: SqlDialect) -> Statement {
     let t = toks(src, &raw.tokens);
-    let text = &src[raw.span.clone()];
+    let text = src.get(raw.span.clone()).unwrap_or_default();
     let mut st = Statement {
         span: raw.span.clone(),
         terminator: raw.terminator,

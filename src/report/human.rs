@@ -113,17 +113,22 @@ fn render_one(handler: &GraphicalReportHandler, report: &Report, f: &Finding, ou
     out.push('\n');
 }
 
-/// Shortens a long statement's span to its first lines, on a char boundary.
+/// Shortens a long statement's span to its first lines, widened to char
+/// boundaries (a span that does not fit the text is clamped, never a panic).
 fn clip(src: &str, span: std::ops::Range<usize>) -> std::ops::Range<usize> {
-    let start = span.start.min(src.len());
-    let end = span.end.min(src.len());
-    let text = &src[start..end];
-    let cut = text
+    let mut start = span.start.min(src.len());
+    while !src.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = span.end.clamp(start, src.len());
+    while !src.is_char_boundary(end) {
+        end += 1;
+    }
+    let cut = src[start..end]
         .match_indices('\n')
         .nth(MAX_SNIPPET_LINES - 1)
         .map_or(end, |(i, _)| start + i);
-    let end = cut.max(start + usize::from(start < src.len()));
-    let mut end = end.min(src.len());
+    let mut end = cut.max(start + usize::from(start < src.len()));
     while !src.is_char_boundary(end) {
         end += 1;
     }

@@ -32,6 +32,34 @@ pub fn write(report: &Report, format: Format, color: bool, out: &mut dyn std::io
     }
 }
 
+/// A configuration error as a diagnostic with a caret at its position.
+pub fn config_error(e: &crate::config::ConfigError, color: bool) -> String {
+    use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
+    let mut out = String::new();
+    let mut diag = MietteDiagnostic::new(format!("invalid configuration: {}", e.message)).with_code("config");
+    // The label runs to the end of the key or line, from a char boundary.
+    let label = e.src.as_ref().zip(e.pos).and_then(|(src, pos)| {
+        let rest = src.get(pos.offset..)?;
+        let len = rest.find(['\n', ':']).unwrap_or(0).max(1).min(rest.len());
+        Some(pos.offset..pos.offset + len)
+    });
+    let report = match (&e.src, label) {
+        (Some(src), Some(span)) => {
+            diag = diag.with_label(LabeledSpan::at(span, "here"));
+            miette::Report::new(diag).with_source_code(NamedSource::new(e.path.display().to_string(), src.clone()))
+        }
+        _ => miette::Report::new(diag),
+    };
+    let _ = handler.render_report(&mut out, report.as_ref());
+    out
+}
+
 pub fn render(report: &Report, format: Format, color: bool) -> String {
     match format {
         Format::Human => human::render(report, color),

@@ -39,7 +39,12 @@ pub(super) fn drop(c: &mut Cur) -> Option<Vec<Action>> {
             ["cast"] => {
                 let s = gc.i + 1;
                 if gc.skip_parens() {
-                    names.push(Name::new(None, format!("({})", join(&g[s..gc.i - 1]))));
+                    // Without its `)` when the statement ends inside the parentheses.
+                    let inner = match g[s..gc.i].split_last() {
+                        Some((close, inner)) if close.text == ")" => inner,
+                        _ => &g[s..gc.i],
+                    };
+                    names.push(Name::new(None, format!("({})", join(inner))));
                 }
                 continue;
             }

@@ -193,8 +193,9 @@ pub fn string_value(t: &Tok) -> Option<String> {
             Some(unquote(s))
         }
         TokenKind::DollarString => {
-            let tag_end = t.text[1..].find('$')? + 2;
-            Some(t.text[tag_end..t.text.len() - tag_end].to_string())
+            // `$tag$body$tag$`; an unterminated one (`DO $$` at the end of a file) is all body.
+            let (tag, rest) = t.text.split_at(t.text.get(1..)?.find('$')? + 2);
+            Some(rest.strip_suffix(tag).unwrap_or(rest).to_string())
         }
         _ => None,
     }
