@@ -466,7 +466,7 @@ fn routine_body(file: &MigrationFile, i: usize, stmt: &Statement) -> Option<(Str
             kind: ObjectKind::Function | ObjectKind::Procedure,
             name,
             ..
-        } => Some(name.name.to_ascii_lowercase()),
+        } => Some(name.name.trim_matches('"').to_ascii_lowercase()),
         _ => None,
     })?;
     let raw = file.lexed.statements.get(i)?;
@@ -502,9 +502,12 @@ fn called_routines(
             }
         }
     }
-    routines
-        .iter()
-        .filter(|(name, _)| called.iter().any(|w| w.trim_matches('"') == name.trim_matches('"')))
+    // Looked up by name (routines are keyed without quotes): a statement
+    // calls a few functions, a long history creates hundreds.
+    let called: std::collections::BTreeSet<&str> = called.iter().map(|w| w.trim_matches('"')).collect();
+    called
+        .into_iter()
+        .filter_map(|w| routines.get_key_value(w))
         .map(|(name, body)| (name.clone(), body.clone()))
         .collect()
 }
