@@ -323,6 +323,9 @@ pub enum Action {
         temporary: bool,
         /// `IF NOT EXISTS`: a no-op when the table already exists.
         if_not_exists: bool,
+        /// Every column is written in its parentheses (not `AS SELECT`,
+        /// `LIKE`, `INHERITS`, `PARTITION OF` or `OF type`).
+        columns_known: bool,
     },
     /// Any other CREATE [OR REPLACE] of a named object.
     Create {
@@ -340,6 +343,8 @@ pub enum Action {
     DropColumn {
         table: Name,
         column: String,
+        /// `DROP COLUMN IF EXISTS`: a no-op when the column does not exist.
+        if_exists: bool,
     },
     AlterColumnType {
         table: Name,

@@ -45,6 +45,9 @@ pub struct Table {
     /// The model saw the table created, so it saw every constraint since
     /// (not a table it only knows from later statements).
     pub defined: bool,
+    /// The model saw the table created with every column written out, so it
+    /// saw every column since (not `LIKE`, `INHERITS`, `AS SELECT` ...).
+    pub columns_known: bool,
     /// Unique indexes by name (including those behind PRIMARY KEY and UNIQUE
     /// constraints): their columns, sorted; empty when not plain columns.
     pub unique_indexes: HashMap<String, Vec<String>>,
@@ -168,6 +171,15 @@ impl Catalog {
         self.tables.get(table)?.columns.get(column)
     }
 
+    /// True when the model saw `table` created with every column written
+    /// out, and since then no column `column` (created, added or renamed to
+    /// that name) that is still there: `DROP COLUMN IF EXISTS` is a no-op.
+    pub fn column_never_there(&self, table: &Name, column: &str) -> bool {
+        self.tables
+            .get(table)
+            .is_some_and(|t| t.columns_known && !t.columns.contains_key(column))
+    }
+
     /// The rows earlier changes inserted into the table by `VALUES`.
     pub fn seeded_earlier(&self, table: &Name) -> &[Seed] {
         self.seeded.get(table).map_or(&[], Vec::as_slice)
@@ -244,6 +256,7 @@ impl Catalog {
                 constraints,
                 temporary,
                 if_not_exists,
+                columns_known,
                 ..
             } => {
                 if *if_not_exists && self.tables.contains_key(table) {
@@ -252,6 +265,7 @@ impl Catalog {
                 let mut t = Table {
                     created_in_change: true,
                     defined: true,
+                    columns_known: *columns_known,
                     temporary: *temporary,
                     ..Table::default()
                 };
@@ -334,7 +348,7 @@ impl Catalog {
                     self.add_constraint(table, &con);
                 }
             }
-            Action::DropColumn { table, column } => {
+            Action::DropColumn { table, column, .. } => {
                 if let Some(t) = self.tables.get_mut(table) {
                     t.columns.remove(column);
                     t.set_not_null.remove(column);
@@ -552,6 +566,7 @@ mod tests {
             unlogged: false,
             temporary: false,
             if_not_exists: false,
+            columns_known: true,
         });
         assert!(c.table_is_new(&users));
         c.begin_change();
@@ -593,6 +608,7 @@ mod tests {
             unlogged: false,
             temporary: true,
             if_not_exists: false,
+            columns_known: true,
         });
         assert!(c.table_is_new(&t));
         c.begin_change();
@@ -610,6 +626,7 @@ mod tests {
             unlogged: false,
             temporary: false,
             if_not_exists,
+            columns_known: true,
         };
         c.apply(&mk(false));
         c.begin_change();
@@ -637,6 +654,7 @@ mod tests {
             unlogged: false,
             temporary: false,
             if_not_exists: false,
+            columns_known: true,
         });
         let pk = c.constraint(&t, "memberships_pkey").unwrap();
         assert_eq!(pk.columns, ["member_id", "team_id"]);
