@@ -99,13 +99,20 @@ pub(super) fn create(c: &mut Cur) -> Option<Vec<Action>> {
                 }]);
             }
             let name = c.name().unwrap_or_else(|| Name::new(None, "?"));
-            Some(vec![Action::Create {
+            let mut out = vec![Action::Create {
                 kind,
-                name,
+                name: name.clone(),
                 or_replace,
                 if_not_exists,
                 on: None,
-            }])
+            }];
+            if kind == ObjectKind::Type && c.eat(&["as", "enum"]) && c.peek().is_some_and(|t| t.text == "(") {
+                let open = c.i;
+                c.skip_parens();
+                let labels = c.t[open..c.i].iter().filter_map(string_value).collect();
+                out.push(Action::EnumLabels { ty: name, labels });
+            }
+            Some(out)
         }
     }
 }

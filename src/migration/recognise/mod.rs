@@ -541,6 +541,15 @@ mod tests {
     }
 
     #[test]
+    fn enum_labels_are_read() {
+        let a = actions("CREATE TYPE public.\"Mood\" AS ENUM ('happy', 'it''s ok');").unwrap();
+        assert!(
+            matches!(&a[1], Action::EnumLabels { ty, labels } if ty.name == "Mood" && labels == &["happy", "it's ok"])
+        );
+        assert_eq!(actions("CREATE TYPE pair AS (a int, b int);").unwrap().len(), 1);
+    }
+
+    #[test]
     fn tables_whose_columns_are_all_written_out() {
         let known = |sql: &str| match &actions(sql).unwrap()[0] {
             Action::CreateTable { columns_known, .. } => *columns_known,

@@ -14,6 +14,11 @@ crate::declare_rule! {
     /// which `INSERT ... ON CONFLICT ON CONSTRAINT <name>` and error handling
     /// that matches constraint names refer to.
     ///
+    /// Renaming an enum away is not flagged when a later statement of the
+    /// change gives its name to an enum with every one of its labels (tools
+    /// rebuild an enum that way to drop a label): what refers to the name
+    /// finds an enum that accepts every value it used.
+    ///
     /// ## Why it blocks a release
     /// Whatever refers to the object by name in the running release (queries,
     /// `nextval('...')`, `ON CONFLICT ON CONSTRAINT ...`, tooling) stops working.
@@ -34,6 +39,9 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             if *kind == ObjectKind::Index && !carries_constraint(cx, from) {
                 continue;
             }
+            if *kind == ObjectKind::Type && enum_name_reused(cx, from) {
+                continue;
+            }
             out.push(Hit::new(
                 &RULE,
                 format!(
@@ -44,6 +52,35 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             ));
         }
     }
+}
+
+/// True when `ty` is an enum whose labels the model knows, and a later
+/// statement of the file gives its name to an enum with every one of them:
+/// `CREATE TYPE <ty> AS ENUM (...)`, or the rename of an enum to `<ty>`.
+fn enum_name_reused(cx: &Cx, ty: &Name) -> bool {
+    let Some(old) = cx.catalog.enums.get(ty) else {
+        return false;
+    };
+    let later = || cx.later.iter().flat_map(|s| &s.actions);
+    let labels_of = |n: &Name| {
+        later()
+            .find_map(|a| match a {
+                Action::EnumLabels { ty, labels } if ty == n => Some(labels.as_slice()),
+                _ => None,
+            })
+            .or_else(|| cx.catalog.enums.get(n).map(Vec::as_slice))
+    };
+    let superset = |labels: Option<&[String]>| labels.is_some_and(|new| old.iter().all(|l| new.contains(l)));
+    later().any(|a| match a {
+        Action::EnumLabels { ty: t, labels } => t == ty && superset(Some(labels)),
+        Action::Rename {
+            kind: ObjectKind::Type,
+            from,
+            to,
+            ..
+        } => from.schema == ty.schema && *to == ty.name && superset(labels_of(from)),
+        _ => false,
+    })
 }
 
 /// True when the index `from` may carry a key constraint of the same name:

@@ -142,6 +142,20 @@ fn same_kind(a: ObjectKind, b: ObjectKind) -> bool {
 /// Shared by the drop rules: flags dropping an object of one of `kinds` that
 /// existed before the change and is not re-created later in the file.
 pub fn drops(cx: &Cx, out: &mut Vec<Hit>, meta: &'static RuleMeta, kinds: &[ObjectKind], help: &str) {
+    drops_judged(cx, out, meta, kinds, help, |_, _| None);
+}
+
+/// [`drops`], with a rule's own judgement of a named object first:
+/// `Some(Ok(()))` clears the drop, `Some(Err(message))` flags it with that
+/// message, `None` leaves it to the shared judgement.
+pub fn drops_judged(
+    cx: &Cx,
+    out: &mut Vec<Hit>,
+    meta: &'static RuleMeta,
+    kinds: &[ObjectKind],
+    help: &str,
+    judge: impl Fn(&Cx, &Name) -> Option<Result<(), String>>,
+) {
     for a in cx.actions {
         let Action::Drop {
             kind,
@@ -172,6 +186,14 @@ pub fn drops(cx: &Cx, out: &mut Vec<Hit>, meta: &'static RuleMeta, kinds: &[Obje
             if cx.drop_is_replacement(*kind, n, *cascade) {
                 continue;
             }
+            match judge(cx, n) {
+                Some(Ok(())) => continue,
+                Some(Err(message)) => {
+                    out.push(Hit::new(meta, message, help));
+                    continue;
+                }
+                None => {}
+            }
             let target = match on {
                 Some(t) => format!("{} `{n}` on `{t}`", kind.label()),
                 None => format!("{} `{n}`", kind.label()),
@@ -183,6 +205,12 @@ pub fn drops(cx: &Cx, out: &mut Vec<Hit>, meta: &'static RuleMeta, kinds: &[Obje
             ));
         }
     }
+}
+
+/// `label `a`` or `labels `a`, `b``, for the labels of an enum.
+pub fn labels(labels: &[String]) -> String {
+    let list = labels.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ");
+    format!("label{} {list}", if labels.len() == 1 { "" } else { "s" })
 }
 
 /// `a` or `an`, for a label.
