@@ -13,7 +13,8 @@ crate::declare_rule! {
     /// enum's labels and the new enum has every one of them, no column uses
     /// the old enum any more, and the drop is not flagged: every stored value
     /// and every value the running release writes still exists. When labels
-    /// are missing, the finding names them.
+    /// are missing, the finding names them. With `CASCADE` the drop stays
+    /// flagged: it also drops whatever else uses the old enum.
     ///
     /// ## Why it blocks a release
     /// Columns, functions and casts in the running release depend on the type;

@@ -145,7 +145,8 @@ pub fn drops(cx: &Cx, out: &mut Vec<Hit>, meta: &'static RuleMeta, kinds: &[Obje
     drops_judged(cx, out, meta, kinds, help, |_, _| None);
 }
 
-/// [`drops`], with a rule's own judgement of a named object first:
+/// [`drops`], with a rule's own judgement of a named object dropped without
+/// `CASCADE` (which takes dependents the rule cannot see) first:
 /// `Some(Ok(()))` clears the drop, `Some(Err(message))` flags it with that
 /// message, `None` leaves it to the shared judgement.
 pub fn drops_judged(
@@ -186,7 +187,7 @@ pub fn drops_judged(
             if cx.drop_is_replacement(*kind, n, *cascade) {
                 continue;
             }
-            match judge(cx, n) {
+            match judge(cx, n).filter(|_| !*cascade) {
                 Some(Ok(())) => continue,
                 Some(Err(message)) => {
                     out.push(Hit::new(meta, message, help));
