@@ -9,7 +9,8 @@ crate::declare_rule! {
     /// PostgreSQL cannot drop a label from an enum, so tools rebuild it:
     /// `ALTER TYPE status RENAME TO status_old; CREATE TYPE status AS ENUM
     /// (...)`, move the columns with `ALTER COLUMN ... TYPE status USING
-    /// (...)`, then `DROP TYPE status_old`. When the migrations show the old
+    /// (...)`, then `DROP TYPE status_old` (or create `status_new`, move the
+    /// columns, drop `status` and rename `status_new` to `status`). When the migrations show the old
     /// enum's labels and the new enum has every one of them, no column uses
     /// the old enum any more, and the drop is not flagged: every stored value
     /// and every value the running release writes still exists. When labels
@@ -40,15 +41,20 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
 /// The old enum of a rebuild, once no column uses it: safe when the enum that
 /// took its name has every label, else flagged with the labels removed.
 fn rebuilt_enum(cx: &Cx, ty: &Name) -> Option<Result<(), String>> {
-    let (orig, removed) = cx.catalog.enum_rebuilt(ty)?;
     if cx.catalog.type_in_use(ty) {
         return None;
     }
+    // Dropped first, its name given to the new enum later; or renamed away
+    // first, its name given to the new enum since.
+    let (orig, removed) = match cx.enum_name_taken_later(ty) {
+        Some(removed) => (ty, removed),
+        None => cx.catalog.enum_rebuilt(ty)?,
+    };
     if removed.is_empty() {
         return Some(Ok(()));
     }
     Some(Err(format!(
-        "Dropping enum `{ty}` for enum `{orig}`, which lacks {}, removes values: writers of the running release that use a removed label fail",
+        "Dropping enum `{ty}`, replaced by an enum `{orig}` that lacks {}, removes values: writers of the running release that use a removed label fail",
         super::labels(&removed)
     )))
 }

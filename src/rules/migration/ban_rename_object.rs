@@ -39,7 +39,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             if *kind == ObjectKind::Index && !carries_constraint(cx, from) {
                 continue;
             }
-            if *kind == ObjectKind::Type && enum_name_reused(cx, from) {
+            if *kind == ObjectKind::Type && cx.enum_name_taken_later(from).is_some_and(|r| r.is_empty()) {
                 continue;
             }
             out.push(Hit::new(
@@ -52,35 +52,6 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             ));
         }
     }
-}
-
-/// True when `ty` is an enum whose labels the model knows, and a later
-/// statement of the file gives its name to an enum with every one of them:
-/// `CREATE TYPE <ty> AS ENUM (...)`, or the rename of an enum to `<ty>`.
-fn enum_name_reused(cx: &Cx, ty: &Name) -> bool {
-    let Some(old) = cx.catalog.enums.get(ty) else {
-        return false;
-    };
-    let later = || cx.later.iter().flat_map(|s| &s.actions);
-    let labels_of = |n: &Name| {
-        later()
-            .find_map(|a| match a {
-                Action::EnumLabels { ty, labels } if ty == n => Some(labels.as_slice()),
-                _ => None,
-            })
-            .or_else(|| cx.catalog.enums.get(n).map(Vec::as_slice))
-    };
-    let superset = |labels: Option<&[String]>| labels.is_some_and(|new| old.iter().all(|l| new.contains(l)));
-    later().any(|a| match a {
-        Action::EnumLabels { ty: t, labels } => t == ty && superset(Some(labels)),
-        Action::Rename {
-            kind: ObjectKind::Type,
-            from,
-            to,
-            ..
-        } => from.schema == ty.schema && *to == ty.name && superset(labels_of(from)),
-        _ => false,
-    })
 }
 
 /// True when the index `from` may carry a key constraint of the same name:

@@ -127,6 +127,34 @@ impl Cx<'_> {
         );
         self.catalog.is_new(kind, name) || (!holds_data && !cascade && self.recreated_later(kind, name))
     }
+
+    /// When `ty` is an enum whose labels the model knows, and a later
+    /// statement of the file gives its name to a known enum (`CREATE TYPE
+    /// <ty> AS ENUM (...)`, or the rename of an enum to `<ty>`): the labels
+    /// of `ty` that enum lacks (none: every value of `ty` still exists).
+    pub fn enum_name_taken_later(&self, ty: &Name) -> Option<Vec<String>> {
+        let old = self.catalog.enums.get(ty)?;
+        let later = || self.later.iter().flat_map(|s| &s.actions);
+        let labels_of = |n: &Name| {
+            later()
+                .find_map(|a| match a {
+                    Action::EnumLabels { ty, labels } if ty == n => Some(labels.as_slice()),
+                    _ => None,
+                })
+                .or_else(|| self.catalog.enums.get(n).map(Vec::as_slice))
+        };
+        let new = later().find_map(|a| match a {
+            Action::EnumLabels { ty: t, labels } if t == ty => Some(labels.as_slice()),
+            Action::Rename {
+                kind: ObjectKind::Type,
+                from,
+                to,
+                ..
+            } if from.schema == ty.schema && *to == ty.name => labels_of(from),
+            _ => None,
+        })?;
+        Some(old.iter().filter(|l| !new.contains(l)).cloned().collect())
+    }
 }
 
 fn same_kind(a: ObjectKind, b: ObjectKind) -> bool {
