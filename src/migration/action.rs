@@ -154,6 +154,39 @@ impl SqlType {
         }
     }
 
+    /// The type's name as a user-defined type would be named (one without
+    /// modifiers), identifiers folded as PostgreSQL does (`"Status"` keeps
+    /// its case, `Status` is lower case). Arrays are named by their element type.
+    pub fn user_type_name(&self) -> Option<Name> {
+        if !self.mods.is_empty() {
+            return None;
+        }
+        let head = self.text.split('[').next().unwrap_or("").trim();
+        let head = head
+            .strip_suffix("ARRAY")
+            .or_else(|| head.strip_suffix("array"))
+            .unwrap_or(head);
+        let mut parts = vec![String::new()];
+        let mut quoted = false;
+        let mut chars = head.trim().chars().peekable();
+        while let Some(ch) = chars.next() {
+            match ch {
+                '"' if quoted && chars.peek() == Some(&'"') => {
+                    chars.next();
+                    parts.last_mut()?.push('"');
+                }
+                '"' => quoted = !quoted,
+                '.' if !quoted => parts.push(String::new()),
+                c if c.is_whitespace() && !quoted => {}
+                c if !(quoted || c.is_alphanumeric() || c == '_' || c == '$') => return None,
+                c if quoted => parts.last_mut()?.push(c),
+                c => parts.last_mut()?.extend(c.to_lowercase()),
+            }
+        }
+        let name = parts.pop().filter(|n| !n.is_empty())?;
+        Some(Name::new(parts.pop(), name))
+    }
+
     /// True when every value of `self` converts to `to` exactly (PostgreSQL's
     /// cast loses nothing and cannot fail), but the table is rewritten:
     /// `integer` to `bigint`, to `numeric` with enough digits or to `double
@@ -323,6 +356,9 @@ pub enum Action {
         temporary: bool,
         /// `IF NOT EXISTS`: a no-op when the table already exists.
         if_not_exists: bool,
+        /// Every column is written in its parentheses (not `AS SELECT`,
+        /// `LIKE`, `INHERITS`, `PARTITION OF` or `OF type`).
+        columns_known: bool,
     },
     /// Any other CREATE [OR REPLACE] of a named object.
     Create {
@@ -340,6 +376,8 @@ pub enum Action {
     DropColumn {
         table: Name,
         column: String,
+        /// `DROP COLUMN IF EXISTS`: a no-op when the column does not exist.
+        if_exists: bool,
     },
     AlterColumnType {
         table: Name,
@@ -413,6 +451,11 @@ pub enum Action {
     AddEnumValue {
         ty: Name,
         value: String,
+    },
+    /// Beside the `Create` of a type `AS ENUM (...)`: its labels, in order.
+    EnumLabels {
+        ty: Name,
+        labels: Vec<String>,
     },
     /// Beside the `Create` or `Drop` of a function or procedure whose
     /// argument list is written: its name and argument types.

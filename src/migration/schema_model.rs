@@ -45,6 +45,9 @@ pub struct Table {
     /// The model saw the table created, so it saw every constraint since
     /// (not a table it only knows from later statements).
     pub defined: bool,
+    /// The model saw the table created with every column written out, so it
+    /// saw every column since (not `LIKE`, `INHERITS`, `AS SELECT` ...).
+    pub columns_known: bool,
     /// Unique indexes by name (including those behind PRIMARY KEY and UNIQUE
     /// constraints): their columns, sorted; empty when not plain columns.
     pub unique_indexes: HashMap<String, Vec<String>>,
@@ -104,6 +107,10 @@ pub struct Catalog {
     seeded: HashMap<Name, Vec<Seed>>,
     /// Rows the current change seeds.
     seeding: Vec<(Name, Seed)>,
+    /// Labels of the enum types the model saw created, by type name.
+    pub enums: HashMap<Name, Vec<String>>,
+    /// Types renamed (or moved to another schema): new name → the name before.
+    pub type_renamed_from: HashMap<Name, Name>,
     /// Functions and procedures created with a quoted body, by name in lower
     /// case (the latest definition), so that a later call can be looked into.
     pub routines: BTreeMap<String, String>,
@@ -166,6 +173,49 @@ impl Catalog {
 
     pub fn column(&self, table: &Name, column: &str) -> Option<&Column> {
         self.tables.get(table)?.columns.get(column)
+    }
+
+    /// True when the model saw `table` created with every column written
+    /// out, and since then no column `column` (created, added or renamed to
+    /// that name) that is still there: `DROP COLUMN IF EXISTS` is a no-op.
+    pub fn column_never_there(&self, table: &Name, column: &str) -> bool {
+        self.tables
+            .get(table)
+            .is_some_and(|t| t.columns_known && !t.columns.contains_key(column))
+    }
+
+    /// The labels of the enum `ty` is (or is an array of), when the model saw it created.
+    pub fn enum_labels(&self, ty: &SqlType) -> Option<&[String]> {
+        self.enums.get(&ty.user_type_name()?).map(Vec::as_slice)
+    }
+
+    /// When a column moves from enum `from` to enum `to`, both known: the
+    /// labels of `from` that `to` lacks (none: every stored value still
+    /// exists). `None` when either is not a known enum, or only one is an array.
+    pub fn enum_labels_removed(&self, from: &SqlType, to: &SqlType) -> Option<Vec<String>> {
+        if from.array != to.array {
+            return None;
+        }
+        let (old, new) = (self.enum_labels(from)?, self.enum_labels(to)?);
+        Some(old.iter().filter(|l| !new.contains(l)).cloned().collect())
+    }
+
+    /// When the enum `ty` was renamed away from a name that an enum has
+    /// again (the way tools rebuild an enum to drop a label): that name, and
+    /// the labels of `ty` the new enum lacks (none: it replaces `ty`).
+    pub fn enum_rebuilt(&self, ty: &Name) -> Option<(&Name, Vec<String>)> {
+        let old = self.enums.get(ty)?;
+        let orig = self.type_renamed_from.get(ty)?;
+        let new = self.enums.get(orig)?;
+        Some((orig, old.iter().filter(|l| !new.contains(l)).cloned().collect()))
+    }
+
+    /// True when a column of a table the model knows has the type `ty` (or an array of it).
+    pub fn type_in_use(&self, ty: &Name) -> bool {
+        self.tables
+            .values()
+            .flat_map(|t| t.columns.values())
+            .any(|c| c.ty.user_type_name().as_ref() == Some(ty))
     }
 
     /// The rows earlier changes inserted into the table by `VALUES`.
@@ -244,6 +294,7 @@ impl Catalog {
                 constraints,
                 temporary,
                 if_not_exists,
+                columns_known,
                 ..
             } => {
                 if *if_not_exists && self.tables.contains_key(table) {
@@ -252,6 +303,7 @@ impl Catalog {
                 let mut t = Table {
                     created_in_change: true,
                     defined: true,
+                    columns_known: *columns_known,
                     temporary: *temporary,
                     ..Table::default()
                 };
@@ -318,6 +370,24 @@ impl Catalog {
                 };
                 self.seeding.push((table.clone(), seed));
             }
+            Action::EnumLabels { ty, labels } => {
+                self.enums.insert(ty.clone(), labels.clone());
+            }
+            Action::AddEnumValue { ty, value } => {
+                if let Some(labels) = self.enums.get_mut(ty).filter(|l| !l.contains(value)) {
+                    labels.push(value.clone());
+                }
+            }
+            Action::RenameEnumValue { ty, from, to } => {
+                if let Some(l) = self.enums.get_mut(ty).and_then(|l| l.iter_mut().find(|l| *l == from)) {
+                    l.clone_from(to);
+                }
+            }
+            Action::SetSchema {
+                kind: ObjectKind::Type,
+                name,
+                schema,
+            } => self.rename_type(name, Name::new(Some(schema.clone()), name.name.clone())),
             Action::ViewColumns { view, columns } => {
                 if let Some(v) = self.views.get_mut(view) {
                     v.columns = columns.clone();
@@ -334,7 +404,7 @@ impl Catalog {
                     self.add_constraint(table, &con);
                 }
             }
-            Action::DropColumn { table, column } => {
+            Action::DropColumn { table, column, .. } => {
                 if let Some(t) = self.tables.get_mut(table) {
                     t.columns.remove(column);
                     t.set_not_null.remove(column);
@@ -410,6 +480,10 @@ impl Catalog {
                                 t.unique_indexes.remove(&n.name);
                             }
                         }
+                        ObjectKind::Type => {
+                            self.enums.remove(n);
+                            self.type_renamed_from.remove(n);
+                        }
                         _ => {}
                     }
                     self.created.remove(&(*kind, n.clone()));
@@ -429,6 +503,21 @@ impl Catalog {
                     }
                     self.touched.push(to.clone());
                     self.tables.insert(to, t);
+                }
+            }
+            Action::Rename {
+                kind: ObjectKind::Type,
+                from,
+                to,
+                ..
+            } => {
+                self.rename_type(from, Name::new(from.schema.clone(), to.clone()));
+                let key = (ObjectKind::Type, from.clone());
+                let to = (ObjectKind::Type, Name::new(from.schema.clone(), to.clone()));
+                if self.created.remove(&key) {
+                    self.created.insert(to);
+                } else if self.earlier.remove(&key) {
+                    self.earlier.insert(to);
                 }
             }
             Action::Rename { kind, from, to, on } => {
@@ -463,6 +552,29 @@ impl Catalog {
                 }
             }
             _ => {}
+        }
+    }
+}
+
+impl Catalog {
+    /// A type renamed or moved to another schema: its labels move, and the
+    /// columns of that type (which refer to it, not to its name) follow it.
+    fn rename_type(&mut self, from: &Name, to: Name) {
+        if let Some(labels) = self.enums.remove(from) {
+            self.enums.insert(to.clone(), labels);
+        }
+        self.type_renamed_from.remove(from);
+        self.type_renamed_from.insert(to.clone(), from.clone());
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let written = match &to.schema {
+            Some(s) => format!("{}.{}", quote(s), quote(&to.name)),
+            None => quote(&to.name),
+        };
+        for c in self.tables.values_mut().flat_map(|t| t.columns.values_mut()) {
+            if c.ty.user_type_name().as_ref() == Some(from) {
+                let array = if c.ty.array { "[]" } else { "" };
+                c.ty = SqlType::parse(&format!("{written}{array}"));
+            }
         }
     }
 }
@@ -552,6 +664,7 @@ mod tests {
             unlogged: false,
             temporary: false,
             if_not_exists: false,
+            columns_known: true,
         });
         assert!(c.table_is_new(&users));
         c.begin_change();
@@ -593,6 +706,7 @@ mod tests {
             unlogged: false,
             temporary: true,
             if_not_exists: false,
+            columns_known: true,
         });
         assert!(c.table_is_new(&t));
         c.begin_change();
@@ -610,6 +724,7 @@ mod tests {
             unlogged: false,
             temporary: false,
             if_not_exists,
+            columns_known: true,
         };
         c.apply(&mk(false));
         c.begin_change();
@@ -637,6 +752,7 @@ mod tests {
             unlogged: false,
             temporary: false,
             if_not_exists: false,
+            columns_known: true,
         });
         let pk = c.constraint(&t, "memberships_pkey").unwrap();
         assert_eq!(pk.columns, ["member_id", "team_id"]);
@@ -651,6 +767,61 @@ mod tests {
             what: "DROP NOT NULL".into(),
         });
         assert!(!c.column_is_not_null(&t, "team_id"));
+    }
+
+    #[test]
+    fn enum_labels_follow_the_type() {
+        let mut c = Catalog::default();
+        let status = Name::new(None, "Status");
+        let old = Name::new(None, "Status_old");
+        let t = Name::new(None, "posts");
+        c.apply(&Action::EnumLabels {
+            ty: status.clone(),
+            labels: vec!["draft".into(), "live".into()],
+        });
+        c.apply(&Action::CreateTable {
+            table: t.clone(),
+            columns: vec![ColumnDef::new("state", SqlType::parse("public.\"Status\""))],
+            constraints: vec![],
+            unlogged: false,
+            temporary: false,
+            if_not_exists: false,
+            columns_known: true,
+        });
+        c.apply(&Action::AddEnumValue {
+            ty: status.clone(),
+            value: "gone".into(),
+        });
+        c.apply(&Action::RenameEnumValue {
+            ty: status.clone(),
+            from: "live".into(),
+            to: "published".into(),
+        });
+        c.apply(&Action::Rename {
+            kind: ObjectKind::Type,
+            from: status.clone(),
+            to: "Status_old".into(),
+            on: None,
+        });
+        assert_eq!(c.enums[&old], ["draft", "published", "gone"]);
+        assert!(!c.enums.contains_key(&status));
+        // The column refers to the type, not to its name.
+        let ty = c.column_type(&t, "state").unwrap().clone();
+        assert_eq!(ty.user_type_name(), Some(old.clone()));
+        assert!(c.type_in_use(&old));
+        c.apply(&Action::EnumLabels {
+            ty: status.clone(),
+            labels: vec!["draft".into(), "published".into()],
+        });
+        let new = SqlType::parse("\"Status\"");
+        assert_eq!(c.enum_labels_removed(&ty, &new), Some(vec!["gone".to_string()]));
+        assert_eq!(c.enum_rebuilt(&old), Some((&status, vec!["gone".to_string()])));
+        // Unquoted names fold to lower case; a built-in type is no enum.
+        assert_eq!(
+            SqlType::parse("Status").user_type_name(),
+            Some(Name::new(None, "status"))
+        );
+        assert_eq!(c.enum_labels(&SqlType::parse("text")), None);
     }
 
     #[test]

@@ -448,6 +448,7 @@ fn set_expr_dml(e: &sq::SetExpr) -> Vec<Action> {
                 unlogged: sel.into.as_ref().is_some_and(|i| i.unlogged),
                 temporary: sel.into.as_ref().is_some_and(|i| i.temporary),
                 if_not_exists: false,
+                columns_known: false,
             })
             .collect(),
         sq::SetExpr::SetOperation { left, right, .. } => {

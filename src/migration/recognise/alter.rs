@@ -275,9 +275,13 @@ pub(super) fn table_subcommand(c: &mut Cur, table: &Name) -> Option<Action> {
                 });
             }
             c.eat(&["column"]);
-            c.eat(&["if", "exists"]);
+            let if_exists = c.eat(&["if", "exists"]);
             let column = c.ident()?;
-            Some(Action::DropColumn { table, column })
+            Some(Action::DropColumn {
+                table,
+                column,
+                if_exists,
+            })
         }
         "alter" if c.peek_word() == "constraint" => other("ALTER CONSTRAINT", false),
         "alter" => {

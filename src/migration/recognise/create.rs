@@ -23,11 +23,19 @@ pub(super) fn create(c: &mut Cur) -> Option<Vec<Action>> {
             let temporary = c.t.iter().take(4).any(|t| t.lower == "temp" || t.lower == "temporary");
             let if_not_exists = c.eat(&["if", "not", "exists"]);
             let table = c.name()?;
-            let (columns, constraints) = if c.peek().is_some_and(|t| t.text == "(") {
+            // Columns come from elsewhere with `PARTITION OF`, `OF type` (no
+            // list follows the name), `LIKE`, `INHERITS` or `AS SELECT`.
+            let listed = c.peek().is_some_and(|t| t.text == "(");
+            let open = c.i;
+            let (columns, constraints) = if listed {
                 table_elements(c)
             } else {
                 (Vec::new(), Vec::new())
             };
+            let like = c.t[open..c.i]
+                .windows(2)
+                .any(|w| matches!(w[0].text, "(" | ",") && w[1].lower == "like");
+            let after = c.rest().iter().any(|t| matches!(t.lower.as_ref(), "inherits" | "as"));
             Some(vec![Action::CreateTable {
                 table,
                 columns,
@@ -35,6 +43,7 @@ pub(super) fn create(c: &mut Cur) -> Option<Vec<Action>> {
                 unlogged,
                 temporary,
                 if_not_exists,
+                columns_known: listed && !like && !after,
             }])
         }
         ObjectKind::Index => {
@@ -90,13 +99,20 @@ pub(super) fn create(c: &mut Cur) -> Option<Vec<Action>> {
                 }]);
             }
             let name = c.name().unwrap_or_else(|| Name::new(None, "?"));
-            Some(vec![Action::Create {
+            let mut out = vec![Action::Create {
                 kind,
-                name,
+                name: name.clone(),
                 or_replace,
                 if_not_exists,
                 on: None,
-            }])
+            }];
+            if kind == ObjectKind::Type && c.eat(&["as", "enum"]) && c.peek().is_some_and(|t| t.text == "(") {
+                let open = c.i;
+                c.skip_parens();
+                let labels = c.t[open..c.i].iter().filter_map(string_value).collect();
+                out.push(Action::EnumLabels { ty: name, labels });
+            }
+            Some(out)
         }
     }
 }

@@ -535,6 +535,37 @@ mod tests {
     }
 
     #[test]
+    fn drop_column_keeps_if_exists() {
+        let a = actions("ALTER TABLE members DROP COLUMN IF EXISTS nickname, DROP legacy;").unwrap();
+        assert!(matches!(&a[0], Action::DropColumn { column, if_exists: true, .. } if column == "nickname"));
+        assert!(matches!(&a[1], Action::DropColumn { column, if_exists: false, .. } if column == "legacy"));
+    }
+
+    #[test]
+    fn enum_labels_are_read() {
+        let a = actions("CREATE TYPE public.\"Mood\" AS ENUM ('happy', 'it''s ok');").unwrap();
+        assert!(
+            matches!(&a[1], Action::EnumLabels { ty, labels } if ty.name == "Mood" && labels == &["happy", "it's ok"])
+        );
+        assert_eq!(actions("CREATE TYPE pair AS (a int, b int);").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn tables_whose_columns_are_all_written_out() {
+        let known = |sql: &str| match &actions(sql).unwrap()[0] {
+            Action::CreateTable { columns_known, .. } => *columns_known,
+            a => panic!("{a:?}"),
+        };
+        assert!(known(
+            "CREATE TABLE t (id int GENERATED ALWAYS AS IDENTITY, n text CHECK (n LIKE 'a%'));"
+        ));
+        assert!(!known("CREATE TABLE t (LIKE s INCLUDING ALL);"));
+        assert!(!known("CREATE TABLE t (id int) INHERITS (s);"));
+        assert!(!known("CREATE TABLE t AS SELECT * FROM s;"));
+        assert!(!known("CREATE TABLE t PARTITION OF s FOR VALUES IN (1);"));
+    }
+
+    #[test]
     fn check_not_null_is_detected() {
         let a = actions("ALTER TABLE t ADD CONSTRAINT c CHECK (email IS NOT NULL) NOT VALID;").unwrap();
         match &a[0] {
@@ -640,7 +671,7 @@ mod tests {
     fn placeholders_are_names() {
         let a = actions("ALTER TABLE ${schema}.members DROP COLUMN {{ .Column }};").unwrap();
         assert!(
-            matches!(&a[0], Action::DropColumn { table, column } if table.schema.as_deref() == Some("${schema}") && column == "{{ .Column }}")
+            matches!(&a[0], Action::DropColumn { table, column, .. } if table.schema.as_deref() == Some("${schema}") && column == "{{ .Column }}")
         );
         assert!(actions("ALTER TABLE members {{ .Change }};").is_none());
     }

@@ -142,7 +142,9 @@ fn undone_later(cx: &Cx, i: usize, table: &Name, column: &str) -> bool {
         } if t == table && c == column => ["SET DEFAULT", "ADD GENERATED", "DROP NOT NULL"]
             .iter()
             .any(|w| what.starts_with(w)),
-        Action::DropColumn { table: t, column: c } => t == table && c == column,
+        Action::DropColumn {
+            table: t, column: c, ..
+        } => t == table && c == column,
         Action::Drop {
             kind: ObjectKind::Table,
             names,

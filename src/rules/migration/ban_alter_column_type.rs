@@ -19,7 +19,10 @@ crate::declare_rule! {
     /// to `numeric` with enough digits; `smallint` or `integer` to `double
     /// precision`; `real` to `double precision`; `numeric(p,s)` to
     /// `numeric(q,t)` with `t >= s` and `q - t >= p - s`; `char(n)` to
-    /// `varchar(m >= n)` or `text`. Arrays follow their element type.
+    /// `varchar(m >= n)` or `text`. Arrays follow their element type. So is
+    /// a move from one enum to another that has every label of the first
+    /// (how tools rebuild an enum to drop a label), when the migrations
+    /// show both enums created; when labels are missing, the finding names them.
     ///
     /// ## Why it blocks a release
     /// Most type changes rewrite the whole table under an ACCESS EXCLUSIVE lock,
@@ -43,12 +46,22 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             if old.is_some_and(|o| o.widens_to(ty) || o.widens_with_rewrite(ty)) {
                 continue;
             }
-            let message = match old {
-                Some(o) => format!(
+            let removed = old.and_then(|o| cx.catalog.enum_labels_removed(o, ty));
+            if removed.as_ref().is_some_and(Vec::is_empty) {
+                continue;
+            }
+            let message = match (old, removed) {
+                (Some(o), Some(removed)) => format!(
+                    "Changing `{table}.{column}` from enum `{}` to enum `{}`, which lacks {}, fails on rows holding a removed label and breaks writers of the running release that use one",
+                    o.text,
+                    ty.text,
+                    super::labels(&removed)
+                ),
+                (Some(o), None) => format!(
                     "Changing `{table}.{column}` from `{}` to `{}` rewrites the table under an exclusive lock and breaks readers of the old type",
                     o.text, ty.text
                 ),
-                None => format!(
+                (None, _) => format!(
                     "Changing the type of `{table}.{column}` to `{}` may rewrite the table and break readers, and its old type is unknown",
                     ty.text
                 ),

@@ -12,6 +12,10 @@ crate::declare_rule! {
     /// sides of the point; `char(n)` to `varchar(m >= n)` or `text`. Arrays
     /// follow their element type.
     ///
+    /// So does moving a column from one enum to another that has every label
+    /// of the first, both created by the migrations (an enum rebuilt to
+    /// reorder or extend its labels).
+    ///
     /// ## Why it blocks a release
     /// It does not block: the running release reads and writes the new type
     /// as it did the old one, so `ban-alter-column-type` does not flag it. But
@@ -40,7 +44,9 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         let Some(old) = cx.catalog.column_type(table, column) else {
             continue;
         };
-        if old.widens_with_rewrite(ty) {
+        let enum_superset = cx.catalog.enum_labels_removed(old, ty).is_some_and(|r| r.is_empty())
+            && old.user_type_name() != ty.user_type_name();
+        if old.widens_with_rewrite(ty) || enum_superset {
             out.push(Hit::new(
                 &RULE,
                 format!(

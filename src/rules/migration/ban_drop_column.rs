@@ -6,6 +6,11 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags `ALTER TABLE ... DROP COLUMN` of a column that existed before this change.
     ///
+    /// `DROP COLUMN IF EXISTS` of a column the migrations never gave the table
+    /// (they created it with every column written out, and no statement since
+    /// created, added or renamed a column of that name that is still there)
+    /// is a no-op and is not flagged.
+    ///
     /// ## Why it blocks a release
     /// Instances still running the previous release read the column: their
     /// queries fail the moment it is gone, and its data cannot be restored by a
@@ -23,8 +28,13 @@ crate::declare_rule! {
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     for a in cx.actions {
-        if let Action::DropColumn { table, column } = a {
-            if cx.catalog.column_is_new(table, column) {
+        if let Action::DropColumn {
+            table,
+            column,
+            if_exists,
+        } = a
+        {
+            if cx.catalog.column_is_new(table, column) || *if_exists && cx.catalog.column_never_there(table, column) {
                 continue;
             }
             out.push(Hit::new(

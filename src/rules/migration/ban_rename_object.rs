@@ -14,6 +14,11 @@ crate::declare_rule! {
     /// which `INSERT ... ON CONFLICT ON CONSTRAINT <name>` and error handling
     /// that matches constraint names refer to.
     ///
+    /// Renaming an enum away is not flagged when a later statement of the
+    /// change gives its name to an enum with every one of its labels (tools
+    /// rebuild an enum that way to drop a label): what refers to the name
+    /// finds an enum that accepts every value it used.
+    ///
     /// ## Why it blocks a release
     /// Whatever refers to the object by name in the running release (queries,
     /// `nextval('...')`, `ON CONFLICT ON CONSTRAINT ...`, tooling) stops working.
@@ -32,6 +37,9 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                 continue;
             }
             if *kind == ObjectKind::Index && !carries_constraint(cx, from) {
+                continue;
+            }
+            if *kind == ObjectKind::Type && cx.enum_name_taken_later(from).is_some_and(|r| r.is_empty()) {
                 continue;
             }
             out.push(Hit::new(

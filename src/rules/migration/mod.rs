@@ -127,6 +127,34 @@ impl Cx<'_> {
         );
         self.catalog.is_new(kind, name) || (!holds_data && !cascade && self.recreated_later(kind, name))
     }
+
+    /// When `ty` is an enum whose labels the model knows, and a later
+    /// statement of the file gives its name to a known enum (`CREATE TYPE
+    /// <ty> AS ENUM (...)`, or the rename of an enum to `<ty>`): the labels
+    /// of `ty` that enum lacks (none: every value of `ty` still exists).
+    pub fn enum_name_taken_later(&self, ty: &Name) -> Option<Vec<String>> {
+        let old = self.catalog.enums.get(ty)?;
+        let later = || self.later.iter().flat_map(|s| &s.actions);
+        let labels_of = |n: &Name| {
+            later()
+                .find_map(|a| match a {
+                    Action::EnumLabels { ty, labels } if ty == n => Some(labels.as_slice()),
+                    _ => None,
+                })
+                .or_else(|| self.catalog.enums.get(n).map(Vec::as_slice))
+        };
+        let new = later().find_map(|a| match a {
+            Action::EnumLabels { ty: t, labels } if t == ty => Some(labels.as_slice()),
+            Action::Rename {
+                kind: ObjectKind::Type,
+                from,
+                to,
+                ..
+            } if from.schema == ty.schema && *to == ty.name => labels_of(from),
+            _ => None,
+        })?;
+        Some(old.iter().filter(|l| !new.contains(l)).cloned().collect())
+    }
 }
 
 fn same_kind(a: ObjectKind, b: ObjectKind) -> bool {
@@ -142,6 +170,21 @@ fn same_kind(a: ObjectKind, b: ObjectKind) -> bool {
 /// Shared by the drop rules: flags dropping an object of one of `kinds` that
 /// existed before the change and is not re-created later in the file.
 pub fn drops(cx: &Cx, out: &mut Vec<Hit>, meta: &'static RuleMeta, kinds: &[ObjectKind], help: &str) {
+    drops_judged(cx, out, meta, kinds, help, |_, _| None);
+}
+
+/// [`drops`], with a rule's own judgement of a named object dropped without
+/// `CASCADE` (which takes dependents the rule cannot see) first:
+/// `Some(Ok(()))` clears the drop, `Some(Err(message))` flags it with that
+/// message, `None` leaves it to the shared judgement.
+pub fn drops_judged(
+    cx: &Cx,
+    out: &mut Vec<Hit>,
+    meta: &'static RuleMeta,
+    kinds: &[ObjectKind],
+    help: &str,
+    judge: impl Fn(&Cx, &Name) -> Option<Result<(), String>>,
+) {
     for a in cx.actions {
         let Action::Drop {
             kind,
@@ -172,6 +215,14 @@ pub fn drops(cx: &Cx, out: &mut Vec<Hit>, meta: &'static RuleMeta, kinds: &[Obje
             if cx.drop_is_replacement(*kind, n, *cascade) {
                 continue;
             }
+            match judge(cx, n).filter(|_| !*cascade) {
+                Some(Ok(())) => continue,
+                Some(Err(message)) => {
+                    out.push(Hit::new(meta, message, help));
+                    continue;
+                }
+                None => {}
+            }
             let target = match on {
                 Some(t) => format!("{} `{n}` on `{t}`", kind.label()),
                 None => format!("{} `{n}`", kind.label()),
@@ -183,6 +234,12 @@ pub fn drops(cx: &Cx, out: &mut Vec<Hit>, meta: &'static RuleMeta, kinds: &[Obje
             ));
         }
     }
+}
+
+/// `label `a`` or `labels `a`, `b``, for the labels of an enum.
+pub fn labels(labels: &[String]) -> String {
+    let list = labels.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ");
+    format!("label{} {list}", if labels.len() == 1 { "" } else { "s" })
 }
 
 /// `a` or `an`, for a label.
