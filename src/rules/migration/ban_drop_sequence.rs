@@ -24,10 +24,15 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
-    let drops_a_sequence = cx
-        .actions
-        .iter()
-        .any(|a| matches!(a, Action::Drop { kind: ObjectKind::Sequence, .. }));
+    let drops_a_sequence = cx.actions.iter().any(|a| {
+        matches!(
+            a,
+            Action::Drop {
+                kind: ObjectKind::Sequence,
+                ..
+            }
+        )
+    });
     if !drops_a_sequence {
         // The released sequences are read from every column of the schema:
         // only worth it for the few statements that drop one.
