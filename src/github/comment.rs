@@ -39,7 +39,7 @@ pub fn comment(report: &Report, cx: &Context<'_>, limit: usize) -> String {
         next_step(report, cx),
         counts(report)
     );
-    let signoffs = missing_signoffs(cx.results);
+    let signoffs = missing_signoffs(cx);
     let changes = changes_section(&report.changes, links);
     let mut keep = (open.len(), approved.len());
     loop {
@@ -116,17 +116,16 @@ fn next_step(report: &Report, cx: &Context<'_>) -> String {
                 .filter(|r| r.outcome == Outcome::Missing)
                 .map(|r| format!("{} from {}", code(&r.label), who(cx, &r.signoff)))
                 .collect();
-            if blocking > 0 || missing.is_empty() {
-                format!(
-                    "fix the {} below, or approve each with {} on its statement and a reason",
-                    plural(blocking.max(1), "blocking finding"),
-                    code("-- MIGRATION_APPROVED: <reason>")
-                )
-            } else {
-                format!(
-                    "needs {} (the label, or an approving review on the head commit)",
-                    missing.join(" and ")
-                )
+            let fix = format!(
+                "fix the {} below (a destructive migration statement may carry {} instead)",
+                plural(blocking.max(1), "blocking finding"),
+                code("-- MIGRATION_APPROVED: <reason>")
+            );
+            let sign = format!("needs {}", missing.join(" and "));
+            match (blocking, missing.is_empty()) {
+                (0, false) => format!("{sign} (the label, or an approving review on the head commit)"),
+                (_, true) => fix,
+                _ => format!("{fix}; then it {sign}"),
             }
         }
     };
@@ -157,14 +156,20 @@ fn who(cx: &Context<'_>, signoff: &str) -> String {
 }
 
 /// Missing sign-offs, each with the attempts that did not count and why.
-fn missing_signoffs(results: &[SignoffResult]) -> String {
-    let missing: Vec<&SignoffResult> = results.iter().filter(|r| r.outcome == Outcome::Missing).collect();
+fn missing_signoffs(cx: &Context<'_>) -> String {
+    let missing: Vec<&SignoffResult> = cx.results.iter().filter(|r| r.outcome == Outcome::Missing).collect();
     if missing.is_empty() {
         return String::new();
     }
     let mut out = String::from("#### Sign-offs missing\n\n");
     for r in missing {
-        let _ = writeln!(out, "- ❌ {} (label {}): missing", code(&r.signoff), code(&r.label));
+        let _ = writeln!(
+            out,
+            "- ❌ {}: missing; the label {} or an approving review, from {}",
+            code(&r.signoff),
+            code(&r.label),
+            who(cx, &r.signoff)
+        );
         for x in &r.rejected {
             let _ = writeln!(
                 out,
