@@ -1314,3 +1314,69 @@ fn the_fake_github_answers_validate_against_openapi() {
         assert_eq!(link(issues, "per_page=3", i + 1, 5).as_deref(), page["link"].as_str());
     }
 }
+
+/// The demo comment (README, `docs/comment.png`): the demo repository's
+/// pull request that contracts `members` and inserts flag rows, with the
+/// system owner's sign-off still missing. `SHIPGATE_DEMO_COMMENT=DIR` writes
+/// its Markdown and HTML there (`scripts/screenshot-comment.sh`).
+#[test]
+fn the_demo_comment_leads_with_the_next_step_and_groups_findings_by_file() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let added = [
+        "supabase/migrations/20250301000000_contract_members.sql",
+        "supabase/migrations/20250401000000_workspace_flags.sql",
+    ];
+    git(p, &["init", "-q"]);
+    let copy = |rel: &str| {
+        let text = std::fs::read_to_string(demo.join(rel)).unwrap();
+        let text = if rel == "shipgate.yml" {
+            format!("{text}signoff:\n  signers:\n    system-owner:\n      teams: [acme/platform-owners]\n")
+        } else {
+            text
+        };
+        write(p, rel, &text);
+    };
+    let files = git(&demo, &["ls-files", "."]);
+    for rel in files.lines().filter(|l| !added.contains(l)) {
+        copy(rel);
+    }
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "base"]);
+    let base = git(p, &["rev-parse", "HEAD"]);
+    git(p, &["checkout", "-qb", "contract-members"]);
+    for rel in added {
+        copy(rel);
+    }
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "contract members"]);
+    let head = git(p, &["rev-parse", "HEAD"]);
+    let r = Repo { dir, base, head };
+    let mut st = state(&r);
+    st.timeline
+        .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    let body = comment_body(&server);
+    let html = assert_renders_safely(&body, &r.head);
+    let at = |rel: &str, line: usize| format!("{SERVER}/acme/shop/blob/{}/{rel}#L{line}", r.head);
+    assert!(
+        html.contains(&format!("<a href=\"{}\">line 6</a>", at(added[0], 6))),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("<a href=\"{}\">", at(added[0], 3))),
+        "the approval: {html}"
+    );
+    let first = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s}: {html}"));
+    assert!(first("Next step:") < first("<h4>Findings</h4>"), "{html}");
+    assert!(first(added[0]) < first(added[1]), "{html}");
+    assert!(first("<h4>Findings</h4>") < first("<details>"), "{html}");
+    if let Some(out) = std::env::var_os("SHIPGATE_DEMO_COMMENT") {
+        let out = Path::new(&out);
+        std::fs::write(out.join("comment.md"), &body).unwrap();
+        std::fs::write(out.join("comment.html"), &html).unwrap();
+    }
+}
