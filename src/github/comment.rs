@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::app::{Report, Verdict};
 use crate::finding::{Finding, Severity};
-use crate::report::markdown::{approvals, code, escape, findings_by_file, inline, link, Links};
+use crate::report::markdown::{approvals, code, counts, escape, findings_by_file, inline, link, Links};
 use crate::report::plural;
 use crate::signoff::{ClassHit, Outcome, Signer, SignoffResult};
 
@@ -81,19 +81,6 @@ fn verdict(report: &Report) -> &'static str {
         Verdict::Blocked => "⛔ shipgate: blocked",
         Verdict::Error => "⚠️ shipgate: error",
     }
-}
-
-fn counts(report: &Report) -> String {
-    format!(
-        "{}, {}, {}, {} approved · {}, {} ({} unparsed)",
-        plural(report.count(Severity::Error), "error"),
-        plural(report.count(Severity::Warning), "warning"),
-        plural(report.count(Severity::Note), "note"),
-        report.approved(),
-        plural(report.stats.migration_files, "migration file"),
-        plural(report.stats.statements, "statement"),
-        report.stats.unparsed_statements
-    )
 }
 
 /// The one thing to do next, as a line ending in a blank line; empty on a pass.
@@ -170,17 +157,24 @@ fn missing_signoffs(cx: &Context<'_>) -> String {
             code(&r.label),
             who(cx, &r.signoff)
         );
-        for x in &r.rejected {
-            let _ = writeln!(
-                out,
-                "  - Did not count: {}: {}",
-                inline(&x.evidence.describe()),
-                inline(&x.why.message())
-            );
-        }
+        out.push_str(&did_not_count(r));
     }
     out.push('\n');
     out
+}
+
+/// The labels and reviews that did not count for `r`, and why, as sub-items.
+fn did_not_count(r: &SignoffResult) -> String {
+    r.rejected
+        .iter()
+        .map(|x| {
+            format!(
+                "  - Did not count: {}: {}\n",
+                inline(&x.evidence.describe()),
+                inline(&x.why.message())
+            )
+        })
+        .collect()
 }
 
 /// Approvals, sign-offs met and the classes of change, in one `<details>`.
@@ -215,14 +209,7 @@ fn settled(approved: &[&Finding], cx: &Context<'_>) -> String {
             if let Some(c) = &r.caveat {
                 let _ = writeln!(out, "  - Caveat: {}", inline(c));
             }
-            for x in &r.rejected {
-                let _ = writeln!(
-                    out,
-                    "  - Did not count: {}: {}",
-                    inline(&x.evidence.describe()),
-                    inline(&x.why.message())
-                );
-            }
+            out.push_str(&did_not_count(r));
         }
         out.push('\n');
     }

@@ -292,18 +292,20 @@ mod tests {
         }
     }
 
+    /// The candidate of a path that [`classify`] recognises.
+    fn mk(rel: &str) -> Candidate {
+        let (framework, version, repeatable) = classify(rel).unwrap();
+        Candidate {
+            rel: rel.into(),
+            abs: rel.into(),
+            framework,
+            version,
+            repeatable,
+        }
+    }
+
     #[test]
     fn flyway_versions_sort_numerically() {
-        let mk = |rel: &str| {
-            let (framework, version, repeatable) = classify(rel).unwrap();
-            Candidate {
-                rel: rel.into(),
-                abs: rel.into(),
-                framework,
-                version,
-                repeatable,
-            }
-        };
         let mut v = vec![
             mk("db/R__v.sql"),
             mk("db/V10__b.sql"),
@@ -354,16 +356,6 @@ mod tests {
             ),
         ];
         for (old, new, want) in cases {
-            let mk = |rel: &str| {
-                let (framework, version, repeatable) = classify(rel).unwrap();
-                Candidate {
-                    rel: rel.into(),
-                    abs: rel.into(),
-                    framework,
-                    version,
-                    repeatable,
-                }
-            };
             let (old, new) = (mk(old), mk(new));
             let (since, newest) = since_after(std::slice::from_ref(&old)).expect(&old.rel);
             assert_eq!(since, want, "{}", old.rel);

@@ -181,17 +181,10 @@ pub fn approvals(findings: &[&Finding], links: Option<&Links>) -> String {
     out
 }
 
-pub fn render(report: &Report) -> String {
-    let mut out = String::new();
-    let (icon, verdict) = match report.verdict() {
-        Verdict::Pass => ("✅", "pass"),
-        Verdict::Blocked => ("⛔", "blocked"),
-        Verdict::Error => ("⚠️", "error"),
-    };
-    let _ = writeln!(out, "### {icon} shipgate: {verdict}\n");
-    let _ = writeln!(
-        out,
-        "{}, {}, {}, {} approved · {}, {} ({} unparsed)\n",
+/// The counts line: findings by severity, approvals, what was read.
+pub fn counts(report: &Report) -> String {
+    format!(
+        "{}, {}, {}, {} approved · {}, {} ({} unparsed)",
         plural(report.count(Severity::Error), "error"),
         plural(report.count(Severity::Warning), "warning"),
         plural(report.count(Severity::Note), "note"),
@@ -199,7 +192,17 @@ pub fn render(report: &Report) -> String {
         plural(report.stats.migration_files, "migration file"),
         plural(report.stats.statements, "statement"),
         report.stats.unparsed_statements
-    );
+    )
+}
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let (icon, verdict) = match report.verdict() {
+        Verdict::Pass => ("✅", "pass"),
+        Verdict::Blocked => ("⛔", "blocked"),
+        Verdict::Error => ("⚠️", "error"),
+    };
+    let _ = writeln!(out, "### {icon} shipgate: {verdict}\n\n{}\n", counts(report));
     let open: Vec<_> = report.findings.iter().filter(|f| !f.approved).collect();
     out.push_str(&findings_by_file(&open, None));
     let approved: Vec<_> = report.findings.iter().filter(|f| f.approved).collect();
