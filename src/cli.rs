@@ -115,10 +115,17 @@ pub enum Command {
         rule: String,
     },
     /// Write a commented shipgate.yml, docs/flags.md and an example rollout manifest (never overwrites).
+    ///
+    /// `migrations.since` is set just past the newest migration already in the
+    /// repository: the history that shipped is replayed, never linted; every
+    /// new migration is.
     Init {
         /// Repository root.
         #[arg(default_value = ".")]
         dir: PathBuf,
+        /// Also write the pull-request workflow `.github/workflows/shipgate.yml`, the action pinned to this release.
+        #[arg(long)]
+        workflow: bool,
     },
     /// Print a JSON Schema.
     Schema {
@@ -250,7 +257,7 @@ fn run_command() -> u8 {
                 2
             }
         },
-        Command::Init { dir } => init(&dir),
+        Command::Init { dir, workflow } => init(&dir, workflow),
         Command::Hook { command } => hook(command),
         Command::Schema {
             which: SchemaKind::Config,
@@ -492,9 +499,9 @@ fn fail(e: &AppError, color: bool, consequence: &str) -> u8 {
     e.exit_code()
 }
 
+/// A configuration mistake, printed once: the diagnostic at its line of the file.
 fn print_config_error(e: &ConfigError, color: bool) {
     eprint!("{}", report::config_error(e, color));
-    eprintln!("error: {e}");
 }
 
 fn rules(common: &Common) -> u8 {
@@ -526,6 +533,90 @@ fn rules(common: &Common) -> u8 {
     0
 }
 
+/// The pull-request workflow `init --workflow` writes: the README's, with
+/// the action pinned to the release this binary comes from.
+pub fn workflow_text() -> String {
+    let repository = env!("CARGO_PKG_REPOSITORY")
+        .trim_end_matches('/')
+        .trim_end_matches(".git")
+        .rsplitn(3, '/')
+        .take(2)
+        .collect::<Vec<_>>();
+    let action = match repository.as_slice() {
+        [name, owner] if !name.is_empty() && !owner.is_empty() && !owner.contains(':') => format!("{owner}/{name}"),
+        _ => ACTION_PLACEHOLDER.to_string(),
+    };
+    WORKFLOW.replace("{action}", &format!("{action}@v{}", env!("CARGO_PKG_VERSION")))
+}
+
+/// The action's repository when the crate does not name one.
+const ACTION_PLACEHOLDER: &str = "OWNER/shipgate";
+
+const WORKFLOW: &str = r#"# .github/workflows/shipgate.yml
+name: shipgate
+on:
+  pull_request:
+    # labeled/unlabeled: a sign-off label re-runs the gate
+    types: [opened, synchronize, reopened, labeled, unlabeled]
+  pull_request_review:
+    # an approving review re-runs the gate
+    types: [submitted, dismissed]
+permissions: {}
+concurrency:
+  group: shipgate-${{ github.event.pull_request.number }}
+  cancel-in-progress: true
+jobs:
+  gate:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pull-requests: write # the summary comment
+      checks: read # when the head was pushed: sign-off labels older than the push are stale
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with:
+          fetch-depth: 0 # the merge base
+          persist-credentials: false
+      # The release this workflow was written by; pin it by full commit SHA for a tag that cannot move.
+      - uses: {action}
+"#;
+
+const WORKFLOW_PATH: &str = ".github/workflows/shipgate.yml";
+
+/// The example configuration with `migrations.since` just past the newest
+/// migration already in the repository, and why.
+fn init_config(dir: &Path) -> (String, Option<String>) {
+    let cfg = config::MigrationsConfig::default();
+    let found = crate::migration::discover::discover(dir, &cfg).unwrap_or_default();
+    let Some((since, newest)) = crate::migration::discover::since_after(&found) else {
+        return (EXAMPLE_CONFIG.to_string(), None);
+    };
+    // A file name is the repository's text: one line, no control characters, in a comment.
+    let name: String = newest.rel.chars().filter(|c| !c.is_control()).collect();
+    let versioned = found.iter().filter(|c| !c.version.is_empty()).count();
+    let block = format!(
+        "  # The repository had {} when `shipgate init` ran, the newest\n  \
+         # {name}. They shipped already, so they are history: migrations whose version\n  \
+         # sorts before `since` are replayed (their tables and columns count), never\n  \
+         # linted. Every migration added after them is checked.\n  \
+         since: \"{since}\"\n",
+        report::plural(versioned, "migration")
+    );
+    let text = EXAMPLE_CONFIG.replacen("  # since: \"20240101000000\"\n", &block, 1);
+    let unversioned = found.len() - versioned;
+    let mut note = format!(
+        "migrations.since = \"{since}\": {} (newest {name}) are history, replayed but not linted",
+        report::plural(versioned, "existing migration")
+    );
+    if unversioned > 0 {
+        note.push_str(&format!(
+            "; {} without a version in the name (Flyway repeatable, or plain files) still linted",
+            report::plural(unversioned, "migration file")
+        ));
+    }
+    (text, Some(note))
+}
+
 /// Files `init` writes, by path.
 fn init_files() -> Vec<(&'static str, &'static str)> {
     // The registry skeleton lists the example manifest's two flags, so that what init writes passes.
@@ -544,16 +635,44 @@ fn init_files() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-fn init(dir: &Path) -> u8 {
+fn init(dir: &Path, workflow: bool) -> u8 {
     if !dir.is_dir() {
         eprintln!("error: {} is not a directory", dir.display());
         return 2;
     }
+    let (config_text, since) = init_config(dir);
+    let mut files: Vec<(&str, String)> = init_files()
+        .into_iter()
+        .map(|(rel, body)| {
+            (
+                rel,
+                if rel == "shipgate.yml" {
+                    config_text.clone()
+                } else {
+                    body.to_string()
+                },
+            )
+        })
+        .collect();
+    if workflow {
+        files.push((WORKFLOW_PATH, workflow_text()));
+    }
     let mut code = 0;
-    for (rel, body) in init_files() {
+    let mut wrote_config = false;
+    for (rel, body) in files {
         let path = dir.join(rel);
         if path.exists() {
-            eprintln!("kept     {} (exists; not overwritten)", path.display());
+            // Asked for by name and different from what init would write: the request was not carried out.
+            let differs = rel == WORKFLOW_PATH && std::fs::read_to_string(&path).ok().as_deref() != Some(body.as_str());
+            if differs {
+                eprintln!(
+                    "error: {} exists and differs from the workflow shipgate writes; it was not overwritten (compare it with README, \"Pull-request gate\")",
+                    path.display()
+                );
+                code = code.max(2);
+            } else {
+                eprintln!("kept     {} (exists; not overwritten)", path.display());
+            }
             continue;
         }
         let res = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|_| {
@@ -564,12 +683,29 @@ fn init(dir: &Path) -> u8 {
                 .and_then(|mut f| f.write_all(body.as_bytes()))
         });
         match res {
-            Ok(()) => eprintln!("created  {}", path.display()),
+            Ok(()) => {
+                eprintln!("created  {}", path.display());
+                wrote_config |= rel == "shipgate.yml";
+            }
             Err(e) => {
                 eprintln!("error: cannot write {}: {e}", path.display());
                 code = 3;
             }
         }
+    }
+    if let Some(note) = since.filter(|_| wrote_config) {
+        eprintln!("\n{note}");
+    }
+    let workflow_step = if workflow {
+        format!("commit {WORKFLOW_PATH}")
+    } else {
+        format!("shipgate init --workflow     (writes {WORKFLOW_PATH})")
+    };
+    eprintln!(
+        "\nNext steps:\n  1. shipgate hook install      (checks what `git push` sends)\n  2. {workflow_step}\n  3. open a pull request: shipgate comments its verdict and the sign-offs it needs"
+    );
+    if workflow && workflow_text().contains(ACTION_PLACEHOLDER) {
+        eprintln!("  (replace {ACTION_PLACEHOLDER} in {WORKFLOW_PATH} with the repository that publishes the action)");
     }
     code
 }

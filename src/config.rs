@@ -250,7 +250,15 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
     for id in config.rules.keys() {
         if crate::registry::find(id).is_none() {
             let pos = doc.keys.get(&format!("/rules/{}", yaml::escape_pointer(id))).copied();
-            return Err((format!("unknown rule `{id}` (see `shipgate rules`)"), pos));
+            let ids: Vec<&str> = crate::registry::all().iter().map(|m| m.id).collect();
+            let hint = match crate::suggest::closest(id, &ids) {
+                Some(s) => format!("; did you mean `{s}`?"),
+                None => String::new(),
+            };
+            return Err((
+                format!("unknown rule `{id}`{hint} (`shipgate rules` lists every rule)"),
+                pos,
+            ));
         }
     }
     Ok(config)
@@ -284,6 +292,17 @@ mod tests {
     fn unknown_rules_are_errors() {
         let (msg, _) = parse("rules:\n  no-such-rule: off\n").unwrap_err();
         assert!(msg.contains("no-such-rule"));
+        assert!(!msg.contains("did you mean"), "{msg}");
+    }
+
+    #[test]
+    fn a_misspelt_rule_id_gets_a_suggestion_at_its_line() {
+        let (msg, pos) = parse("rules:\n  require-lock-timeout: off\n  ban-drop-colum: warning\n").unwrap_err();
+        assert!(
+            msg.contains("unknown rule `ban-drop-colum`; did you mean `ban-drop-column`?"),
+            "{msg}"
+        );
+        assert_eq!(pos.unwrap().line, 3);
     }
 
     #[test]

@@ -130,6 +130,7 @@ fn run_with(r: &Repo, server: &Server, budget: &str, name: &str, payload: &Value
         .env("GITHUB_EVENT_NAME", name)
         .env("GITHUB_EVENT_PATH", &event)
         .env("GITHUB_REPOSITORY", "acme/shop")
+        .env("GITHUB_SERVER_URL", SERVER)
         .env("GITHUB_API_URL", &server.url)
         .env("GITHUB_GRAPHQL_URL", format!("{}/graphql", server.url))
         .env("GITHUB_TOKEN", TOKEN)
@@ -171,6 +172,87 @@ fn run_with(r: &Repo, server: &Server, budget: &str, name: &str, payload: &Value
     }
     fake_github::assert_matches_openapi(&server.state.lock().unwrap().log);
     run
+}
+
+/// `GITHUB_SERVER_URL` of the runs: a GitHub Enterprise Server, whose address the comment's links must use.
+const SERVER: &str = "https://ghe.acme.test";
+
+/// The comment as GitHub renders it: GFM to HTML (pulldown-cmark), raw HTML
+/// passed through as GitHub's renderer does before its sanitiser.
+fn rendered(markdown: &str) -> String {
+    use pulldown_cmark::{html, Options, Parser};
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS | Options::ENABLE_GFM;
+    let mut out = String::new();
+    html::push_html(&mut out, Parser::new_ext(markdown, options));
+    out
+}
+
+/// The tags of `html`, in order (`/a` for a closing tag, `!--` for a comment).
+fn tags(html: &str) -> Vec<String> {
+    html.split('<')
+        .skip(1)
+        .map(|t| {
+            if t.starts_with("!--") {
+                return "!--".to_string();
+            }
+            t.chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '/')
+                .collect()
+        })
+        .collect()
+}
+
+/// `html` without the contents of its `<code>` elements.
+fn outside_code(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<code>") {
+        out.push_str(&rest[..i]);
+        rest = rest[i..].split_once("</code>").map_or("", |(_, r)| r);
+    }
+    out + rest
+}
+
+/// What every rendered comment holds: only the elements shipgate writes (so
+/// nothing from the repository became HTML), `<details>` balanced, one
+/// marker, every link to a file at the head commit on the server, code
+/// elements, and no `@name` that GitHub would turn into a mention.
+fn assert_renders_safely(markdown: &str, head: &str) -> String {
+    let html = rendered(markdown);
+    let allowed = [
+        "h3", "h4", "p", "strong", "em", "ul", "li", "a", "code", "details", "summary", "table", "thead", "tbody",
+        "tr", "th", "td", "!--",
+    ];
+    for t in tags(&html) {
+        assert!(allowed.contains(&t.trim_start_matches('/')), "<{t}> in {html}");
+    }
+    assert_eq!(
+        html.matches("<details>").count(),
+        html.matches("</details>").count(),
+        "{html}"
+    );
+    assert_eq!(html.matches("<!--").count(), 1, "{html}");
+    assert!(html.starts_with("<!-- shipgate:summary -->"), "{html}");
+    for href in html.split("<a href=\"").skip(1) {
+        let href = href.split('"').next().unwrap();
+        assert!(
+            href.starts_with(&format!("{SERVER}/acme/shop/blob/{head}/")),
+            "a link elsewhere: {href}"
+        );
+    }
+    assert!(html.contains("<code>"), "{html}");
+    let text = outside_code(&html);
+    for (i, _) in text.match_indices('@') {
+        let next = text[i + 1..].chars().next().unwrap_or(' ');
+        assert!(!next.is_ascii_alphanumeric(), "a live mention: {}", &text[i..]);
+    }
+    html
+}
+
+/// The summary comment the run posted, checked as rendered: returns its HTML.
+fn rendered_comment(server: &Server, head: &str) -> String {
+    assert_renders_safely(&comment_body(server), head)
 }
 
 /// Prints the run's request count and appends it to `target/tmp/ci-requests.txt`,
@@ -229,6 +311,19 @@ fn review_on_head_passes() {
     let body = s.comments[0]["body"].as_str().unwrap();
     assert!(body.starts_with("<!-- shipgate:summary -->"), "{body}");
     assert!(body.contains("met by approving review by olivia"), "{body}");
+    let html = assert_renders_safely(body, &r.head);
+    let approval = format!(
+        "<a href=\"{SERVER}/acme/shop/blob/{}/supabase/migrations/2_drop.sql#L3\">",
+        r.head
+    );
+    assert!(html.contains(&approval), "{html}");
+    assert!(html.contains("<code>ban-drop-column</code>"), "{html}");
+    // Settled: approvals and the sign-offs met are folded away.
+    let details = html.split("<details>").nth(1).unwrap_or_default();
+    assert!(
+        details.contains("email moved to contacts") && details.contains("met by approving review"),
+        "{html}"
+    );
     assert!(run.outputs.contains("verdict<<ghadelimiter_"), "{}", run.outputs);
     assert!(run.outputs.contains("\npass\n"), "{}", run.outputs);
     assert!(run.summary.contains("shipgate: pass"), "{}", run.summary);
@@ -268,6 +363,16 @@ fn author_self_label_is_rejected() {
         .to_string();
     assert!(body.contains("met by label"), "{body}");
     assert!(body.contains("Did not count"), "{body}");
+    let html = assert_renders_safely(&body, &r.head);
+    // The verdict, then the one next step.
+    assert!(
+        html.contains("<h3>⛔ shipgate: blocked</h3>\n<p><strong>Next step:</strong> needs <code>signoff:system-owner</code> from a collaborator with <code>write</code> permission"),
+        "{html}"
+    );
+    assert!(
+        html.contains("label <code>signoff:system-owner</code> added by alice"),
+        "{html}"
+    );
     assert!(
         run.stderr.contains("::error title=shipgate missing-signoff::"),
         "{}",
@@ -575,7 +680,13 @@ fn the_policy_comes_from_the_base_commit_and_team_signers_are_checked() {
     let why = &results[0]["rejected"][0];
     assert_eq!(why["reason"], "not-allowed-signer", "{results}");
     assert_eq!(why["teams"], json!(["acme/owners"]), "{results}");
-    assert!(comment_body(&server).contains("active member of acme/owners"));
+    let html = rendered_comment(&server, &r.head);
+    assert!(html.contains("active member of acme/owners"), "{html}");
+    // The team is named, not pinged.
+    assert!(
+        html.contains("needs <code>signoff:system-owner</code> from @\u{200b}acme/owners"),
+        "{html}"
+    );
     assert_eq!(results[1]["outcome"], "met", "{results}");
     assert!(server
         .state
@@ -624,6 +735,8 @@ fn labels_by_owners_after_the_push_pass() {
         .unwrap()
         .to_string();
     assert!(body.contains("met by label"), "{body}");
+    let html = assert_renders_safely(&body, &r.head);
+    assert!(!html.contains("Next step"), "a pass has nothing to do: {html}");
     // A typical pull request with no prior comment: at most 8 requests.
     assert!(requests(&server) <= 8, "{} requests", requests(&server));
 }
@@ -665,9 +778,9 @@ fn a_triage_only_users_label_does_not_count() {
     assert_eq!(owner["rejected"][0]["reason"], "no-permission", "{owner}");
     assert_eq!(owner["rejected"][0]["have"], "triage", "{owner}");
     assert_eq!(result(&run, "backup-recovery-owner")["outcome"], "met");
-    let body = comment_body(&server);
+    let body = rendered_comment(&server, &r.head);
     assert!(body.contains("added by tom"), "{body}");
-    assert!(body.contains("this sign-off needs"), "{body}");
+    assert!(body.contains("this sign-off needs <code>write</code>"), "{body}");
 }
 
 #[test]
@@ -715,7 +828,7 @@ fn an_approving_review_on_an_old_commit_does_not_count() {
         assert_eq!(res["outcome"], "missing", "{res}");
         assert_eq!(res["rejected"][0]["reason"], "review-on-old-commit", "{res}");
     }
-    let body = comment_body(&server);
+    let body = rendered_comment(&server, &r.head);
     assert!(body.contains("not the head"), "{body}");
 }
 
@@ -802,6 +915,8 @@ fn a_comment_that_would_be_70000_characters_is_cut_under_githubs_limit() {
         "{body}"
     );
     assert!(body.contains("shipgate: blocked"));
+    let html = assert_renders_safely(&body, &r.head);
+    assert!(html.contains("3_cleanup.sql#L2\">line 2</a>"), "{html}");
 }
 
 #[test]
@@ -822,13 +937,23 @@ fn a_file_name_cannot_inject_markdown_html_mentions_or_a_fake_marker() {
         run.report
     );
     let body = comment_body(&server);
-    for (text, markers) in [(body.as_str(), 1), (run.summary.as_str(), 1)] {
-        assert_eq!(text.matches("<!-- shipgate:summary -->").count(), markers, "{text}");
-        assert!(!text.contains("</details>"), "{text}");
+    for text in [body.as_str(), run.summary.as_str()] {
+        assert_eq!(text.matches("<!-- shipgate:summary -->").count(), 1, "{text}");
         assert!(!text.contains("@org"), "a mention: {text}");
         assert!(!text.contains("x|"), "a table cell break: {text}");
-        assert!(!text.contains('`'), "{text}");
         assert!(text.contains("team.sql"), "{text}");
+        // As rendered: the name is text and its link's address is percent-encoded.
+        let html = assert_renders_safely(text, &r.head);
+        assert!(
+            html.contains("x|`&lt;/details&gt;&lt;!-- shipgate:summary --&gt;@\u{200b}org/team.sql</a>"),
+            "{html}"
+        );
+        let address = format!(
+            "{SERVER}/acme/shop/blob/{}/x%7C%60%3C/details%3E%3C%21--%20shipgate%3Asummary%20--%3E%40org/team.sql#L1",
+            r.head
+        );
+        assert!(html.contains(&format!("<a href=\"{address}\">line 1</a>")), "{html}");
+        assert!(html.contains("<code>members</code>"), "{html}");
     }
     // The annotation carries the file name with GitHub's property escaping, on one line.
     let annotation = run
@@ -1187,5 +1312,71 @@ fn the_fake_github_answers_validate_against_openapi() {
     for (i, page) in recorded["links"].as_array().unwrap().iter().enumerate() {
         let issues = "https://api.github.com/repositories/1000/issues";
         assert_eq!(link(issues, "per_page=3", i + 1, 5).as_deref(), page["link"].as_str());
+    }
+}
+
+/// The demo comment (README, `docs/comment.png`): the demo repository's
+/// pull request that contracts `members` and inserts flag rows, with the
+/// system owner's sign-off still missing. `SHIPGATE_DEMO_COMMENT=DIR` writes
+/// its Markdown and HTML there (`scripts/screenshot-comment.sh`).
+#[test]
+fn the_demo_comment_leads_with_the_next_step_and_groups_findings_by_file() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let added = [
+        "supabase/migrations/20250301000000_contract_members.sql",
+        "supabase/migrations/20250401000000_workspace_flags.sql",
+    ];
+    git(p, &["init", "-q"]);
+    let copy = |rel: &str| {
+        let text = std::fs::read_to_string(demo.join(rel)).unwrap();
+        let text = if rel == "shipgate.yml" {
+            format!("{text}signoff:\n  signers:\n    system-owner:\n      teams: [acme/platform-owners]\n")
+        } else {
+            text
+        };
+        write(p, rel, &text);
+    };
+    let files = git(&demo, &["ls-files", "."]);
+    for rel in files.lines().filter(|l| !added.contains(l)) {
+        copy(rel);
+    }
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "base"]);
+    let base = git(p, &["rev-parse", "HEAD"]);
+    git(p, &["checkout", "-qb", "contract-members"]);
+    for rel in added {
+        copy(rel);
+    }
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "contract members"]);
+    let head = git(p, &["rev-parse", "HEAD"]);
+    let r = Repo { dir, base, head };
+    let mut st = state(&r);
+    st.timeline
+        .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    let body = comment_body(&server);
+    let html = assert_renders_safely(&body, &r.head);
+    let at = |rel: &str, line: usize| format!("{SERVER}/acme/shop/blob/{}/{rel}#L{line}", r.head);
+    assert!(
+        html.contains(&format!("<a href=\"{}\">line 6</a>", at(added[0], 6))),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("<a href=\"{}\">", at(added[0], 3))),
+        "the approval: {html}"
+    );
+    let first = |s: &str| html.find(s).unwrap_or_else(|| panic!("{s}: {html}"));
+    assert!(first("Next step:") < first("<h4>Findings</h4>"), "{html}");
+    assert!(first(added[0]) < first(added[1]), "{html}");
+    assert!(first("<h4>Findings</h4>") < first("<details>"), "{html}");
+    if let Some(out) = std::env::var_os("SHIPGATE_DEMO_COMMENT") {
+        let out = Path::new(&out);
+        std::fs::write(out.join("comment.md"), &body).unwrap();
+        std::fs::write(out.join("comment.html"), &html).unwrap();
     }
 }

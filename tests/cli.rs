@@ -146,6 +146,29 @@ fn exit_2_on_invalid_config_pointing_at_the_line() {
 }
 
 #[test]
+fn a_misspelt_rule_in_config_gets_a_suggestion_printed_once() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "shipgate.yml",
+        "version: 1\nrules:\n  ban-drop-colum: warning\n",
+    );
+    let o = shipgate(&["check", "."], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("did you mean `ban-drop-column`?"), "{err}");
+    assert!(err.contains("shipgate.yml:3:3"), "{err}");
+    assert_eq!(err.matches("unknown rule `ban-drop-colum`").count(), 1, "{err}");
+    assert!(!err.lines().any(|l| l.starts_with("error:")), "{err}");
+    // A configuration file that does not exist: once, naming it.
+    let o = shipgate(&["check", ".", "--config", "nope.yml"], d.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.matches("no such configuration file").count(), 1, "{err}");
+    assert!(err.contains("nope.yml"), "{err}");
+}
+
+#[test]
 fn exit_2_on_an_unknown_rule() {
     let d = tempfile::tempdir().unwrap();
     let o = shipgate(&["explain", "ban-drop-colum"], d.path());
@@ -310,6 +333,95 @@ fn init_writes_files_and_never_overwrites() {
     // What init writes passes the gate it configures.
     let o = shipgate(&["check", "."], e.path());
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn init_grandfathers_the_history_and_a_new_drop_column_is_still_blocked() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    // Years of shipped history, drops included.
+    write(
+        p,
+        "supabase/migrations/20210101000000_init.sql",
+        "CREATE TABLE members (id int, email text, legacy text);\n",
+    );
+    write(
+        p,
+        "supabase/migrations/20220301120000_cleanup.sql",
+        "ALTER TABLE members DROP COLUMN legacy;\nDROP TABLE IF EXISTS old_members;\n",
+    );
+    let before = shipgate(&["check", "."], p);
+    assert_eq!(before.status.code(), Some(1), "the history alone blocks without since");
+    let o = shipgate(&["init"], p);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("migrations.since = \"20220301120001\""), "{err}");
+    for step in [
+        "shipgate hook install",
+        "shipgate init --workflow",
+        "open a pull request",
+    ] {
+        assert!(err.contains(step), "{step}: {err}");
+    }
+    let cfg = std::fs::read_to_string(p.join("shipgate.yml")).unwrap();
+    assert!(cfg.contains("\n  since: \"20220301120001\"\n"), "{cfg}");
+    assert!(
+        cfg.contains("20220301120000_cleanup.sql"),
+        "the comment says why: {cfg}"
+    );
+    assert_eq!(
+        shipgate::config::parse(&cfg).unwrap().migrations.since.as_deref(),
+        Some("20220301120001")
+    );
+    let o = shipgate(&["check", "."], p);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    write(
+        p,
+        "supabase/migrations/20260101000000_drop_email.sql",
+        "SET lock_timeout = '5s';\nALTER TABLE members DROP COLUMN email;\n",
+    );
+    let o = shipgate(&["check", "."], p);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("ban-drop-column"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("20220301120000_cleanup"), "{}", stdout(&o));
+}
+
+#[test]
+fn init_workflow_writes_the_pinned_workflow_and_never_overwrites_it() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let o = shipgate(&["init", "--workflow"], p);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let wf = std::fs::read_to_string(p.join(".github/workflows/shipgate.yml")).unwrap();
+    let pin = format!("/shipgate@v{}\n", env!("CARGO_PKG_VERSION"));
+    assert!(wf.contains(&pin), "{wf}");
+    assert!(wf.contains("pull-requests: write"), "{wf}");
+    // The README's pull-request workflow, the action's pin aside.
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let block = readme
+        .split("```yaml\n# .github/workflows/shipgate.yml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    let strip = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| !l.trim_start().starts_with("- uses: OWNER/") && !l.trim_start().starts_with('#'))
+            .filter(|l| !l.contains("/shipgate@v"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(strip(&wf), strip(block));
+    // Again: identical, kept, exit 0. Changed by hand: kept, exit 2.
+    let o = shipgate(&["init", "--workflow"], p);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    write(p, ".github/workflows/shipgate.yml", "# mine\n");
+    let o = shipgate(&["init", "--workflow"], p);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not overwritten"), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(p.join(".github/workflows/shipgate.yml")).unwrap(),
+        "# mine\n"
+    );
 }
 
 /// A repository whose `main` holds `files`, checked out on a new branch `feature`.

@@ -10,13 +10,14 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::client::{Client, Token};
+use super::comment::{comment, Context};
 use super::{ApiError, CommentOutcome, GitHub};
 use crate::app::{self, AppError, Report, Verdict};
 use crate::config::{Config, ConfigError};
 use crate::finding::Severity;
-use crate::report::markdown::escape;
+use crate::report::markdown::Links;
 use crate::signoff::evaluate::{lookups, required_signoffs};
-use crate::signoff::{classify, evaluate, ClassHit, ClassifyInput, Outcome, PrFacts, SignoffResult, TimelineEvent};
+use crate::signoff::{classify, evaluate, ClassHit, ClassifyInput, PrFacts, SignoffResult, TimelineEvent};
 
 /// GitHub shows at most this many characters of a comment.
 pub const MAX_COMMENT: usize = 65_536;
@@ -87,6 +88,8 @@ pub struct Env {
     pub event_name: Option<String>,
     pub event_path: Option<PathBuf>,
     pub repository: Option<String>,
+    /// `GITHUB_SERVER_URL`: where the comment's links point (GitHub Enterprise Server works).
+    pub server_url: Option<String>,
     pub api_url: Option<String>,
     pub graphql_url: Option<String>,
     pub output: Option<PathBuf>,
@@ -101,6 +104,7 @@ impl Env {
             event_name: var("GITHUB_EVENT_NAME"),
             event_path: var("GITHUB_EVENT_PATH").map(PathBuf::from),
             repository: var("GITHUB_REPOSITORY"),
+            server_url: var("GITHUB_SERVER_URL"),
             api_url: var("GITHUB_API_URL"),
             graphql_url: var("GITHUB_GRAPHQL_URL"),
             output: var("GITHUB_OUTPUT").map(PathBuf::from),
@@ -433,7 +437,7 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
     let signoffs = json!({"release": {"branch": branch, "since": tag, "pull_requests": all}, "policy": config.signoff});
     write_outputs(args, env, &report, &signoffs, None)?;
     if let Some(p) = &env.step_summary {
-        append_file(p, &comment(&report, &[], &[], MAX_STEP_SUMMARY - 1024))?;
+        append_file(p, &comment(&report, &Context::default(), MAX_STEP_SUMMARY - 1024))?;
     }
     Ok(CiRun::new(report, signoffs, log))
 }
@@ -482,10 +486,19 @@ pub fn pull_request(
     report.finish(&config);
     let signoffs = json!({"pull_request": number, "head": head, "classes": hits, "results": results,
                           "policy": config.signoff});
-    let body = comment(&report, &hits, &results, MAX_COMMENT);
+    let cx = Context {
+        hits: &hits,
+        results: &results,
+        signers: Some(&config.signoff.signers),
+        links: env
+            .repository
+            .as_deref()
+            .and_then(|repo| Links::new(env.server_url.as_deref().unwrap_or("https://github.com"), repo, &head)),
+    };
+    let body = comment(&report, &cx, MAX_COMMENT);
     let saved = write_outputs(args, env, &report, &signoffs, Some(&body))?;
     if let Some(p) = &env.step_summary {
-        append_file(p, &comment(&report, &hits, &results, MAX_STEP_SUMMARY - 1024))?;
+        append_file(p, &comment(&report, &cx, MAX_STEP_SUMMARY - 1024))?;
     }
     if args.comment.unwrap_or(config.ci.comment) && !merge_queue {
         let posted = gh.upsert_comment(number, &body);
@@ -737,204 +750,9 @@ fn delimiter(value: &str) -> String {
     }
 }
 
-/// The flags and rollout phases the change touches, one row per change record.
-fn changes_section(changes: &[Value]) -> String {
-    if changes.is_empty() {
-        return String::new();
-    }
-    let mut out = String::from(
-        "#### Flags and phases changed\n\n| Change | Flag or feature | What | Where |\n|---|---|---|---|\n",
-    );
-    let text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "none".to_string(),
-        v => v.to_string(),
-    };
-    for c in changes {
-        let subject = c.get("flag").or_else(|| c.get("feature")).map(text).unwrap_or_default();
-        let what = match (c.get("from"), c.get("to")) {
-            (Some(from), Some(to)) => format!("{} → {}", text(from), text(to)),
-            _ => c
-                .get("fields")
-                .and_then(Value::as_object)
-                .map(|f| {
-                    f.iter()
-                        .map(|(k, v)| match (v.get("from"), v.get("to")) {
-                            (Some(a), Some(b)) => format!("{k}: {} → {}", text(a), text(b)),
-                            _ => format!("{k}: {}", text(v)),
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
-                .unwrap_or_default(),
-        };
-        let file = c.get("file").map(text).unwrap_or_default();
-        let place = match c.get("line").and_then(Value::as_u64) {
-            Some(l) => format!("{file}:{l}"),
-            None => file,
-        };
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            escape(&c.get("kind").map(text).unwrap_or_default()),
-            escape(&subject),
-            escape(&what),
-            escape(&place)
-        );
-    }
-    out.push('\n');
-    out
-}
-
-/// The summary comment: the marker, the verdict, the classes of change, who
-/// met each sign-off and why rejected ones did not count, then the findings,
-/// all under `limit` characters.
-pub fn comment(report: &Report, hits: &[ClassHit], results: &[SignoffResult], limit: usize) -> String {
-    let mut head = String::new();
-    if !hits.is_empty() {
-        let _ = writeln!(
-            head,
-            "#### Changes that need sign-offs\n\n| Class | Why | Sign-offs |\n|---|---|---|"
-        );
-        for h in hits {
-            let need = if h.required.is_empty() {
-                "none".to_string()
-            } else {
-                h.required.iter().map(|s| escape(s)).collect::<Vec<_>>().join(", ")
-            };
-            let _ = writeln!(head, "| {} | {} | {} |", escape(&h.class), escape(&h.reason), need);
-        }
-        head.push('\n');
-    }
-    if !results.is_empty() {
-        let _ = writeln!(head, "#### Sign-offs\n\n| Sign-off | Label | Status |\n|---|---|---|");
-        for r in results {
-            let status = match &r.outcome {
-                Outcome::Met { by } => format!("✅ met by {}", escape(&by.describe())),
-                Outcome::Missing => "❌ missing".to_string(),
-            };
-            let _ = writeln!(head, "| {} | {} | {} |", escape(&r.signoff), escape(&r.label), status);
-        }
-        head.push('\n');
-        let rejected: Vec<_> = results
-            .iter()
-            .flat_map(|r| r.rejected.iter().map(move |x| (r, x)))
-            .collect();
-        if !rejected.is_empty() {
-            let _ = writeln!(head, "Did not count:\n");
-            for (r, x) in rejected {
-                let _ = writeln!(
-                    head,
-                    "- {} for {}: {}",
-                    escape(&x.evidence.describe()),
-                    escape(&r.signoff),
-                    escape(&x.why.message())
-                );
-            }
-            head.push('\n');
-        }
-    }
-    head.push_str(&changes_section(&report.changes));
-    // The findings table, shortened until everything fits.
-    let mut keep = report.findings.len();
-    loop {
-        let part = Report {
-            findings: report.findings[..keep].to_vec(),
-            stats: report.stats,
-            invalid_inputs: report.invalid_inputs,
-            ..Default::default()
-        };
-        let body = crate::report::markdown::render(&part);
-        // The verdict is the whole report's, not the shortened one's.
-        let rest = body.split_once('\n').map_or("", |(_, r)| r);
-        let verdict = match report.verdict() {
-            Verdict::Pass => "✅ shipgate: pass",
-            Verdict::Blocked => "⛔ shipgate: blocked",
-            Verdict::Error => "⚠️ shipgate: error",
-        };
-        let left = report.findings.len() - keep;
-        let tail = if left > 0 {
-            format!("\n{left} findings left out; the JSON report has every finding.\n")
-        } else {
-            String::new()
-        };
-        let text = format!("{}\n### {verdict}\n{rest}{head}{tail}", super::MARKER);
-        if text.len() <= limit || keep == 0 {
-            return text.chars().take(limit).collect();
-        }
-        keep = keep.saturating_sub((keep / 4).max(1));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Finding;
-    use crate::signoff::evaluate::{Evidence, Rejected, Rejection};
-
-    fn result(user: &str) -> SignoffResult {
-        SignoffResult {
-            signoff: "system-owner".into(),
-            label: "signoff:system-owner".into(),
-            classes: vec!["schema-destructive".into()],
-            outcome: Outcome::Missing,
-            rejected: vec![Rejected {
-                evidence: Evidence::Label {
-                    label: "signoff:system-owner".into(),
-                    user: user.into(),
-                    at: "2026-01-01T00:00:00Z".into(),
-                },
-                why: Rejection::SelfSignoff,
-            }],
-            caveat: None,
-        }
-    }
-
-    #[test]
-    fn the_comment_escapes_what_comes_from_the_pull_request() {
-        let report = Report::default();
-        let text = comment(&report, &[], &[result("@admin <img src=x>|`x`")], MAX_COMMENT);
-        assert!(text.starts_with(crate::github::MARKER));
-        assert!(!text.contains("<img"), "{text}");
-        assert!(!text.contains("@admin"), "{text}");
-        assert!(text.contains("cannot sign off their own change"), "{text}");
-    }
-
-    #[test]
-    fn the_comment_lists_flags_and_phases_changed_escaped() {
-        let report = Report {
-            changes: vec![
-                json!({"kind": "phase-advance", "feature": "checkout", "file": "rollouts/checkout.yml",
-                       "line": 3, "from": "canary", "to": "ga", "approvers": []}),
-                json!({"kind": "flag-changed", "flag": "new_<b>checkout</b>", "file": "docs/flags.md", "line": 9,
-                       "fields": {"default": {"from": "off", "to": "on"}}}),
-            ],
-            ..Default::default()
-        };
-        let text = comment(&report, &[], &[], MAX_COMMENT);
-        assert!(text.contains("#### Flags and phases changed"), "{text}");
-        assert!(
-            text.contains("| phase-advance | checkout | canary → ga | rollouts/checkout.yml:3 |"),
-            "{text}"
-        );
-        assert!(text.contains("default: off → on"), "{text}");
-        assert!(!text.contains("<b>"), "{text}");
-    }
-
-    #[test]
-    fn the_comment_stays_under_the_limit_and_says_what_it_left_out() {
-        let meta = crate::registry::find("missing-signoff").expect("rule");
-        let mut report = Report::default();
-        for i in 0..5000 {
-            report
-                .findings
-                .push(Finding::new(meta, format!("finding number {i} {}", "x".repeat(40))));
-        }
-        let text = comment(&report, &[], &[], MAX_COMMENT);
-        assert!(text.len() <= MAX_COMMENT, "{}", text.len());
-        assert!(text.contains("findings left out"), "{}", &text[text.len() - 200..]);
-        assert!(text.contains("shipgate: blocked"));
-    }
 
     #[test]
     fn outputs_use_heredocs_with_random_delimiters() {

@@ -3,6 +3,7 @@
 
 pub mod ci;
 pub mod client;
+pub mod comment;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -84,6 +84,26 @@ impl Candidate {
     }
 }
 
+/// The `migrations.since` that grandfathers every discovered migration and
+/// nothing after them: just past the newest version, in the order `since` is
+/// compared (version numbers, element by element, a prefix first). A
+/// framework's timestamp or sequence number is followed by the next number;
+/// any other version (Flyway's and plain files' may grow a `.1`) by itself
+/// with `.0` appended. With the newest candidate, or `None`
+/// when no migration has a version.
+pub fn since_after(candidates: &[Candidate]) -> Option<(String, &Candidate)> {
+    let newest = candidates
+        .iter()
+        .filter(|c| !c.version.is_empty())
+        .max_by(|a, b| a.version.cmp(&b.version))?;
+    let dotted = matches!(newest.framework, Framework::Flyway | Framework::Plain);
+    let since = match newest.version.as_slice() {
+        [n] if !dotted && n.checked_add(1).is_some() => (n + 1).to_string(),
+        _ => format!("{}.0", newest.version_text()),
+    };
+    Some((since, newest))
+}
+
 struct Layouts {
     flyway: Regex,
     leading_version: Regex,
@@ -93,16 +113,17 @@ fn layouts() -> &'static Layouts {
     static L: std::sync::OnceLock<Layouts> = std::sync::OnceLock::new();
     L.get_or_init(|| Layouts {
         flyway: Regex::new(r"^(?:[VU](\d+(?:[._]\d+)*)|R)__.+\.sql$").expect("valid regex"),
-        leading_version: Regex::new(r"^(\d+(?:[._]\d+)*)").expect("valid regex"),
+        leading_version: Regex::new(r"^(\d+(?:[._-]\d+)*)").expect("valid regex"),
     })
 }
 
-/// The version numbers leading a file or folder name (`20240101_x`, `1.2_x`).
+/// The version numbers leading a file or folder name (`20240101_x`, `1.2_x`,
+/// Diesel's `2024-01-01-000000_x`).
 pub fn version_of(name: &str) -> Vec<u64> {
     layouts()
         .leading_version
         .captures(name)
-        .map(|c| c[1].split(['.', '_']).filter_map(|n| n.parse().ok()).collect())
+        .map(|c| c[1].split(['.', '_', '-']).filter_map(|n| n.parse().ok()).collect())
         .unwrap_or_default()
 }
 
@@ -271,18 +292,20 @@ mod tests {
         }
     }
 
+    /// The candidate of a path that [`classify`] recognises.
+    fn mk(rel: &str) -> Candidate {
+        let (framework, version, repeatable) = classify(rel).unwrap();
+        Candidate {
+            rel: rel.into(),
+            abs: rel.into(),
+            framework,
+            version,
+            repeatable,
+        }
+    }
+
     #[test]
     fn flyway_versions_sort_numerically() {
-        let mk = |rel: &str| {
-            let (framework, version, repeatable) = classify(rel).unwrap();
-            Candidate {
-                rel: rel.into(),
-                abs: rel.into(),
-                framework,
-                version,
-                repeatable,
-            }
-        };
         let mut v = vec![
             mk("db/R__v.sql"),
             mk("db/V10__b.sql"),
@@ -295,5 +318,52 @@ mod tests {
             names,
             ["db/V2__a.sql", "db/V2_1__a.sql", "db/V10__b.sql", "db/R__v.sql"]
         );
+    }
+
+    /// The `since` that `init` writes grandfathers the newest migration of each
+    /// layout and nothing that sorts after it, compared as `select_migrations` does.
+    #[test]
+    fn since_after_is_just_past_the_newest_for_every_layout() {
+        let parse = |s: &str| -> Vec<u64> { s.split(['.', '_', '-']).filter_map(|n| n.parse().ok()).collect() };
+        let cases = [
+            (
+                "supabase/migrations/20240101000000_a.sql",
+                "supabase/migrations/20240101000001_b.sql",
+                "20240101000001",
+            ),
+            (
+                "prisma/migrations/20240101000000_a/migration.sql",
+                "prisma/migrations/20240101000001_b/migration.sql",
+                "20240101000001",
+            ),
+            ("db/migration/V1_2__a.sql", "db/migration/V1_2_1__b.sql", "1.2.0"),
+            ("db/migration/V7__a.sql", "db/migration/V7_1__b.sql", "7.0"),
+            ("migrations/000005_a.up.sql", "migrations/000006_b.up.sql", "6"),
+            (
+                "migrations/2024-01-01-000000_a/up.sql",
+                "migrations/2024-01-01-000001_b/up.sql",
+                "2024.1.1.0.0",
+            ),
+            (
+                "db/migrations/20240101000000_a.sql",
+                "db/migrations/20240101000001_b.sql",
+                "20240101000001",
+            ),
+            (
+                "migrations/20240101000000_a.sql",
+                "migrations/20240101000001_b.sql",
+                "20240101000001",
+            ),
+        ];
+        for (old, new, want) in cases {
+            let (old, new) = (mk(old), mk(new));
+            let (since, newest) = since_after(std::slice::from_ref(&old)).expect(&old.rel);
+            assert_eq!(since, want, "{}", old.rel);
+            assert_eq!(newest.rel, old.rel);
+            let s = parse(&since);
+            assert!(old.version < s, "{} is not grandfathered by {since}", old.rel);
+            assert!(new.version >= s, "{} would be grandfathered by {since}", new.rel);
+        }
+        assert_eq!(since_after(&[]), None);
     }
 }

@@ -42,13 +42,18 @@ pub fn config_error(e: &crate::config::ConfigError, color: bool) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
     let mut out = String::new();
-    let mut diag = MietteDiagnostic::new(format!("invalid configuration: {}", e.message)).with_code("config");
     // The label runs to the end of the key or line, from a char boundary.
     let label = e.src.as_ref().zip(e.pos).and_then(|(src, pos)| {
         let rest = src.get(pos.offset..)?;
         let len = rest.find(['\n', ':']).unwrap_or(0).max(1).min(rest.len());
         Some(pos.offset..pos.offset + len)
     });
+    // Without a snippet (which names the file and line), the message names them.
+    let message = match label {
+        Some(_) => e.message.clone(),
+        None => e.to_string(),
+    };
+    let mut diag = MietteDiagnostic::new(format!("invalid configuration: {message}")).with_code("config");
     let report = match (&e.src, label) {
         (Some(src), Some(span)) => {
             diag = diag.with_label(LabeledSpan::at(span, "here"));
