@@ -1189,3 +1189,120 @@ fn the_fake_github_answers_validate_against_openapi() {
         assert_eq!(link(issues, "per_page=3", i + 1, 5).as_deref(), page["link"].as_str());
     }
 }
+
+/// A `pull_request_target` event for #7 from the fork `mallory/shop`.
+fn fork_event(r: &Repo) -> Value {
+    let mut e = pr_event(r);
+    e["pull_request"]["head"]["repo"] = json!({"full_name": "mallory/shop", "fork": true});
+    e["pull_request"]["base"]["repo"] = json!({"full_name": "acme/shop", "fork": false});
+    e
+}
+
+/// The owners' two labels, added at `at`.
+fn owner_labels(at: &str) -> [Value; 2] {
+    [
+        labeled("signoff:system-owner", "olivia", at),
+        labeled("signoff:backup-recovery-owner", "bea", at),
+    ]
+}
+
+/// The reasons the run's JSON report gives for `signoff`'s rejected attempts.
+fn reasons(run: &Run, signoff: &str) -> Vec<String> {
+    result(run, signoff)["rejected"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| x["reason"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn labels_before_the_head_reached_the_pull_request_from_another_branch_are_stale() {
+    // Issue 14, defect 1. The head `c0` is pushed at 0 h. `c1`, a second
+    // approved DROP TABLE, is pushed to `wip` at 0.5 h and CI runs there; both
+    // sign-off labels are added at 1.0 h; at 2.0 h `c1` is fast-forwarded onto
+    // the pull request's branch. The earliest suite of any branch (0.5 h)
+    // predates the labels; the push to the pull request (2.0 h) does not.
+    let mut r = repo();
+    let c0 = r.head.clone();
+    push(
+        &mut r,
+        &[(
+            "supabase/migrations/3_drop_legacy.sql".into(),
+            "-- MIGRATION_APPROVED: legacy table unused since 1.2\nDROP TABLE legacy_members;\n".into(),
+        )],
+    );
+    let scenario = |label_at: &str| {
+        let mut st = state(&r);
+        st.timeline = vec![committed(&c0), committed(&r.head)];
+        st.timeline.extend(owner_labels(label_at));
+        let at = |t: &str| format!("2026-01-01T{t}:00Z");
+        st.suites = Some(vec![
+            (Some("wip".into()), at("10:30")),
+            (Some("feature".into()), at("12:00")),
+            (Some("feature".into()), at("12:00")),
+            (Some("feature".into()), at("12:00")),
+        ]);
+        st
+    };
+    let server = serve(scenario("2026-01-01T11:00:00Z"));
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    for s in ["system-owner", "backup-recovery-owner"] {
+        assert_eq!(reasons(&run, s), ["stale"], "{}", run.report);
+    }
+    // The same labels after the push to the pull request count.
+    let server = serve(scenario("2026-01-01T12:30:00Z"));
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(0);
+}
+
+#[test]
+fn a_forks_head_is_judged_by_every_suite_and_one_seen_only_elsewhere_is_unknown() {
+    let r = repo();
+    // A fork's suites have no branch: every one counts.
+    let mut st = state(&r);
+    st.timeline.extend(owner_labels("2026-01-01T11:00:00Z"));
+    st.suites = Some(vec![(None, "2026-01-01T12:00:00Z".into())]);
+    let server = serve(st);
+    let run = run_event(&r, &server, "5", "pull_request_target", &fork_event(&r));
+    run.expect_exit(1);
+    assert_eq!(reasons(&run, "system-owner"), ["stale"], "{}", run.report);
+
+    // Not a fork, and GitHub saw the head only on `wip`: when it reached the
+    // pull request is unknown, and the timeline's order proves nothing.
+    let mut st = labeled_by_owners(&r);
+    st.suites = Some(vec![(Some("wip".into()), "2026-01-01T10:30:00Z".into())]);
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    assert_eq!(reasons(&run, "system-owner"), ["push-time-unknown"], "{}", run.report);
+    assert!(
+        run.report.to_string().contains("only on other branches"),
+        "{}",
+        run.report
+    );
+}
+
+#[test]
+fn a_fork_whose_ci_runs_on_push_only_is_told_the_real_cause_not_checks_read() {
+    // Issue 14, defect 2: `pull_request_target` from a fork; the head has no
+    // check suite in the base repository (200, `total_count: 0`).
+    let r = repo();
+    let mut st = labeled_by_owners(&r);
+    st.suites = Some(vec![]);
+    let server = serve(st);
+    let run = run_event(&r, &server, "5", "pull_request_target", &fork_event(&r));
+    run.expect_exit(0);
+    let warning = run.report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "signoff-push-time-unverified")
+        .unwrap_or_else(|| panic!("{}", run.report))
+        .to_string();
+    assert!(warning.contains("no check suite in this repository"), "{warning}");
+    assert!(warning.contains("on `pull_request`"), "{warning}");
+    assert!(!warning.contains("checks: read"), "{warning}");
+    assert!(!run.stderr.contains("checks: read"), "{}", run.stderr);
+}

@@ -166,6 +166,7 @@ struct PrEvent {
     base: String,
     head: String,
     author: Option<String>,
+    branch: Option<String>,
 }
 
 fn pr_from_event(event: &Value) -> Result<PrEvent, AppError> {
@@ -199,6 +200,7 @@ fn pr_from_event(event: &Value) -> Result<PrEvent, AppError> {
         base: sha("/base/sha")?,
         head: sha("/head/sha")?,
         author,
+        branch: super::head_branch(pr),
     })
 }
 
@@ -316,6 +318,7 @@ pub fn parse_event(event_name: &str, bytes: &[u8]) -> Result<(Value, Option<PrTa
                 known: Some(Known {
                     head: e.head,
                     author: e.author,
+                    branch: e.branch,
                 }),
             })
         }
@@ -406,6 +409,7 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
         let known = Known {
             head: pr.head_sha.clone(),
             author: Some(pr.author.clone()),
+            branch: pr.head_branch.clone(),
         };
         let judged = judge(
             &dir,
@@ -450,6 +454,8 @@ pub struct Known {
     pub head: String,
     /// `None`: read from the API.
     pub author: Option<String>,
+    /// The head branch; `None` for a fork's head (see [`super::head_branch`]).
+    pub branch: Option<String>,
 }
 
 /// The pull request run, against any [`GitHub`]. Without `known` (a merge
@@ -570,14 +576,15 @@ fn judge(
     let required = required_signoffs(&hits);
 
     // Labels and reviews come fresh from the API, never from the payload.
-    let (head, author) = match known {
+    let (head, author, branch) = match known {
         Some(Known {
             head,
             author: Some(author),
-        }) => (head.clone(), author.clone()),
+            branch,
+        }) => (head.clone(), author.clone(), branch.clone()),
         _ => {
             let pr = gh.pull_request(number).map_err(api)?;
-            (known.map_or(pr.head_sha, |k| k.head.clone()), pr.author)
+            (known.map_or(pr.head_sha, |k| k.head.clone()), pr.author, pr.head_branch)
         }
     };
     let head = head.as_str();
@@ -606,7 +613,7 @@ fn judge(
         let (labelers, users, teams) = lookups(&required, &facts, &config.signoff);
         // When the head was pushed only matters to a sign-off label.
         if labelers > 0 && config.signoff.stale_after_push {
-            facts.head_seen_at = gh.commit_seen_at(head).map_err(api)?;
+            facts.head_seen = gh.commit_seen_at(head, branch.as_deref()).map_err(api)?;
         }
         for u in users {
             let p = gh.permission(&u).map_err(api)?;

@@ -11,7 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 use super::{ApiError, CommentOutcome, GitHub, PullRequest, MARKER};
-use crate::signoff::{Permission, Review, TimelineEvent};
+use crate::signoff::{HeadSeen, Permission, Review, TimelineEvent};
 
 /// A secret that no `Debug` or `Display` prints.
 #[derive(Clone)]
@@ -494,6 +494,7 @@ impl GitHub for Client {
             head_sha: login(&v, "/head/sha"),
             base_sha: login(&v, "/base/sha"),
             merged_at: v.get("merged_at").and_then(Value::as_str).map(str::to_string),
+            head_branch: super::head_branch(&v),
         };
         if pr.author.is_empty() || pr.head_sha.is_empty() {
             return Err(ApiError::Failed(format!("pull request #{number}: no author or head")));
@@ -556,17 +557,19 @@ impl GitHub for Client {
             .collect())
     }
 
-    fn commit_seen_at(&self, sha: &str) -> Result<Option<String>, ApiError> {
+    fn commit_seen_at(&self, sha: &str, branch: Option<&str>) -> Result<HeadSeen, ApiError> {
         match self.get_all_in(
             &self.repo_path(&format!("/commits/{sha}/check-suites")),
             Some("check_suites"),
         ) {
+            Ok(suites) if suites.is_empty() => Ok(HeadSeen::NoSuites),
             Ok(suites) => Ok(suites
                 .iter()
+                .filter(|s| branch.is_none_or(|b| s.get("head_branch").and_then(Value::as_str) == Some(b)))
                 .filter_map(|s| s.get("created_at").and_then(Value::as_str))
                 .min()
-                .map(str::to_string)),
-            Err(ApiError::Forbidden(_) | ApiError::NotFound(_)) => Ok(None),
+                .map_or(HeadSeen::OtherBranchesOnly, |t| HeadSeen::At(t.to_string()))),
+            Err(ApiError::Forbidden(_) | ApiError::NotFound(_)) => Ok(HeadSeen::Unreadable),
             Err(e) => Err(e),
         }
     }

@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use classify::{classify, ClassHit, ClassifyInput};
-pub use evaluate::{evaluate, Evidence, Outcome, PrFacts, Rejection, Review, SignoffResult, TimelineEvent};
+pub use evaluate::{evaluate, Evidence, HeadSeen, Outcome, PrFacts, Rejection, Review, SignoffResult, TimelineEvent};
 
 /// A repository permission, weakest first (GitHub's `role_name`s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]

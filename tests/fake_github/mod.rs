@@ -114,6 +114,10 @@ pub struct State {
     pub merge_sha: String,
     /// When GitHub first saw the head commit (its check suite).
     pub head_seen: String,
+    /// The head's check suites, as (`head_branch`, `created_at`); `None`: one
+    /// on `feature` at `head_seen`. A suite of another branch, or of none (a
+    /// fork's), lists no pull request.
+    pub suites: Option<Vec<(Option<String>, String)>>,
     /// 500 on every request.
     pub down: bool,
     /// 403 on posting comments (a fork's read-only token).
@@ -389,7 +393,14 @@ pub fn route(s: &mut State, req: &Req, url: &str) -> Resp {
             list(if merged { vec![pull_request(s, false)] } else { vec![] })
         }
         ("GET", ["repos", "acme", "shop", "commits", sha, "check-suites"]) => {
-            let suites = vec![check_suite(s, sha)];
+            let suites: Vec<Value> = match &s.suites {
+                None => vec![check_suite(s, sha, Some("feature"), &s.head_seen, 0)],
+                Some(list) => list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (branch, at))| check_suite(s, sha, branch.as_deref(), at, i))
+                    .collect(),
+            };
             let mut r = page(suites.clone(), path, query, url);
             let shown: Value = serde_json::from_str(&r.body).unwrap();
             r.body = json!({"total_count": suites.len(), "check_suites": shown}).to_string();
@@ -845,18 +856,25 @@ fn actions_app() -> Value {
     })
 }
 
-/// The check suite GitHub created when it first saw `sha` (written from the `check-suite` schema).
-fn check_suite(s: &State, sha: &str) -> Value {
-    let id = id_of(sha);
+/// The `n`th check suite GitHub created for `sha` at `at` (written from the
+/// `check-suite` schema): on `branch` (`None`: a fork's head), listing pull
+/// request #7 only when `branch` is its head branch `feature`.
+fn check_suite(s: &State, sha: &str, branch: Option<&str>, at: &str, n: usize) -> Value {
+    let id = id_of(&format!("{sha}/{n}"));
     let url = format!("{API}/repos/acme/shop/check-suites/{id}");
     let side = |name: &str, sha: &str| json!({"ref": name, "sha": sha, "repo": {"id": REPO_ID, "url": format!("{API}/repos/acme/shop"), "name": "shop"}});
+    let pulls = if branch == Some("feature") {
+        json!([{"id": id_of("pull/7"), "number": 7, "url": format!("{API}/repos/acme/shop/pulls/7"),
+                "head": side("feature", sha), "base": side("main", &s.base)}])
+    } else {
+        json!([])
+    };
     json!({
-        "id": id, "node_id": format!("CS_kwDOAAAD6M8AAAA{id}"), "head_branch": "feature", "head_sha": sha,
+        "id": id, "node_id": format!("CS_kwDOAAAD6M8AAAA{id}"), "head_branch": branch, "head_sha": sha,
         "status": "completed", "conclusion": "success", "url": url, "before": s.base, "after": sha,
-        "pull_requests": [{"id": id_of("pull/7"), "number": 7, "url": format!("{API}/repos/acme/shop/pulls/7"),
-                           "head": side("feature", sha), "base": side("main", &s.base)}],
+        "pull_requests": pulls,
         "app": actions_app(), "repository": repository(),
-        "created_at": s.head_seen, "updated_at": s.head_seen,
+        "created_at": at, "updated_at": at,
         "head_commit": {"id": sha, "tree_id": format!("{:040x}", id_of(sha)), "message": "drop email",
                         "timestamp": "2026-01-01T11:00:00Z",
                         "author": {"name": "Alice", "email": "alice@example.com"},
@@ -1029,6 +1047,7 @@ impl State {
             failures: vec![],
             slow_post: false,
             head_seen: "2026-01-01T12:00:00Z".into(),
+            suites: None,
             merge_sha: String::new(),
             down: false,
             read_only: false,
