@@ -76,6 +76,21 @@ fn labeled_by_owners(r: &Repo) -> State {
     st
 }
 
+/// `st` with what every pull request needs besides its sign-offs: one
+/// approving review of its head (olivia's, `signoff.min_approvals`' default).
+fn in_order(mut st: State) -> State {
+    let head = st.head.clone();
+    st.reviews.push(review("olivia", "APPROVED", &head));
+    st
+}
+
+/// Every sign-off of the run was met by a label, not by the approving review of [`in_order`].
+fn assert_met_by_labels(run: &Run) {
+    for r in run.report["signoffs"]["results"].as_array().unwrap() {
+        assert_eq!(r["by"]["via"], "label", "{r}");
+    }
+}
+
 struct Run {
     out: Output,
     report: Value,
@@ -616,9 +631,10 @@ fn a_label_before_github_saw_a_backdated_head_is_stale() {
 #[test]
 fn labels_by_owners_after_the_push_pass() {
     let r = repo();
-    let server = serve(labeled_by_owners(&r));
+    let server = serve(in_order(labeled_by_owners(&r)));
     let run = run_ci(&r, &server, "5");
     run.expect_exit(0);
+    assert_met_by_labels(&run);
     let body = server.state.lock().unwrap().comments[0]["body"]
         .as_str()
         .unwrap()
@@ -688,7 +704,8 @@ fn a_label_added_removed_and_added_again_counts_from_its_last_addition() {
         }
         st.timeline
             .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
-        let server = serve(st);
+        // Removed again: olivia's approval would give the sign-off.
+        let server = serve(if removed_again { st } else { in_order(st) });
         let run = run_ci(&r, &server, "5");
         let owner = result(&run, "system-owner");
         if removed_again {
@@ -697,6 +714,7 @@ fn a_label_added_removed_and_added_again_counts_from_its_last_addition() {
             assert_eq!(owner["rejected"][0]["by"], "bea", "{owner}");
         } else {
             run.expect_exit(0);
+            assert_met_by_labels(&run);
             assert_eq!(owner["by"]["at"], "2026-01-04T00:00:00Z", "{owner}");
         }
     }
@@ -756,9 +774,10 @@ fn three_hundred_files_and_more_than_a_hundred_events_and_comments_are_read_in_f
     st.comments = (1..=130)
         .map(|i| json!({"id": i, "user": {"login": "someone"}, "body": "lgtm"}))
         .collect();
-    let server = serve(st);
+    let server = serve(in_order(st));
     let run = run_ci(&r, &server, "5");
     run.expect_exit(0);
+    assert_met_by_labels(&run);
     assert_eq!(run.report["stats"]["migration_files"], 300, "{}", run.report["stats"]);
     let classes = classes(&run);
     // Additive and destructive together: the destructive class (and its sign-offs) wins.
@@ -849,9 +868,10 @@ fn without_check_suites_labels_count_by_the_timeline_with_a_warning_that_fail_on
     // The token has no `checks: read`.
     let no_checks = || ("/repos/acme/shop/commits/".to_string(), 403, vec![]);
     st.failures = vec![no_checks()];
-    let server = serve(st);
+    let server = serve(in_order(st));
     let run = run_ci(&r, &server, "5");
     run.expect_exit(0);
+    assert_met_by_labels(&run);
     assert!(
         rules(&run.report).contains(&"signoff-push-time-unverified".to_string()),
         "{}",
@@ -891,7 +911,7 @@ fn config_names_a_policy_file_read_at_the_base_commit() {
     git(p, &["merge", "-q", "--no-edit", &base]);
     let head = git(p, &["rev-parse", "HEAD"]);
     let r = Repo { base, head, dir: r.dir };
-    let server = serve(state(&r));
+    let server = serve(in_order(state(&r)));
     let run = run_with(
         &r,
         &server,
@@ -924,9 +944,10 @@ fn a_renamed_repositorys_redirects_are_followed() {
     st.timeline.push(labeled("signoff:system-owner", "olivia", AFTER_PUSH));
     st.timeline
         .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
-    let server = serve(st);
+    let server = serve(in_order(st));
     let run = run_ci(&r, &server, "5");
     run.expect_exit(0);
+    assert_met_by_labels(&run);
     let s = server.state.lock().unwrap();
     assert_eq!(s.comments.len(), 1, "the POST followed its 307");
     assert!(s.log.iter().any(|q| q.status == 301), "{:?}", s.log);
@@ -941,9 +962,10 @@ fn without_a_timeline_the_issue_events_give_the_labels() {
     let r = repo();
     let mut st = labeled_by_owners(&r);
     st.failures = vec![("/repos/acme/shop/issues/7/timeline".into(), 404, vec![])];
-    let server = serve(st);
+    let server = serve(in_order(st));
     let run = run_ci(&r, &server, "5");
     run.expect_exit(0);
+    assert_met_by_labels(&run);
     assert!(server
         .state
         .lock()
@@ -1252,9 +1274,10 @@ fn labels_before_the_head_reached_the_pull_request_from_another_branch_are_stale
         assert_eq!(reasons(&run, s), ["stale"], "{}", run.report);
     }
     // The same labels after the push to the pull request count.
-    let server = serve(scenario("2026-01-01T12:30:00Z"));
+    let server = serve(in_order(scenario("2026-01-01T12:30:00Z")));
     let run = run_ci(&r, &server, "5");
     run.expect_exit(0);
+    assert_met_by_labels(&run);
 }
 
 #[test]
@@ -1291,9 +1314,10 @@ fn a_fork_whose_ci_runs_on_push_only_is_told_the_real_cause_not_checks_read() {
     let r = repo();
     let mut st = labeled_by_owners(&r);
     st.suites = Some(vec![]);
-    let server = serve(st);
+    let server = serve(in_order(st));
     let run = run_event(&r, &server, "5", "pull_request_target", &fork_event(&r));
     run.expect_exit(0);
+    assert_met_by_labels(&run);
     let warning = run.report["findings"]
         .as_array()
         .unwrap()
@@ -1305,4 +1329,105 @@ fn a_fork_whose_ci_runs_on_push_only_is_told_the_real_cause_not_checks_read() {
     assert!(warning.contains("on `pull_request`"), "{warning}");
     assert!(!warning.contains("checks: read"), "{warning}");
     assert!(!run.stderr.contains("checks: read"), "{}", run.stderr);
+}
+
+/// A pull request that adds `file` with `sql` on top of the base of [`repo_with`].
+fn repo_adding(base_config: Option<&str>, file: &str, sql: &str) -> Repo {
+    let r = repo_with(base_config, None);
+    let p = r.dir.path();
+    git(p, &["checkout", "-q", "-B", "feature", &r.base]);
+    write(p, file, sql);
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "change"]);
+    let head = git(p, &["rev-parse", "HEAD"]);
+    Repo {
+        head,
+        base: r.base,
+        dir: r.dir,
+    }
+}
+
+/// The message of the run's `missing-approvals` finding, if any.
+fn missing_approvals(run: &Run) -> Option<String> {
+    run.report["findings"]
+        .as_array()?
+        .iter()
+        .find(|f| f["rule"] == "missing-approvals")
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+}
+
+#[test]
+fn every_pull_request_needs_an_approval_of_its_head_and_the_finding_names_who_approved_where() {
+    // Both sign-offs by label, but no approving review of the head: olivia
+    // approved an older commit, tom (triage) and the author alice the head.
+    let r = repo();
+    let mut st = labeled_by_owners(&r);
+    st.reviews = vec![
+        review("olivia", "APPROVED", &r.base),
+        review("tom", "APPROVED", &r.head),
+        review("alice", "APPROVED", &r.head),
+    ];
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    assert_met_by_labels(&run);
+    let msg = missing_approvals(&run).unwrap_or_else(|| panic!("{}", run.report));
+    assert!(
+        msg.contains("needs 1 approving review on its head commit (for `any-change`) and has 0"),
+        "{msg}"
+    );
+    let old = &r.base[..7];
+    assert!(
+        msg.contains(&format!(
+            "approving review by olivia on {old} did not count: the approval is on commit {old}, not the head"
+        )),
+        "{msg}"
+    );
+    assert!(msg.contains("approving review by tom on"), "{msg}");
+    assert!(msg.contains("their permission is `triage`"), "{msg}");
+    assert!(msg.contains("approving review by alice on"), "{msg}");
+    assert_eq!(run.report["signoffs"]["approvals"]["needed"], 1, "{}", run.report);
+    // With olivia's approval of the head it passes, at no extra request (her permission is read for her label).
+    let server = serve(in_order(labeled_by_owners(&r)));
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(0);
+    assert_eq!(run.report["signoffs"]["approvals"]["counted"], json!(["olivia"]));
+}
+
+#[test]
+fn two_approvals_are_two_distinct_reviewers() {
+    let r = repo_with(Some("signoff:\n  min_approvals: {any-change: 2}\n"), None);
+    let mut st = approved(&r);
+    st.reviews.push(review("olivia", "APPROVED", &r.head));
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    let msg = missing_approvals(&run).unwrap_or_else(|| panic!("{}", run.report));
+    assert!(
+        msg.contains("needs 2 approving reviews on its head commit (for `any-change`) and has 1 (by olivia)"),
+        "{msg}"
+    );
+    let mut st = approved(&r);
+    st.reviews.push(review("bea", "APPROVED", &r.head));
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(0);
+    assert_eq!(run.report["signoffs"]["approvals"]["counted"], json!(["bea", "olivia"]));
+}
+
+#[test]
+fn a_data_correction_needs_the_system_owner_by_default() {
+    let r = repo_adding(
+        None,
+        "supabase/migrations/2_fix.sql",
+        "UPDATE members SET email = lower(email) WHERE email IS NOT NULL;\n",
+    );
+    let server = serve(state(&r));
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    assert_eq!(classes(&run), ["data-correction"], "{}", run.report);
+    assert_eq!(result(&run, "system-owner")["classes"], json!(["data-correction"]));
+    let server = serve(approved(&r));
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(0);
 }

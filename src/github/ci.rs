@@ -15,6 +15,8 @@ use crate::app::{self, AppError, Report, Verdict};
 use crate::config::{Config, ConfigError};
 use crate::finding::Severity;
 use crate::report::markdown::escape;
+use crate::rules::signoff::SignoffCx;
+use crate::signoff::approvals::Approvals;
 use crate::signoff::evaluate::{lookups, required_signoffs};
 use crate::signoff::{classify, evaluate, ClassHit, ClassifyInput, Outcome, PrFacts, SignoffResult, TimelineEvent};
 
@@ -422,13 +424,13 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
         );
         let _ = git_out(root, &["worktree", "remove", "--force", &dir_s]);
         let judged = judged?;
-        for mut f in crate::rules::signoff::check(&judged.results) {
+        for mut f in crate::rules::signoff::check(&judged.cx()) {
             f.message = format!("Pull request #{number}: {}", f.message);
             report.findings.push(f);
         }
         all.push(
             json!({"pull_request": number, "merge_commit": merge, "head": judged.head,
-                        "classes": judged.hits, "results": judged.results}),
+                        "classes": judged.hits, "results": judged.results, "approvals": judged.approvals}),
         );
     }
     report.fail_on_warnings = args.fail_on_warnings;
@@ -476,18 +478,21 @@ pub fn pull_request(
     if let Some(k) = known {
         contains_head(root, &k.head)?;
     }
+    let judged = judge(root, gh, number, base, known, None, args.config.as_deref())?;
+    let found = crate::rules::signoff::check(&judged.cx());
     let Judged {
         config,
         mut report,
         hits,
         results,
+        approvals,
         head,
-    } = judge(root, gh, number, base, known, None, args.config.as_deref())?;
-    report.findings.extend(crate::rules::signoff::check(&results));
+    } = judged;
+    report.findings.extend(found);
     report.fail_on_warnings = args.fail_on_warnings;
     report.finish(&config);
     let signoffs = json!({"pull_request": number, "head": head, "classes": hits, "results": results,
-                          "policy": config.signoff});
+                          "approvals": approvals, "policy": config.signoff});
     let body = comment(&report, &hits, &results, MAX_COMMENT);
     let saved = write_outputs(args, env, &report, &signoffs, Some(&body))?;
     if let Some(p) = &env.step_summary {
@@ -521,7 +526,18 @@ struct Judged {
     report: Report,
     hits: Vec<ClassHit>,
     results: Vec<SignoffResult>,
+    approvals: Option<Approvals>,
     head: String,
+}
+
+impl Judged {
+    /// What the sign-off rules read.
+    fn cx(&self) -> SignoffCx<'_> {
+        SignoffCx {
+            results: &self.results,
+            approvals: self.approvals.as_ref(),
+        }
+    }
 }
 
 /// Checks what the pull request changes (the checkout at `root` against
@@ -594,8 +610,13 @@ fn judge(
         ..Default::default()
     };
     let mut results = Vec::new();
-    if !required.is_empty() {
-        facts.timeline = gh.timeline(number).map_err(api)?;
+    let needed = crate::signoff::approvals::needed(&hits, &config.signoff);
+    let mut approvals = None;
+    if !required.is_empty() || needed.is_some() {
+        // Only sign-off labels need the timeline.
+        if !required.is_empty() {
+            facts.timeline = gh.timeline(number).map_err(api)?;
+        }
         if let Some(merged) = merged_at {
             // Labels added or removed after the merge say nothing about what was merged.
             facts.timeline.retain(|e| match e {
@@ -624,12 +645,14 @@ fn judge(
             facts.teams.insert((t, u), m);
         }
         results = evaluate(&required, &facts, &config.signoff);
+        approvals = needed.map(|(n, classes)| crate::signoff::approvals::count(n, classes, &facts));
     }
     Ok(Judged {
         config,
         report,
         hits,
         results,
+        approvals,
         head: head.to_string(),
     })
 }

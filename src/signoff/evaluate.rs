@@ -307,6 +307,18 @@ pub fn lookups(
     (labelers, users, teams)
 }
 
+/// Each reviewer's latest decisive review (a later "request changes" or a
+/// dismissal withdraws an approval; a comment does not), by lowercase login.
+pub fn latest_reviews(facts: &PrFacts) -> BTreeMap<String, &Review> {
+    let mut latest = BTreeMap::new();
+    for r in &facts.reviews {
+        if matches!(r.state.as_str(), "APPROVED" | "CHANGES_REQUESTED" | "DISMISSED") {
+            latest.insert(r.user.to_ascii_lowercase(), r);
+        }
+    }
+    latest
+}
+
 /// Evaluates each required sign-off (name, the classes requiring it).
 pub fn evaluate(signoffs: &[(String, Vec<String>)], facts: &PrFacts, config: &SignoffConfig) -> Vec<SignoffResult> {
     // The last push: labels before it are stale.
@@ -314,13 +326,7 @@ pub fn evaluate(signoffs: &[(String, Vec<String>)], facts: &PrFacts, config: &Si
         TimelineEvent::Pushed { at, .. } => Some((i, at.clone())),
         _ => None,
     });
-    // Each user's latest decisive review.
-    let mut latest: BTreeMap<String, &Review> = BTreeMap::new();
-    for r in &facts.reviews {
-        if matches!(r.state.as_str(), "APPROVED" | "CHANGES_REQUESTED" | "DISMISSED") {
-            latest.insert(r.user.to_ascii_lowercase(), r);
-        }
-    }
+    let latest = latest_reviews(facts);
 
     let mut out = Vec::new();
     for (name, classes) in signoffs {

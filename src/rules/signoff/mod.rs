@@ -1,22 +1,41 @@
 //! Sign-off rules: findings from the evaluated sign-offs (by
 //! `crate::signoff`, plain data, no network), one rule per file.
 
+mod missing_approvals;
 mod missing_signoff;
 mod push_time_unverified;
 
+pub use missing_approvals::MISSING_APPROVALS;
 pub use missing_signoff::MISSING_SIGNOFF;
 pub use push_time_unverified::SIGNOFF_PUSH_TIME_UNVERIFIED;
 
 use crate::finding::Finding;
 use crate::registry::RuleMeta;
+use crate::signoff::approvals::Approvals;
 use crate::signoff::SignoffResult;
 
-/// Every sign-off rule's metadata.
-pub static META: &[&RuleMeta] = &[&MISSING_SIGNOFF, &SIGNOFF_PUSH_TIME_UNVERIFIED];
+/// What the sign-off rules read about one pull request.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SignoffCx<'a> {
+    /// The required sign-offs, evaluated.
+    pub results: &'a [SignoffResult],
+    /// The approvals it needs and has (`None`: it needs none).
+    pub approvals: Option<&'a Approvals>,
+}
 
-/// The findings of every sign-off rule, in result order.
-pub fn check(results: &[SignoffResult]) -> Vec<Finding> {
-    let mut out = missing_signoff::check(results);
-    out.extend(push_time_unverified::check(results));
-    out
+type Check = fn(&SignoffCx) -> Vec<Finding>;
+
+/// Every sign-off rule and its check, in report order.
+static RULES: &[(&RuleMeta, Check)] = &[
+    (&MISSING_SIGNOFF, missing_signoff::check),
+    (&MISSING_APPROVALS, missing_approvals::check),
+    (&SIGNOFF_PUSH_TIME_UNVERIFIED, push_time_unverified::check),
+];
+
+/// Every sign-off rule's metadata.
+pub static META: &[&RuleMeta] = &[&MISSING_SIGNOFF, &MISSING_APPROVALS, &SIGNOFF_PUSH_TIME_UNVERIFIED];
+
+/// The findings of every sign-off rule, in rule order.
+pub fn check(cx: &SignoffCx) -> Vec<Finding> {
+    RULES.iter().flat_map(|(_, check)| check(cx)).collect()
 }

@@ -1,7 +1,7 @@
 //! `signoff-push-time-unverified`: a label sign-off judged by the timeline's order alone.
 
+use super::SignoffCx;
 use crate::finding::Finding;
-use crate::signoff::SignoffResult;
 
 crate::declare_rule! {
     /// ## What it does
@@ -33,8 +33,8 @@ crate::declare_rule! {
 }
 
 /// One finding (without a file) per sign-off met with a caveat.
-pub fn check(results: &[SignoffResult]) -> Vec<Finding> {
-    results
+pub fn check(cx: &SignoffCx) -> Vec<Finding> {
+    cx.results
         .iter()
         .filter(|r| r.met())
         .filter_map(|r| {
