@@ -1431,3 +1431,90 @@ fn a_data_correction_needs_the_system_owner_by_default() {
     let run = run_ci(&r, &server, "5");
     run.expect_exit(0);
 }
+
+/// Issues of `acme/shop`: open P0 #12, closed SEV-2 #13, a P1 pull request #14, open P0 and SEV-1 #15.
+fn some_issues() -> Vec<Value> {
+    vec![
+        json!({"number": 12, "title": "Checkout fails for EU cards", "labels": ["P0", "area:checkout"]}),
+        json!({"number": 13, "title": "Old outage", "labels": ["SEV-2"], "state": "closed"}),
+        json!({"number": 14, "title": "Fix the P1", "labels": ["P1"], "pull_request": true}),
+        json!({"number": 15, "title": "Search is down", "labels": ["p0", "SEV-1"]}),
+    ]
+}
+
+/// The messages of the run's `open-blocking-issues` findings.
+fn blocking(run: &Run) -> Vec<String> {
+    run.report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "open-blocking-issues")
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn open_p0_and_sev1_issues_block_a_launch_and_an_unreadable_list_is_exit_3() {
+    let r = repo_with(Some("ci:\n  blocking_issues: {on: [any-change]}\n"), None);
+    let mut st = approved(&r);
+    st.issues = some_issues();
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    assert_eq!(
+        blocking(&run),
+        [
+            "Issue #12 is open with the blocking label `P0` (Checkout fails for EU cards); the launch waits until it is closed",
+            "Issue #15 is open with the blocking labels `P0`, `SEV-1` (Search is down); the launch waits until it is closed",
+        ],
+        "{}",
+        run.report
+    );
+    // One list per label, nothing else.
+    let lists = server
+        .state
+        .lock()
+        .unwrap()
+        .log
+        .iter()
+        .filter(|q| q.path.starts_with("/repos/acme/shop/issues?"))
+        .count();
+    assert_eq!(lists, 4);
+
+    // The token may not list issues: the gate was not evaluated.
+    let mut st = approved(&r);
+    st.issues = some_issues();
+    st.failures = vec![("/repos/acme/shop/issues?".into(), 403, vec![])];
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(3);
+    assert!(run.stderr.contains("labelled `P0`"), "{}", run.stderr);
+    assert!(run.outputs.contains("error"), "{}", run.outputs);
+
+    // By default an ordinary pull request is no launch: no issue is looked up.
+    let r = repo();
+    let mut st = approved(&r);
+    st.issues = some_issues();
+    let server = serve(st);
+    run_ci(&r, &server, "5").expect_exit(0);
+    assert!(!server
+        .state
+        .lock()
+        .unwrap()
+        .log
+        .iter()
+        .any(|q| q.path.contains("/issues?")));
+}
+
+#[test]
+fn a_push_to_a_release_branch_waits_for_open_p0_issues() {
+    let (r, merge) = release_repo(false);
+    let mut st = approved(&r);
+    st.merge_sha = merge;
+    st.issues = some_issues();
+    let server = serve(st);
+    let run = run_event(&r, &server, "5", "push", &push_event());
+    run.expect_exit(1);
+    assert_eq!(blocking(&run).len(), 2, "{}", run.report);
+    assert_eq!(run.report["signoffs"]["blocking_issues"][0]["number"], 12);
+}

@@ -17,6 +17,7 @@ use crate::finding::Severity;
 use crate::report::markdown::escape;
 use crate::rules::signoff::SignoffCx;
 use crate::signoff::approvals::Approvals;
+use crate::signoff::blocking::OpenIssue;
 use crate::signoff::evaluate::{lookups, required_signoffs};
 use crate::signoff::{classify, evaluate, ClassHit, ClassifyInput, Outcome, PrFacts, SignoffResult, TimelineEvent};
 
@@ -433,10 +434,20 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
                         "classes": judged.hits, "results": judged.results, "approvals": judged.approvals}),
         );
     }
+    let blocking = if config.ci.blocking_issues.applies_to_release() {
+        Some(blocking_issues(gh, &config)?)
+    } else {
+        None
+    };
+    report.findings.extend(crate::rules::signoff::check(&SignoffCx {
+        blocking: blocking.as_deref(),
+        ..Default::default()
+    }));
     report.fail_on_warnings = args.fail_on_warnings;
     report.finish(&config);
     log.push(format!("shipgate: {} pull requests since `{tag}`", prs.len()));
-    let signoffs = json!({"release": {"branch": branch, "since": tag, "pull_requests": all}, "policy": config.signoff});
+    let signoffs = json!({"release": {"branch": branch, "since": tag, "pull_requests": all},
+                          "blocking_issues": blocking, "policy": config.signoff});
     write_outputs(args, env, &report, &signoffs, None)?;
     if let Some(p) = &env.step_summary {
         append_file(p, &comment(&report, &[], &[], MAX_STEP_SUMMARY - 1024))?;
@@ -486,13 +497,14 @@ pub fn pull_request(
         hits,
         results,
         approvals,
+        blocking,
         head,
     } = judged;
     report.findings.extend(found);
     report.fail_on_warnings = args.fail_on_warnings;
     report.finish(&config);
     let signoffs = json!({"pull_request": number, "head": head, "classes": hits, "results": results,
-                          "approvals": approvals, "policy": config.signoff});
+                          "approvals": approvals, "blocking_issues": blocking, "policy": config.signoff});
     let body = comment(&report, &hits, &results, MAX_COMMENT);
     let saved = write_outputs(args, env, &report, &signoffs, Some(&body))?;
     if let Some(p) = &env.step_summary {
@@ -527,6 +539,8 @@ struct Judged {
     hits: Vec<ClassHit>,
     results: Vec<SignoffResult>,
     approvals: Option<Approvals>,
+    /// The open blocking issues, when the pull request is a launch.
+    blocking: Option<Vec<OpenIssue>>,
     head: String,
 }
 
@@ -536,6 +550,7 @@ impl Judged {
         SignoffCx {
             results: &self.results,
             approvals: self.approvals.as_ref(),
+            blocking: self.blocking.as_deref(),
         }
     }
 }
@@ -590,6 +605,17 @@ fn judge(
         &config.signoff,
     );
     let required = required_signoffs(&hits);
+    // A launch waits for open P0/P1 issues (the release-branch check looks once, not per pull request).
+    let final_advance = report
+        .changes
+        .iter()
+        .any(|c| c.get("kind") == Some(&json!("phase-advance")) && c.get("final") == Some(&json!(true)));
+    let blocking = match merged_at {
+        None if config.ci.blocking_issues.applies_to_pull_request(&hits, final_advance) => {
+            Some(blocking_issues(gh, &config)?)
+        }
+        _ => None,
+    };
 
     // Labels and reviews come fresh from the API, never from the payload.
     let (head, author, branch) = match known {
@@ -653,8 +679,24 @@ fn judge(
         hits,
         results,
         approvals,
+        blocking,
         head: head.to_string(),
     })
+}
+
+/// The open issues carrying a label of `ci.blocking_issues` (one list per
+/// label); when they cannot be listed the gate was not evaluated (exit 3).
+fn blocking_issues(gh: &dyn GitHub, config: &Config) -> Result<Vec<OpenIssue>, AppError> {
+    let mut per_label = Vec::new();
+    for label in &config.ci.blocking_issues.labels {
+        let issues = gh.open_issues(label).map_err(|e| {
+            AppError::Evaluate(format!(
+                "GitHub API: cannot list the open issues labelled `{label}` (`ci.blocking_issues`; the token needs `issues: read`): {e}"
+            ))
+        })?;
+        per_label.push((label.clone(), issues));
+    }
+    Ok(crate::signoff::blocking::merge(per_label))
 }
 
 /// The JSON report of a `ci` run: the gate's report with its `signoffs` section.

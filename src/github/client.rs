@@ -11,6 +11,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 use super::{ApiError, CommentOutcome, GitHub, PullRequest, MARKER};
+use crate::signoff::blocking::OpenIssue;
 use crate::signoff::{HeadSeen, Permission, Review, TimelineEvent};
 
 /// A secret that no `Debug` or `Display` prints.
@@ -430,6 +431,16 @@ fn error_message(v: &Value) -> String {
     m
 }
 
+/// A query parameter's value, percent-encoded (RFC 3986 unreserved characters kept).
+fn query_value(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The URL without its query (which never holds the token, but may be long).
 fn redact(url: &str) -> String {
     url.split('?').next().unwrap_or(url).to_string()
@@ -572,6 +583,22 @@ impl GitHub for Client {
             Err(ApiError::Forbidden(_) | ApiError::NotFound(_)) => Ok(HeadSeen::Unreadable),
             Err(e) => Err(e),
         }
+    }
+
+    fn open_issues(&self, label: &str) -> Result<Vec<OpenIssue>, ApiError> {
+        let path = format!("/issues?state=open&labels={}", query_value(label));
+        let items = self.get_all(&self.repo_path(&path))?;
+        Ok(items
+            .iter()
+            .filter(|i| i.get("pull_request").is_none())
+            .filter_map(|i| {
+                Some(OpenIssue {
+                    number: i.get("number")?.as_u64()?,
+                    title: text(i, "title"),
+                    labels: vec![label.to_string()],
+                })
+            })
+            .collect())
     }
 
     fn permission(&self, user: &str) -> Result<Option<Permission>, ApiError> {
@@ -728,6 +755,12 @@ mod tests {
         assert!(same_identity("Octo-Bot", "octo-bot"));
         assert!(!same_identity("mallory", "github-actions"));
         assert!(!same_identity("", ""));
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(query_value("SEV-1"), "SEV-1");
+        assert_eq!(query_value("prio: high,&x"), "prio%3A%20high%2C%26x");
     }
 
     #[test]

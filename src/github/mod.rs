@@ -7,6 +7,7 @@ pub mod client;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::signoff::blocking::{BlockingIssues, OpenIssue};
 use crate::signoff::{HeadSeen, Permission, Review, TimelineEvent};
 
 /// The hidden marker of shipgate's summary comment.
@@ -22,6 +23,9 @@ pub struct CiConfig {
     /// Post (or edit) the PR summary comment.
     #[serde(default = "yes")]
     pub comment: bool,
+    /// No launch while issues with these labels are open (rule `open-blocking-issues`).
+    #[serde(default)]
+    pub blocking_issues: BlockingIssues,
 }
 
 fn release_branches() -> Vec<String> {
@@ -37,6 +41,7 @@ impl Default for CiConfig {
         CiConfig {
             release_branches: release_branches(),
             comment: true,
+            blocking_issues: BlockingIssues::default(),
         }
     }
 }
@@ -118,6 +123,8 @@ pub trait GitHub {
     /// When GitHub first saw `sha` on `branch` (its earliest check suite
     /// there; with `branch` `None`, a fork's head, its earliest of all).
     fn commit_seen_at(&self, sha: &str, branch: Option<&str>) -> Result<HeadSeen, ApiError>;
+    /// The open issues (not pull requests) labelled `label`, every page.
+    fn open_issues(&self, label: &str) -> Result<Vec<OpenIssue>, ApiError>;
     /// The user's repository permission; `None` when it cannot be read.
     fn permission(&self, user: &str) -> Result<Option<Permission>, ApiError>;
     /// Whether the user is an active member of `org/team-slug`; `None` when it cannot be read.

@@ -4,6 +4,7 @@
 //! client gathers the facts, this module judges them.
 
 pub mod approvals;
+pub mod blocking;
 pub mod classify;
 pub mod evaluate;
 

@@ -118,6 +118,9 @@ pub struct State {
     /// on `feature` at `head_seen`. A suite of another branch, or of none (a
     /// fork's), lists no pull request.
     pub suites: Option<Vec<(Option<String>, String)>>,
+    /// Issues and pull requests of `acme/shop` as the issues list shows
+    /// them, partial (`{"number", "title", "labels": ["P0"], "state", "pull_request": true}`).
+    pub issues: Vec<Value>,
     /// 500 on every request.
     pub down: bool,
     /// 403 on posting comments (a fork's read-only token).
@@ -405,6 +408,33 @@ pub fn route(s: &mut State, req: &Req, url: &str) -> Resp {
             let shown: Value = serde_json::from_str(&r.body).unwrap();
             r.body = json!({"total_count": suites.len(), "check_suites": shown}).to_string();
             r
+        }
+        // `state` (default `open`) and `labels` (all of them, comma-separated) filter.
+        ("GET", ["repos", "acme", "shop", "issues"]) => {
+            let param = |name: &str| {
+                query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+                    .map(percent_decoded)
+            };
+            let state = param("state").unwrap_or_else(|| "open".into());
+            let wanted = param("labels").unwrap_or_default();
+            let items = s
+                .issues
+                .iter()
+                .filter(|i| state == "all" || i["state"].as_str().unwrap_or("open") == state)
+                .filter(|i| {
+                    wanted.split(',').filter(|w| !w.is_empty()).all(|w| {
+                        i["labels"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .any(|l| l.as_str().is_some_and(|l| l.eq_ignore_ascii_case(w)))
+                    })
+                })
+                .map(issue)
+                .collect();
+            list(items)
         }
         ("GET", ["repos", "acme", "shop", "issues", "7", "comments"]) => {
             list(s.comments.iter().map(issue_comment).collect())
@@ -825,6 +855,56 @@ fn pull_request_review(partial: &Value) -> Value {
     merged(template, partial)
 }
 
+/// `%XX` escapes decoded (a query value).
+fn percent_decoded(v: &str) -> String {
+    let b = v.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], v.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(x)) => {
+                out.push(x);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An issue of `acme/shop` as the issues list shows it, completed from
+/// `partial` (written from the `issue` schema): `labels` are names, and
+/// `"pull_request": true` makes it a pull request.
+fn issue(partial: &Value) -> Value {
+    let n = partial["number"].as_u64().unwrap_or(1);
+    let url = format!("{API}/repos/acme/shop/issues/{n}");
+    let mut v = json!({
+        "id": id_of(&format!("issue/{n}")), "node_id": format!("I_kwDOAAAD6M{n}"), "url": url,
+        "repository_url": format!("{API}/repos/acme/shop"), "labels_url": format!("{url}/labels{{/name}}"),
+        "comments_url": format!("{url}/comments"), "events_url": format!("{url}/events"),
+        "html_url": format!("{WEB}/acme/shop/issues/{n}"), "number": n, "state": "open",
+        "title": partial["title"], "body": null, "user": user("bea"),
+        "labels": partial["labels"].as_array().into_iter().flatten()
+            .map(|l| label(l.as_str().unwrap_or(""))).collect::<Vec<_>>(),
+        "assignee": null, "assignees": [], "milestone": null, "locked": false, "comments": 0,
+        "closed_at": null, "created_at": "2026-01-01T09:00:00Z", "updated_at": "2026-01-01T09:00:00Z",
+        "author_association": "MEMBER"
+    });
+    if partial["pull_request"] == true {
+        v["pull_request"] = json!({"url": format!("{API}/repos/acme/shop/pulls/{n}"),
+            "html_url": format!("{WEB}/acme/shop/pull/{n}"), "diff_url": format!("{WEB}/acme/shop/pull/{n}.diff"),
+            "patch_url": format!("{WEB}/acme/shop/pull/{n}.patch"), "merged_at": null});
+        v["html_url"] = json!(format!("{WEB}/acme/shop/pull/{n}"));
+    }
+    if let Some(state) = partial.get("state") {
+        v["state"] = state.clone();
+    }
+    v
+}
+
 /// An issue comment on #7, completed from `partial` (written from the `issue-comment` schema).
 fn issue_comment(partial: &Value) -> Value {
     let id = partial["id"].as_u64().unwrap_or_else(|| id_of(&partial.to_string()));
@@ -1048,6 +1128,7 @@ impl State {
             slow_post: false,
             head_seen: "2026-01-01T12:00:00Z".into(),
             suites: None,
+            issues: vec![],
             merge_sha: String::new(),
             down: false,
             read_only: false,

@@ -3,15 +3,18 @@
 
 mod missing_approvals;
 mod missing_signoff;
+mod open_blocking_issues;
 mod push_time_unverified;
 
 pub use missing_approvals::MISSING_APPROVALS;
 pub use missing_signoff::MISSING_SIGNOFF;
+pub use open_blocking_issues::OPEN_BLOCKING_ISSUES;
 pub use push_time_unverified::SIGNOFF_PUSH_TIME_UNVERIFIED;
 
 use crate::finding::Finding;
 use crate::registry::RuleMeta;
 use crate::signoff::approvals::Approvals;
+use crate::signoff::blocking::OpenIssue;
 use crate::signoff::SignoffResult;
 
 /// What the sign-off rules read about one pull request.
@@ -21,6 +24,8 @@ pub struct SignoffCx<'a> {
     pub results: &'a [SignoffResult],
     /// The approvals it needs and has (`None`: it needs none).
     pub approvals: Option<&'a Approvals>,
+    /// The open blocking issues (`None`: not looked up).
+    pub blocking: Option<&'a [OpenIssue]>,
 }
 
 type Check = fn(&SignoffCx) -> Vec<Finding>;
@@ -30,12 +35,28 @@ static RULES: &[(&RuleMeta, Check)] = &[
     (&MISSING_SIGNOFF, missing_signoff::check),
     (&MISSING_APPROVALS, missing_approvals::check),
     (&SIGNOFF_PUSH_TIME_UNVERIFIED, push_time_unverified::check),
+    (&OPEN_BLOCKING_ISSUES, open_blocking_issues::check),
 ];
 
 /// Every sign-off rule's metadata.
-pub static META: &[&RuleMeta] = &[&MISSING_SIGNOFF, &MISSING_APPROVALS, &SIGNOFF_PUSH_TIME_UNVERIFIED];
+pub static META: &[&RuleMeta] = &[
+    &MISSING_SIGNOFF,
+    &MISSING_APPROVALS,
+    &SIGNOFF_PUSH_TIME_UNVERIFIED,
+    &OPEN_BLOCKING_ISSUES,
+];
 
 /// The findings of every sign-off rule, in rule order.
 pub fn check(cx: &SignoffCx) -> Vec<Finding> {
     RULES.iter().flat_map(|(_, check)| check(cx)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_rule_is_in_the_metadata_once() {
+        let ids: Vec<&str> = super::RULES.iter().map(|(m, _)| m.id).collect();
+        let meta: Vec<&str> = super::META.iter().map(|m| m.id).collect();
+        assert_eq!(ids, meta);
+    }
 }
