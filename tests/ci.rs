@@ -1518,3 +1518,72 @@ fn a_push_to_a_release_branch_waits_for_open_p0_issues() {
     assert_eq!(blocking(&run).len(), 2, "{}", run.report);
     assert_eq!(run.report["signoffs"]["blocking_issues"][0]["number"], 12);
 }
+
+#[test]
+fn with_signed_commits_required_each_unverified_commit_is_named_with_githubs_reason() {
+    let config = "signoff:\n  require_signed_commits: true\n";
+    let r = repo_with(Some(config), None);
+    let mut st = approved(&r);
+    st.commits = vec![
+        (
+            "1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into(),
+            false,
+            "unsigned".into(),
+        ),
+        (
+            "2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb".into(),
+            false,
+            "unknown_key".into(),
+        ),
+        (r.head.clone(), true, "valid".into()),
+    ];
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    let unsigned: Vec<String> = run.report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "unsigned-commit")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(unsigned.len(), 2, "{}", run.report);
+    assert!(
+        unsigned[0].starts_with("Commit `1111111` is not verified by GitHub (`unsigned`)"),
+        "{unsigned:?}"
+    );
+    assert!(
+        unsigned[1].contains("`2222222`") && unsigned[1].contains("`unknown_key`"),
+        "{unsigned:?}"
+    );
+
+    // Every commit verified: it passes, at one more request.
+    let server = serve(approved(&r));
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(0);
+    assert!(server
+        .state
+        .lock()
+        .unwrap()
+        .log
+        .iter()
+        .any(|q| q.path.contains("/pulls/7/commits")));
+    // By default no commit is read.
+    let r = repo();
+    let server = serve(approved(&r));
+    run_ci(&r, &server, "5").expect_exit(0);
+    assert!(!server
+        .state
+        .lock()
+        .unwrap()
+        .log
+        .iter()
+        .any(|q| q.path.contains("/commits?")));
+
+    // When the commits cannot be read, the gate was not evaluated.
+    let r = repo_with(Some(config), None);
+    let mut st = approved(&r);
+    st.failures = vec![("/repos/acme/shop/pulls/7/commits".into(), 403, vec![])];
+    let server = serve(st);
+    run_ci(&r, &server, "5").expect_exit(3);
+}

@@ -19,6 +19,7 @@ use crate::rules::signoff::SignoffCx;
 use crate::signoff::approvals::Approvals;
 use crate::signoff::blocking::OpenIssue;
 use crate::signoff::evaluate::{lookups, required_signoffs};
+use crate::signoff::CommitVerification;
 use crate::signoff::{classify, evaluate, ClassHit, ClassifyInput, Outcome, PrFacts, SignoffResult, TimelineEvent};
 
 /// GitHub shows at most this many characters of a comment.
@@ -498,13 +499,15 @@ pub fn pull_request(
         results,
         approvals,
         blocking,
+        commits,
         head,
     } = judged;
     report.findings.extend(found);
     report.fail_on_warnings = args.fail_on_warnings;
     report.finish(&config);
     let signoffs = json!({"pull_request": number, "head": head, "classes": hits, "results": results,
-                          "approvals": approvals, "blocking_issues": blocking, "policy": config.signoff});
+                          "approvals": approvals, "blocking_issues": blocking, "commits": commits,
+                          "policy": config.signoff});
     let body = comment(&report, &hits, &results, MAX_COMMENT);
     let saved = write_outputs(args, env, &report, &signoffs, Some(&body))?;
     if let Some(p) = &env.step_summary {
@@ -541,6 +544,8 @@ struct Judged {
     approvals: Option<Approvals>,
     /// The open blocking issues, when the pull request is a launch.
     blocking: Option<Vec<OpenIssue>>,
+    /// The commits and their verification, when `signoff.require_signed_commits`.
+    commits: Option<Vec<CommitVerification>>,
     head: String,
 }
 
@@ -551,6 +556,7 @@ impl Judged {
             results: &self.results,
             approvals: self.approvals.as_ref(),
             blocking: self.blocking.as_deref(),
+            commits: self.commits.as_deref(),
         }
     }
 }
@@ -673,6 +679,11 @@ fn judge(
         results = evaluate(&required, &facts, &config.signoff);
         approvals = needed.map(|(n, classes)| crate::signoff::approvals::count(n, classes, &facts));
     }
+    let commits = if config.signoff.require_signed_commits {
+        Some(gh.pull_commits(number).map_err(api)?)
+    } else {
+        None
+    };
     Ok(Judged {
         config,
         report,
@@ -680,6 +691,7 @@ fn judge(
         results,
         approvals,
         blocking,
+        commits,
         head: head.to_string(),
     })
 }

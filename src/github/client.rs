@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{ApiError, CommentOutcome, GitHub, PullRequest, MARKER};
 use crate::signoff::blocking::OpenIssue;
-use crate::signoff::{HeadSeen, Permission, Review, TimelineEvent};
+use crate::signoff::{CommitVerification, HeadSeen, Permission, Review, TimelineEvent};
 
 /// A secret that no `Debug` or `Display` prints.
 #[derive(Clone)]
@@ -583,6 +583,18 @@ impl GitHub for Client {
             Err(ApiError::Forbidden(_) | ApiError::NotFound(_)) => Ok(HeadSeen::Unreadable),
             Err(e) => Err(e),
         }
+    }
+
+    fn pull_commits(&self, number: u64) -> Result<Vec<CommitVerification>, ApiError> {
+        let items = self.get_all(&self.repo_path(&format!("/pulls/{number}/commits")))?;
+        Ok(items
+            .iter()
+            .map(|c| CommitVerification {
+                sha: text(c, "sha"),
+                verified: c.pointer("/commit/verification/verified").and_then(Value::as_bool) == Some(true),
+                reason: login(c, "/commit/verification/reason"),
+            })
+            .collect())
     }
 
     fn open_issues(&self, label: &str) -> Result<Vec<OpenIssue>, ApiError> {

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::signoff::blocking::{BlockingIssues, OpenIssue};
-use crate::signoff::{HeadSeen, Permission, Review, TimelineEvent};
+use crate::signoff::{CommitVerification, HeadSeen, Permission, Review, TimelineEvent};
 
 /// The hidden marker of shipgate's summary comment.
 pub const MARKER: &str = "<!-- shipgate:summary -->";
@@ -123,6 +123,8 @@ pub trait GitHub {
     /// When GitHub first saw `sha` on `branch` (its earliest check suite
     /// there; with `branch` `None`, a fork's head, its earliest of all).
     fn commit_seen_at(&self, sha: &str, branch: Option<&str>) -> Result<HeadSeen, ApiError>;
+    /// The pull request's commits (GitHub lists at most 250) and their verification.
+    fn pull_commits(&self, number: u64) -> Result<Vec<CommitVerification>, ApiError>;
     /// The open issues (not pull requests) labelled `label`, every page.
     fn open_issues(&self, label: &str) -> Result<Vec<OpenIssue>, ApiError>;
     /// The user's repository permission; `None` when it cannot be read.

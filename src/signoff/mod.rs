@@ -16,6 +16,16 @@ use serde::{Deserialize, Serialize};
 pub use classify::{classify, ClassHit, ClassifyInput};
 pub use evaluate::{evaluate, Evidence, HeadSeen, Outcome, PrFacts, Rejection, Review, SignoffResult, TimelineEvent};
 
+/// A commit of a pull request and whether GitHub verified its signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitVerification {
+    pub sha: String,
+    /// `commit.verification.verified`.
+    pub verified: bool,
+    /// `commit.verification.reason` (`valid`, `unsigned`, `unknown_key`, ...).
+    pub reason: String,
+}
+
 /// A repository permission, weakest first (GitHub's `role_name`s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -132,6 +142,10 @@ pub struct SignoffConfig {
     #[serde(default = "default_min_approvals", deserialize_with = "min_approvals")]
     #[schemars(default = "default_min_approvals")]
     pub min_approvals: BTreeMap<String, u32>,
+    /// Every commit of the pull request must be verified by GitHub (a signed
+    /// commit whose key GitHub knows for its author).
+    #[serde(default)]
+    pub require_signed_commits: bool,
 }
 
 fn default_min_approvals() -> BTreeMap<String, u32> {
@@ -165,6 +179,7 @@ impl Default for SignoffConfig {
             permission_paths: Vec::new(),
             docs_paths: default_docs(),
             min_approvals: default_min_approvals(),
+            require_signed_commits: false,
         }
     }
 }

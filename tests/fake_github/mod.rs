@@ -121,6 +121,8 @@ pub struct State {
     /// Issues and pull requests of `acme/shop` as the issues list shows
     /// them, partial (`{"number", "title", "labels": ["P0"], "state", "pull_request": true}`).
     pub issues: Vec<Value>,
+    /// The commits of #7 as (sha, `verified`, `reason`); empty: the head alone, verified.
+    pub commits: Vec<(String, bool, String)>,
     /// 500 on every request.
     pub down: bool,
     /// 403 on posting comments (a fork's read-only token).
@@ -383,6 +385,13 @@ pub fn route(s: &mut State, req: &Req, url: &str) -> Resp {
                 .map(event)
                 .collect(),
         ),
+        ("GET", ["repos", "acme", "shop", "pulls", "7", "commits"]) => {
+            let mut commits = s.commits.clone();
+            if commits.is_empty() {
+                commits.push((s.head.clone(), true, "valid".into()));
+            }
+            list(commits.iter().map(|(sha, ok, why)| commit(sha, *ok, why)).collect())
+        }
         ("GET", ["repos", "acme", "shop", "pulls", "7", "reviews"]) => {
             list(s.reviews.iter().map(pull_request_review).collect())
         }
@@ -855,6 +864,27 @@ fn pull_request_review(partial: &Value) -> Value {
     merged(template, partial)
 }
 
+/// A commit of #7 as its commit list shows it (written from the `commit`
+/// schema), authored by alice, with GitHub's `verification`.
+fn commit(sha: &str, verified: bool, reason: &str) -> Value {
+    let url = format!("{API}/repos/acme/shop/commits/{sha}");
+    let who = json!({"name": "Alice", "email": "alice@example.com", "date": "2026-01-01T11:00:00Z"});
+    let signature = verified.then_some("-----BEGIN PGP SIGNATURE-----\n...\n-----END PGP SIGNATURE-----");
+    json!({
+        "url": url, "sha": sha, "node_id": format!("C_kwDOAAAD6N{sha}"),
+        "html_url": format!("{WEB}/acme/shop/commit/{sha}"), "comments_url": format!("{url}/comments"),
+        "commit": {
+            "url": format!("{API}/repos/acme/shop/git/commits/{sha}"), "author": who, "committer": who,
+            "message": "drop email", "comment_count": 0,
+            "tree": {"sha": format!("{:040x}", id_of(sha)), "url": format!("{API}/repos/acme/shop/git/trees/{:040x}", id_of(sha))},
+            "verification": {"verified": verified, "reason": reason, "signature": signature,
+                             "payload": signature.map(|_| "tree ..."),
+                             "verified_at": if verified { json!("2026-01-01T11:00:01Z") } else { Value::Null }}
+        },
+        "author": user("alice"), "committer": user("alice"), "parents": []
+    })
+}
+
 /// `%XX` escapes decoded (a query value).
 fn percent_decoded(v: &str) -> String {
     let b = v.as_bytes();
@@ -1129,6 +1159,7 @@ impl State {
             head_seen: "2026-01-01T12:00:00Z".into(),
             suites: None,
             issues: vec![],
+            commits: vec![],
             merge_sha: String::new(),
             down: false,
             read_only: false,

@@ -5,17 +5,19 @@ mod missing_approvals;
 mod missing_signoff;
 mod open_blocking_issues;
 mod push_time_unverified;
+mod unsigned_commit;
 
 pub use missing_approvals::MISSING_APPROVALS;
 pub use missing_signoff::MISSING_SIGNOFF;
 pub use open_blocking_issues::OPEN_BLOCKING_ISSUES;
 pub use push_time_unverified::SIGNOFF_PUSH_TIME_UNVERIFIED;
+pub use unsigned_commit::UNSIGNED_COMMIT;
 
 use crate::finding::Finding;
 use crate::registry::RuleMeta;
 use crate::signoff::approvals::Approvals;
 use crate::signoff::blocking::OpenIssue;
-use crate::signoff::SignoffResult;
+use crate::signoff::{CommitVerification, SignoffResult};
 
 /// What the sign-off rules read about one pull request.
 #[derive(Debug, Default, Clone, Copy)]
@@ -26,6 +28,8 @@ pub struct SignoffCx<'a> {
     pub approvals: Option<&'a Approvals>,
     /// The open blocking issues (`None`: not looked up).
     pub blocking: Option<&'a [OpenIssue]>,
+    /// The pull request's commits and their verification (`None`: not asked for).
+    pub commits: Option<&'a [CommitVerification]>,
 }
 
 type Check = fn(&SignoffCx) -> Vec<Finding>;
@@ -36,6 +40,7 @@ static RULES: &[(&RuleMeta, Check)] = &[
     (&MISSING_APPROVALS, missing_approvals::check),
     (&SIGNOFF_PUSH_TIME_UNVERIFIED, push_time_unverified::check),
     (&OPEN_BLOCKING_ISSUES, open_blocking_issues::check),
+    (&UNSIGNED_COMMIT, unsigned_commit::check),
 ];
 
 /// Every sign-off rule's metadata.
@@ -44,6 +49,7 @@ pub static META: &[&RuleMeta] = &[
     &MISSING_APPROVALS,
     &SIGNOFF_PUSH_TIME_UNVERIFIED,
     &OPEN_BLOCKING_ISSUES,
+    &UNSIGNED_COMMIT,
 ];
 
 /// The findings of every sign-off rule, in rule order.
