@@ -1587,3 +1587,39 @@ fn with_signed_commits_required_each_unverified_commit_is_named_with_githubs_rea
     let server = serve(st);
     run_ci(&r, &server, "5").expect_exit(3);
 }
+
+#[test]
+fn a_changed_feature_value_in_a_production_env_file_is_a_flag_change_with_old_and_new_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    git(p, &["init", "-q"]);
+    write(p, ".env.production", "FEATURE_NEW_CHECKOUT=false\nAPI_URL=https://x\n");
+    write(p, "deploy/eu.production.env", "FEATURE_SEARCH_V2=off\n");
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "base"]);
+    let base = git(p, &["rev-parse", "HEAD"]);
+    git(p, &["checkout", "-qb", "feature"]);
+    write(p, ".env.production", "FEATURE_NEW_CHECKOUT=true\nAPI_URL=https://y\n");
+    write(p, "deploy/eu.production.env", "FEATURE_SEARCH_V2=off\n");
+    write(p, ".env.staging", "FEATURE_NEW_CHECKOUT=true\n");
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "turn on the new checkout"]);
+    let head = git(p, &["rev-parse", "HEAD"]);
+    let r = Repo { dir, base, head };
+    let server = serve(approved(&r));
+    let run = run_ci(&r, &server, "5");
+    assert!(classes(&run).contains(&"flag-change".to_string()), "{}", run.report);
+    let changes: Vec<&Value> = run.report["changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["kind"] == "flag-env-changed")
+        .collect();
+    assert_eq!(changes.len(), 1, "only .env.production changed a value: {}", run.report);
+    assert_eq!(changes[0]["flag"], "new_checkout");
+    assert_eq!(changes[0]["fields"]["value"], json!({"from": "false", "to": "true"}));
+    let body = comment_body(&server);
+    assert!(body.contains("value: false → true"), "{body}");
+    let row = "| flag-env-changed | new&#95;checkout | value: false → true | .env.production:1 |";
+    assert!(body.contains(row), "{body}");
+}

@@ -96,6 +96,15 @@ pub struct FlagsConfig {
     /// `on`, `state` that the INSERT lists).
     #[serde(default)]
     pub default_column: Option<String>,
+    /// Environment files (globs, as in `.gitignore`) whose `FEATURE_X=` values
+    /// deploy flag state: a changed value there is a `flag-change`.
+    #[serde(default = "default_env_files", deserialize_with = "null_as_exclude")]
+    #[schemars(default = "default_env_files")]
+    pub env_files: Vec<String>,
+}
+
+fn default_env_files() -> Vec<String> {
+    vec![".env.production".into(), "**/*.production.env".into()]
 }
 
 fn yes() -> bool {
@@ -126,6 +135,7 @@ impl Default for FlagsConfig {
             table: None,
             key_column: None,
             default_column: None,
+            env_files: default_env_files(),
         }
     }
 }
@@ -418,6 +428,7 @@ pub fn run(
     let today = today()?;
     if let Some(rev) = base {
         changes::record(root, &cfg.registry_path().0, registry, rev, report)?;
+        changes::record_env(root, &cfg.env_files, registry, rev, report)?;
     }
     let Some(reg) = registry else {
         return Ok(());
@@ -557,7 +568,7 @@ fn fold(name: &str) -> String {
         .collect()
 }
 
-fn normalized_index(reg: &FlagRegistry) -> HashMap<String, String> {
+pub(crate) fn normalized_index(reg: &FlagRegistry) -> HashMap<String, String> {
     let mut m = HashMap::new();
     for e in &reg.entries {
         m.entry(fold(&e.name)).or_insert_with(|| e.name.clone());
