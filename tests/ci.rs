@@ -1623,3 +1623,52 @@ fn a_changed_feature_value_in_a_production_env_file_is_a_flag_change_with_old_an
     let row = "| flag-env-changed | new&#95;checkout | value: false → true | .env.production:1 |";
     assert!(body.contains(row), "{body}");
 }
+
+#[test]
+fn turning_on_a_release_flag_in_production_before_its_rollout_exposes_anyone_is_an_error() {
+    let manifest = |current: &str| {
+        format!(
+            "version: 1\nfeature: checkout\nowner: \"@payments\"\nflag: new_checkout\ncurrent_phase: {current}\nphases:\n  \
+             - name: dark\n    audience: {{ percentage: 0 }}\n    bake: 1d\n  \
+             - name: canary\n    audience: {{ percentage: 5 }}\n    bake: 1d\n    exit: [{{ metric: error_rate, max: 1% }}]\n    \
+             rollback: [{{ metric: error_rate, above: 2%, window: 15m }}]\n"
+        )
+    };
+    for (current, fires) in [("dark", true), ("canary", false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        git(p, &["init", "-q"]);
+        write(
+            p,
+            "docs/flags.md",
+            "| Flag | Owner | Default | Type |\n|---|---|---|---|\n| `new_checkout` | @payments | off | release |\n",
+        );
+        write(p, "rollouts/checkout.yml", manifest(current));
+        write(p, ".env.production", "FEATURE_NEW_CHECKOUT=false\n");
+        git(p, &["add", "."]);
+        git(p, &["commit", "-qm", "base"]);
+        let base = git(p, &["rev-parse", "HEAD"]);
+        git(p, &["checkout", "-qb", "feature"]);
+        write(p, ".env.production", "FEATURE_NEW_CHECKOUT=true\n");
+        git(p, &["commit", "-qam", "turn on the new checkout"]);
+        let head = git(p, &["rev-parse", "HEAD"]);
+        let r = Repo { dir, base, head };
+        let server = serve(approved(&r));
+        let run = run_ci(&r, &server, "5");
+        let found: Vec<&Value> = run.report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "flag-env-default-mismatch")
+            .collect();
+        assert_eq!(found.len(), usize::from(fires), "{current}: {}", run.report);
+        if fires {
+            run.expect_exit(1);
+            assert_eq!(found[0]["file"], ".env.production");
+            assert!(found[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("`FEATURE_NEW_CHECKOUT=true` turns on the release flag `new_checkout`"));
+        }
+    }
+}

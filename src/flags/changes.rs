@@ -27,17 +27,28 @@ pub fn record(
     Ok(())
 }
 
+/// A `FEATURE_X=` value an environment file changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvChange {
+    pub flag: String,
+    pub variable: String,
+    pub file: String,
+    pub line: usize,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
 /// Pushes a `flag-env-changed` record for each `FEATURE_X=` value that an
 /// environment file matching `globs` (`flags.env_files`) changes since the
 /// merge base with `rev`: the flag, the variable, and its old and new value
-/// (`null` when absent).
+/// (`null` when absent); returns them.
 pub fn record_env(
     root: &Path,
     globs: &[String],
     registry: Option<&FlagRegistry>,
     rev: &str,
     report: &mut Report,
-) -> Result<(), AppError> {
+) -> Result<Vec<EnvChange>, AppError> {
     let mut set = globset::GlobSetBuilder::new();
     for g in globs {
         let glob = globset::GlobBuilder::new(g)
@@ -54,6 +65,7 @@ pub fn record_env(
     let empty = FlagRegistry::default();
     let reg = registry.unwrap_or(&empty);
     let norm = normalized_index(reg);
+    let mut out = Vec::new();
     for (_, path) in crate::git::changes_since(root, &mb)? {
         let Some(rel) = path.strip_prefix(&prefix).filter(|p| set.is_match(p)) else {
             continue;
@@ -72,9 +84,17 @@ pub fn record_env(
                 "line": line,
                 "fields": {"value": {"from": from, "to": to}},
             }));
+            out.push(EnvChange {
+                flag,
+                variable: var,
+                file: rel.to_string(),
+                line,
+                from,
+                to,
+            });
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 /// The `FEATURE_X=value` assignments of an environment file: variable, line, value

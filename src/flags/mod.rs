@@ -324,6 +324,9 @@ pub struct FlagRef {
     pub line: usize,
     pub column: usize,
     pub end_column: usize,
+    /// For a rollout manifest's `flag`: whether a phase up to `current_phase`
+    /// has users (`None`: not a manifest's `flag`, or no known current phase).
+    pub exposed: Option<bool>,
 }
 
 /// Where a reference comes from.
@@ -426,9 +429,10 @@ pub fn run(
 ) -> Result<(), AppError> {
     let cfg = &config.flags;
     let today = today()?;
+    let mut env_changes = Vec::new();
     if let Some(rev) = base {
         changes::record(root, &cfg.registry_path().0, registry, rev, report)?;
-        changes::record_env(root, &cfg.env_files, registry, rev, report)?;
+        env_changes = changes::record_env(root, &cfg.env_files, registry, rev, report)?;
     }
     let Some(reg) = registry else {
         return Ok(());
@@ -517,6 +521,17 @@ pub fn run(
         naming.as_ref().map(|r| (cfg.naming.as_deref().unwrap_or_default(), r)),
         cfg.table.as_deref(),
     );
+    // Flags whose rollout manifests have no phase with users yet.
+    let mut unexposed: BTreeSet<String> = BTreeSet::new();
+    for r in manifest_refs.iter().filter(|r| r.exposed == Some(false)) {
+        unexposed.insert(r.flag.clone());
+    }
+    for r in manifest_refs.iter().filter(|r| r.exposed == Some(true)) {
+        unexposed.remove(&r.flag);
+    }
+    let mut model = model;
+    model.env_changes = &env_changes;
+    model.unexposed = &unexposed;
     let mut findings = crate::rules::flags::check(&model);
     for f in &mut findings {
         let Some(file) = f.file.clone() else { continue };
