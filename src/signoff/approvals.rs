@@ -130,14 +130,6 @@ mod tests {
         f
     }
 
-    fn hit(class: &str) -> ClassHit {
-        ClassHit {
-            class: class.into(),
-            reason: String::new(),
-            required: vec![],
-        }
-    }
-
     #[test]
     fn every_pull_request_needs_one_approval_by_default() {
         let c = SignoffConfig::default();
@@ -145,11 +137,11 @@ mod tests {
         let mut c = c;
         c.min_approvals.insert("schema-destructive".into(), 2);
         assert_eq!(
-            needed(&[hit("schema-destructive")], &c),
+            needed(&[ClassHit::bare("schema-destructive")], &c),
             Some((2, vec!["schema-destructive".to_string()]))
         );
         c.min_approvals.insert(ANY_CHANGE.into(), 0);
-        assert_eq!(needed(&[hit("docs-only")], &c), None);
+        assert_eq!(needed(&[ClassHit::bare("docs-only")], &c), None);
     }
 
     #[test]

@@ -102,19 +102,11 @@ pub fn merge(per_label: Vec<(String, Vec<OpenIssue>)>) -> Vec<OpenIssue> {
 mod tests {
     use super::*;
 
-    fn hit(class: &str) -> ClassHit {
-        ClassHit {
-            class: class.into(),
-            reason: String::new(),
-            required: vec![],
-        }
-    }
-
     #[test]
     fn launches_are_the_final_phase_and_release_branches_by_default() {
         let b = BlockingIssues::default();
-        assert!(!b.applies_to_pull_request(&[hit("phase-advance:beta")], false));
-        assert!(b.applies_to_pull_request(&[hit("phase-advance:ga")], true));
+        assert!(!b.applies_to_pull_request(&[ClassHit::bare("phase-advance:beta")], false));
+        assert!(b.applies_to_pull_request(&[ClassHit::bare("phase-advance:ga")], true));
         assert!(b.applies_to_release());
         let every = BlockingIssues {
             on: vec![BlockingOn::AnyChange],
