@@ -47,6 +47,8 @@ const wanted = [
   "issues/create-comment",
   "issues/update-comment",
   "users/get-authenticated",
+  "issues/list-for-repo",
+  "pulls/list-commits",
 ];
 
 // Keywords that only document (or are OpenAPI-only) and never constrain.

@@ -209,18 +209,28 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
             Some(doc.locate("/version")),
         ));
     }
-    if let Some(class) = config.signoff.unknown_classes().first() {
-        let pos = doc
-            .keys
-            .get(&format!("/signoff/require/{}", yaml::escape_pointer(class)))
-            .copied();
-        return Err((
-            format!(
-                "unknown class of change `{class}` in `signoff.require` (one of {})",
-                crate::signoff::CLASSES.join(", ")
-            ),
-            pos,
-        ));
+    let unknown = [
+        ("require", config.signoff.unknown_classes(), ""),
+        (
+            "min_approvals",
+            config.signoff.unknown_approval_classes(),
+            "`any-change` or ",
+        ),
+    ];
+    for (key, classes, also) in unknown {
+        if let Some(class) = classes.first() {
+            let pos = doc
+                .keys
+                .get(&format!("/signoff/{key}/{}", yaml::escape_pointer(class)))
+                .copied();
+            return Err((
+                format!(
+                    "unknown class of change `{class}` in `signoff.{key}` ({also}one of {})",
+                    crate::signoff::CLASSES.join(", ")
+                ),
+                pos,
+            ));
+        }
     }
     if let Some((class, name)) = config.signoff.undeclared_signoffs().first() {
         let known = config.signoff.known_signoffs();
@@ -315,6 +325,18 @@ mod tests {
         // Declared under `signers`, any name is a sign-off.
         let ok = "signoff:\n  require:\n    high-risk: [dba]\n  signers:\n    dba: {users: [dana]}\n";
         assert_eq!(parse(ok).unwrap().signoff.required("high-risk", &[]), ["dba"]);
+    }
+
+    #[test]
+    fn min_approvals_keep_their_default_and_refuse_unknown_classes() {
+        let c = parse("signoff:\n  min_approvals: {schema-destructive: 2}\n").unwrap();
+        assert_eq!(c.signoff.min_approvals["any-change"], 1);
+        assert_eq!(c.signoff.min_approvals["schema-destructive"], 2);
+        let c = parse("signoff:\n  min_approvals: {any-change: 2}\n").unwrap();
+        assert_eq!(c.signoff.min_approvals["any-change"], 2);
+        let (msg, pos) = parse("signoff:\n  min_approvals:\n    any-chnage: 2\n").unwrap_err();
+        assert!(msg.contains("`any-chnage` in `signoff.min_approvals`"), "{msg}");
+        assert_eq!(pos.map(|p| p.line), Some(3));
     }
 
     #[test]

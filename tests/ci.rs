@@ -76,6 +76,21 @@ fn labeled_by_owners(r: &Repo) -> State {
     st
 }
 
+/// `st` with what every pull request needs besides its sign-offs: one
+/// approving review of its head (olivia's, `signoff.min_approvals`' default).
+fn in_order(mut st: State) -> State {
+    let head = st.head.clone();
+    st.reviews.push(review("olivia", "APPROVED", &head));
+    st
+}
+
+/// Every sign-off of the run was met by a label, not by the approving review of [`in_order`].
+fn assert_met_by_labels(run: &Run) {
+    for r in run.report["signoffs"]["results"].as_array().unwrap() {
+        assert_eq!(r["by"]["via"], "label", "{r}");
+    }
+}
+
 struct Run {
     out: Output,
     report: Value,
@@ -727,9 +742,10 @@ fn a_label_before_github_saw_a_backdated_head_is_stale() {
 #[test]
 fn labels_by_owners_after_the_push_pass() {
     let r = repo();
-    let server = serve(labeled_by_owners(&r));
+    let server = serve(in_order(labeled_by_owners(&r)));
     let run = run_ci(&r, &server, "5");
     run.expect_exit(0);
+    assert_met_by_labels(&run);
     let body = server.state.lock().unwrap().comments[0]["body"]
         .as_str()
         .unwrap()
@@ -801,7 +817,8 @@ fn a_label_added_removed_and_added_again_counts_from_its_last_addition() {
         }
         st.timeline
             .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
-        let server = serve(st);
+        // Removed again: olivia's approval would give the sign-off.
+        let server = serve(if removed_again { st } else { in_order(st) });
         let run = run_ci(&r, &server, "5");
         let owner = result(&run, "system-owner");
         if removed_again {
@@ -810,6 +827,7 @@ fn a_label_added_removed_and_added_again_counts_from_its_last_addition() {
             assert_eq!(owner["rejected"][0]["by"], "bea", "{owner}");
         } else {
             run.expect_exit(0);
+            assert_met_by_labels(&run);
             assert_eq!(owner["by"]["at"], "2026-01-04T00:00:00Z", "{owner}");
         }
     }
@@ -869,9 +887,10 @@ fn three_hundred_files_and_more_than_a_hundred_events_and_comments_are_read_in_f
     st.comments = (1..=130)
         .map(|i| json!({"id": i, "user": {"login": "someone"}, "body": "lgtm"}))
         .collect();
-    let server = serve(st);
+    let server = serve(in_order(st));
     let run = run_ci(&r, &server, "5");
     run.expect_exit(0);
+    assert_met_by_labels(&run);
     assert_eq!(run.report["stats"]["migration_files"], 300, "{}", run.report["stats"]);
     let classes = classes(&run);
     // Additive and destructive together: the destructive class (and its sign-offs) wins.
@@ -974,9 +993,10 @@ fn without_check_suites_labels_count_by_the_timeline_with_a_warning_that_fail_on
     // The token has no `checks: read`.
     let no_checks = || ("/repos/acme/shop/commits/".to_string(), 403, vec![]);
     st.failures = vec![no_checks()];
-    let server = serve(st);
+    let server = serve(in_order(st));
     let run = run_ci(&r, &server, "5");
     run.expect_exit(0);
+    assert_met_by_labels(&run);
     assert!(
         rules(&run.report).contains(&"signoff-push-time-unverified".to_string()),
         "{}",
@@ -1016,7 +1036,7 @@ fn config_names_a_policy_file_read_at_the_base_commit() {
     git(p, &["merge", "-q", "--no-edit", &base]);
     let head = git(p, &["rev-parse", "HEAD"]);
     let r = Repo { base, head, dir: r.dir };
-    let server = serve(state(&r));
+    let server = serve(in_order(state(&r)));
     let run = run_with(
         &r,
         &server,
@@ -1049,9 +1069,10 @@ fn a_renamed_repositorys_redirects_are_followed() {
     st.timeline.push(labeled("signoff:system-owner", "olivia", AFTER_PUSH));
     st.timeline
         .push(labeled("signoff:backup-recovery-owner", "bea", AFTER_PUSH));
-    let server = serve(st);
+    let server = serve(in_order(st));
     let run = run_ci(&r, &server, "5");
     run.expect_exit(0);
+    assert_met_by_labels(&run);
     let s = server.state.lock().unwrap();
     assert_eq!(s.comments.len(), 1, "the POST followed its 307");
     assert!(s.log.iter().any(|q| q.status == 301), "{:?}", s.log);
@@ -1066,9 +1087,10 @@ fn without_a_timeline_the_issue_events_give_the_labels() {
     let r = repo();
     let mut st = labeled_by_owners(&r);
     st.failures = vec![("/repos/acme/shop/issues/7/timeline".into(), 404, vec![])];
-    let server = serve(st);
+    let server = serve(in_order(st));
     let run = run_ci(&r, &server, "5");
     run.expect_exit(0);
+    assert_met_by_labels(&run);
     assert!(server
         .state
         .lock()
@@ -1378,5 +1400,471 @@ fn the_demo_comment_leads_with_the_next_step_and_groups_findings_by_file() {
         let out = Path::new(&out);
         std::fs::write(out.join("comment.md"), &body).unwrap();
         std::fs::write(out.join("comment.html"), &html).unwrap();
+    }
+}
+
+/// A `pull_request_target` event for #7 from the fork `mallory/shop`.
+fn fork_event(r: &Repo) -> Value {
+    let mut e = pr_event(r);
+    e["pull_request"]["head"]["repo"] = json!({"full_name": "mallory/shop", "fork": true});
+    e["pull_request"]["base"]["repo"] = json!({"full_name": "acme/shop", "fork": false});
+    e
+}
+
+/// The owners' two labels, added at `at`.
+fn owner_labels(at: &str) -> [Value; 2] {
+    [
+        labeled("signoff:system-owner", "olivia", at),
+        labeled("signoff:backup-recovery-owner", "bea", at),
+    ]
+}
+
+/// The reasons the run's JSON report gives for `signoff`'s rejected attempts.
+fn reasons(run: &Run, signoff: &str) -> Vec<String> {
+    result(run, signoff)["rejected"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| x["reason"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn labels_before_the_head_reached_the_pull_request_from_another_branch_are_stale() {
+    // Issue 14, defect 1. The head `c0` is pushed at 0 h. `c1`, a second
+    // approved DROP TABLE, is pushed to `wip` at 0.5 h and CI runs there; both
+    // sign-off labels are added at 1.0 h; at 2.0 h `c1` is fast-forwarded onto
+    // the pull request's branch. The earliest suite of any branch (0.5 h)
+    // predates the labels; the push to the pull request (2.0 h) does not.
+    let mut r = repo();
+    let c0 = r.head.clone();
+    push(
+        &mut r,
+        &[(
+            "supabase/migrations/3_drop_legacy.sql".into(),
+            "-- MIGRATION_APPROVED: legacy table unused since 1.2\nDROP TABLE legacy_members;\n".into(),
+        )],
+    );
+    let scenario = |label_at: &str| {
+        let mut st = state(&r);
+        st.timeline = vec![committed(&c0), committed(&r.head)];
+        st.timeline.extend(owner_labels(label_at));
+        let at = |t: &str| format!("2026-01-01T{t}:00Z");
+        st.suites = Some(vec![
+            (Some("wip".into()), at("10:30")),
+            (Some("feature".into()), at("12:00")),
+            (Some("feature".into()), at("12:00")),
+            (Some("feature".into()), at("12:00")),
+        ]);
+        st
+    };
+    let server = serve(scenario("2026-01-01T11:00:00Z"));
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    for s in ["system-owner", "backup-recovery-owner"] {
+        assert_eq!(reasons(&run, s), ["stale"], "{}", run.report);
+    }
+    // The same labels after the push to the pull request count.
+    let server = serve(in_order(scenario("2026-01-01T12:30:00Z")));
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(0);
+    assert_met_by_labels(&run);
+}
+
+#[test]
+fn a_forks_head_is_judged_by_every_suite_and_one_seen_only_elsewhere_is_unknown() {
+    let r = repo();
+    // A fork's suites have no branch: every one counts.
+    let mut st = state(&r);
+    st.timeline.extend(owner_labels("2026-01-01T11:00:00Z"));
+    st.suites = Some(vec![(None, "2026-01-01T12:00:00Z".into())]);
+    let server = serve(st);
+    let run = run_event(&r, &server, "5", "pull_request_target", &fork_event(&r));
+    run.expect_exit(1);
+    assert_eq!(reasons(&run, "system-owner"), ["stale"], "{}", run.report);
+
+    // Not a fork, and GitHub saw the head only on `wip`: when it reached the
+    // pull request is unknown, and the timeline's order proves nothing.
+    let mut st = labeled_by_owners(&r);
+    st.suites = Some(vec![(Some("wip".into()), "2026-01-01T10:30:00Z".into())]);
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    assert_eq!(reasons(&run, "system-owner"), ["push-time-unknown"], "{}", run.report);
+    assert!(
+        run.report.to_string().contains("only on other branches"),
+        "{}",
+        run.report
+    );
+}
+
+#[test]
+fn a_fork_whose_ci_runs_on_push_only_is_told_the_real_cause_not_checks_read() {
+    // Issue 14, defect 2: `pull_request_target` from a fork; the head has no
+    // check suite in the base repository (200, `total_count: 0`).
+    let r = repo();
+    let mut st = labeled_by_owners(&r);
+    st.suites = Some(vec![]);
+    let server = serve(in_order(st));
+    let run = run_event(&r, &server, "5", "pull_request_target", &fork_event(&r));
+    run.expect_exit(0);
+    assert_met_by_labels(&run);
+    let warning = run.report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "signoff-push-time-unverified")
+        .unwrap_or_else(|| panic!("{}", run.report))
+        .to_string();
+    assert!(warning.contains("no check suite in this repository"), "{warning}");
+    assert!(warning.contains("on `pull_request`"), "{warning}");
+    assert!(!warning.contains("checks: read"), "{warning}");
+    assert!(!run.stderr.contains("checks: read"), "{}", run.stderr);
+}
+
+/// A pull request that adds `file` with `sql` on top of the base of [`repo_with`].
+fn repo_adding(base_config: Option<&str>, file: &str, sql: &str) -> Repo {
+    let r = repo_with(base_config, None);
+    let p = r.dir.path();
+    git(p, &["checkout", "-q", "-B", "feature", &r.base]);
+    write(p, file, sql);
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "change"]);
+    let head = git(p, &["rev-parse", "HEAD"]);
+    Repo {
+        head,
+        base: r.base,
+        dir: r.dir,
+    }
+}
+
+/// The message of the run's `missing-approvals` finding, if any.
+fn missing_approvals(run: &Run) -> Option<String> {
+    run.report["findings"]
+        .as_array()?
+        .iter()
+        .find(|f| f["rule"] == "missing-approvals")
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+}
+
+#[test]
+fn every_pull_request_needs_an_approval_of_its_head_and_the_finding_names_who_approved_where() {
+    // Both sign-offs by label, but no approving review of the head: olivia
+    // approved an older commit, tom (triage) and the author alice the head.
+    let r = repo();
+    let mut st = labeled_by_owners(&r);
+    st.reviews = vec![
+        review("olivia", "APPROVED", &r.base),
+        review("tom", "APPROVED", &r.head),
+        review("alice", "APPROVED", &r.head),
+    ];
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    assert_met_by_labels(&run);
+    let msg = missing_approvals(&run).unwrap_or_else(|| panic!("{}", run.report));
+    assert!(
+        msg.contains("needs 1 approving review on its head commit (for `any-change`) and has 0"),
+        "{msg}"
+    );
+    let old = &r.base[..7];
+    assert!(
+        msg.contains(&format!(
+            "approving review by olivia on {old} did not count: the approval is on commit {old}, not the head"
+        )),
+        "{msg}"
+    );
+    assert!(msg.contains("approving review by tom on"), "{msg}");
+    assert!(msg.contains("their permission is `triage`"), "{msg}");
+    assert!(msg.contains("approving review by alice on"), "{msg}");
+    assert_eq!(run.report["signoffs"]["approvals"]["needed"], 1, "{}", run.report);
+    // With olivia's approval of the head it passes, at no extra request (her permission is read for her label).
+    let server = serve(in_order(labeled_by_owners(&r)));
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(0);
+    assert_eq!(run.report["signoffs"]["approvals"]["counted"], json!(["olivia"]));
+}
+
+#[test]
+fn two_approvals_are_two_distinct_reviewers() {
+    let r = repo_with(Some("signoff:\n  min_approvals: {any-change: 2}\n"), None);
+    let mut st = approved(&r);
+    st.reviews.push(review("olivia", "APPROVED", &r.head));
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    let msg = missing_approvals(&run).unwrap_or_else(|| panic!("{}", run.report));
+    assert!(
+        msg.contains("needs 2 approving reviews on its head commit (for `any-change`) and has 1 (by olivia)"),
+        "{msg}"
+    );
+    let mut st = approved(&r);
+    st.reviews.push(review("bea", "APPROVED", &r.head));
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(0);
+    assert_eq!(run.report["signoffs"]["approvals"]["counted"], json!(["bea", "olivia"]));
+}
+
+#[test]
+fn a_data_correction_needs_the_system_owner_by_default() {
+    let r = repo_adding(
+        None,
+        "supabase/migrations/2_fix.sql",
+        "UPDATE members SET email = lower(email) WHERE email IS NOT NULL;\n",
+    );
+    let server = serve(state(&r));
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    assert_eq!(classes(&run), ["data-correction"], "{}", run.report);
+    assert_eq!(result(&run, "system-owner")["classes"], json!(["data-correction"]));
+    let server = serve(approved(&r));
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(0);
+}
+
+/// Issues of `acme/shop`: open P0 #12, closed SEV-2 #13, a P1 pull request #14, open P0 and SEV-1 #15.
+fn some_issues() -> Vec<Value> {
+    vec![
+        json!({"number": 12, "title": "Checkout fails for EU cards", "labels": ["P0", "area:checkout"]}),
+        json!({"number": 13, "title": "Old outage", "labels": ["SEV-2"], "state": "closed"}),
+        json!({"number": 14, "title": "Fix the P1", "labels": ["P1"], "pull_request": true}),
+        json!({"number": 15, "title": "Search is down", "labels": ["p0", "SEV-1"]}),
+    ]
+}
+
+/// The messages of the run's `open-blocking-issues` findings.
+fn blocking(run: &Run) -> Vec<String> {
+    run.report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == "open-blocking-issues")
+        .map(|f| f["message"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn open_p0_and_sev1_issues_block_a_launch_and_an_unreadable_list_is_exit_3() {
+    let r = repo_with(Some("ci:\n  blocking_issues: {on: [any-change]}\n"), None);
+    let mut st = approved(&r);
+    st.issues = some_issues();
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    assert_eq!(
+        blocking(&run),
+        [
+            "Issue #12 is open with the blocking label `P0` (Checkout fails for EU cards); the launch waits until it is closed",
+            "Issue #15 is open with the blocking labels `P0`, `SEV-1` (Search is down); the launch waits until it is closed",
+        ],
+        "{}",
+        run.report
+    );
+    // One list per label, nothing else.
+    let lists = server
+        .state
+        .lock()
+        .unwrap()
+        .log
+        .iter()
+        .filter(|q| q.path.starts_with("/repos/acme/shop/issues?"))
+        .count();
+    assert_eq!(lists, 4);
+
+    // The token may not list issues: the gate was not evaluated.
+    let mut st = approved(&r);
+    st.issues = some_issues();
+    st.failures = vec![("/repos/acme/shop/issues?".into(), 403, vec![])];
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(3);
+    assert!(run.stderr.contains("labelled `P0`"), "{}", run.stderr);
+    assert!(run.outputs.contains("error"), "{}", run.outputs);
+
+    // By default an ordinary pull request is no launch: no issue is looked up.
+    let r = repo();
+    let mut st = approved(&r);
+    st.issues = some_issues();
+    let server = serve(st);
+    run_ci(&r, &server, "5").expect_exit(0);
+    assert!(!server
+        .state
+        .lock()
+        .unwrap()
+        .log
+        .iter()
+        .any(|q| q.path.contains("/issues?")));
+}
+
+#[test]
+fn a_push_to_a_release_branch_waits_for_open_p0_issues() {
+    let (r, merge) = release_repo(false);
+    let mut st = approved(&r);
+    st.merge_sha = merge;
+    st.issues = some_issues();
+    let server = serve(st);
+    let run = run_event(&r, &server, "5", "push", &push_event());
+    run.expect_exit(1);
+    assert_eq!(blocking(&run).len(), 2, "{}", run.report);
+    assert_eq!(run.report["signoffs"]["blocking_issues"][0]["number"], 12);
+}
+
+#[test]
+fn with_signed_commits_required_each_unverified_commit_is_named_with_githubs_reason() {
+    let config = "signoff:\n  require_signed_commits: true\n";
+    let r = repo_with(Some(config), None);
+    let mut st = approved(&r);
+    st.commits = vec![
+        (
+            "1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into(),
+            false,
+            "unsigned".into(),
+        ),
+        (
+            "2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb".into(),
+            false,
+            "unknown_key".into(),
+        ),
+        (r.head.clone(), true, "valid".into()),
+    ];
+    let server = serve(st);
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    let unsigned: Vec<String> = run.report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "unsigned-commit")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(unsigned.len(), 2, "{}", run.report);
+    assert!(
+        unsigned[0].starts_with("Commit `1111111` is not verified by GitHub (`unsigned`)"),
+        "{unsigned:?}"
+    );
+    assert!(
+        unsigned[1].contains("`2222222`") && unsigned[1].contains("`unknown_key`"),
+        "{unsigned:?}"
+    );
+
+    // Every commit verified: it passes, at one more request.
+    let server = serve(approved(&r));
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(0);
+    assert!(server
+        .state
+        .lock()
+        .unwrap()
+        .log
+        .iter()
+        .any(|q| q.path.contains("/pulls/7/commits")));
+    // By default no commit is read.
+    let r = repo();
+    let server = serve(approved(&r));
+    run_ci(&r, &server, "5").expect_exit(0);
+    assert!(!server
+        .state
+        .lock()
+        .unwrap()
+        .log
+        .iter()
+        .any(|q| q.path.contains("/commits?")));
+
+    // When the commits cannot be read, the gate was not evaluated.
+    let r = repo_with(Some(config), None);
+    let mut st = approved(&r);
+    st.failures = vec![("/repos/acme/shop/pulls/7/commits".into(), 403, vec![])];
+    let server = serve(st);
+    run_ci(&r, &server, "5").expect_exit(3);
+}
+
+#[test]
+fn a_changed_feature_value_in_a_production_env_file_is_a_flag_change_with_old_and_new_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    git(p, &["init", "-q"]);
+    write(p, ".env.production", "FEATURE_NEW_CHECKOUT=false\nAPI_URL=https://x\n");
+    write(p, "deploy/eu.production.env", "FEATURE_SEARCH_V2=off\n");
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "base"]);
+    let base = git(p, &["rev-parse", "HEAD"]);
+    git(p, &["checkout", "-qb", "feature"]);
+    write(p, ".env.production", "FEATURE_NEW_CHECKOUT=true\nAPI_URL=https://y\n");
+    write(p, "deploy/eu.production.env", "FEATURE_SEARCH_V2=off\n");
+    write(p, ".env.staging", "FEATURE_NEW_CHECKOUT=true\n");
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "turn on the new checkout"]);
+    let head = git(p, &["rev-parse", "HEAD"]);
+    let r = Repo { dir, base, head };
+    let server = serve(approved(&r));
+    let run = run_ci(&r, &server, "5");
+    assert!(classes(&run).contains(&"flag-change".to_string()), "{}", run.report);
+    let changes: Vec<&Value> = run.report["changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["kind"] == "flag-env-changed")
+        .collect();
+    assert_eq!(changes.len(), 1, "only .env.production changed a value: {}", run.report);
+    assert_eq!(changes[0]["flag"], "new_checkout");
+    assert_eq!(changes[0]["fields"]["value"], json!({"from": "false", "to": "true"}));
+    let body = comment_body(&server);
+    assert!(body.contains("value: false → true"), "{body}");
+    let row = "| flag-env-changed | new&#95;checkout | value: false → true | [.env.production:1](";
+    assert!(body.contains(row), "{body}");
+    let html = assert_renders_safely(&body, &r.head);
+    assert!(
+        html.contains(&format!("/blob/{}/.env.production#L1\">", r.head)),
+        "{html}"
+    );
+}
+
+#[test]
+fn turning_on_a_release_flag_in_production_before_its_rollout_exposes_anyone_is_an_error() {
+    let manifest = |current: &str| {
+        format!(
+            "version: 1\nfeature: checkout\nowner: \"@payments\"\nflag: new_checkout\ncurrent_phase: {current}\nphases:\n  \
+             - name: dark\n    audience: {{ percentage: 0 }}\n    bake: 1d\n  \
+             - name: canary\n    audience: {{ percentage: 5 }}\n    bake: 1d\n    exit: [{{ metric: error_rate, max: 1% }}]\n    \
+             rollback: [{{ metric: error_rate, above: 2%, window: 15m }}]\n"
+        )
+    };
+    for (current, fires) in [("dark", true), ("canary", false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        git(p, &["init", "-q"]);
+        write(
+            p,
+            "docs/flags.md",
+            "| Flag | Owner | Default | Type |\n|---|---|---|---|\n| `new_checkout` | @payments | off | release |\n",
+        );
+        write(p, "rollouts/checkout.yml", manifest(current));
+        write(p, ".env.production", "FEATURE_NEW_CHECKOUT=false\n");
+        git(p, &["add", "."]);
+        git(p, &["commit", "-qm", "base"]);
+        let base = git(p, &["rev-parse", "HEAD"]);
+        git(p, &["checkout", "-qb", "feature"]);
+        write(p, ".env.production", "FEATURE_NEW_CHECKOUT=true\n");
+        git(p, &["commit", "-qam", "turn on the new checkout"]);
+        let head = git(p, &["rev-parse", "HEAD"]);
+        let r = Repo { dir, base, head };
+        let server = serve(approved(&r));
+        let run = run_ci(&r, &server, "5");
+        let found: Vec<&Value> = run.report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "flag-env-default-mismatch")
+            .collect();
+        assert_eq!(found.len(), usize::from(fires), "{current}: {}", run.report);
+        if fires {
+            run.expect_exit(1);
+            assert_eq!(found[0]["file"], ".env.production");
+            assert!(found[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("`FEATURE_NEW_CHECKOUT=true` turns on the release flag `new_checkout`"));
+        }
     }
 }

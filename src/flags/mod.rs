@@ -96,6 +96,15 @@ pub struct FlagsConfig {
     /// `on`, `state` that the INSERT lists).
     #[serde(default)]
     pub default_column: Option<String>,
+    /// Environment files (globs, as in `.gitignore`) whose `FEATURE_X=` values
+    /// deploy flag state: a changed value there is a `flag-change`.
+    #[serde(default = "default_env_files", deserialize_with = "null_as_exclude")]
+    #[schemars(default = "default_env_files")]
+    pub env_files: Vec<String>,
+}
+
+fn default_env_files() -> Vec<String> {
+    vec![".env.production".into(), "**/*.production.env".into()]
 }
 
 fn yes() -> bool {
@@ -126,6 +135,7 @@ impl Default for FlagsConfig {
             table: None,
             key_column: None,
             default_column: None,
+            env_files: default_env_files(),
         }
     }
 }
@@ -314,6 +324,9 @@ pub struct FlagRef {
     pub line: usize,
     pub column: usize,
     pub end_column: usize,
+    /// For a rollout manifest's `flag`: whether a phase up to `current_phase`
+    /// has users (`None`: not a manifest's `flag`, or no known current phase).
+    pub exposed: Option<bool>,
 }
 
 /// Where a reference comes from.
@@ -416,8 +429,10 @@ pub fn run(
 ) -> Result<(), AppError> {
     let cfg = &config.flags;
     let today = today()?;
+    let mut env_changes = Vec::new();
     if let Some(rev) = base {
         changes::record(root, &cfg.registry_path().0, registry, rev, report)?;
+        env_changes = changes::record_env(root, &cfg.env_files, registry, rev, report)?;
     }
     let Some(reg) = registry else {
         return Ok(());
@@ -506,6 +521,17 @@ pub fn run(
         naming.as_ref().map(|r| (cfg.naming.as_deref().unwrap_or_default(), r)),
         cfg.table.as_deref(),
     );
+    // Flags whose rollout manifests have no phase with users yet.
+    let mut unexposed: BTreeSet<String> = BTreeSet::new();
+    for r in manifest_refs.iter().filter(|r| r.exposed == Some(false)) {
+        unexposed.insert(r.flag.clone());
+    }
+    for r in manifest_refs.iter().filter(|r| r.exposed == Some(true)) {
+        unexposed.remove(&r.flag);
+    }
+    let mut model = model;
+    model.env_changes = &env_changes;
+    model.unexposed = &unexposed;
     let mut findings = crate::rules::flags::check(&model);
     for f in &mut findings {
         let Some(file) = f.file.clone() else { continue };
@@ -557,7 +583,7 @@ fn fold(name: &str) -> String {
         .collect()
 }
 
-fn normalized_index(reg: &FlagRegistry) -> HashMap<String, String> {
+pub(crate) fn normalized_index(reg: &FlagRegistry) -> HashMap<String, String> {
     let mut m = HashMap::new();
     for e in &reg.entries {
         m.entry(fold(&e.name)).or_insert_with(|| e.name.clone());

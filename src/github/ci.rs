@@ -16,7 +16,11 @@ use crate::app::{self, AppError, Report, Verdict};
 use crate::config::{Config, ConfigError};
 use crate::finding::Severity;
 use crate::report::markdown::Links;
+use crate::rules::signoff::SignoffCx;
+use crate::signoff::approvals::Approvals;
+use crate::signoff::blocking::OpenIssue;
 use crate::signoff::evaluate::{lookups, required_signoffs};
+use crate::signoff::CommitVerification;
 use crate::signoff::{classify, evaluate, ClassHit, ClassifyInput, PrFacts, SignoffResult, TimelineEvent};
 
 /// GitHub shows at most this many characters of a comment.
@@ -170,6 +174,7 @@ struct PrEvent {
     base: String,
     head: String,
     author: Option<String>,
+    branch: Option<String>,
 }
 
 fn pr_from_event(event: &Value) -> Result<PrEvent, AppError> {
@@ -203,6 +208,7 @@ fn pr_from_event(event: &Value) -> Result<PrEvent, AppError> {
         base: sha("/base/sha")?,
         head: sha("/head/sha")?,
         author,
+        branch: super::head_branch(pr),
     })
 }
 
@@ -320,6 +326,7 @@ pub fn parse_event(event_name: &str, bytes: &[u8]) -> Result<(Value, Option<PrTa
                 known: Some(Known {
                     head: e.head,
                     author: e.author,
+                    branch: e.branch,
                 }),
             })
         }
@@ -410,6 +417,7 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
         let known = Known {
             head: pr.head_sha.clone(),
             author: Some(pr.author.clone()),
+            branch: pr.head_branch.clone(),
         };
         let judged = judge(
             &dir,
@@ -422,19 +430,29 @@ pub fn release(args: &CiArgs, env: &Env, gh: &dyn GitHub, event: &Value) -> Resu
         );
         let _ = git_out(root, &["worktree", "remove", "--force", &dir_s]);
         let judged = judged?;
-        for mut f in crate::rules::signoff::check(&judged.results) {
+        for mut f in crate::rules::signoff::check(&judged.cx()) {
             f.message = format!("Pull request #{number}: {}", f.message);
             report.findings.push(f);
         }
         all.push(
             json!({"pull_request": number, "merge_commit": merge, "head": judged.head,
-                        "classes": judged.hits, "results": judged.results}),
+                        "classes": judged.hits, "results": judged.results, "approvals": judged.approvals}),
         );
     }
+    let blocking = if config.ci.blocking_issues.applies_to_release() {
+        Some(blocking_issues(gh, &config)?)
+    } else {
+        None
+    };
+    report.findings.extend(crate::rules::signoff::check(&SignoffCx {
+        blocking: blocking.as_deref(),
+        ..Default::default()
+    }));
     report.fail_on_warnings = args.fail_on_warnings;
     report.finish(&config);
     log.push(format!("shipgate: {} pull requests since `{tag}`", prs.len()));
-    let signoffs = json!({"release": {"branch": branch, "since": tag, "pull_requests": all}, "policy": config.signoff});
+    let signoffs = json!({"release": {"branch": branch, "since": tag, "pull_requests": all},
+                          "blocking_issues": blocking, "policy": config.signoff});
     write_outputs(args, env, &report, &signoffs, None)?;
     if let Some(p) = &env.step_summary {
         append_file(p, &comment(&report, &Context::default(), MAX_STEP_SUMMARY - 1024))?;
@@ -454,6 +472,8 @@ pub struct Known {
     pub head: String,
     /// `None`: read from the API.
     pub author: Option<String>,
+    /// The head branch; `None` for a fork's head (see [`super::head_branch`]).
+    pub branch: Option<String>,
 }
 
 /// The pull request run, against any [`GitHub`]. Without `known` (a merge
@@ -474,17 +494,23 @@ pub fn pull_request(
     if let Some(k) = known {
         contains_head(root, &k.head)?;
     }
+    let judged = judge(root, gh, number, base, known, None, args.config.as_deref())?;
+    let found = crate::rules::signoff::check(&judged.cx());
     let Judged {
         config,
         mut report,
         hits,
         results,
+        approvals,
+        blocking,
+        commits,
         head,
-    } = judge(root, gh, number, base, known, None, args.config.as_deref())?;
-    report.findings.extend(crate::rules::signoff::check(&results));
+    } = judged;
+    report.findings.extend(found);
     report.fail_on_warnings = args.fail_on_warnings;
     report.finish(&config);
     let signoffs = json!({"pull_request": number, "head": head, "classes": hits, "results": results,
+                          "approvals": approvals, "blocking_issues": blocking, "commits": commits,
                           "policy": config.signoff});
     let cx = Context {
         hits: &hits,
@@ -528,7 +554,24 @@ struct Judged {
     report: Report,
     hits: Vec<ClassHit>,
     results: Vec<SignoffResult>,
+    approvals: Option<Approvals>,
+    /// The open blocking issues, when the pull request is a launch.
+    blocking: Option<Vec<OpenIssue>>,
+    /// The commits and their verification, when `signoff.require_signed_commits`.
+    commits: Option<Vec<CommitVerification>>,
     head: String,
+}
+
+impl Judged {
+    /// What the sign-off rules read.
+    fn cx(&self) -> SignoffCx<'_> {
+        SignoffCx {
+            results: &self.results,
+            approvals: self.approvals.as_ref(),
+            blocking: self.blocking.as_deref(),
+            commits: self.commits.as_deref(),
+        }
+    }
 }
 
 /// Checks what the pull request changes (the checkout at `root` against
@@ -581,16 +624,28 @@ fn judge(
         &config.signoff,
     );
     let required = required_signoffs(&hits);
+    // A launch waits for open P0/P1 issues (the release-branch check looks once, not per pull request).
+    let final_advance = report
+        .changes
+        .iter()
+        .any(|c| c.get("kind") == Some(&json!("phase-advance")) && c.get("final") == Some(&json!(true)));
+    let blocking = match merged_at {
+        None if config.ci.blocking_issues.applies_to_pull_request(&hits, final_advance) => {
+            Some(blocking_issues(gh, &config)?)
+        }
+        _ => None,
+    };
 
     // Labels and reviews come fresh from the API, never from the payload.
-    let (head, author) = match known {
+    let (head, author, branch) = match known {
         Some(Known {
             head,
             author: Some(author),
-        }) => (head.clone(), author.clone()),
+            branch,
+        }) => (head.clone(), author.clone(), branch.clone()),
         _ => {
             let pr = gh.pull_request(number).map_err(api)?;
-            (known.map_or(pr.head_sha, |k| k.head.clone()), pr.author)
+            (known.map_or(pr.head_sha, |k| k.head.clone()), pr.author, pr.head_branch)
         }
     };
     let head = head.as_str();
@@ -600,8 +655,13 @@ fn judge(
         ..Default::default()
     };
     let mut results = Vec::new();
-    if !required.is_empty() {
-        facts.timeline = gh.timeline(number).map_err(api)?;
+    let needed = crate::signoff::approvals::needed(&hits, &config.signoff);
+    let mut approvals = None;
+    if !required.is_empty() || needed.is_some() {
+        // Only sign-off labels need the timeline.
+        if !required.is_empty() {
+            facts.timeline = gh.timeline(number).map_err(api)?;
+        }
         if let Some(merged) = merged_at {
             // Labels added or removed after the merge say nothing about what was merged.
             facts.timeline.retain(|e| match e {
@@ -619,7 +679,7 @@ fn judge(
         let (labelers, users, teams) = lookups(&required, &facts, &config.signoff);
         // When the head was pushed only matters to a sign-off label.
         if labelers > 0 && config.signoff.stale_after_push {
-            facts.head_seen_at = gh.commit_seen_at(head).map_err(api)?;
+            facts.head_seen = gh.commit_seen_at(head, branch.as_deref()).map_err(api)?;
         }
         for u in users {
             let p = gh.permission(&u).map_err(api)?;
@@ -630,14 +690,38 @@ fn judge(
             facts.teams.insert((t, u), m);
         }
         results = evaluate(&required, &facts, &config.signoff);
+        approvals = needed.map(|(n, classes)| crate::signoff::approvals::count(n, classes, &facts));
     }
+    let commits = if config.signoff.require_signed_commits {
+        Some(gh.pull_commits(number).map_err(api)?)
+    } else {
+        None
+    };
     Ok(Judged {
         config,
         report,
         hits,
         results,
+        approvals,
+        blocking,
+        commits,
         head: head.to_string(),
     })
+}
+
+/// The open issues carrying a label of `ci.blocking_issues` (one list per
+/// label); when they cannot be listed the gate was not evaluated (exit 3).
+fn blocking_issues(gh: &dyn GitHub, config: &Config) -> Result<Vec<OpenIssue>, AppError> {
+    let mut per_label = Vec::new();
+    for label in &config.ci.blocking_issues.labels {
+        let issues = gh.open_issues(label).map_err(|e| {
+            AppError::Evaluate(format!(
+                "GitHub API: cannot list the open issues labelled `{label}` (`ci.blocking_issues`; the token needs `issues: read`): {e}"
+            ))
+        })?;
+        per_label.push((label.clone(), issues));
+    }
+    Ok(crate::signoff::blocking::merge(per_label))
 }
 
 /// The JSON report of a `ci` run: the gate's report with its `signoffs` section.

@@ -11,7 +11,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 use super::{ApiError, CommentOutcome, GitHub, PullRequest, MARKER};
-use crate::signoff::{Permission, Review, TimelineEvent};
+use crate::signoff::blocking::OpenIssue;
+use crate::signoff::{CommitVerification, HeadSeen, Permission, Review, TimelineEvent};
 
 /// A secret that no `Debug` or `Display` prints.
 #[derive(Clone)]
@@ -430,6 +431,16 @@ fn error_message(v: &Value) -> String {
     m
 }
 
+/// A query parameter's value, percent-encoded (RFC 3986 unreserved characters kept).
+fn query_value(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The URL without its query (which never holds the token, but may be long).
 fn redact(url: &str) -> String {
     url.split('?').next().unwrap_or(url).to_string()
@@ -494,6 +505,7 @@ impl GitHub for Client {
             head_sha: login(&v, "/head/sha"),
             base_sha: login(&v, "/base/sha"),
             merged_at: v.get("merged_at").and_then(Value::as_str).map(str::to_string),
+            head_branch: super::head_branch(&v),
         };
         if pr.author.is_empty() || pr.head_sha.is_empty() {
             return Err(ApiError::Failed(format!("pull request #{number}: no author or head")));
@@ -556,19 +568,49 @@ impl GitHub for Client {
             .collect())
     }
 
-    fn commit_seen_at(&self, sha: &str) -> Result<Option<String>, ApiError> {
+    fn commit_seen_at(&self, sha: &str, branch: Option<&str>) -> Result<HeadSeen, ApiError> {
         match self.get_all_in(
             &self.repo_path(&format!("/commits/{sha}/check-suites")),
             Some("check_suites"),
         ) {
+            Ok(suites) if suites.is_empty() => Ok(HeadSeen::NoSuites),
             Ok(suites) => Ok(suites
                 .iter()
+                .filter(|s| branch.is_none_or(|b| s.get("head_branch").and_then(Value::as_str) == Some(b)))
                 .filter_map(|s| s.get("created_at").and_then(Value::as_str))
                 .min()
-                .map(str::to_string)),
-            Err(ApiError::Forbidden(_) | ApiError::NotFound(_)) => Ok(None),
+                .map_or(HeadSeen::OtherBranchesOnly, |t| HeadSeen::At(t.to_string()))),
+            Err(ApiError::Forbidden(_) | ApiError::NotFound(_)) => Ok(HeadSeen::Unreadable),
             Err(e) => Err(e),
         }
+    }
+
+    fn pull_commits(&self, number: u64) -> Result<Vec<CommitVerification>, ApiError> {
+        let items = self.get_all(&self.repo_path(&format!("/pulls/{number}/commits")))?;
+        Ok(items
+            .iter()
+            .map(|c| CommitVerification {
+                sha: text(c, "sha"),
+                verified: c.pointer("/commit/verification/verified").and_then(Value::as_bool) == Some(true),
+                reason: login(c, "/commit/verification/reason"),
+            })
+            .collect())
+    }
+
+    fn open_issues(&self, label: &str) -> Result<Vec<OpenIssue>, ApiError> {
+        let path = format!("/issues?state=open&labels={}", query_value(label));
+        let items = self.get_all(&self.repo_path(&path))?;
+        Ok(items
+            .iter()
+            .filter(|i| i.get("pull_request").is_none())
+            .filter_map(|i| {
+                Some(OpenIssue {
+                    number: i.get("number")?.as_u64()?,
+                    title: text(i, "title"),
+                    labels: vec![label.to_string()],
+                })
+            })
+            .collect())
     }
 
     fn permission(&self, user: &str) -> Result<Option<Permission>, ApiError> {
@@ -725,6 +767,12 @@ mod tests {
         assert!(same_identity("Octo-Bot", "octo-bot"));
         assert!(!same_identity("mallory", "github-actions"));
         assert!(!same_identity("", ""));
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(query_value("SEV-1"), "SEV-1");
+        assert_eq!(query_value("prio: high,&x"), "prio%3A%20high%2C%26x");
     }
 
     #[test]

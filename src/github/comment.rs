@@ -84,6 +84,9 @@ fn verdict(report: &Report) -> &'static str {
 }
 
 /// The one thing to do next, as a line ending in a blank line; empty on a pass.
+/// Findings that people resolve by signing off or approving, not by changing the code.
+const NEEDS_PEOPLE: [&str; 2] = ["missing-signoff", "missing-approvals"];
+
 fn next_step(report: &Report, cx: &Context<'_>) -> String {
     let step = match report.verdict() {
         Verdict::Pass => return String::new(),
@@ -95,14 +98,21 @@ fn next_step(report: &Report, cx: &Context<'_>) -> String {
             let blocking = report
                 .findings
                 .iter()
-                .filter(|f| report.blocks(f) && f.rule != "missing-signoff")
+                .filter(|f| report.blocks(f) && !NEEDS_PEOPLE.contains(&f.rule))
                 .count();
-            let missing: Vec<String> = cx
+            let mut missing: Vec<String> = cx
                 .results
                 .iter()
                 .filter(|r| r.outcome == Outcome::Missing)
                 .map(|r| format!("{} from {}", code(&r.label), who(cx, &r.signoff)))
                 .collect();
+            if report
+                .findings
+                .iter()
+                .any(|f| f.rule == "missing-approvals" && report.blocks(f))
+            {
+                missing.push("an approving review of the head commit by someone other than the author".into());
+            }
             let fix = format!(
                 "fix the {} below (a destructive migration statement may carry {} instead)",
                 plural(blocking.max(1), "blocking finding"),

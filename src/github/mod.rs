@@ -8,7 +8,8 @@ pub mod comment;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::signoff::{Permission, Review, TimelineEvent};
+use crate::signoff::blocking::{BlockingIssues, OpenIssue};
+use crate::signoff::{CommitVerification, HeadSeen, Permission, Review, TimelineEvent};
 
 /// The hidden marker of shipgate's summary comment.
 pub const MARKER: &str = "<!-- shipgate:summary -->";
@@ -23,6 +24,9 @@ pub struct CiConfig {
     /// Post (or edit) the PR summary comment.
     #[serde(default = "yes")]
     pub comment: bool,
+    /// No launch while issues with these labels are open (rule `open-blocking-issues`).
+    #[serde(default)]
+    pub blocking_issues: BlockingIssues,
 }
 
 fn release_branches() -> Vec<String> {
@@ -38,6 +42,7 @@ impl Default for CiConfig {
         CiConfig {
             release_branches: release_branches(),
             comment: true,
+            blocking_issues: BlockingIssues::default(),
         }
     }
 }
@@ -72,6 +77,25 @@ pub struct PullRequest {
     pub base_sha: String,
     /// When it was merged, if it was.
     pub merged_at: Option<String>,
+    /// The head branch, when it is in this repository (`None` for a fork's).
+    pub head_branch: Option<String>,
+}
+
+/// A pull request's head branch (`head.ref` of the API's or the event's
+/// `pull_request`) when the head is in the base repository; `None` for a
+/// fork's (or a deleted fork's) head, whose check suites have no branch.
+/// Without repositories the branch is taken as it is.
+pub fn head_branch(pr: &serde_json::Value) -> Option<String> {
+    let repo = |p: &str| pr.pointer(p).and_then(|v| v.as_str()).map(str::to_ascii_lowercase);
+    let fork = match (pr.pointer("/head/repo"), repo("/base/repo/full_name")) {
+        (Some(serde_json::Value::Null), _) => true,
+        (Some(_), Some(base)) => repo("/head/repo/full_name") != Some(base),
+        _ => false,
+    };
+    pr.pointer("/head/ref")
+        .and_then(|r| r.as_str())
+        .filter(|r| !fork && !r.is_empty())
+        .map(str::to_string)
 }
 
 /// What upserting the summary comment did.
@@ -97,8 +121,13 @@ pub trait GitHub {
     fn reviews(&self, number: u64) -> Result<Vec<Review>, ApiError>;
     /// The merged pull requests a commit belongs to.
     fn merged_pulls_for_commit(&self, sha: &str) -> Result<Vec<u64>, ApiError>;
-    /// When GitHub first saw `sha` (its earliest check suite); `None` when unknown.
-    fn commit_seen_at(&self, sha: &str) -> Result<Option<String>, ApiError>;
+    /// When GitHub first saw `sha` on `branch` (its earliest check suite
+    /// there; with `branch` `None`, a fork's head, its earliest of all).
+    fn commit_seen_at(&self, sha: &str, branch: Option<&str>) -> Result<HeadSeen, ApiError>;
+    /// The pull request's commits (GitHub lists at most 250) and their verification.
+    fn pull_commits(&self, number: u64) -> Result<Vec<CommitVerification>, ApiError>;
+    /// The open issues (not pull requests) labelled `label`, every page.
+    fn open_issues(&self, label: &str) -> Result<Vec<OpenIssue>, ApiError>;
     /// The user's repository permission; `None` when it cannot be read.
     fn permission(&self, user: &str) -> Result<Option<Permission>, ApiError>;
     /// Whether the user is an active member of `org/team-slug`; `None` when it cannot be read.

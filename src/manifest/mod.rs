@@ -546,10 +546,15 @@ fn phase_change(m: &Manifest, base: Option<&Manifest>) -> Option<Value> {
 
 /// Where the manifest names flags (`flag`, `kill_switch`), for the flag gate.
 fn flag_refs(m: &Manifest) -> Vec<FlagRef> {
-    [&m.flag, &m.kill_switch]
+    let exposed = m.current_index().map(|i| {
+        m.phases[..=i.min(m.phases.len().saturating_sub(1))]
+            .iter()
+            .any(|p| p.is_exposed())
+    });
+    [(&m.flag, exposed), (&m.kill_switch, None)]
         .into_iter()
-        .flatten()
-        .map(|node| {
+        .filter_map(|(node, exposed)| Some((node.as_ref()?, exposed)))
+        .map(|(node, exposed)| {
             let loc = m.location(&m.span(&node.ptr));
             FlagRef {
                 flag: node.value.clone(),
@@ -557,6 +562,7 @@ fn flag_refs(m: &Manifest) -> Vec<FlagRef> {
                 line: loc.line,
                 column: loc.column,
                 end_column: loc.end_column,
+                exposed,
             }
         })
         .collect()

@@ -32,6 +32,18 @@ pub struct ClassHit {
     pub required: Vec<String>,
 }
 
+#[cfg(test)]
+impl ClassHit {
+    /// A hit of `class` with no reason and no sign-offs, for tests.
+    pub fn bare(class: &str) -> ClassHit {
+        ClassHit {
+            class: class.into(),
+            reason: String::new(),
+            required: vec![],
+        }
+    }
+}
+
 /// A path glob as in `.gitignore`: `*` stays within one folder, `**` crosses folders.
 fn glob(pattern: &str) -> Result<Glob, globset::Error> {
     GlobBuilder::new(pattern).literal_separator(true).build()

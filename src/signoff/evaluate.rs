@@ -45,14 +45,55 @@ pub struct PrFacts {
     pub author: String,
     pub head_sha: String,
     pub timeline: Vec<TimelineEvent>,
-    /// When GitHub first saw the head commit (the earliest check suite's
-    /// `created_at`): server time, unlike commit dates, which the author sets.
-    pub head_seen_at: Option<String>,
+    /// When GitHub first saw the head commit on the pull request's branch
+    /// (its check suites): server time, unlike commit dates, which the author sets.
+    pub head_seen: HeadSeen,
     pub reviews: Vec<Review>,
     /// Repository permission by login; `None` when it could not be read.
     pub permissions: BTreeMap<String, Option<Permission>>,
     /// Team membership by (`org/team-slug`, login); `None` when it could not be read.
     pub teams: BTreeMap<(String, String), Option<bool>>,
+}
+
+/// What the head commit's check suites in the base repository say about
+/// when it reached the pull request.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum HeadSeen {
+    /// The earliest `created_at` of the head's suites on the pull request's
+    /// head branch (of every suite, for a fork's head, whose suites have no branch).
+    At(String),
+    /// The suites could not be read (the token has no `checks: read`).
+    #[default]
+    Unreadable,
+    /// The repository has no check suite for the head (`total_count: 0`):
+    /// no workflow ran on it here, as for a fork whose CI runs on `push` only.
+    NoSuites,
+    /// Suites only on other branches: the head was pushed elsewhere first, and
+    /// when it reached the pull request's branch is unknown.
+    OtherBranchesOnly,
+}
+
+impl HeadSeen {
+    /// The rejection of a label whose freshness this cannot settle.
+    pub fn unknown(&self) -> Rejection {
+        Rejection::PushTimeUnknown {
+            hint: match self {
+                HeadSeen::At(_) | HeadSeen::Unreadable => "the token needs `checks: read`",
+                HeadSeen::NoSuites => NO_SUITES_HINT,
+                HeadSeen::OtherBranchesOnly => {
+                    "GitHub saw the head only on other branches, so it may have reached the pull request after the label"
+                }
+            },
+        }
+    }
+
+    /// The caveat of a label judged by the timeline's order because of this.
+    fn caveat(&self) -> &'static str {
+        match self {
+            HeadSeen::NoSuites => NO_SUITES,
+            _ => PUSH_ORDER_ONLY,
+        }
+    }
 }
 
 /// Why a label or review did not give a sign-off.
@@ -67,7 +108,7 @@ pub enum Rejection {
     Stale,
     /// When the head was pushed is unknown (no push in the timeline, or no check
     /// suite readable for the head), so the label may predate the code.
-    PushTimeUnknown,
+    PushTimeUnknown { hint: &'static str },
     /// The label was removed after it was added.
     RemovedLater { by: String },
     /// The user is neither listed in `users` nor a member of a listed team
@@ -92,8 +133,8 @@ impl Rejection {
                 need.as_str()
             ),
             Rejection::Stale => "it was given before the latest push to the pull request".into(),
-            Rejection::PushTimeUnknown => {
-                "the time of the latest push is unknown, so the label may be older than the code (the token needs `checks: read`)".into()
+            Rejection::PushTimeUnknown { hint } => {
+                format!("the time of the latest push is unknown, so the label may be older than the code ({hint})")
             }
             Rejection::RemovedLater { by } => format!("the label was removed later by {by}"),
             Rejection::NotAllowedSigner { teams } if teams.is_empty() => "they are not an allowed signer for it".into(),
@@ -170,6 +211,17 @@ pub struct SignoffResult {
 pub const PUSH_ORDER_ONLY: &str =
     "the push time of the head could not be read from its check suites (the token needs `checks: read`), \
      so the label was judged by the timeline's order, which a commit with a false date can fool";
+
+/// Why a head has no check suite in the base repository, and the remedy.
+const NO_SUITES_HINT: &str =
+    "the head has no check suite in this repository: no workflow ran on it here, as for a fork \
+     whose CI runs on `push` only; a workflow that also runs on `pull_request` gives it one";
+
+/// The caveat of a label judged by the timeline's order because the head has no check suite.
+pub const NO_SUITES: &str =
+    "the head has no check suite in this repository (no workflow ran on it here, as for a fork \
+     whose CI runs on `push` only), so GitHub cannot say when it was pushed and the label was judged by the \
+     timeline's order, which a commit with a false date can fool";
 
 /// Whether the timeline shows the head commit itself arriving before event `i`.
 fn head_pushed_before(facts: &PrFacts, i: usize) -> bool {
@@ -255,6 +307,18 @@ pub fn lookups(
     (labelers, users, teams)
 }
 
+/// Each reviewer's latest decisive review (a later "request changes" or a
+/// dismissal withdraws an approval; a comment does not), by lowercase login.
+pub fn latest_reviews(facts: &PrFacts) -> BTreeMap<String, &Review> {
+    let mut latest = BTreeMap::new();
+    for r in &facts.reviews {
+        if matches!(r.state.as_str(), "APPROVED" | "CHANGES_REQUESTED" | "DISMISSED") {
+            latest.insert(r.user.to_ascii_lowercase(), r);
+        }
+    }
+    latest
+}
+
 /// Evaluates each required sign-off (name, the classes requiring it).
 pub fn evaluate(signoffs: &[(String, Vec<String>)], facts: &PrFacts, config: &SignoffConfig) -> Vec<SignoffResult> {
     // The last push: labels before it are stale.
@@ -262,13 +326,7 @@ pub fn evaluate(signoffs: &[(String, Vec<String>)], facts: &PrFacts, config: &Si
         TimelineEvent::Pushed { at, .. } => Some((i, at.clone())),
         _ => None,
     });
-    // Each user's latest decisive review.
-    let mut latest: BTreeMap<String, &Review> = BTreeMap::new();
-    for r in &facts.reviews {
-        if matches!(r.state.as_str(), "APPROVED" | "CHANGES_REQUESTED" | "DISMISSED") {
-            latest.insert(r.user.to_ascii_lowercase(), r);
-        }
-    }
+    let latest = latest_reviews(facts);
 
     let mut out = Vec::new();
     for (name, classes) in signoffs {
@@ -306,19 +364,21 @@ pub fn evaluate(signoffs: &[(String, Vec<String>)], facts: &PrFacts, config: &Si
                     if !config.stale_after_push {
                         return Ok(());
                     }
-                    match (&last_push, facts.head_seen_at.as_deref()) {
+                    match (&last_push, &facts.head_seen) {
                         (Some((p, _)), _) if *p > i => Err(Rejection::Stale),
                         (Some((_, Some(pushed))), _) if at <= pushed.as_str() => Err(Rejection::Stale),
                         // GitHub's own time for the head: a backdated commit cannot fool it.
-                        (_, Some(seen)) if at <= seen => Err(Rejection::Stale),
-                        (_, Some(_)) => Ok(()),
+                        (_, HeadSeen::At(seen)) if at <= seen.as_str() => Err(Rejection::Stale),
+                        (_, HeadSeen::At(_)) => Ok(()),
+                        // Seen on another branch first: the timeline's order proves nothing.
+                        (_, gap @ HeadSeen::OtherBranchesOnly) => Err(gap.unknown()),
                         // Only the timeline's order, and only if it shows the head
                         // itself arriving before the label: counts, with a caveat.
-                        (_, None) if head_pushed_before(facts, i) => {
-                            caveat = Some(PUSH_ORDER_ONLY.to_string());
+                        (_, gap) if head_pushed_before(facts, i) => {
+                            caveat = Some(gap.caveat().to_string());
                             Ok(())
                         }
-                        (_, None) => Err(Rejection::PushTimeUnknown),
+                        (_, gap) => Err(gap.unknown()),
                     }
                 })
             };
@@ -394,7 +454,7 @@ mod tests {
         let mut f = PrFacts {
             author: "alice".into(),
             head_sha: HEAD.into(),
-            head_seen_at: Some("2026-01-01T00:00:00Z".into()),
+            head_seen: HeadSeen::At("2026-01-01T00:00:00Z".into()),
             ..Default::default()
         };
         f.timeline.push(TimelineEvent::Pushed {
@@ -501,8 +561,11 @@ mod tests {
             .push(labeled("signoff:system-owner", "olivia", "2026-01-02T00:00:00Z"));
         // No push in the timeline: GitHub's time for the head decides.
         assert!(one(&f, &SignoffConfig::default()).met());
-        f.head_seen_at = None;
-        assert_eq!(why(&one(&f, &SignoffConfig::default())), [Rejection::PushTimeUnknown]);
+        f.head_seen = HeadSeen::Unreadable;
+        assert_eq!(
+            why(&one(&f, &SignoffConfig::default())),
+            [HeadSeen::Unreadable.unknown()]
+        );
         // No time from GitHub for the head, and the timeline shows another
         // commit, not the head, before the label: fail closed.
         f.timeline.insert(
@@ -512,8 +575,11 @@ mod tests {
                 at: None,
             },
         );
-        f.head_seen_at = None;
-        assert_eq!(why(&one(&f, &SignoffConfig::default())), [Rejection::PushTimeUnknown]);
+        f.head_seen = HeadSeen::Unreadable;
+        assert_eq!(
+            why(&one(&f, &SignoffConfig::default())),
+            [HeadSeen::Unreadable.unknown()]
+        );
         // The head itself before the label: it counts, with the caveat.
         f.timeline[0] = TimelineEvent::Pushed {
             sha: Some(HEAD.into()),
@@ -523,7 +589,7 @@ mod tests {
         assert!(r.met(), "{r:?}");
         assert_eq!(r.caveat.as_deref(), Some(PUSH_ORDER_ONLY));
         // With GitHub's time for the head there is no caveat.
-        f.head_seen_at = Some("2026-01-01T00:00:00Z".into());
+        f.head_seen = HeadSeen::At("2026-01-01T00:00:00Z".into());
         assert_eq!(one(&f, &SignoffConfig::default()).caveat, None);
     }
 
@@ -539,9 +605,9 @@ mod tests {
             },
             labeled("signoff:system-owner", "olivia", "2026-01-02T00:00:00Z"),
         ];
-        f.head_seen_at = Some("2026-01-05T00:00:00Z".into());
+        f.head_seen = HeadSeen::At("2026-01-05T00:00:00Z".into());
         assert_eq!(why(&one(&f, &SignoffConfig::default())), [Rejection::Stale]);
-        f.head_seen_at = Some("2026-01-01T00:00:00Z".into());
+        f.head_seen = HeadSeen::At("2026-01-01T00:00:00Z".into());
         assert!(one(&f, &SignoffConfig::default()).met());
     }
 

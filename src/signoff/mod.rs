@@ -3,6 +3,8 @@
 //! reviews on the pull request meet them (evaluation). Pure: the GitHub
 //! client gathers the facts, this module judges them.
 
+pub mod approvals;
+pub mod blocking;
 pub mod classify;
 pub mod evaluate;
 
@@ -12,7 +14,17 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use classify::{classify, ClassHit, ClassifyInput};
-pub use evaluate::{evaluate, Evidence, Outcome, PrFacts, Rejection, Review, SignoffResult, TimelineEvent};
+pub use evaluate::{evaluate, Evidence, HeadSeen, Outcome, PrFacts, Rejection, Review, SignoffResult, TimelineEvent};
+
+/// A commit of a pull request and whether GitHub verified its signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitVerification {
+    pub sha: String,
+    /// `commit.verification.verified`.
+    pub verified: bool,
+    /// `commit.verification.reason` (`valid`, `unsigned`, `unknown_key`, ...).
+    pub reason: String,
+}
 
 /// A repository permission, weakest first (GitHub's `role_name`s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
@@ -122,6 +134,30 @@ pub struct SignoffConfig {
     /// Glob patterns of documentation: a pull request that changes only these is `docs-only`.
     #[serde(default = "default_docs")]
     pub docs_paths: Vec<String>,
+    /// Distinct approving reviews needed on the head commit, by people other
+    /// than the author with at least `write` permission, by class of change:
+    /// `any-change` (every pull request) or a class of `require`. The most of
+    /// the classes a pull request makes applies. A class listed replaces its
+    /// default (`any-change: 1`); `0` asks for none.
+    #[serde(default = "default_min_approvals", deserialize_with = "min_approvals")]
+    #[schemars(default = "default_min_approvals")]
+    pub min_approvals: BTreeMap<String, u32>,
+    /// Every commit of the pull request must be verified by GitHub (a signed
+    /// commit whose key GitHub knows for its author).
+    #[serde(default)]
+    pub require_signed_commits: bool,
+}
+
+fn default_min_approvals() -> BTreeMap<String, u32> {
+    BTreeMap::from([(approvals::ANY_CHANGE.to_string(), 1)])
+}
+
+/// `min_approvals` over its defaults: a class listed replaces its default.
+fn min_approvals<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, u32>, D::Error> {
+    let given: Option<BTreeMap<String, u32>> = Deserialize::deserialize(d)?;
+    let mut out = default_min_approvals();
+    out.extend(given.unwrap_or_default());
+    Ok(out)
 }
 
 fn yes() -> bool {
@@ -142,6 +178,8 @@ impl Default for SignoffConfig {
             high_risk_paths: Vec::new(),
             permission_paths: Vec::new(),
             docs_paths: default_docs(),
+            min_approvals: default_min_approvals(),
+            require_signed_commits: false,
         }
     }
 }
@@ -162,6 +200,11 @@ pub const CLASSES: &[&str] = &[
     "gate-config-change",
 ];
 
+/// Whether `name` is a class of change of `signoff.require`.
+fn is_class(name: &str) -> bool {
+    CLASSES.contains(&name) || name.starts_with("phase-advance:")
+}
+
 impl SignoffConfig {
     /// The sign-offs a class requires. `approvers` are a phase's own approvers
     /// (for `phase-advance:<phase>`).
@@ -178,7 +221,7 @@ impl SignoffConfig {
         let d: &[&str] = match class {
             "schema-destructive" => &["system-owner", "backup-recovery-owner"],
             "permission-change" => &["system-owner", "security-owner"],
-            "high-risk" | "gate-config-change" => &["system-owner"],
+            "high-risk" | "gate-config-change" | "data-correction" => &["system-owner"],
             _ => &[],
         };
         d.iter().map(|s| s.to_string()).collect()
@@ -218,9 +261,14 @@ impl SignoffConfig {
 
     /// Unknown class names in `require`: a configuration mistake.
     pub fn unknown_classes(&self) -> Vec<String> {
-        self.require
+        self.require.keys().filter(|k| !is_class(k)).cloned().collect()
+    }
+
+    /// Unknown class names in `min_approvals`: a configuration mistake.
+    pub fn unknown_approval_classes(&self) -> Vec<String> {
+        self.min_approvals
             .keys()
-            .filter(|k| !CLASSES.contains(&k.as_str()) && !k.starts_with("phase-advance:"))
+            .filter(|k| !is_class(k) && k.as_str() != approvals::ANY_CHANGE)
             .cloned()
             .collect()
     }
@@ -240,6 +288,8 @@ mod tests {
         assert_eq!(c.required("permission-change", &[]), ["system-owner", "security-owner"]);
         assert_eq!(c.required("gate-config-change", &[]), ["system-owner"]);
         assert_eq!(c.required("high-risk", &[]), ["system-owner"]);
+        assert_eq!(c.required("data-correction", &[]), ["system-owner"]);
+        assert_eq!(c.min_approvals, BTreeMap::from([("any-change".to_string(), 1)]));
         assert!(c.required("docs-only", &[]).is_empty());
         assert_eq!(c.required("phase-advance:beta", &["lead".into()]), ["lead"]);
         assert_eq!(

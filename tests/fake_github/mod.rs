@@ -114,6 +114,15 @@ pub struct State {
     pub merge_sha: String,
     /// When GitHub first saw the head commit (its check suite).
     pub head_seen: String,
+    /// The head's check suites, as (`head_branch`, `created_at`); `None`: one
+    /// on `feature` at `head_seen`. A suite of another branch, or of none (a
+    /// fork's), lists no pull request.
+    pub suites: Option<Vec<(Option<String>, String)>>,
+    /// Issues and pull requests of `acme/shop` as the issues list shows
+    /// them, partial (`{"number", "title", "labels": ["P0"], "state", "pull_request": true}`).
+    pub issues: Vec<Value>,
+    /// The commits of #7 as (sha, `verified`, `reason`); empty: the head alone, verified.
+    pub commits: Vec<(String, bool, String)>,
     /// 500 on every request.
     pub down: bool,
     /// 403 on posting comments (a fork's read-only token).
@@ -376,6 +385,13 @@ pub fn route(s: &mut State, req: &Req, url: &str) -> Resp {
                 .map(event)
                 .collect(),
         ),
+        ("GET", ["repos", "acme", "shop", "pulls", "7", "commits"]) => {
+            let mut commits = s.commits.clone();
+            if commits.is_empty() {
+                commits.push((s.head.clone(), true, "valid".into()));
+            }
+            list(commits.iter().map(|(sha, ok, why)| commit(sha, *ok, why)).collect())
+        }
         ("GET", ["repos", "acme", "shop", "pulls", "7", "reviews"]) => {
             list(s.reviews.iter().map(pull_request_review).collect())
         }
@@ -389,11 +405,45 @@ pub fn route(s: &mut State, req: &Req, url: &str) -> Resp {
             list(if merged { vec![pull_request(s, false)] } else { vec![] })
         }
         ("GET", ["repos", "acme", "shop", "commits", sha, "check-suites"]) => {
-            let suites = vec![check_suite(s, sha)];
+            let suites: Vec<Value> = match &s.suites {
+                None => vec![check_suite(s, sha, Some("feature"), &s.head_seen, 0)],
+                Some(list) => list
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (branch, at))| check_suite(s, sha, branch.as_deref(), at, i))
+                    .collect(),
+            };
             let mut r = page(suites.clone(), path, query, url);
             let shown: Value = serde_json::from_str(&r.body).unwrap();
             r.body = json!({"total_count": suites.len(), "check_suites": shown}).to_string();
             r
+        }
+        // `state` (default `open`) and `labels` (all of them, comma-separated) filter.
+        ("GET", ["repos", "acme", "shop", "issues"]) => {
+            let param = |name: &str| {
+                query
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
+                    .map(percent_decoded)
+            };
+            let state = param("state").unwrap_or_else(|| "open".into());
+            let wanted = param("labels").unwrap_or_default();
+            let items = s
+                .issues
+                .iter()
+                .filter(|i| state == "all" || i["state"].as_str().unwrap_or("open") == state)
+                .filter(|i| {
+                    wanted.split(',').filter(|w| !w.is_empty()).all(|w| {
+                        i["labels"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .any(|l| l.as_str().is_some_and(|l| l.eq_ignore_ascii_case(w)))
+                    })
+                })
+                .map(issue)
+                .collect();
+            list(items)
         }
         ("GET", ["repos", "acme", "shop", "issues", "7", "comments"]) => {
             list(s.comments.iter().map(issue_comment).collect())
@@ -814,6 +864,77 @@ fn pull_request_review(partial: &Value) -> Value {
     merged(template, partial)
 }
 
+/// A commit of #7 as its commit list shows it (written from the `commit`
+/// schema), authored by alice, with GitHub's `verification`.
+fn commit(sha: &str, verified: bool, reason: &str) -> Value {
+    let url = format!("{API}/repos/acme/shop/commits/{sha}");
+    let who = json!({"name": "Alice", "email": "alice@example.com", "date": "2026-01-01T11:00:00Z"});
+    let signature = verified.then_some("-----BEGIN PGP SIGNATURE-----\n...\n-----END PGP SIGNATURE-----");
+    json!({
+        "url": url, "sha": sha, "node_id": format!("C_kwDOAAAD6N{sha}"),
+        "html_url": format!("{WEB}/acme/shop/commit/{sha}"), "comments_url": format!("{url}/comments"),
+        "commit": {
+            "url": format!("{API}/repos/acme/shop/git/commits/{sha}"), "author": who, "committer": who,
+            "message": "drop email", "comment_count": 0,
+            "tree": {"sha": format!("{:040x}", id_of(sha)), "url": format!("{API}/repos/acme/shop/git/trees/{:040x}", id_of(sha))},
+            "verification": {"verified": verified, "reason": reason, "signature": signature,
+                             "payload": signature.map(|_| "tree ..."),
+                             "verified_at": if verified { json!("2026-01-01T11:00:01Z") } else { Value::Null }}
+        },
+        "author": user("alice"), "committer": user("alice"), "parents": []
+    })
+}
+
+/// `%XX` escapes decoded (a query value).
+fn percent_decoded(v: &str) -> String {
+    let b = v.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], v.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(x)) => {
+                out.push(x);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An issue of `acme/shop` as the issues list shows it, completed from
+/// `partial` (written from the `issue` schema): `labels` are names, and
+/// `"pull_request": true` makes it a pull request.
+fn issue(partial: &Value) -> Value {
+    let n = partial["number"].as_u64().unwrap_or(1);
+    let url = format!("{API}/repos/acme/shop/issues/{n}");
+    let mut v = json!({
+        "id": id_of(&format!("issue/{n}")), "node_id": format!("I_kwDOAAAD6M{n}"), "url": url,
+        "repository_url": format!("{API}/repos/acme/shop"), "labels_url": format!("{url}/labels{{/name}}"),
+        "comments_url": format!("{url}/comments"), "events_url": format!("{url}/events"),
+        "html_url": format!("{WEB}/acme/shop/issues/{n}"), "number": n, "state": "open",
+        "title": partial["title"], "body": null, "user": user("bea"),
+        "labels": partial["labels"].as_array().into_iter().flatten()
+            .map(|l| label(l.as_str().unwrap_or(""))).collect::<Vec<_>>(),
+        "assignee": null, "assignees": [], "milestone": null, "locked": false, "comments": 0,
+        "closed_at": null, "created_at": "2026-01-01T09:00:00Z", "updated_at": "2026-01-01T09:00:00Z",
+        "author_association": "MEMBER"
+    });
+    if partial["pull_request"] == true {
+        v["pull_request"] = json!({"url": format!("{API}/repos/acme/shop/pulls/{n}"),
+            "html_url": format!("{WEB}/acme/shop/pull/{n}"), "diff_url": format!("{WEB}/acme/shop/pull/{n}.diff"),
+            "patch_url": format!("{WEB}/acme/shop/pull/{n}.patch"), "merged_at": null});
+        v["html_url"] = json!(format!("{WEB}/acme/shop/pull/{n}"));
+    }
+    if let Some(state) = partial.get("state") {
+        v["state"] = state.clone();
+    }
+    v
+}
+
 /// An issue comment on #7, completed from `partial` (written from the `issue-comment` schema).
 fn issue_comment(partial: &Value) -> Value {
     let id = partial["id"].as_u64().unwrap_or_else(|| id_of(&partial.to_string()));
@@ -845,18 +966,25 @@ fn actions_app() -> Value {
     })
 }
 
-/// The check suite GitHub created when it first saw `sha` (written from the `check-suite` schema).
-fn check_suite(s: &State, sha: &str) -> Value {
-    let id = id_of(sha);
+/// The `n`th check suite GitHub created for `sha` at `at` (written from the
+/// `check-suite` schema): on `branch` (`None`: a fork's head), listing pull
+/// request #7 only when `branch` is its head branch `feature`.
+fn check_suite(s: &State, sha: &str, branch: Option<&str>, at: &str, n: usize) -> Value {
+    let id = id_of(&format!("{sha}/{n}"));
     let url = format!("{API}/repos/acme/shop/check-suites/{id}");
     let side = |name: &str, sha: &str| json!({"ref": name, "sha": sha, "repo": {"id": REPO_ID, "url": format!("{API}/repos/acme/shop"), "name": "shop"}});
+    let pulls = if branch == Some("feature") {
+        json!([{"id": id_of("pull/7"), "number": 7, "url": format!("{API}/repos/acme/shop/pulls/7"),
+                "head": side("feature", sha), "base": side("main", &s.base)}])
+    } else {
+        json!([])
+    };
     json!({
-        "id": id, "node_id": format!("CS_kwDOAAAD6M8AAAA{id}"), "head_branch": "feature", "head_sha": sha,
+        "id": id, "node_id": format!("CS_kwDOAAAD6M8AAAA{id}"), "head_branch": branch, "head_sha": sha,
         "status": "completed", "conclusion": "success", "url": url, "before": s.base, "after": sha,
-        "pull_requests": [{"id": id_of("pull/7"), "number": 7, "url": format!("{API}/repos/acme/shop/pulls/7"),
-                           "head": side("feature", sha), "base": side("main", &s.base)}],
+        "pull_requests": pulls,
         "app": actions_app(), "repository": repository(),
-        "created_at": s.head_seen, "updated_at": s.head_seen,
+        "created_at": at, "updated_at": at,
         "head_commit": {"id": sha, "tree_id": format!("{:040x}", id_of(sha)), "message": "drop email",
                         "timestamp": "2026-01-01T11:00:00Z",
                         "author": {"name": "Alice", "email": "alice@example.com"},
@@ -1029,6 +1157,9 @@ impl State {
             failures: vec![],
             slow_post: false,
             head_seen: "2026-01-01T12:00:00Z".into(),
+            suites: None,
+            issues: vec![],
+            commits: vec![],
             merge_sha: String::new(),
             down: false,
             read_only: false,

@@ -3,6 +3,7 @@
 
 mod beta_flag_without_ga_replacement;
 mod flag_default_not_off;
+mod flag_env_default_mismatch;
 mod flag_missing_from_table;
 mod flag_naming_convention;
 mod flag_past_remove_by;
@@ -14,13 +15,17 @@ mod invalid_flag_registry;
 mod undocumented_flag;
 mod unreferenced_flag;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
 use crate::finding::Finding;
+use crate::flags::changes::EnvChange;
 use crate::flags::registry::locate;
 use crate::flags::{Column, FlagEntry, FlagRegistry, Reference};
+
+/// No flag.
+static NONE: BTreeSet<String> = BTreeSet::new();
 use crate::migration::lex::LineIndex;
 use crate::registry::RuleMeta;
 
@@ -39,6 +44,7 @@ pub static META: &[&RuleMeta] = &[
     &beta_flag_without_ga_replacement::RULE,
     &flag_missing_from_table::RULE,
     &flag_table_default_mismatch::RULE,
+    &flag_env_default_mismatch::RULE,
     &invalid_flag_registry::RULE,
 ];
 
@@ -56,6 +62,7 @@ const CHECKS: &[Check] = &[
     beta_flag_without_ga_replacement::check,
     flag_missing_from_table::check,
     flag_table_default_mismatch::check,
+    flag_env_default_mismatch::check,
 ];
 
 /// What the flag rules see.
@@ -70,6 +77,10 @@ pub struct Model<'a> {
     pub naming: Option<(&'a str, &'a regex::Regex)>,
     /// `flags.table`.
     pub table: Option<&'a str>,
+    /// `FEATURE_X=` values changed in `flags.env_files` (with `--base`).
+    pub env_changes: &'a [EnvChange],
+    /// Flags whose rollout manifests have no phase with users yet.
+    pub unexposed: &'a BTreeSet<String>,
     by_flag: HashMap<&'a str, Vec<&'a Reference>>,
     index: LineIndex,
 }
@@ -94,6 +105,8 @@ impl<'a> Model<'a> {
             warn_days,
             naming,
             table,
+            env_changes: &[],
+            unexposed: &NONE,
             by_flag,
             index: LineIndex::new(&registry.text),
         }

@@ -1,7 +1,7 @@
 //! `missing-signoff`: a sign-off the pull request needs and does not have.
 
+use super::SignoffCx;
 use crate::finding::Finding;
-use crate::signoff::SignoffResult;
 
 crate::declare_rule! {
     /// ## What it does
@@ -30,9 +30,9 @@ crate::declare_rule! {
 }
 
 /// One finding (without a file) per sign-off that is not met.
-pub fn check(results: &[SignoffResult]) -> Vec<Finding> {
+pub fn check(cx: &SignoffCx) -> Vec<Finding> {
     let mut out = Vec::new();
-    for r in results.iter().filter(|r| !r.met()) {
+    for r in cx.results.iter().filter(|r| !r.met()) {
         let mut msg = format!(
             "Sign-off `{}` is missing (required for {}); the change cannot ship without it",
             r.signoff,

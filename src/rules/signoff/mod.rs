@@ -1,22 +1,68 @@
 //! Sign-off rules: findings from the evaluated sign-offs (by
 //! `crate::signoff`, plain data, no network), one rule per file.
 
+mod missing_approvals;
 mod missing_signoff;
+mod open_blocking_issues;
 mod push_time_unverified;
+mod unsigned_commit;
 
+pub use missing_approvals::MISSING_APPROVALS;
 pub use missing_signoff::MISSING_SIGNOFF;
+pub use open_blocking_issues::OPEN_BLOCKING_ISSUES;
 pub use push_time_unverified::SIGNOFF_PUSH_TIME_UNVERIFIED;
+pub use unsigned_commit::UNSIGNED_COMMIT;
 
 use crate::finding::Finding;
 use crate::registry::RuleMeta;
-use crate::signoff::SignoffResult;
+use crate::signoff::approvals::Approvals;
+use crate::signoff::blocking::OpenIssue;
+use crate::signoff::{CommitVerification, SignoffResult};
+
+/// What the sign-off rules read about one pull request.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SignoffCx<'a> {
+    /// The required sign-offs, evaluated.
+    pub results: &'a [SignoffResult],
+    /// The approvals it needs and has (`None`: it needs none).
+    pub approvals: Option<&'a Approvals>,
+    /// The open blocking issues (`None`: not looked up).
+    pub blocking: Option<&'a [OpenIssue]>,
+    /// The pull request's commits and their verification (`None`: not asked for).
+    pub commits: Option<&'a [CommitVerification]>,
+}
+
+type Check = fn(&SignoffCx) -> Vec<Finding>;
+
+/// Every sign-off rule and its check, in report order.
+static RULES: &[(&RuleMeta, Check)] = &[
+    (&MISSING_SIGNOFF, missing_signoff::check),
+    (&MISSING_APPROVALS, missing_approvals::check),
+    (&SIGNOFF_PUSH_TIME_UNVERIFIED, push_time_unverified::check),
+    (&OPEN_BLOCKING_ISSUES, open_blocking_issues::check),
+    (&UNSIGNED_COMMIT, unsigned_commit::check),
+];
 
 /// Every sign-off rule's metadata.
-pub static META: &[&RuleMeta] = &[&MISSING_SIGNOFF, &SIGNOFF_PUSH_TIME_UNVERIFIED];
+pub static META: &[&RuleMeta] = &[
+    &MISSING_SIGNOFF,
+    &MISSING_APPROVALS,
+    &SIGNOFF_PUSH_TIME_UNVERIFIED,
+    &OPEN_BLOCKING_ISSUES,
+    &UNSIGNED_COMMIT,
+];
 
-/// The findings of every sign-off rule, in result order.
-pub fn check(results: &[SignoffResult]) -> Vec<Finding> {
-    let mut out = missing_signoff::check(results);
-    out.extend(push_time_unverified::check(results));
-    out
+/// The findings of every sign-off rule, in rule order.
+pub fn check(cx: &SignoffCx) -> Vec<Finding> {
+    RULES.iter().flat_map(|(_, check)| check(cx)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_rule_is_in_the_metadata_once() {
+        let ids: Vec<&str> = super::RULES.iter().map(|(m, _)| m.id).collect();
+        let meta: Vec<&str> = super::META.iter().map(|m| m.id).collect();
+        assert_eq!(ids, meta);
+    }
 }
