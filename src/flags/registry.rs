@@ -8,10 +8,10 @@ use std::ops::Range;
 
 use chrono::NaiveDate;
 
+use super::invalid_flag_registry::RULE as INVALID_FLAG_REGISTRY;
 use super::{FlagEntry, FlagType};
 use crate::finding::{Finding, Location};
 use crate::migration::lex::LineIndex;
-use crate::rules::flags::INVALID_FLAG_REGISTRY;
 
 /// A registry column shipgate understands. Other columns are kept out of the way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

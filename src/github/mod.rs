@@ -4,42 +4,11 @@
 pub mod ci;
 pub mod client;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
+pub use crate::config::ci::CiConfig;
 use crate::signoff::{Permission, Review, TimelineEvent};
 
 /// The hidden marker of shipgate's summary comment.
 pub const MARKER: &str = "<!-- shipgate:summary -->";
-
-/// The `ci` section of `shipgate.yml`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub struct CiConfig {
-    /// Branches (glob patterns) whose pushes run the release-branch check.
-    #[serde(default = "release_branches")]
-    pub release_branches: Vec<String>,
-    /// Post (or edit) the PR summary comment.
-    #[serde(default = "yes")]
-    pub comment: bool,
-}
-
-fn release_branches() -> Vec<String> {
-    vec!["release/*".into()]
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Default for CiConfig {
-    fn default() -> Self {
-        CiConfig {
-            release_branches: release_branches(),
-            comment: true,
-        }
-    }
-}
 
 /// Why a GitHub call failed, after retries.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,6 @@ mod flag_referenced_after_ga;
 mod flag_remove_by_soon;
 mod flag_table_default_mismatch;
 mod flag_without_owner;
-mod invalid_flag_registry;
 mod undocumented_flag;
 mod unreferenced_flag;
 
@@ -22,9 +21,9 @@ use crate::finding::Finding;
 use crate::flags::registry::locate;
 use crate::flags::{Column, FlagEntry, FlagRegistry, Reference};
 use crate::migration::lex::LineIndex;
-use crate::registry::RuleMeta;
+use crate::rule::RuleMeta;
 
-pub use invalid_flag_registry::RULE as INVALID_FLAG_REGISTRY;
+pub use crate::flags::invalid_flag_registry::RULE as INVALID_FLAG_REGISTRY;
 
 /// Every flag rule's metadata.
 pub static META: &[&RuleMeta] = &[
@@ -39,7 +38,7 @@ pub static META: &[&RuleMeta] = &[
     &beta_flag_without_ga_replacement::RULE,
     &flag_missing_from_table::RULE,
     &flag_table_default_mismatch::RULE,
-    &invalid_flag_registry::RULE,
+    &INVALID_FLAG_REGISTRY,
 ];
 
 type Check = fn(&Model<'_>, &mut Vec<Finding>);

@@ -8,7 +8,7 @@ pub use missing_signoff::MISSING_SIGNOFF;
 pub use push_time_unverified::SIGNOFF_PUSH_TIME_UNVERIFIED;
 
 use crate::finding::Finding;
-use crate::registry::RuleMeta;
+use crate::rule::RuleMeta;
 use crate::signoff::SignoffResult;
 
 /// Every sign-off rule's metadata.
