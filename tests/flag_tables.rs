@@ -145,6 +145,14 @@ fn tricky_tables_read_as_rendered() {
             "| Flag | Owner | Default |\n|---|---|---|\n| new\\_checkout | @x | off |\n",
         ),
         (
+            "a table in an indented code block",
+            "Example:\n\n    | Flag | Owner | Default |\n    |---|---|---|\n    | `example` | @x | off |\n\n| Flag | Owner | Default |\n|---|---|---|\n| `a` | @x | off |\n",
+        ),
+        (
+            "a table in a list item",
+            "- The flags:\n\n    | Flag | Owner | Default |\n    |---|---|---|\n    | `b` | @x | off |\n",
+        ),
+        (
             "a table after prose and a code block",
             "Intro.\n\n```\n| Flag | Owner | Default |\n|---|---|---|\n| `fenced` | @x | off |\n```\n\n| Flag | Owner | Default |\n|---|---|---|\n| `a` | @x | off |\n",
         ),

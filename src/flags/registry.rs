@@ -190,6 +190,18 @@ fn is_separator(s: &str) -> bool {
         })
 }
 
+/// Whether `t` (without its indentation) starts a list item: `- `, `* `, `+ `, `1. `, `1) `.
+fn list_item(t: &str) -> bool {
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &t[digits..];
+    let marker = if digits > 0 {
+        rest.strip_prefix(['.', ')'])
+    } else {
+        rest.strip_prefix(['-', '*', '+'])
+    };
+    marker.is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']))
+}
+
 /// A fence opener or closer: the fence character and its length.
 fn fence(t: &str) -> Option<(char, usize)> {
     let c = t.chars().next()?;
@@ -375,6 +387,11 @@ pub fn parse(path: &str, text: &str) -> Parsed {
     let mut flag_tables = 0;
     let mut open_fence: Option<(char, usize)> = None;
     let mut in_comment = false;
+    // An indented code block (four spaces after a blank line, outside a
+    // list) is code, not a table: GitHub shows it as written.
+    let mut in_code = false;
+    let mut after_blank = true;
+    let mut in_list = false;
     let mut i = 0;
     while i < lines.len() {
         let l = lines[i].text;
@@ -382,6 +399,20 @@ pub fn parse(path: &str, text: &str) -> Parsed {
         let t = l.trim_start();
         if in_comment {
             in_comment = !l.contains("-->");
+            i += 1;
+            continue;
+        }
+        let blank = t.is_empty();
+        in_code = if blank {
+            in_code
+        } else {
+            indent >= 4 && (in_code || (after_blank && !in_list)) && open_fence.is_none()
+        };
+        if !blank && indent < 4 {
+            in_list = indent > 0 || list_item(t);
+        }
+        after_blank = blank;
+        if in_code {
             i += 1;
             continue;
         }
