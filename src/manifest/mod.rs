@@ -1,6 +1,7 @@
 //! Rollout manifests: discovery under `rollouts.paths`, reading with limits
-//! (size, UTF-8, YAML alias bombs and depth), the JSON Schema, the model the
-//! rollout rules judge, and the phase-advance change records of `--base`.
+//! (size, UTF-8, YAML alias bombs and depth), the JSON Schema and the model
+//! the rollout rules judge. The rollout gate (`gates::rollouts`) runs the
+//! rules and records the phase changes of `--base`.
 
 pub mod input;
 pub mod model;
