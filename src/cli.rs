@@ -93,7 +93,7 @@ pub enum Command {
     /// them. Plain SQL folders and Flyway's repeatable migrations always run.
     DryRun {
         #[command(flatten)]
-        args: crate::dryrun::DryRunArgs,
+        args: crate::gates::dryrun::DryRunArgs,
         #[command(flatten)]
         common: Common,
     },
@@ -420,7 +420,7 @@ fn ci(args: &crate::github::ci::CiArgs, common: &Common) -> u8 {
 }
 
 /// `shipgate dry-run`: progress on stderr, the report on stdout.
-fn dry_run(args: &crate::dryrun::DryRunArgs, common: &Common) -> u8 {
+fn dry_run(args: &crate::gates::dryrun::DryRunArgs, common: &Common) -> u8 {
     let cfg = match load_config(common, &args.repo) {
         Ok(c) => c,
         Err(e) => {
@@ -433,7 +433,7 @@ fn dry_run(args: &crate::dryrun::DryRunArgs, common: &Common) -> u8 {
             eprintln!("{m}");
         }
     };
-    match crate::dryrun::run(args, common.base.as_deref(), &cfg, &mut progress) {
+    match crate::gates::dryrun::run(args, common.base.as_deref(), &cfg, &mut progress) {
         Ok(mut outcome) => {
             outcome.report.fail_on_warnings = common.fail_on == FailOn::Warning;
             let format = common.format.unwrap_or(Format::Human);
@@ -442,13 +442,13 @@ fn dry_run(args: &crate::dryrun::DryRunArgs, common: &Common) -> u8 {
                 if report.findings.iter().any(|f| report.blocks(f)) {
                     print(&format!(
                         "{}{}",
-                        crate::dryrun::render::human(&outcome.run),
+                        crate::report::dryrun::human(&outcome.run),
                         report::human::render_quiet(report, use_color(common.color))
                     ));
                 }
                 return report.exit_code();
             }
-            print(&crate::dryrun::render::render(
+            print(&crate::report::dryrun::render(
                 &outcome,
                 format,
                 use_color(common.color),
@@ -572,6 +572,7 @@ jobs:
       contents: read
       pull-requests: write # the summary comment
       checks: read # when the head was pushed: sign-off labels older than the push are stale
+      issues: read # open P0/P1 issues hold a launch (`ci.blocking_issues`)
     steps:
       - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
         with:

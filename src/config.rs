@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::yaml::{self, Pos};
 
+pub mod ci;
+pub mod flags;
+pub mod rollouts;
+pub mod signoff;
+
 /// shipgate configuration (`shipgate.yml` at the repository root).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
@@ -24,16 +29,16 @@ pub struct Config {
     pub migrations: MigrationsConfig,
     /// Rollout manifests.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub rollouts: crate::manifest::RolloutsConfig,
+    pub rollouts: rollouts::RolloutsConfig,
     /// The flag registry and flag references.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub flags: crate::flags::FlagsConfig,
+    pub flags: flags::FlagsConfig,
     /// Sign-offs that `shipgate ci` requires, by class of change, and who may give them.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub signoff: crate::signoff::SignoffConfig,
+    pub signoff: signoff::SignoffConfig,
     /// `shipgate ci` in GitHub Actions.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub ci: crate::github::CiConfig,
+    pub ci: ci::CiConfig,
 }
 
 /// A section whose keys are all commented out (`rules:`) is empty, not an error.
@@ -226,7 +231,7 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
             return Err((
                 format!(
                     "unknown class of change `{class}` in `signoff.{key}` ({also}one of {})",
-                    crate::signoff::CLASSES.join(", ")
+                    signoff::CLASSES.join(", ")
                 ),
                 pos,
             ));
@@ -251,17 +256,17 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
             Some(doc.locate(&at)),
         ));
     }
-    if let Some(glob) = crate::signoff::classify::invalid_globs(&config.signoff).first() {
+    if let Some(glob) = signoff::invalid_globs(&config.signoff).first() {
         return Err((
             format!("invalid glob pattern `{glob}` in `signoff`"),
             Some(doc.locate("/signoff")),
         ));
     }
     for id in config.rules.keys() {
-        if crate::registry::find(id).is_none() {
+        if !crate::rule::is_known(id) {
             let pos = doc.keys.get(&format!("/rules/{}", yaml::escape_pointer(id))).copied();
-            let ids: Vec<&str> = crate::registry::all().iter().map(|m| m.id).collect();
-            let hint = match crate::suggest::closest(id, &ids) {
+            let ids: &[&str] = crate::rule::IDS;
+            let hint = match crate::suggest::closest(id, ids) {
                 Some(s) => format!("; did you mean `{s}`?"),
                 None => String::new(),
             };

@@ -1,26 +1,9 @@
 //! A finding is the one currency between rules, approvals and reporters.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::registry::RuleMeta;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Note,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-}
+use crate::rule::RuleMeta;
+pub use crate::rule::Severity;
 
 /// 1-based line and column range of what a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

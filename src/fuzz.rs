@@ -86,7 +86,8 @@ pub fn migration(bytes: &[u8]) -> Option<u8> {
 /// A rollout manifest (also as its own base version): YAML, the JSON
 /// Schema, the rollout rules, the reports.
 pub fn rollout(bytes: &[u8]) -> Option<u8> {
-    use crate::manifest::{check_sources, Base, Content, Source};
+    use crate::gates::rollouts::check_sources;
+    use crate::manifest::{Base, Content, Source};
     let base = match std::str::from_utf8(bytes) {
         Ok(text) => Base::Present(text.to_string()),
         Err(_) => Base::NotCompared,

@@ -17,7 +17,7 @@ use shipgate::app::Report;
 use shipgate::config::Config;
 use shipgate::finding::Severity;
 use shipgate::flags::FlagRegistry;
-use shipgate::manifest::{self, Base, Content, Source};
+use shipgate::manifest::{Base, Content, Source};
 use shipgate::registry::Domain;
 use shipgate::report::{render, Format};
 
@@ -116,7 +116,7 @@ fn run(case: &Case) -> Report {
     let config = Config::default();
     let registry = registry(&root);
     let mut report = Report::default();
-    manifest::check_sources(
+    shipgate::gates::rollouts::check_sources(
         &root,
         &config.rollouts,
         case.sources.clone(),

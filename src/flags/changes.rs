@@ -7,7 +7,8 @@ use std::path::Path;
 use serde_json::{json, Map, Value};
 
 use super::{env_flag, field_changes, normalized_index, Column, FlagEntry, FlagRegistry};
-use crate::app::{AppError, Report};
+use crate::error::AppError;
+use crate::outcome::Report;
 
 /// Pushes the change records of the registry at `rel` since the merge base with `rev`.
 pub fn record(

@@ -4,6 +4,7 @@
 //! into the flag table; and, with `--base`, what a change does to the registry.
 
 pub mod changes;
+pub mod invalid_flag_registry;
 pub mod patterns;
 pub mod registry;
 pub mod search;
@@ -13,18 +14,14 @@ use std::ops::Range;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
-use crate::app::{AppError, Facts, Report};
+pub use crate::config::flags::{FlagsConfig, DEFAULT_REGISTRY};
 use crate::config::Config;
+use crate::error::AppError;
 use crate::finding::{Finding, Location};
-use crate::migration::lex::LineIndex;
+use crate::outcome::Report;
 pub use patterns::{Capture, ReferencePattern};
 pub use registry::{Cell, Column};
-
-/// The registry's path when `flags.registry` is not set.
-pub const DEFAULT_REGISTRY: &str = "docs/flags.md";
 
 /// The `docs/flags.md` that `shipgate init` writes: the registry's table, empty.
 pub const REGISTRY_SKELETON: &str = "# Feature flags
@@ -54,107 +51,6 @@ removed by its `Remove by` date; a `beta_*` flag at GA is `Replaced by` a
 
 /// Environment variable that sets "today" (`YYYY-MM-DD`) for the date rules.
 pub const TODAY_ENV: &str = "SHIPGATE_TODAY";
-
-/// `flags:` in shipgate.yml.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub struct FlagsConfig {
-    /// The flag registry, relative to the repository root (default
-    /// `docs/flags.md`). A registry named here must exist; without this key a
-    /// repository with no `docs/flags.md` has no flag gate.
-    #[serde(default)]
-    pub registry: Option<String>,
-    /// Search code with the built-in reference patterns (common flag SDK calls
-    /// and `FEATURE_X` environment variables, listed in docs/flag-registry.md) as well
-    /// as with `references`.
-    #[serde(default = "yes")]
-    pub default_references: bool,
-    /// More patterns that find flag references in code: each a regex with one
-    /// capture group (the flag name) and optional path globs.
-    #[serde(default, deserialize_with = "crate::config::null_as_default")]
-    pub references: Vec<ReferencePattern>,
-    /// Globs of files and directories never searched for references, besides
-    /// what `.gitignore` hides. A glob without `/` matches a name in any directory.
-    #[serde(default = "default_exclude", deserialize_with = "null_as_exclude")]
-    pub exclude: Vec<String>,
-    /// A regex every documented flag name must match in full, e.g. `[a-z][a-z0-9_]*`.
-    #[serde(default)]
-    pub naming: Option<String>,
-    /// Warn this many days before a referenced flag's `Remove by` date.
-    #[serde(default = "default_warn_days")]
-    pub warn_days: u32,
-    /// The table flags are stored in (e.g. `feature_flags` or `app.flags`): every
-    /// documented flag must be inserted by a migration, with the registry's default.
-    #[serde(default)]
-    pub table: Option<String>,
-    /// The column of `table` holding the flag's name (default: the first of
-    /// `key`, `name`, `flag`, `flag_key`, `flag_name`, `slug` that the INSERT lists).
-    #[serde(default)]
-    pub key_column: Option<String>,
-    /// The column of `table` holding the flag's default (default: the first of
-    /// `enabled`, `default`, `default_value`, `is_enabled`, `value`, `active`,
-    /// `on`, `state` that the INSERT lists).
-    #[serde(default)]
-    pub default_column: Option<String>,
-    /// Environment files (globs, as in `.gitignore`) whose `FEATURE_X=` values
-    /// deploy flag state: a changed value there is a `flag-change`.
-    #[serde(default = "default_env_files", deserialize_with = "null_as_exclude")]
-    #[schemars(default = "default_env_files")]
-    pub env_files: Vec<String>,
-}
-
-fn default_env_files() -> Vec<String> {
-    vec![".env.production".into(), "**/*.production.env".into()]
-}
-
-fn yes() -> bool {
-    true
-}
-
-fn default_warn_days() -> u32 {
-    14
-}
-
-fn default_exclude() -> Vec<String> {
-    vec!["node_modules".into(), "vendor".into()]
-}
-
-fn null_as_exclude<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    Ok(Option::<Vec<String>>::deserialize(d)?.unwrap_or_default())
-}
-
-impl Default for FlagsConfig {
-    fn default() -> Self {
-        FlagsConfig {
-            registry: None,
-            default_references: true,
-            references: Vec::new(),
-            exclude: default_exclude(),
-            naming: None,
-            warn_days: default_warn_days(),
-            table: None,
-            key_column: None,
-            default_column: None,
-            env_files: default_env_files(),
-        }
-    }
-}
-
-impl FlagsConfig {
-    /// The registry path relative to the root, and whether it was configured.
-    pub fn registry_path(&self) -> (String, bool) {
-        match &self.registry {
-            Some(p) => (normalize_rel(p), true),
-            None => (DEFAULT_REGISTRY.to_string(), false),
-        }
-    }
-}
-
-fn normalize_rel(p: &str) -> String {
-    let p = p.trim().replace('\\', "/");
-    let p = p.trim_start_matches("./");
-    p.trim_start_matches('/').to_string()
-}
 
 /// The `Type` of a flag (CONTRACT.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -407,7 +303,7 @@ pub fn load_registry(root: &Path, config: &Config, _report: &mut Report) -> Resu
     let mut reg = FlagRegistry::parse(&rel, &text);
     if !utf8 {
         let mut f = Finding::new(
-            &crate::rules::flags::INVALID_FLAG_REGISTRY,
+            &invalid_flag_registry::RULE,
             format!("`{rel}` is not valid UTF-8, so some of its text may be misread"),
         )
         .help("save the registry as UTF-8");
@@ -415,142 +311,6 @@ pub fn load_registry(root: &Path, config: &Config, _report: &mut Report) -> Resu
         reg.problems.insert(0, f);
     }
     Ok(Some(reg))
-}
-
-/// The flag gate: references from code, manifests (`manifest_refs`) and migrations (`facts`).
-pub fn run(
-    root: &Path,
-    config: &Config,
-    base: Option<&str>,
-    registry: Option<&FlagRegistry>,
-    manifest_refs: &[FlagRef],
-    facts: &Facts,
-    report: &mut Report,
-) -> Result<(), AppError> {
-    let cfg = &config.flags;
-    let today = today()?;
-    let mut env_changes = Vec::new();
-    if let Some(rev) = base {
-        changes::record(root, &cfg.registry_path().0, registry, rev, report)?;
-        env_changes = changes::record_env(root, &cfg.env_files, registry, rev, report)?;
-    }
-    let Some(reg) = registry else {
-        return Ok(());
-    };
-    report.stats.flags = reg.entries.len();
-    report.sources.insert(reg.path.clone(), reg.text.clone());
-    report.findings.extend(reg.problems.iter().cloned());
-
-    let naming = match &cfg.naming {
-        Some(n) => Some(
-            regex::Regex::new(&format!("^(?:{n})$"))
-                .map_err(|e| AppError::Usage(format!("`flags.naming` is not a valid regex: {e}")))?,
-        ),
-        None => None,
-    };
-    let set = pattern_set(cfg)?;
-    let exclude = patterns::Globs::new(&cfg.exclude.iter().map(|g| (g.clone(), 0)).collect::<Vec<_>>())
-        .map_err(|e| AppError::Usage(format!("`flags.exclude`: {e}")))?
-        .0;
-    let mut skip = vec![reg.path.clone()];
-    skip.extend(["shipgate.yml", ".shipgate.yml", "shipgate.yaml", ".shipgate.yaml"].map(String::from));
-    let found = search::search(root, &set, &exclude, &skip);
-    if let Some(first) = found.errors.first() {
-        let more = found.errors.len() - 1;
-        return Err(AppError::Evaluate(format!(
-            "cannot search for flag references: {first}{}",
-            if more > 0 {
-                format!(" (and {more} more)")
-            } else {
-                String::new()
-            }
-        )));
-    }
-
-    let mut texts = Texts::new(root);
-    let mut refs = Vec::new();
-    let norm = normalized_index(reg);
-    for file in &found.files {
-        for hit in &file.hits {
-            let (flag, env_var) = match set.patterns[hit.pattern].capture {
-                Capture::Flag => (hit.name.clone(), None),
-                Capture::EnvVar => match env_flag(&hit.name, reg, &norm) {
-                    Some(flag) => (flag, Some(format!("FEATURE_{}", hit.name))),
-                    None => continue,
-                },
-            };
-            refs.push(Reference {
-                flag,
-                env_var,
-                kind: RefKind::Code,
-                file: file.rel.clone(),
-                span: Some(hit.span.clone()),
-                location: hit.location,
-                written_default: None,
-            });
-        }
-    }
-    for r in manifest_refs {
-        let span = texts
-            .get(&r.file)
-            .and_then(|t| span_of(t, r.line, r.column, r.end_column));
-        refs.push(Reference {
-            flag: r.flag.clone(),
-            env_var: None,
-            kind: RefKind::Manifest,
-            file: r.file.clone(),
-            span,
-            location: Location {
-                line: r.line,
-                column: r.column,
-                end_line: r.line,
-                end_column: r.end_column.max(r.column + 1),
-            },
-            written_default: None,
-        });
-    }
-    if let Some(table) = &cfg.table {
-        refs.extend(table_refs(table, cfg, facts, &mut texts));
-    }
-
-    let model = crate::rules::flags::Model::new(
-        reg,
-        &refs,
-        today,
-        i64::from(cfg.warn_days),
-        naming.as_ref().map(|r| (cfg.naming.as_deref().unwrap_or_default(), r)),
-        cfg.table.as_deref(),
-    );
-    // Flags whose rollout manifests have no phase with users yet.
-    let mut unexposed: BTreeSet<String> = BTreeSet::new();
-    for r in manifest_refs.iter().filter(|r| r.exposed == Some(false)) {
-        unexposed.insert(r.flag.clone());
-    }
-    for r in manifest_refs.iter().filter(|r| r.exposed == Some(true)) {
-        unexposed.remove(&r.flag);
-    }
-    let mut model = model;
-    model.env_changes = &env_changes;
-    model.unexposed = &unexposed;
-    let mut findings = crate::rules::flags::check(&model);
-    for f in &mut findings {
-        let Some(file) = f.file.clone() else { continue };
-        if !report.sources.contains_key(&file) {
-            if let Some(t) = texts.get(&file) {
-                report.sources.insert(file.clone(), t.to_string());
-            }
-        }
-        // A span that does not fit the text shown would garble the snippet.
-        let fits =
-            |s: &Range<usize>, t: &str| s.start <= s.end && t.is_char_boundary(s.start) && t.is_char_boundary(s.end);
-        if let Some(span) = &f.span {
-            if !report.sources.get(&file).is_some_and(|t| fits(span, t)) {
-                f.span = None;
-            }
-        }
-    }
-    report.findings.extend(findings);
-    Ok(())
 }
 
 /// Every reference pattern: the built-in ones (unless turned off), then the user's.
@@ -583,7 +343,7 @@ fn fold(name: &str) -> String {
         .collect()
 }
 
-pub(crate) fn normalized_index(reg: &FlagRegistry) -> HashMap<String, String> {
+pub fn normalized_index(reg: &FlagRegistry) -> HashMap<String, String> {
     let mut m = HashMap::new();
     for e in &reg.entries {
         m.entry(fold(&e.name)).or_insert_with(|| e.name.clone());
@@ -603,148 +363,6 @@ pub fn env_flag(rest: &str, _reg: &FlagRegistry, norm: &HashMap<String, String>)
         .or_else(|| norm.get(&format!("feature_{lower}")))
         .cloned()
         .or(Some(lower))
-}
-
-/// Byte range of a 1-based line and character columns `[column, end_column)`.
-fn span_of(text: &str, line: usize, column: usize, end_column: usize) -> Option<Range<usize>> {
-    let start_of_line = if line <= 1 {
-        0
-    } else {
-        text.match_indices('\n').nth(line - 2)?.0 + 1
-    };
-    let rest = &text[start_of_line..];
-    let line_text = &rest[..rest.find('\n').unwrap_or(rest.len())];
-    let at = |col: usize| {
-        line_text
-            .char_indices()
-            .nth(col.saturating_sub(1))
-            .map_or(line_text.len(), |(i, _)| i)
-    };
-    let s = at(column);
-    let e = at(end_column.max(column + 1)).max(s);
-    Some(start_of_line + s..start_of_line + e)
-}
-
-/// Files read for snippets and spans, by repository path; `None` when unreadable or not UTF-8.
-struct Texts<'a> {
-    root: &'a Path,
-    cache: HashMap<String, Option<String>>,
-}
-
-impl<'a> Texts<'a> {
-    fn new(root: &'a Path) -> Self {
-        Texts {
-            root,
-            cache: HashMap::new(),
-        }
-    }
-
-    fn get(&mut self, rel: &str) -> Option<&str> {
-        let root = self.root;
-        self.cache
-            .entry(rel.to_string())
-            .or_insert_with(|| {
-                // Without a byte-order mark: every gate's offsets are those of the text after it.
-                std::fs::read(root.join(rel))
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .map(|t| match t.strip_prefix('\u{feff}') {
-                        Some(rest) => rest.to_string(),
-                        None => t,
-                    })
-            })
-            .as_deref()
-    }
-}
-
-fn table_matches(configured: &str, name: &crate::migration::action::Name) -> bool {
-    let unquote = |s: &str| s.trim().trim_matches('"').to_string();
-    let (schema, table) = match configured.rsplit_once('.') {
-        Some((s, t)) => (Some(unquote(s)), unquote(t)),
-        None => (None, unquote(configured)),
-    };
-    if !table.eq_ignore_ascii_case(&name.name) {
-        return false;
-    }
-    match schema.filter(|s| !s.eq_ignore_ascii_case("public")) {
-        None => true,
-        Some(s) => name.schema.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&s)),
-    }
-}
-
-const KEY_COLUMNS: &[&str] = &["key", "name", "flag", "flag_key", "flag_name", "slug"];
-const DEFAULT_COLUMNS: &[&str] = &[
-    "enabled",
-    "default",
-    "default_value",
-    "is_enabled",
-    "value",
-    "active",
-    "on",
-    "state",
-];
-
-/// References made by migrations that write the flag table (insert, update or delete by key).
-fn table_refs(table: &str, cfg: &FlagsConfig, facts: &Facts, texts: &mut Texts<'_>) -> Vec<Reference> {
-    let mut out = Vec::new();
-    for w in facts.table_writes.iter().filter(|i| table_matches(table, &i.table)) {
-        let cols: Vec<String> = w
-            .columns
-            .iter()
-            .map(|c| c.trim_matches('"').to_ascii_lowercase())
-            .collect();
-        let find = |configured: &Option<String>, defaults: &[&str]| -> Option<usize> {
-            match configured {
-                Some(c) => cols.iter().position(|x| x.eq_ignore_ascii_case(c.trim_matches('"'))),
-                None => defaults.iter().find_map(|d| cols.iter().position(|x| x == d)),
-            }
-        };
-        let Some(key) = find(&cfg.key_column, KEY_COLUMNS) else {
-            continue;
-        };
-        let default = find(&cfg.default_column, DEFAULT_COLUMNS);
-        let mut from = texts.get(&w.file).and_then(|t| offset_of(t, w.line, w.column));
-        let index = texts.get(&w.file).map(LineIndex::new);
-        for row in &w.rows {
-            let Some(Some(name)) = row.get(key) else { continue };
-            let mut span = None;
-            let mut location = Location {
-                line: w.line,
-                column: w.column,
-                end_line: w.line,
-                end_column: w.column + 1,
-            };
-            if let (Some(text), Some(start), Some(index)) = (texts.get(&w.file), from, &index) {
-                let lit = format!("'{}'", name.replace('\'', "''"));
-                if let Some(i) = text.get(start..).and_then(|t| t.find(&lit)) {
-                    let s = start + i;
-                    let r = s..s + lit.len();
-                    location = registry::locate(text, index, &r);
-                    from = Some(r.end);
-                    span = Some(r);
-                }
-            }
-            out.push(Reference {
-                flag: name.clone(),
-                env_var: None,
-                kind: match w.kind {
-                    crate::app::Write::Insert => RefKind::MigrationInsert,
-                    crate::app::Write::Update => RefKind::MigrationUpdate,
-                    crate::app::Write::Delete => RefKind::MigrationDelete,
-                },
-                file: w.file.clone(),
-                span,
-                location,
-                written_default: default.map(|d| (w.columns[d].clone(), row.get(d).cloned().flatten())),
-            });
-        }
-    }
-    out
-}
-
-/// Byte offset of a 1-based line and character column.
-fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
-    span_of(text, line, column, column + 1).map(|r| r.start)
 }
 
 /// Flags in both registries whose documented fields differ, for `changes`.

@@ -6,45 +6,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+pub use crate::config::flags::{Capture, ReferencePattern};
 use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
 use regex_automata::{meta, util::syntax};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-/// What the capture group of a reference pattern holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Capture {
-    /// The flag's name, exactly as the registry writes it.
-    #[default]
-    Flag,
-    /// The rest of a `FEATURE_` environment variable: `FEATURE_NEW_CHECKOUT`
-    /// (captured `NEW_CHECKOUT`) refers to the flag `new_checkout` or
-    /// `feature_new_checkout` (case-insensitive; `-`, `.` and `_` are the same).
-    EnvVar,
-}
 
 /// What an `env_var` capture follows.
 pub const ENV_PREFIX: &str = "FEATURE_";
-
-/// One way code refers to a flag.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub struct ReferencePattern {
-    /// A regular expression (Rust `regex` syntax, matched in ASCII mode: `\w`,
-    /// `\b` and `\s` are ASCII; `\s` crosses lines) with exactly one capture
-    /// group: the flag's name.
-    pub pattern: String,
-    /// Globs of the files it applies to (default: every file). A glob without
-    /// `/` matches the file name in any directory (`*.ts`); one with `/`
-    /// matches the path from the repository root (`src/**/*.ts`).
-    #[serde(default)]
-    pub paths: Vec<String>,
-    /// What the capture holds: `flag` (the flag's name) or `env_var` (the rest
-    /// of a `FEATURE_` environment variable).
-    #[serde(default)]
-    pub capture: Capture,
-}
 
 /// Source files of the languages whose SDK calls the built-in patterns know.
 pub const CODE_FILES: &[&str] = &[

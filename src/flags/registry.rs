@@ -8,10 +8,10 @@ use std::ops::Range;
 
 use chrono::NaiveDate;
 
+use super::invalid_flag_registry::RULE as INVALID_FLAG_REGISTRY;
 use super::{FlagEntry, FlagType};
 use crate::finding::{Finding, Location};
 use crate::migration::lex::LineIndex;
-use crate::rules::flags::INVALID_FLAG_REGISTRY;
 
 /// A registry column shipgate understands. Other columns are kept out of the way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -190,6 +190,18 @@ fn is_separator(s: &str) -> bool {
         })
 }
 
+/// Whether `t` (without its indentation) starts a list item: `- `, `* `, `+ `, `1. `, `1) `.
+fn list_item(t: &str) -> bool {
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = &t[digits..];
+    let marker = if digits > 0 {
+        rest.strip_prefix(['.', ')'])
+    } else {
+        rest.strip_prefix(['-', '*', '+'])
+    };
+    marker.is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']))
+}
+
 /// A fence opener or closer: the fence character and its length.
 fn fence(t: &str) -> Option<(char, usize)> {
     let c = t.chars().next()?;
@@ -200,15 +212,19 @@ fn fence(t: &str) -> Option<(char, usize)> {
     (n >= 3).then_some((c, n))
 }
 
-/// A cell's text without decoration.
+/// A cell's text without decoration, as GitHub shows it: backslash escapes
+/// and character references resolved outside code spans
+/// (`tests/flag_tables.rs` compares it with pulldown-cmark's GFM tables).
 pub fn clean(raw: &str) -> String {
     let mut s = raw.trim().replace("\\|", "|");
+    let mut code = false;
     loop {
         let t = s.trim();
-        let inner = ["**", "__", "*", "`", "~~"].iter().find_map(|m| {
-            (t.len() > 2 * m.len() && t.starts_with(m) && t.ends_with(m))
-                .then(|| t[m.len()..t.len() - m.len()].to_string())
-        });
+        let wrapper = ["**", "__", "*", "_", "`", "~~"]
+            .into_iter()
+            .find(|m| t.len() > 2 * m.len() && t.starts_with(m) && t.ends_with(m));
+        code |= wrapper == Some("`");
+        let inner = wrapper.map(|m| t[m.len()..t.len() - m.len()].to_string());
         // `[text](url)` as the whole cell is its text.
         let inner = inner.or_else(|| {
             let rest = t.strip_prefix('[')?;
@@ -217,9 +233,67 @@ pub fn clean(raw: &str) -> String {
         });
         match inner {
             Some(i) if i.trim() != t => s = i.trim().to_string(),
-            _ => return t.to_string(),
+            _ if code => return t.to_string(),
+            _ => return unescape(t),
         }
     }
+}
+
+/// Inline text with its backslash escapes and character references resolved;
+/// code spans stay as written.
+fn unescape(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut rest = t;
+    while let Some(c) = rest.chars().next() {
+        let taken = match c {
+            '`' => {
+                let ticks = rest.bytes().take_while(|&b| b == b'`').count();
+                let closer = "`".repeat(ticks);
+                let n = rest[ticks..].find(&closer).map_or(ticks, |end| 2 * ticks + end);
+                out.push_str(&rest[..n]);
+                n
+            }
+            '\\' if rest[1..].starts_with(|n: char| n.is_ascii_punctuation()) => {
+                out.push_str(&rest[1..2]);
+                2
+            }
+            '&' if entity(rest).is_some() => {
+                let (ch, n) = entity(rest).unwrap_or(('&', 1));
+                out.push(ch);
+                n
+            }
+            c => {
+                out.push(c);
+                c.len_utf8()
+            }
+        };
+        rest = &rest[taken..];
+    }
+    out
+}
+
+/// The character reference at the start of `s` (`&amp;`, `&#124;`, `&#x7c;`)
+/// and its length. Named ones: the few a registry is likely to hold.
+fn entity(s: &str) -> Option<(char, usize)> {
+    let end = s.find(';').filter(|&e| e <= 33)?;
+    let name = &s[1..end];
+    let ch = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse().ok()?,
+            };
+            char::from_u32(code).filter(|&c| c != '\0').unwrap_or('\u{fffd}')
+        }
+    };
+    Some((ch, end + 1))
 }
 
 /// A flag cell names one flag: the first code span when there is one
@@ -313,6 +387,11 @@ pub fn parse(path: &str, text: &str) -> Parsed {
     let mut flag_tables = 0;
     let mut open_fence: Option<(char, usize)> = None;
     let mut in_comment = false;
+    // An indented code block (four spaces after a blank line, outside a
+    // list) is code, not a table: GitHub shows it as written.
+    let mut in_code = false;
+    let mut after_blank = true;
+    let mut in_list = false;
     let mut i = 0;
     while i < lines.len() {
         let l = lines[i].text;
@@ -320,6 +399,20 @@ pub fn parse(path: &str, text: &str) -> Parsed {
         let t = l.trim_start();
         if in_comment {
             in_comment = !l.contains("-->");
+            i += 1;
+            continue;
+        }
+        let blank = t.is_empty();
+        in_code = if blank {
+            in_code
+        } else {
+            indent >= 4 && (in_code || (after_blank && !in_list)) && open_fence.is_none()
+        };
+        if !blank && indent < 4 {
+            in_list = indent > 0 || list_item(t);
+        }
+        after_blank = blank;
+        if in_code {
             i += 1;
             continue;
         }

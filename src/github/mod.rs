@@ -5,47 +5,12 @@ pub mod ci;
 pub mod client;
 pub mod comment;
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-use crate::signoff::blocking::{BlockingIssues, OpenIssue};
+pub use crate::config::ci::CiConfig;
+use crate::signoff::blocking::OpenIssue;
 use crate::signoff::{CommitVerification, HeadSeen, Permission, Review, TimelineEvent};
 
 /// The hidden marker of shipgate's summary comment.
 pub const MARKER: &str = "<!-- shipgate:summary -->";
-
-/// The `ci` section of `shipgate.yml`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub struct CiConfig {
-    /// Branches (glob patterns) whose pushes run the release-branch check.
-    #[serde(default = "release_branches")]
-    pub release_branches: Vec<String>,
-    /// Post (or edit) the PR summary comment.
-    #[serde(default = "yes")]
-    pub comment: bool,
-    /// No launch while issues with these labels are open (rule `open-blocking-issues`).
-    #[serde(default)]
-    pub blocking_issues: BlockingIssues,
-}
-
-fn release_branches() -> Vec<String> {
-    vec!["release/*".into()]
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Default for CiConfig {
-    fn default() -> Self {
-        CiConfig {
-            release_branches: release_branches(),
-            comment: true,
-            blocking_issues: BlockingIssues::default(),
-        }
-    }
-}
 
 /// Why a GitHub call failed, after retries.
 #[derive(Debug, Clone, PartialEq, Eq)]

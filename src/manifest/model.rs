@@ -8,7 +8,7 @@ use std::ops::Range;
 use serde_json::Value;
 
 use crate::finding::{Finding, Location};
-use crate::registry::RuleMeta;
+use crate::rule::RuleMeta;
 use crate::yaml::{escape_pointer, YamlDoc};
 
 /// A value and where it is in the file.
@@ -613,6 +613,16 @@ pub fn node_end(src: &str, start: usize, flow: bool, key: bool) -> usize {
         end += 1;
     }
     end
+}
+
+/// A number as a manifest writes it: `10`, `12.5`, `0.05`.
+pub fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@ use std::sync::LazyLock;
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 
+use super::input::ROLLOUT_SCHEMA_VIOLATION;
 use super::model::Manifest;
 use crate::finding::Finding;
-use crate::rules::rollout::ROLLOUT_SCHEMA_VIOLATION;
 use crate::yaml::escape_pointer;
 
 /// The schema as checked in, printed by `shipgate schema rollout`.

@@ -67,7 +67,7 @@ pub fn parse_comment(tok: &Token, src: &str) -> Option<Approval> {
             approval.reason = Err("the rule list is empty".into());
             return Some(approval);
         }
-        if let Some(bad) = ids.iter().find(|id| crate::registry::find(id).is_none()) {
+        if let Some(bad) = ids.iter().find(|id| !crate::rule::is_known(id)) {
             approval.reason = Err(format!("`{bad}` is not a shipgate rule"));
             return Some(approval);
         }

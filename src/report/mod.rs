@@ -1,5 +1,6 @@
 //! Reporters: one format per file, all reading the same `Report`.
 
+pub mod dryrun;
 pub mod github;
 pub mod human;
 pub mod json;

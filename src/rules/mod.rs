@@ -6,7 +6,7 @@ pub mod migration;
 pub mod rollout;
 pub mod signoff;
 
-use crate::registry::RuleMeta;
+use crate::rule::RuleMeta;
 
 /// Every rule's metadata, for `shipgate rules`, `explain` and configuration.
 pub static ALL_META: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::LazyLock::new(|| {
@@ -18,3 +18,14 @@ pub static ALL_META: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::La
     v.extend(signoff::META.iter().copied());
     v
 });
+
+#[cfg(test)]
+mod tests {
+    /// `rule::IDS` (read from the sources by `build.rs`) is exactly the table's ids.
+    #[test]
+    fn the_bottom_id_list_is_the_table() {
+        let mut table: Vec<&str> = super::ALL_META.iter().map(|m| m.id).collect();
+        table.sort_unstable();
+        assert_eq!(crate::rule::IDS, table.as_slice());
+    }
+}

@@ -9,7 +9,7 @@ use super::evaluate::{latest_reviews, Evidence, PrFacts, Rejected, Rejection};
 use super::{ClassHit, Permission, SignoffConfig};
 
 /// The class every pull request is in, for `signoff.min_approvals`.
-pub const ANY_CHANGE: &str = "any-change";
+pub use crate::config::signoff::ANY_CHANGE;
 
 /// The least permission of a reviewer whose approval counts.
 const MIN_PERMISSION: Permission = Permission::Write;

@@ -2,10 +2,10 @@
 //! default) hold a launch, and when the gate asks for them
 //! (`ci.blocking_issues`).
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::ClassHit;
+pub use crate::config::ci::{BlockingIssues, BlockingOn};
 
 /// An open issue (never a pull request) carrying a blocking label.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -14,49 +14,6 @@ pub struct OpenIssue {
     pub title: String,
     /// Its blocking labels.
     pub labels: Vec<String>,
-}
-
-/// When open blocking issues are looked up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum BlockingOn {
-    /// A pull request that advances a rollout into its final phase (GA).
-    PhaseAdvanceFinal,
-    /// A pull request that advances a rollout into any phase.
-    PhaseAdvance,
-    /// Every pull request.
-    AnyChange,
-    /// A push to a release branch (`ci.release_branches`).
-    ReleaseBranch,
-}
-
-/// `ci.blocking_issues`: no launch while issues with these labels are open.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields, rename_all = "snake_case")]
-pub struct BlockingIssues {
-    /// Labels of blocking issues (compared as GitHub compares them, without case).
-    #[serde(default = "default_labels")]
-    pub labels: Vec<String>,
-    /// When to look: `phase-advance-final`, `phase-advance`, `any-change`, `release-branch`.
-    #[serde(default = "default_on")]
-    pub on: Vec<BlockingOn>,
-}
-
-fn default_labels() -> Vec<String> {
-    ["P0", "P1", "SEV-1", "SEV-2"].map(String::from).to_vec()
-}
-
-fn default_on() -> Vec<BlockingOn> {
-    vec![BlockingOn::PhaseAdvanceFinal, BlockingOn::ReleaseBranch]
-}
-
-impl Default for BlockingIssues {
-    fn default() -> Self {
-        BlockingIssues {
-            labels: default_labels(),
-            on: default_on(),
-        }
-    }
 }
 
 impl BlockingIssues {

@@ -1,13 +1,15 @@
 //! Classification: the kinds of change a pull request makes, from the
 //! gate's findings and change records and from the paths it changes.
 
-use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{GlobSet, GlobSetBuilder};
 use serde::Serialize;
 
 use super::SignoffConfig;
+use crate::config::signoff::glob;
+pub use crate::config::signoff::invalid_globs;
 use crate::finding::Finding;
 use crate::migration::action::{Action, ObjectKind};
-use crate::registry::{Class, Domain};
+use crate::rule::{Class, Domain};
 
 /// What classification reads: all of it plain data.
 #[derive(Debug, Default)]
@@ -44,11 +46,6 @@ impl ClassHit {
     }
 }
 
-/// A path glob as in `.gitignore`: `*` stays within one folder, `**` crosses folders.
-fn glob(pattern: &str) -> Result<Glob, globset::Error> {
-    GlobBuilder::new(pattern).literal_separator(true).build()
-}
-
 fn globs(patterns: &[String]) -> GlobSet {
     let mut b = GlobSetBuilder::new();
     for p in patterns {
@@ -57,18 +54,6 @@ fn globs(patterns: &[String]) -> GlobSet {
         }
     }
     b.build().unwrap_or_else(|_| GlobSet::empty())
-}
-
-/// Invalid glob patterns in the policy: configuration mistakes.
-pub fn invalid_globs(config: &SignoffConfig) -> Vec<String> {
-    config
-        .high_risk_paths
-        .iter()
-        .chain(&config.permission_paths)
-        .chain(&config.docs_paths)
-        .filter(|p| glob(p).is_err())
-        .cloned()
-        .collect()
 }
 
 /// The classes of change in a pull request, in a stable order.

@@ -4,7 +4,7 @@
 use crate::dryrun::model::{Change, ChangeKind, MigrationRun, SkipKind, StatementRun, StatementStatus};
 use crate::finding::Finding;
 use crate::migration::MigrationFile;
-use crate::registry::{Class, RuleMeta};
+use crate::rule::{Class, RuleMeta};
 
 crate::declare_rule! {
     /// ## What it does

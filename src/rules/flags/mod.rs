@@ -11,7 +11,6 @@ mod flag_referenced_after_ga;
 mod flag_remove_by_soon;
 mod flag_table_default_mismatch;
 mod flag_without_owner;
-mod invalid_flag_registry;
 mod undocumented_flag;
 mod unreferenced_flag;
 
@@ -23,13 +22,13 @@ use crate::finding::Finding;
 use crate::flags::changes::EnvChange;
 use crate::flags::registry::locate;
 use crate::flags::{Column, FlagEntry, FlagRegistry, Reference};
+use crate::migration::lex::LineIndex;
+use crate::rule::RuleMeta;
+
+pub use crate::flags::invalid_flag_registry::RULE as INVALID_FLAG_REGISTRY;
 
 /// No flag.
 static NONE: BTreeSet<String> = BTreeSet::new();
-use crate::migration::lex::LineIndex;
-use crate::registry::RuleMeta;
-
-pub use invalid_flag_registry::RULE as INVALID_FLAG_REGISTRY;
 
 /// Every flag rule's metadata.
 pub static META: &[&RuleMeta] = &[
@@ -45,7 +44,7 @@ pub static META: &[&RuleMeta] = &[
     &flag_missing_from_table::RULE,
     &flag_table_default_mismatch::RULE,
     &flag_env_default_mismatch::RULE,
-    &invalid_flag_registry::RULE,
+    &INVALID_FLAG_REGISTRY,
 ];
 
 type Check = fn(&Model<'_>, &mut Vec<Finding>);

@@ -12,7 +12,7 @@ use crate::migration::recognise::{string_value, toks, DYNAMIC_SQL_STARTS, PLPGSQ
 use crate::migration::schema_model::Catalog;
 use crate::migration::statement::{understand, Statement};
 use crate::migration::MigrationFile;
-use crate::registry::{Class, RuleMeta};
+use crate::rule::{Class, RuleMeta};
 
 mod ban_add_column_volatile_default;
 mod ban_add_not_null_column;

@@ -6,7 +6,7 @@ use crate::finding::Finding;
 use crate::flags::FlagRegistry;
 use crate::manifest::model::{Manifest, Node, Phase};
 use crate::manifest::RolloutsConfig;
-use crate::registry::RuleMeta;
+use crate::rule::RuleMeta;
 
 mod allowlist_denylist_overlap;
 mod bake_shorter_than_metric_window;
@@ -18,7 +18,6 @@ mod exit_threshold_loosened;
 mod exposed_phase_without_exit_gates;
 mod exposed_phase_without_rollback_triggers;
 mod final_phase_below_full_traffic;
-mod input;
 mod missing_kill_switch;
 mod missing_rollback_plan;
 mod mixed_metric_units;
@@ -30,8 +29,9 @@ mod traffic_step_too_large;
 mod unknown_current_phase;
 mod unregistered_rollout_flag;
 
+pub use crate::manifest::input::{INVALID_ROLLOUT_MANIFEST, ROLLOUT_SCHEMA_VIOLATION};
+pub use crate::manifest::model::fmt_num;
 pub use duplicate_feature_id::check_all as check_across_manifests;
-pub use input::{INVALID_ROLLOUT_MANIFEST, ROLLOUT_SCHEMA_VIOLATION};
 
 /// What a rule sees.
 pub struct Cx<'a> {
@@ -165,15 +165,6 @@ pub fn exposures(m: &Manifest) -> Vec<Exposure<'_>> {
 /// `12.5` → `12.5%`, `10` → `10%`.
 pub fn pct(v: f64) -> String {
     format!("{}%", fmt_num(v))
-}
-
-pub fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        let s = format!("{v:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub use push_time_unverified::SIGNOFF_PUSH_TIME_UNVERIFIED;
 pub use unsigned_commit::UNSIGNED_COMMIT;
 
 use crate::finding::Finding;
-use crate::registry::RuleMeta;
+use crate::rule::RuleMeta;
 use crate::signoff::approvals::Approvals;
 use crate::signoff::blocking::OpenIssue;
 use crate::signoff::{CommitVerification, SignoffResult};

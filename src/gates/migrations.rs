@@ -1,154 +1,21 @@
-//! Runs the gates and builds one report; the exit status is decided here
-//! and nowhere else.
+//! The migration gate: which migrations a change adds or edits, reading and
+//! understanding them (on every core), then the migration rules in order.
+//! It also collects the [`Facts`] other gates use.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
-use crate::config::{Config, Level};
-use crate::finding::{Finding, Severity};
+use crate::config::Config;
+use crate::error::AppError;
+use crate::finding::Finding;
 use crate::migration::discover::{self, Candidate, Framework};
 use crate::migration::schema_model::Catalog;
 use crate::migration::{check_bytes, MigrationFile};
+use crate::outcome::Report;
 use crate::rules::migration::{self as mrules, EngineOptions, INVALID_MIGRATION_FILE, MODIFIED_APPLIED_MIGRATION};
 
-/// Why the gate could not run.
-#[derive(Debug)]
-pub enum AppError {
-    /// Bad command line or configuration: exit 2.
-    Usage(String),
-    Config(crate::config::ConfigError),
-    /// The gate could not be evaluated (I/O, git): exit 3.
-    Evaluate(String),
-}
-
-impl std::fmt::Display for AppError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            AppError::Usage(m) | AppError::Evaluate(m) => f.write_str(m),
-            AppError::Config(e) => write!(f, "{e}"),
-        }
-    }
-}
-
-impl AppError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            AppError::Usage(_) | AppError::Config(_) => 2,
-            AppError::Evaluate(_) => 3,
-        }
-    }
-}
-
-impl From<crate::git::GitError> for AppError {
-    fn from(e: crate::git::GitError) -> Self {
-        match e {
-            crate::git::GitError::UnknownRevision(m) => AppError::Usage(m),
-            crate::git::GitError::Failed(m) => AppError::Evaluate(m),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default, Serialize)]
-pub struct Stats {
-    pub migration_files: usize,
-    pub statements: usize,
-    pub unparsed_statements: usize,
-    /// Statements sqlparser rejected and the recogniser understood.
-    pub recognised_statements: usize,
-    pub manifests: usize,
-    pub flags: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    Blocked,
-    Error,
-}
-
-/// Everything one run found, for every reporter.
-#[derive(Debug, Default)]
-pub struct Report {
-    pub findings: Vec<Finding>,
-    pub stats: Stats,
-    /// File contents by report path, for snippets.
-    pub sources: BTreeMap<String, String>,
-    /// Change records (`--base`): flags and phases changed, for the PR summary.
-    pub changes: Vec<serde_json::Value>,
-    /// Inputs that could not be read as what they claim to be (a migration or
-    /// rollout manifest that is binary, not UTF-8 or too large; a manifest that
-    /// is not YAML). Each has its
-    /// finding; the verdict is `error` and the exit code 2.
-    pub invalid_inputs: usize,
-    /// `--fail-on warning`: unapproved warnings block too.
-    pub fail_on_warnings: bool,
-}
-
+/// The migration gate's share of the statistics.
 impl Report {
-    /// True when `f` blocks the gate: unapproved, at or above the `--fail-on` level.
-    pub fn blocks(&self, f: &Finding) -> bool {
-        let blocking = if self.fail_on_warnings {
-            Severity::Warning
-        } else {
-            Severity::Error
-        };
-        f.severity >= blocking && !f.approved
-    }
-
-    pub fn verdict(&self) -> Verdict {
-        if self.invalid_inputs > 0 {
-            Verdict::Error
-        } else if self.findings.iter().any(|f| self.blocks(f)) {
-            Verdict::Blocked
-        } else {
-            Verdict::Pass
-        }
-    }
-
-    /// The process exit code: 0 pass, 1 blocked, 2 invalid input.
-    pub fn exit_code(&self) -> u8 {
-        match self.verdict() {
-            Verdict::Pass => 0,
-            Verdict::Blocked => 1,
-            Verdict::Error => 2,
-        }
-    }
-
-    pub fn count(&self, sev: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == sev && !f.approved)
-            .count()
-    }
-
-    pub fn approved(&self) -> usize {
-        self.findings.iter().filter(|f| f.approved).count()
-    }
-
-    /// Applies severity overrides and sorts; called once, before reporting.
-    pub fn finish(&mut self, config: &Config) {
-        self.findings.retain_mut(|f| match config.rules.get(f.rule) {
-            Some(Level::Off) => false,
-            Some(Level::Error) => {
-                f.severity = Severity::Error;
-                true
-            }
-            Some(Level::Warning) => {
-                f.severity = Severity::Warning;
-                true
-            }
-            Some(Level::Note) => {
-                f.severity = Severity::Note;
-                true
-            }
-            None => true,
-        });
-        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    }
-
     fn add_file(&mut self, file: &MigrationFile) {
         self.stats.migration_files += 1;
         self.stats.statements += file.statements.len();
@@ -445,51 +312,6 @@ fn sql_files(dir: &Path) -> Result<Vec<Candidate>, AppError> {
     Ok(out)
 }
 
-/// Which gates `check` runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Gate {
-    Migrations,
-    Rollouts,
-    Flags,
-}
-
-/// `shipgate check`: every offline gate on the repository at `root`.
-pub fn check(root: &Path, config: &Config, base: Option<&str>, only: Option<Gate>) -> Result<Report, AppError> {
-    let mut report = Report::default();
-    let runs = |g: Gate| only.is_none() || only == Some(g);
-    let mut facts = Facts::default();
-    if runs(Gate::Migrations) {
-        facts = check_migrations(root, config, base, &mut report)?;
-    } else if runs(Gate::Flags) && config.flags.table.is_some() {
-        // The flag gate reads flag-table inserts from the migrations, without judging them.
-        facts = check_migrations(root, config, base, &mut Report::default())?;
-    }
-    let registry = if runs(Gate::Rollouts) || runs(Gate::Flags) {
-        crate::flags::load_registry(root, config, &mut report)?
-    } else {
-        None
-    };
-    let mut manifest_refs = Vec::new();
-    if runs(Gate::Rollouts) {
-        manifest_refs = crate::manifest::run(root, config, base, registry.as_ref(), &mut report)?;
-    } else if runs(Gate::Flags) {
-        manifest_refs = crate::manifest::run(root, config, base, registry.as_ref(), &mut Report::default())?;
-    }
-    if runs(Gate::Flags) {
-        crate::flags::run(
-            root,
-            config,
-            base,
-            registry.as_ref(),
-            &manifest_refs,
-            &facts,
-            &mut report,
-        )?;
-    }
-    report.finish(config);
-    Ok(report)
-}
-
 /// What the migration gate learnt that other gates use.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
@@ -593,7 +415,12 @@ pub fn select_migrations(
         .collect())
 }
 
-fn check_migrations(root: &Path, config: &Config, base: Option<&str>, report: &mut Report) -> Result<Facts, AppError> {
+pub(super) fn check_migrations(
+    root: &Path,
+    config: &Config,
+    base: Option<&str>,
+    report: &mut Report,
+) -> Result<Facts, AppError> {
     let mut inputs = Vec::new();
     for (c, selected) in select_migrations(root, config, base)? {
         let edited = match &selected {

@@ -4,9 +4,9 @@
 
 use std::fmt::Write;
 
-use super::model::*;
-use super::target::format_duration;
-use super::Outcome;
+use crate::dryrun::model::*;
+use crate::dryrun::target::format_duration;
+use crate::gates::dryrun::Outcome;
 use crate::report::markdown::escape;
 use crate::report::{self, Format};
 

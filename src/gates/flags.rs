@@ -1,0 +1,297 @@
+//! The flag gate: searches code, manifests and migrations for flag
+//! references, checks them against the registry with the flag rules, and
+//! records registry changes since `--base`.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+use std::path::Path;
+
+use crate::config::Config;
+use crate::error::AppError;
+use crate::finding::Location;
+use crate::flags::{
+    changes, env_flag, normalized_index, pattern_set, patterns, registry, search, today, Capture, FlagRef,
+    FlagRegistry, FlagsConfig, RefKind, Reference,
+};
+use crate::gates::migrations::Facts;
+use crate::migration::lex::LineIndex;
+use crate::outcome::Report;
+
+/// The flag gate: references from code, manifests (`manifest_refs`) and migrations (`facts`).
+pub fn run(
+    root: &Path,
+    config: &Config,
+    base: Option<&str>,
+    registry: Option<&FlagRegistry>,
+    manifest_refs: &[FlagRef],
+    facts: &Facts,
+    report: &mut Report,
+) -> Result<(), AppError> {
+    let cfg = &config.flags;
+    let today = today()?;
+    let mut env_changes = Vec::new();
+    if let Some(rev) = base {
+        changes::record(root, &cfg.registry_path().0, registry, rev, report)?;
+        env_changes = changes::record_env(root, &cfg.env_files, registry, rev, report)?;
+    }
+    let Some(reg) = registry else {
+        return Ok(());
+    };
+    report.stats.flags = reg.entries.len();
+    report.sources.insert(reg.path.clone(), reg.text.clone());
+    report.findings.extend(reg.problems.iter().cloned());
+
+    let naming = match &cfg.naming {
+        Some(n) => Some(
+            regex::Regex::new(&format!("^(?:{n})$"))
+                .map_err(|e| AppError::Usage(format!("`flags.naming` is not a valid regex: {e}")))?,
+        ),
+        None => None,
+    };
+    let set = pattern_set(cfg)?;
+    let exclude = patterns::Globs::new(&cfg.exclude.iter().map(|g| (g.clone(), 0)).collect::<Vec<_>>())
+        .map_err(|e| AppError::Usage(format!("`flags.exclude`: {e}")))?
+        .0;
+    let mut skip = vec![reg.path.clone()];
+    skip.extend(["shipgate.yml", ".shipgate.yml", "shipgate.yaml", ".shipgate.yaml"].map(String::from));
+    let found = search::search(root, &set, &exclude, &skip);
+    if let Some(first) = found.errors.first() {
+        let more = found.errors.len() - 1;
+        return Err(AppError::Evaluate(format!(
+            "cannot search for flag references: {first}{}",
+            if more > 0 {
+                format!(" (and {more} more)")
+            } else {
+                String::new()
+            }
+        )));
+    }
+
+    let mut texts = Texts::new(root);
+    let mut refs = Vec::new();
+    let norm = normalized_index(reg);
+    for file in &found.files {
+        for hit in &file.hits {
+            let (flag, env_var) = match set.patterns[hit.pattern].capture {
+                Capture::Flag => (hit.name.clone(), None),
+                Capture::EnvVar => match env_flag(&hit.name, reg, &norm) {
+                    Some(flag) => (flag, Some(format!("FEATURE_{}", hit.name))),
+                    None => continue,
+                },
+            };
+            refs.push(Reference {
+                flag,
+                env_var,
+                kind: RefKind::Code,
+                file: file.rel.clone(),
+                span: Some(hit.span.clone()),
+                location: hit.location,
+                written_default: None,
+            });
+        }
+    }
+    for r in manifest_refs {
+        let span = texts
+            .get(&r.file)
+            .and_then(|t| span_of(t, r.line, r.column, r.end_column));
+        refs.push(Reference {
+            flag: r.flag.clone(),
+            env_var: None,
+            kind: RefKind::Manifest,
+            file: r.file.clone(),
+            span,
+            location: Location {
+                line: r.line,
+                column: r.column,
+                end_line: r.line,
+                end_column: r.end_column.max(r.column + 1),
+            },
+            written_default: None,
+        });
+    }
+    if let Some(table) = &cfg.table {
+        refs.extend(table_refs(table, cfg, facts, &mut texts));
+    }
+
+    let model = crate::rules::flags::Model::new(
+        reg,
+        &refs,
+        today,
+        i64::from(cfg.warn_days),
+        naming.as_ref().map(|r| (cfg.naming.as_deref().unwrap_or_default(), r)),
+        cfg.table.as_deref(),
+    );
+    // Flags whose rollout manifests have no phase with users yet.
+    let mut unexposed: BTreeSet<String> = BTreeSet::new();
+    for r in manifest_refs.iter().filter(|r| r.exposed == Some(false)) {
+        unexposed.insert(r.flag.clone());
+    }
+    for r in manifest_refs.iter().filter(|r| r.exposed == Some(true)) {
+        unexposed.remove(&r.flag);
+    }
+    let mut model = model;
+    model.env_changes = &env_changes;
+    model.unexposed = &unexposed;
+    let mut findings = crate::rules::flags::check(&model);
+    for f in &mut findings {
+        let Some(file) = f.file.clone() else { continue };
+        if !report.sources.contains_key(&file) {
+            if let Some(t) = texts.get(&file) {
+                report.sources.insert(file.clone(), t.to_string());
+            }
+        }
+        // A span that does not fit the text shown would garble the snippet.
+        let fits =
+            |s: &Range<usize>, t: &str| s.start <= s.end && t.is_char_boundary(s.start) && t.is_char_boundary(s.end);
+        if let Some(span) = &f.span {
+            if !report.sources.get(&file).is_some_and(|t| fits(span, t)) {
+                f.span = None;
+            }
+        }
+    }
+    report.findings.extend(findings);
+    Ok(())
+}
+
+/// Byte range of a 1-based line and character columns `[column, end_column)`.
+fn span_of(text: &str, line: usize, column: usize, end_column: usize) -> Option<Range<usize>> {
+    let start_of_line = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2)?.0 + 1
+    };
+    let rest = &text[start_of_line..];
+    let line_text = &rest[..rest.find('\n').unwrap_or(rest.len())];
+    let at = |col: usize| {
+        line_text
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(line_text.len(), |(i, _)| i)
+    };
+    let s = at(column);
+    let e = at(end_column.max(column + 1)).max(s);
+    Some(start_of_line + s..start_of_line + e)
+}
+
+/// Files read for snippets and spans, by repository path; `None` when unreadable or not UTF-8.
+struct Texts<'a> {
+    root: &'a Path,
+    cache: HashMap<String, Option<String>>,
+}
+
+impl<'a> Texts<'a> {
+    fn new(root: &'a Path) -> Self {
+        Texts {
+            root,
+            cache: HashMap::new(),
+        }
+    }
+
+    fn get(&mut self, rel: &str) -> Option<&str> {
+        let root = self.root;
+        self.cache
+            .entry(rel.to_string())
+            .or_insert_with(|| {
+                // Without a byte-order mark: every gate's offsets are those of the text after it.
+                std::fs::read(root.join(rel))
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .map(|t| match t.strip_prefix('\u{feff}') {
+                        Some(rest) => rest.to_string(),
+                        None => t,
+                    })
+            })
+            .as_deref()
+    }
+}
+
+fn table_matches(configured: &str, name: &crate::migration::action::Name) -> bool {
+    let unquote = |s: &str| s.trim().trim_matches('"').to_string();
+    let (schema, table) = match configured.rsplit_once('.') {
+        Some((s, t)) => (Some(unquote(s)), unquote(t)),
+        None => (None, unquote(configured)),
+    };
+    if !table.eq_ignore_ascii_case(&name.name) {
+        return false;
+    }
+    match schema.filter(|s| !s.eq_ignore_ascii_case("public")) {
+        None => true,
+        Some(s) => name.schema.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&s)),
+    }
+}
+
+const KEY_COLUMNS: &[&str] = &["key", "name", "flag", "flag_key", "flag_name", "slug"];
+
+const DEFAULT_COLUMNS: &[&str] = &[
+    "enabled",
+    "default",
+    "default_value",
+    "is_enabled",
+    "value",
+    "active",
+    "on",
+    "state",
+];
+
+/// References made by migrations that write the flag table (insert, update or delete by key).
+fn table_refs(table: &str, cfg: &FlagsConfig, facts: &Facts, texts: &mut Texts<'_>) -> Vec<Reference> {
+    let mut out = Vec::new();
+    for w in facts.table_writes.iter().filter(|i| table_matches(table, &i.table)) {
+        let cols: Vec<String> = w
+            .columns
+            .iter()
+            .map(|c| c.trim_matches('"').to_ascii_lowercase())
+            .collect();
+        let find = |configured: &Option<String>, defaults: &[&str]| -> Option<usize> {
+            match configured {
+                Some(c) => cols.iter().position(|x| x.eq_ignore_ascii_case(c.trim_matches('"'))),
+                None => defaults.iter().find_map(|d| cols.iter().position(|x| x == d)),
+            }
+        };
+        let Some(key) = find(&cfg.key_column, KEY_COLUMNS) else {
+            continue;
+        };
+        let default = find(&cfg.default_column, DEFAULT_COLUMNS);
+        let mut from = texts.get(&w.file).and_then(|t| offset_of(t, w.line, w.column));
+        let index = texts.get(&w.file).map(LineIndex::new);
+        for row in &w.rows {
+            let Some(Some(name)) = row.get(key) else { continue };
+            let mut span = None;
+            let mut location = Location {
+                line: w.line,
+                column: w.column,
+                end_line: w.line,
+                end_column: w.column + 1,
+            };
+            if let (Some(text), Some(start), Some(index)) = (texts.get(&w.file), from, &index) {
+                let lit = format!("'{}'", name.replace('\'', "''"));
+                if let Some(i) = text.get(start..).and_then(|t| t.find(&lit)) {
+                    let s = start + i;
+                    let r = s..s + lit.len();
+                    location = registry::locate(text, index, &r);
+                    from = Some(r.end);
+                    span = Some(r);
+                }
+            }
+            out.push(Reference {
+                flag: name.clone(),
+                env_var: None,
+                kind: match w.kind {
+                    crate::gates::migrations::Write::Insert => RefKind::MigrationInsert,
+                    crate::gates::migrations::Write::Update => RefKind::MigrationUpdate,
+                    crate::gates::migrations::Write::Delete => RefKind::MigrationDelete,
+                },
+                file: w.file.clone(),
+                span,
+                location,
+                written_default: default.map(|d| (w.columns[d].clone(), row.get(d).cloned().flatten())),
+            });
+        }
+    }
+    out
+}
+
+/// Byte offset of a 1-based line and character column.
+fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+    span_of(text, line, column, column + 1).map(|r| r.start)
+}

@@ -1,0 +1,62 @@
+//! The gates: each reads its inputs, builds its model, runs its rules and
+//! adds to the report. `check` runs them in order; `lint` is the migration
+//! gate on explicit paths.
+
+pub mod dryrun;
+pub mod flags;
+pub mod migrations;
+pub mod rollouts;
+
+use std::path::Path;
+
+use crate::config::Config;
+use crate::error::AppError;
+use crate::outcome::Report;
+use migrations::{check_migrations, Facts};
+
+pub use migrations::lint;
+
+/// Which gates `check` runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Gate {
+    Migrations,
+    Rollouts,
+    Flags,
+}
+
+/// `shipgate check`: every offline gate on the repository at `root`.
+pub fn check(root: &Path, config: &Config, base: Option<&str>, only: Option<Gate>) -> Result<Report, AppError> {
+    let mut report = Report::default();
+    let runs = |g: Gate| only.is_none() || only == Some(g);
+    let mut facts = Facts::default();
+    if runs(Gate::Migrations) {
+        facts = check_migrations(root, config, base, &mut report)?;
+    } else if runs(Gate::Flags) && config.flags.table.is_some() {
+        // The flag gate reads flag-table inserts from the migrations, without judging them.
+        facts = check_migrations(root, config, base, &mut Report::default())?;
+    }
+    let registry = if runs(Gate::Rollouts) || runs(Gate::Flags) {
+        crate::flags::load_registry(root, config, &mut report)?
+    } else {
+        None
+    };
+    let mut manifest_refs = Vec::new();
+    if runs(Gate::Rollouts) {
+        manifest_refs = rollouts::run(root, config, base, registry.as_ref(), &mut report)?;
+    } else if runs(Gate::Flags) {
+        manifest_refs = rollouts::run(root, config, base, registry.as_ref(), &mut Report::default())?;
+    }
+    if runs(Gate::Flags) {
+        flags::run(
+            root,
+            config,
+            base,
+            registry.as_ref(),
+            &manifest_refs,
+            &facts,
+            &mut report,
+        )?;
+    }
+    report.finish(config);
+    Ok(report)
+}
