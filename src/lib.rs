@@ -14,6 +14,7 @@ pub mod github;
 pub mod hook;
 pub mod manifest;
 pub mod migration;
+pub mod parallel;
 pub mod reading;
 pub mod registry;
 pub mod report;
