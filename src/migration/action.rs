@@ -462,6 +462,8 @@ pub enum Action {
     RoutineArgs {
         name: Name,
         args: Vec<RoutineArg>,
+        /// The type a created function `RETURNS` (`None` when not a plain type).
+        returns: Option<SqlType>,
         /// Created (`CREATE`), else dropped (`DROP`).
         created: bool,
     },
@@ -471,6 +473,9 @@ pub enum Action {
     ViewColumns {
         view: Name,
         columns: Option<Vec<String>>,
+        /// The view's query, for the types of its columns (which depend on
+        /// the schema the view is created over).
+        query: Option<Box<sqlparser::ast::Query>>,
     },
     Truncate {
         tables: Vec<Name>,

@@ -88,6 +88,16 @@ pub struct ViewShape {
     pub materialized: bool,
     /// Output columns in order; `None` when unknown (`SELECT *`, unread SQL).
     pub columns: Option<Vec<String>>,
+    /// Their types, where the model can show them (empty when unknown).
+    pub types: Vec<Option<SqlType>>,
+}
+
+impl ViewShape {
+    /// The type of output column `column`, when known.
+    pub fn column_type(&self, column: &str) -> Option<&SqlType> {
+        let k = self.columns.as_ref()?.iter().position(|c| c == column)?;
+        self.types.get(k)?.as_ref()
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -114,6 +124,32 @@ pub struct Catalog {
     /// Functions and procedures created with a quoted body, by name in lower
     /// case (the latest definition), so that a later call can be looked into.
     pub routines: BTreeMap<String, String>,
+    /// Functions created with a plain result type, by name in lower case
+    /// (the latest definition): argument types and result type.
+    pub returns: HashMap<String, (Vec<SqlType>, SqlType)>,
+}
+
+impl super::view_types::Known for Catalog {
+    fn relation(&self, name: &Name) -> Option<super::view_types::Columns> {
+        if let Some(t) = self.tables.get(name) {
+            return t
+                .columns_known
+                .then(|| t.columns.iter().map(|(n, c)| (n.clone(), Some(c.ty.clone()))).collect());
+        }
+        let v = self.views.get(name)?;
+        let columns = v.columns.as_ref()?;
+        Some(
+            columns
+                .iter()
+                .enumerate()
+                .map(|(k, c)| (c.clone(), v.types.get(k).cloned().flatten()))
+                .collect(),
+        )
+    }
+
+    fn routine(&self, name: &str) -> Option<(Vec<SqlType>, SqlType)> {
+        self.returns.get(name).cloned()
+    }
 }
 
 impl Catalog {
@@ -165,6 +201,25 @@ impl Catalog {
     pub fn was_created(&self, kind: ObjectKind, name: &Name) -> bool {
         let key = (kind, name.clone());
         self.created.contains(&key) || self.earlier.contains(&key)
+    }
+
+    /// True when the migrations replayed so far show no table, view or
+    /// materialized view `name` now, and the name is in the default schema
+    /// or one they created (a schema made outside them, such as Supabase's
+    /// `auth`, holds relations they never show): `DROP ... IF EXISTS` of it
+    /// is a no-op. A name computed at run time (`${...}`) is never judged so.
+    pub fn relation_never_seen(&self, name: &Name) -> bool {
+        let relation_kinds = [ObjectKind::Table, ObjectKind::View, ObjectKind::MaterializedView];
+        let computed = |s: &str| s.contains("${");
+        !computed(&name.name)
+            && !name.schema.as_deref().is_some_and(computed)
+            && name
+                .schema
+                .as_ref()
+                .is_none_or(|s| self.was_created(ObjectKind::Schema, &Name::new(None, s.clone())))
+            && !self.tables.contains_key(name)
+            && !self.views.contains_key(name)
+            && !relation_kinds.iter().any(|k| self.was_created(*k, name))
     }
 
     pub fn column_type(&self, table: &Name, column: &str) -> Option<&SqlType> {
@@ -345,8 +400,12 @@ impl Catalog {
                 if matches!(kind, ObjectKind::View | ObjectKind::MaterializedView)
                     && !(*if_not_exists && self.views.contains_key(name))
                 {
-                    let columns = None;
-                    self.views.insert(name.clone(), ViewShape { materialized, columns });
+                    let shape = ViewShape {
+                        materialized,
+                        columns: None,
+                        types: Vec::new(),
+                    };
+                    self.views.insert(name.clone(), shape);
                 }
             }
             Action::CreateIndex {
@@ -388,9 +447,32 @@ impl Catalog {
                 name,
                 schema,
             } => self.rename_type(name, Name::new(Some(schema.clone()), name.name.clone())),
-            Action::ViewColumns { view, columns } => {
+            Action::ViewColumns { view, columns, query } => {
+                let types = query
+                    .as_ref()
+                    .and_then(|q| super::view_types::output_types(q, self))
+                    .filter(|t| Some(t.len()) == columns.as_ref().map(Vec::len))
+                    .unwrap_or_default();
                 if let Some(v) = self.views.get_mut(view) {
                     v.columns = columns.clone();
+                    v.types = types;
+                }
+            }
+            Action::RoutineArgs {
+                name,
+                args,
+                returns,
+                created: true,
+            } => {
+                let key = name.name.to_lowercase();
+                match returns {
+                    Some(r) => {
+                        let args = args.iter().map(|a| a.ty.clone()).collect();
+                        self.returns.insert(key, (args, r.clone()));
+                    }
+                    None => {
+                        self.returns.remove(&key);
+                    }
                 }
             }
             Action::AddColumn { table, column } => {

@@ -208,7 +208,7 @@ pub fn object_name(n: &sq::ObjectName) -> Name {
     Name::new(parts.pop(), name)
 }
 
-fn ident(id: &sq::Ident) -> String {
+pub fn ident(id: &sq::Ident) -> String {
     if id.quote_style.is_some() {
         id.value.clone()
     } else {
@@ -315,6 +315,7 @@ fn view_columns(s: &sq::Statement) -> Option<Action> {
     Some(Action::ViewColumns {
         view: object_name(&v.name),
         columns,
+        query: Some(v.query.clone()),
     })
 }
 
@@ -406,7 +407,7 @@ fn factor_columns(f: &sq::TableFactor, scope: &Scope) -> Option<Vec<String>> {
     }
 }
 
-fn expr_column_name(e: &sq::Expr) -> String {
+pub fn expr_column_name(e: &sq::Expr) -> String {
     match e {
         sq::Expr::Identifier(id) => ident(id),
         sq::Expr::CompoundIdentifier(ids) => ids.last().map(ident).unwrap_or_default(),

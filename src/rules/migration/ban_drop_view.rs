@@ -19,9 +19,21 @@ crate::declare_rule! {
     /// shipgate sees, or as `SELECT *` over tables), there is nothing to
     /// compare, and a re-creation of the same kind counts as a replacement.
     ///
+    /// A column that keeps its name but changes to a type its old values do
+    /// not all convert to (`bigint` to `integer`, `text` to `jsonb`) is
+    /// flagged too. Types are read from casts, literals, the columns of
+    /// tables and views the migrations created, aggregates such as `count`
+    /// and `sum`, window functions, and the functions the migrations created;
+    /// a column whose type cannot be shown is not compared.
+    ///
+    /// `DROP VIEW IF EXISTS` of a view that the migrations never created (or
+    /// dropped since) is a no-op and is not flagged.
+    ///
     /// ## Why it blocks a release
     /// Queries of the running release that select from the view fail at once,
     /// and so do queries that select a column the new definition lacks. A
+    /// client that decodes a column by its type (most drivers and ORMs do)
+    /// fails on a narrower one, or reads numbers that no longer fit. A
     /// materialized view serves the rows of its last `REFRESH`, not live rows,
     /// and rejects writes that an updatable view accepted; a plain view
     /// rejects the running release's `REFRESH MATERIALIZED VIEW`.
@@ -72,26 +84,26 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     }
 }
 
-/// The first definition a later statement of the file gives the view.
+/// The first definition a later statement of the file gives the view, read
+/// against the schema as it is at that point (the statements in between may
+/// change the tables the view selects from).
 fn recreated_as(cx: &Cx, name: &Name) -> Option<ViewShape> {
-    let mut actions = cx.later.iter().flat_map(|s| &s.actions);
-    let kind = actions.by_ref().find_map(|a| match a {
-        Action::Create {
-            kind: k @ (ObjectKind::View | ObjectKind::MaterializedView),
-            name: n,
-            ..
-        } if n == name => Some(*k),
-        _ => None,
-    })?;
-    // Its columns come right after the `Create`, in the same statement.
-    let columns = match actions.next() {
-        Some(Action::ViewColumns { view, columns }) if view == name => columns.clone(),
-        _ => None,
-    };
-    Some(ViewShape {
-        materialized: kind == ObjectKind::MaterializedView,
-        columns,
-    })
+    let mut catalog = cx.catalog.clone();
+    for a in cx.actions {
+        catalog.apply(a);
+    }
+    for s in cx.later {
+        let creates = s.actions.iter().any(|a| {
+            matches!(a, Action::Create { kind: ObjectKind::View | ObjectKind::MaterializedView, name: n, .. } if n == name)
+        });
+        for a in &s.actions {
+            catalog.apply(a);
+        }
+        if creates {
+            return catalog.views.get(name).cloned();
+        }
+    }
+    None
 }
 
 /// Why the re-created view offers less than the old one, if it does.
@@ -123,12 +135,24 @@ fn narrower(name: &Name, old: &ViewShape, new: &ViewShape) -> Option<String> {
         .filter(|c| !new_columns.contains(c))
         .map(String::as_str)
         .collect();
-    (!lost.is_empty()).then(|| {
-        format!(
+    if !lost.is_empty() {
+        return Some(format!(
             "Re-creating {} `{name}` without {} `{}` breaks the running release's queries that select it",
             label(old.materialized),
             if lost.len() == 1 { "column" } else { "columns" },
             lost.join("`, `")
-        )
+        ));
+    }
+    // A column whose type changes to one its old values do not all convert to.
+    old_columns.iter().find_map(|c| {
+        let (from, to) = (old.column_type(c)?, new.column_type(c)?);
+        (!from.widens_to(to) && !from.widens_with_rewrite(to)).then(|| {
+            format!(
+                "Re-creating {} `{name}` turns column `{c}` from {} into {}: the running release decodes it as the old type, and values that do not fit fail",
+                label(old.materialized),
+                from.text.to_lowercase(),
+                to.text.to_lowercase()
+            )
+        })
     })
 }
