@@ -473,9 +473,9 @@ pub enum Action {
     ViewColumns {
         view: Name,
         columns: Option<Vec<String>>,
-        /// The view's query, for the types of its columns (which depend on
-        /// the schema the view is created over).
-        query: Option<Box<sqlparser::ast::Query>>,
+        /// The statement's SQL, parsed again only when the types of the
+        /// view's columns are needed (they depend on the schema around it).
+        query: Option<String>,
     },
     Truncate {
         tables: Vec<Name>,

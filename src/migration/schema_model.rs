@@ -88,14 +88,22 @@ pub struct ViewShape {
     pub materialized: bool,
     /// Output columns in order; `None` when unknown (`SELECT *`, unread SQL).
     pub columns: Option<Vec<String>>,
-    /// Their types, where the model can show them (empty when unknown).
+    /// The `CREATE` statement's SQL, for the types of the columns.
+    pub query: Option<String>,
+}
+
+/// A view of an earlier change that the current change dropped, with the
+/// types of its columns where the model can show them.
+#[derive(Debug, Clone)]
+pub struct DroppedView {
+    pub shape: ViewShape,
     pub types: Vec<Option<SqlType>>,
 }
 
-impl ViewShape {
+impl DroppedView {
     /// The type of output column `column`, when known.
     pub fn column_type(&self, column: &str) -> Option<&SqlType> {
-        let k = self.columns.as_ref()?.iter().position(|c| c == column)?;
+        let k = self.shape.columns.as_ref()?.iter().position(|c| c == column)?;
         self.types.get(k)?.as_ref()
     }
 }
@@ -104,6 +112,8 @@ impl ViewShape {
 pub struct Catalog {
     /// Views and materialized views by name.
     pub views: HashMap<Name, ViewShape>,
+    /// Views of earlier changes that the current change dropped, as they were.
+    dropped_views: HashMap<Name, DroppedView>,
     pub tables: HashMap<Name, Table>,
     /// Objects created by the change being checked, by kind and name.
     created: HashSet<(ObjectKind, Name)>,
@@ -136,15 +146,10 @@ impl super::view_types::Known for Catalog {
                 .columns_known
                 .then(|| t.columns.iter().map(|(n, c)| (n.clone(), Some(c.ty.clone()))).collect());
         }
-        let v = self.views.get(name)?;
-        let columns = v.columns.as_ref()?;
-        Some(
-            columns
-                .iter()
-                .enumerate()
-                .map(|(k, c)| (c.clone(), v.types.get(k).cloned().flatten()))
-                .collect(),
-        )
+        // A view's columns, without their types: reading those would parse
+        // every view it stands on, at every use.
+        let columns = self.views.get(name)?.columns.as_ref()?;
+        Some(columns.iter().map(|c| (c.clone(), None)).collect())
     }
 
     fn routine(&self, name: &str) -> Option<(Vec<SqlType>, SqlType)> {
@@ -155,6 +160,7 @@ impl super::view_types::Known for Catalog {
 impl Catalog {
     /// Starts a new change: what exists stays, nothing counts as new.
     pub fn begin_change(&mut self) {
+        self.dropped_views.clear();
         let created = std::mem::take(&mut self.created);
         self.earlier.extend(created);
         for (table, seed) in std::mem::take(&mut self.seeding) {
@@ -220,6 +226,21 @@ impl Catalog {
             && !self.tables.contains_key(name)
             && !self.views.contains_key(name)
             && !relation_kinds.iter().any(|k| self.was_created(*k, name))
+    }
+
+    /// The view `name` as it was before the current change dropped it.
+    pub fn dropped_view(&self, name: &Name) -> Option<&DroppedView> {
+        self.dropped_views.get(name)
+    }
+
+    /// The types of a view's columns over the schema as it is now (empty
+    /// when unknown). Read only when needed: parsing costs time.
+    fn view_types(&self, v: &ViewShape) -> Vec<Option<SqlType>> {
+        v.query
+            .as_deref()
+            .and_then(|q| super::view_types::output_types(q, self))
+            .filter(|t| Some(t.len()) == v.columns.as_ref().map(Vec::len))
+            .unwrap_or_default()
     }
 
     pub fn column_type(&self, table: &Name, column: &str) -> Option<&SqlType> {
@@ -403,7 +424,7 @@ impl Catalog {
                     let shape = ViewShape {
                         materialized,
                         columns: None,
-                        types: Vec::new(),
+                        query: None,
                     };
                     self.views.insert(name.clone(), shape);
                 }
@@ -448,14 +469,9 @@ impl Catalog {
                 schema,
             } => self.rename_type(name, Name::new(Some(schema.clone()), name.name.clone())),
             Action::ViewColumns { view, columns, query } => {
-                let types = query
-                    .as_ref()
-                    .and_then(|q| super::view_types::output_types(q, self))
-                    .filter(|t| Some(t.len()) == columns.as_ref().map(Vec::len))
-                    .unwrap_or_default();
                 if let Some(v) = self.views.get_mut(view) {
                     v.columns = columns.clone();
-                    v.types = types;
+                    v.query = query.clone();
                 }
             }
             Action::RoutineArgs {
@@ -548,6 +564,18 @@ impl Catalog {
                             self.seeding.retain(|(t, _)| t != n);
                         }
                         ObjectKind::View | ObjectKind::MaterializedView => {
+                            // The types are read before the view goes: its columns'
+                            // tables cannot have changed while it stood on them.
+                            let earlier = !self.created.contains(&(*kind, n.clone()));
+                            if let Some(v) = self
+                                .views
+                                .get(n)
+                                .filter(|_| earlier && !self.dropped_views.contains_key(n))
+                            {
+                                let types = self.view_types(v);
+                                let shape = v.clone();
+                                self.dropped_views.insert(n.clone(), DroppedView { shape, types });
+                            }
                             self.views.remove(n);
                         }
                         ObjectKind::Constraint => {

@@ -24,10 +24,16 @@ pub trait Known {
     fn routine(&self, name: &str) -> Option<(Vec<SqlType>, SqlType)>;
 }
 
-/// The types of a query's output columns, in order (`None` for a column
-/// whose type cannot be shown); `None` when its columns cannot be listed.
-pub fn output_types(q: &sq::Query, known: &dyn Known) -> Option<Vec<Option<SqlType>>> {
-    let cols = query(q, known, &HashMap::new())?;
+/// The types of the output columns of a `CREATE VIEW` statement's query,
+/// in order (`None` for a column whose type cannot be shown); `None` when
+/// its columns cannot be listed.
+pub fn output_types(create_view: &str, known: &dyn Known) -> Option<Vec<Option<SqlType>>> {
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let mut stmts = sqlparser::parser::Parser::parse_sql(&dialect, create_view).ok()?;
+    let sq::Statement::CreateView(v) = stmts.pop()? else {
+        return None;
+    };
+    let cols = query(&v.query, known, &HashMap::new())?;
     Some(cols.into_iter().map(|(_, t)| t).collect())
 }
 
@@ -374,12 +380,7 @@ mod tests {
     }
 
     fn types(sql: &str) -> Vec<String> {
-        let dialect = sqlparser::dialect::PostgreSqlDialect {};
-        let stmt = sqlparser::parser::Parser::parse_sql(&dialect, sql).unwrap().remove(0);
-        let sq::Statement::CreateView(v) = stmt else {
-            panic!("{stmt}")
-        };
-        output_types(&v.query, &Fake)
+        output_types(sql, &Fake)
             .unwrap()
             .into_iter()
             .map(|t| t.map_or("?".to_string(), |t| t.base))

@@ -2,6 +2,7 @@
 use super::{Cx, Hit};
 use crate::migration::action::{Action, Name, ObjectKind};
 use crate::migration::schema_model::ViewShape;
+use crate::migration::view_types::output_types;
 
 crate::declare_rule! {
     /// ## What it does
@@ -48,6 +49,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    narrowed_type(cx, out);
     super::drops(
         cx,
         out,
@@ -84,26 +86,70 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     }
 }
 
-/// The first definition a later statement of the file gives the view, read
-/// against the schema as it is at that point (the statements in between may
-/// change the tables the view selects from).
+/// The first definition a later statement of the file gives the view.
 fn recreated_as(cx: &Cx, name: &Name) -> Option<ViewShape> {
-    let mut catalog = cx.catalog.clone();
+    let mut actions = cx.later.iter().flat_map(|s| &s.actions);
+    let kind = actions.by_ref().find_map(|a| match a {
+        Action::Create {
+            kind: k @ (ObjectKind::View | ObjectKind::MaterializedView),
+            name: n,
+            ..
+        } if n == name => Some(*k),
+        _ => None,
+    })?;
+    // Its columns come right after the `Create`, in the same statement.
+    let columns = match actions.next() {
+        Some(Action::ViewColumns { view, columns, .. }) if view == name => columns.clone(),
+        _ => None,
+    };
+    Some(ViewShape {
+        materialized: kind == ObjectKind::MaterializedView,
+        columns,
+        query: None,
+    })
+}
+
+/// At the statement that re-creates a view this change dropped: a column
+/// that keeps its name but takes a type its old values do not all convert
+/// to. (The types are read here, where the schema is the one the new
+/// definition is created over.)
+fn narrowed_type(cx: &Cx, out: &mut Vec<Hit>) {
     for a in cx.actions {
-        catalog.apply(a);
-    }
-    for s in cx.later {
-        let creates = s.actions.iter().any(|a| {
-            matches!(a, Action::Create { kind: ObjectKind::View | ObjectKind::MaterializedView, name: n, .. } if n == name)
+        let Action::ViewColumns {
+            view,
+            columns: Some(columns),
+            query: Some(query),
+        } = a
+        else {
+            continue;
+        };
+        let Some(old) = cx
+            .catalog
+            .dropped_view(view)
+            .filter(|v| v.types.iter().any(Option::is_some))
+        else {
+            continue;
+        };
+        let Some(types) = output_types(query, cx.catalog).filter(|t| t.len() == columns.len()) else {
+            continue;
+        };
+        let narrowed = columns.iter().zip(&types).find_map(|(c, to)| {
+            let (from, to) = (old.column_type(c)?, to.as_ref()?);
+            (!from.widens_to(to) && !from.widens_with_rewrite(to)).then_some((c, from, to))
         });
-        for a in &s.actions {
-            catalog.apply(a);
-        }
-        if creates {
-            return catalog.views.get(name).cloned();
+        if let Some((c, from, to)) = narrowed {
+            out.push(Hit::new(
+                &RULE,
+                format!(
+                    "Re-creating {} `{view}` turns column `{c}` from {} into {}: the running release decodes it as the old type, and values that do not fit fail",
+                    if old.shape.materialized { "materialized view" } else { "view" },
+                    from.text.to_lowercase(),
+                    to.text.to_lowercase()
+                ),
+                "keep the column's type (cast it back), or stop using the column before changing it",
+            ));
         }
     }
-    None
 }
 
 /// Why the re-created view offers less than the old one, if it does.
@@ -135,24 +181,12 @@ fn narrower(name: &Name, old: &ViewShape, new: &ViewShape) -> Option<String> {
         .filter(|c| !new_columns.contains(c))
         .map(String::as_str)
         .collect();
-    if !lost.is_empty() {
-        return Some(format!(
+    (!lost.is_empty()).then(|| {
+        format!(
             "Re-creating {} `{name}` without {} `{}` breaks the running release's queries that select it",
             label(old.materialized),
             if lost.len() == 1 { "column" } else { "columns" },
             lost.join("`, `")
-        ));
-    }
-    // A column whose type changes to one its old values do not all convert to.
-    old_columns.iter().find_map(|c| {
-        let (from, to) = (old.column_type(c)?, new.column_type(c)?);
-        (!from.widens_to(to) && !from.widens_with_rewrite(to)).then(|| {
-            format!(
-                "Re-creating {} `{name}` turns column `{c}` from {} into {}: the running release decodes it as the old type, and values that do not fit fail",
-                label(old.materialized),
-                from.text.to_lowercase(),
-                to.text.to_lowercase()
-            )
-        })
+        )
     })
 }
