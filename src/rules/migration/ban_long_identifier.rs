@@ -1,7 +1,7 @@
 //! Identifiers longer than PostgreSQL keeps.
 use super::{Cx, Hit};
 use crate::migration::lex::TokenKind;
-use crate::migration::recognise::{toks, unquote};
+use crate::migration::recognise::unquote;
 
 crate::declare_rule! {
     /// ## What it does
@@ -23,17 +23,19 @@ const MAX_BYTES: usize = 63;
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     let Some(raw) = cx.raw else { return };
-    let t = toks(&cx.file.src, &raw.tokens);
-    if !t
-        .first()
-        .is_some_and(|x| matches!(x.lower.as_ref(), "create" | "alter"))
-    {
+    let src = &cx.file.src;
+    if !raw.tokens.first().is_some_and(|x| {
+        let w = x.text(src);
+        x.kind == TokenKind::Word && (w.eq_ignore_ascii_case("create") || w.eq_ignore_ascii_case("alter"))
+    }) {
         return;
     }
-    let long = t.iter().find_map(|x| {
+    // Folding a word to lower case keeps its length: only a long one is folded.
+    let long = raw.tokens.iter().find_map(|x| {
+        let text = x.text(src);
         let name = match x.kind {
-            TokenKind::Word => x.lower.to_string(),
-            TokenKind::QuotedIdent => unquote(x.text),
+            TokenKind::Word if text.len() > MAX_BYTES => text.to_ascii_lowercase(),
+            TokenKind::QuotedIdent if text.len() > MAX_BYTES => unquote(text),
             _ => return None,
         };
         (name.len() > MAX_BYTES).then_some(name)

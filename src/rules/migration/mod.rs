@@ -552,17 +552,19 @@ fn called_routines(
     let Some(raw) = file.lexed.statements.get(i).filter(|_| !routines.is_empty()) else {
         return Vec::new();
     };
-    let t = toks(&file.src, &raw.tokens);
-    let first = t.first().map_or("", |x| x.lower.as_ref());
-    if matches!(first, "create" | "drop" | "alter" | "comment" | "grant" | "revoke") {
+    let first = raw.tokens.first().map_or("", |x| x.text(&file.src));
+    if ["create", "drop", "alter", "comment", "grant", "revoke"]
+        .iter()
+        .any(|k| first.eq_ignore_ascii_case(k))
+    {
         return Vec::new();
     }
     // Names followed by `(`, in the statement and in its DO block's body.
-    let mut called: Vec<String> = called_names(&t);
+    let mut called: Vec<String> = called_names(&file.src, &raw.tokens);
     for a in &stmt.actions {
         if let Action::Do { body, .. } = a {
             for r in &lex(body).statements {
-                called.extend(called_names(&toks(body, &r.tokens)));
+                called.extend(called_names(body, &r.tokens));
             }
         }
     }
@@ -577,10 +579,16 @@ fn called_routines(
 }
 
 /// The words directly followed by `(`: function-call shapes.
-fn called_names(t: &[crate::migration::recognise::Tok]) -> Vec<String> {
+fn called_names(src: &str, t: &[crate::migration::lex::Token]) -> Vec<String> {
     t.windows(2)
-        .filter(|w| w[1].text == "(")
-        .map(|w| w[0].lower.to_string())
+        .filter(|w| w[1].text(src) == "(")
+        .map(|w| {
+            let text = w[0].text(src);
+            match w[0].kind {
+                crate::migration::lex::TokenKind::Word => text.to_ascii_lowercase(),
+                _ => text.to_string(),
+            }
+        })
         .collect()
 }
 
