@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use crate::finding::Finding;
 use crate::flags::changes::EnvChange;
 use crate::flags::registry::locate;
-use crate::flags::{Column, FlagEntry, FlagRegistry, Reference};
+use crate::flags::{Column, FlagEntry, FlagRegistry, RefKind, Reference};
 use crate::migration::lex::LineIndex;
 use crate::rule::RuleMeta;
 
@@ -114,6 +114,22 @@ impl<'a> Model<'a> {
     /// Every reference to `flag`.
     pub fn refs_to(&self, flag: &str) -> &[&'a Reference] {
         self.by_flag.get(flag).map_or(&[], Vec::as_slice)
+    }
+
+    /// The last migration that inserts or deletes `flag`'s row in the flag table.
+    pub fn last_row_write(&self, flag: &str) -> Option<&'a Reference> {
+        self.refs_to(flag)
+            .iter()
+            .rev()
+            .find(|r| matches!(r.kind, RefKind::MigrationInsert | RefKind::MigrationDelete))
+            .copied()
+    }
+
+    /// Whether a migration deletes `flag`'s row after its last insert: the flag
+    /// is retired, and its earlier inserts and updates are history.
+    pub fn retired(&self, flag: &str) -> bool {
+        self.last_row_write(flag)
+            .is_some_and(|r| r.kind == RefKind::MigrationDelete)
     }
 
     /// References that keep a flag alive: code and rollout manifests.
