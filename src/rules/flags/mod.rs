@@ -11,6 +11,7 @@ mod flag_referenced_after_ga;
 mod flag_remove_by_soon;
 mod flag_table_default_mismatch;
 mod flag_without_owner;
+mod kill_switch_removed;
 mod undocumented_flag;
 mod unreferenced_flag;
 
@@ -44,6 +45,7 @@ pub static META: &[&RuleMeta] = &[
     &flag_missing_from_table::RULE,
     &flag_table_default_mismatch::RULE,
     &flag_env_default_mismatch::RULE,
+    &kill_switch_removed::RULE,
     &INVALID_FLAG_REGISTRY,
 ];
 
@@ -62,6 +64,7 @@ const CHECKS: &[Check] = &[
     flag_missing_from_table::check,
     flag_table_default_mismatch::check,
     flag_env_default_mismatch::check,
+    kill_switch_removed::check,
 ];
 
 /// What the flag rules see.
@@ -80,6 +83,10 @@ pub struct Model<'a> {
     pub env_changes: &'a [EnvChange],
     /// Flags whose rollout manifests have no phase with users yet.
     pub unexposed: &'a BTreeSet<String>,
+    /// With `--base`: `kill-switch` rows of the registry at the merge base that the change removes.
+    pub removed_kill_switches: &'a [FlagEntry],
+    /// With `--base`: the merge base commit.
+    pub base_commit: &'a str,
     by_flag: HashMap<&'a str, Vec<&'a Reference>>,
     index: LineIndex,
 }
@@ -106,6 +113,8 @@ impl<'a> Model<'a> {
             table,
             env_changes: &[],
             unexposed: &NONE,
+            removed_kill_switches: &[],
+            base_commit: "",
             by_flag,
             index: LineIndex::new(&registry.text),
         }
