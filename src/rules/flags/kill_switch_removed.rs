@@ -1,13 +1,14 @@
 //! A change removes a kill switch from the registry.
 use super::Model;
-use crate::finding::Finding;
+use crate::finding::{Finding, Location};
 
 crate::declare_rule! {
     /// ## What it does
     /// With `--base` (in the pre-push hook and in `shipgate ci`), reports a
     /// change that removes a flag whose `Type` is `kill-switch` from the
     /// registry (`docs/flags.md`): the row was there at the merge base and is
-    /// gone now.
+    /// gone now. It also reports a rollout manifest that had a `kill_switch` at
+    /// the merge base and has none now.
     ///
     /// ## Why it blocks a release
     /// Release runbooks ask that the kill switch remains available, never
@@ -38,4 +39,24 @@ pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
             .help("keep the kill switch's row; if the feature is gone with it, get the `kill-switch-change` sign-off (default `system-owner`) in `shipgate ci`"),
         );
     }
+}
+
+/// A rollout manifest at `path` that had `kill_switch: <flag>` at the merge
+/// base and has none now (the rollout gate, which reads both, calls this).
+pub fn from_manifest(path: &str, flag: &str) -> Finding {
+    let mut f = Finding::new(
+        &RULE,
+        format!(
+            "This change removes `kill_switch: {flag}` from the rollout manifest, so the feature can no longer be turned off without a deploy"
+        ),
+    )
+    .help("keep the manifest's `kill_switch`; if the feature is gone with it, get the `kill-switch-change` sign-off (default `system-owner`) in `shipgate ci`");
+    f.file = Some(path.to_string());
+    f.location = Some(Location {
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+    });
+    f
 }

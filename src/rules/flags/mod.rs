@@ -27,6 +27,7 @@ use crate::migration::lex::LineIndex;
 use crate::rule::RuleMeta;
 
 pub use crate::flags::invalid_flag_registry::RULE as INVALID_FLAG_REGISTRY;
+pub use kill_switch_removed::from_manifest as kill_switch_removed_from_manifest;
 
 /// No flag.
 static NONE: BTreeSet<String> = BTreeSet::new();
