@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::yaml::{self, Pos};
 
 pub mod ci;
+pub mod dryrun;
 pub mod flags;
 pub mod rollouts;
 pub mod signoff;
@@ -39,6 +40,9 @@ pub struct Config {
     /// `shipgate ci` in GitHub Actions.
     #[serde(default, deserialize_with = "null_as_default")]
     pub ci: ci::CiConfig,
+    /// `shipgate dry-run`: validation queries.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub dry_run: dryrun::DryRunConfig,
 }
 
 /// A section whose keys are all commented out (`rules:`) is empty, not an error.

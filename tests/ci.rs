@@ -1868,3 +1868,75 @@ fn turning_on_a_release_flag_in_production_before_its_rollout_exposes_anyone_is_
         }
     }
 }
+
+/// A pull request that removes the kill switch `ingestion_enabled` from the registry.
+fn kill_switch_repo() -> Repo {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let table = "| Flag | Owner | Default | Type | Status | Remove by | Replaced by |\n|---|---|---|---|---|---|---|\n";
+    git(p, &["init", "-q"]);
+    write(p, "src/a.ts", "isEnabled(\"ingestion_enabled\");\n");
+    write(
+        p,
+        "docs/flags.md",
+        format!("{table}| `ingestion_enabled` | @sre | on | kill-switch | permanent | | |\n"),
+    );
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "base"]);
+    let base = git(p, &["rev-parse", "HEAD"]);
+    git(p, &["checkout", "-qb", "feature"]);
+    write(p, "src/a.ts", "ingest();\n");
+    write(p, "docs/flags.md", table);
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "remove the ingestion kill switch"]);
+    let head = git(p, &["rev-parse", "HEAD"]);
+    Repo { dir, base, head }
+}
+
+#[test]
+fn a_removed_kill_switch_blocks_until_the_kill_switch_change_sign_off() {
+    let r = kill_switch_repo();
+    let server = serve(state(&r));
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(1);
+    assert!(
+        classes(&run).contains(&"kill-switch-change".to_string()),
+        "{}",
+        run.report
+    );
+    let removed: Vec<&Value> = run.report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "kill-switch-removed")
+        .collect();
+    assert_eq!(removed.len(), 1, "{}", run.report);
+    assert_eq!(removed[0]["approved"], false);
+    assert!(
+        removed[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("kill switch `ingestion_enabled`"),
+        "{}",
+        removed[0]
+    );
+
+    // The System Owner's sign-off (olivia's approving review of the head) approves it.
+    let server = serve(approved(&r));
+    let run = run_ci(&r, &server, "5");
+    run.expect_exit(0);
+    let removed = run.report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "kill-switch-removed")
+        .unwrap();
+    assert_eq!(removed["approved"], true, "{removed}");
+    assert!(
+        removed["approval_reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("signed off as `kill-switch-change` by `system-owner` (approving review by olivia"),
+        "{removed}"
+    );
+}

@@ -1245,3 +1245,112 @@ async fn relation_files(client: &tokio_postgres::Client) -> std::collections::BT
         .map(|r| (r.get::<_, u32>(0), (r.get::<_, String>(1), r.get::<_, i64>(2))))
         .collect()
 }
+
+/// `dry_run.checks`: a seeded `cases` table (500 open, 250 pending, 20
+/// closed), a repository with `migration` and the checks `checks` (YAML list
+/// items), and the dry run's JSON.
+fn checked_run(name: &str, migration: &str, checks: &str) -> Option<(i32, serde_json::Value, Output, Db)> {
+    let db = seeded(name)?;
+    db.psql(
+        "CREATE TABLE cases (id serial PRIMARY KEY, status text NOT NULL);
+         INSERT INTO cases (status) SELECT 'open' FROM generate_series(1, 500);
+         INSERT INTO cases (status) SELECT 'pending' FROM generate_series(1, 250);
+         INSERT INTO cases (status) SELECT 'closed' FROM generate_series(1, 20);",
+    );
+    let dir = repo(&[("20240101000000_change.sql", migration)]);
+    write(
+        dir.path(),
+        "shipgate.yml",
+        format!("version: 1\ndry_run:\n  checks:\n{checks}"),
+    );
+    let (code, v, o) = dry_json(&db, dir.path(), &[]);
+    Some((code, v, o, db))
+}
+
+const PER_STATUS: &str =
+    "    - name: cases per status\n      sql: SELECT status, count(*) FROM cases GROUP BY status ORDER BY status\n";
+
+#[test]
+fn dry_run_checks_that_hold_pass() {
+    let checks = format!(
+        "{PER_STATUS}    - name: members\n      sql: SELECT count(*) FROM members\n    - name: members without email\n      sql: SELECT count(*) FROM members WHERE email IS NULL;\n      expect: {{equal: 0}}\n"
+    );
+    let Some((code, v, o, db)) = checked_run("t_checks_hold", "ALTER TABLE cases ADD COLUMN note text;\n", &checks)
+    else {
+        return;
+    };
+    assert_eq!(code, 0, "{}", text(&o));
+    assert!(findings(&v, "dry-run-check-changed").is_empty(), "{}", text(&o));
+    let runs = v["dry_run"]["checks"].as_array().unwrap();
+    assert_eq!(runs.len(), 3, "{}", text(&o));
+    assert_eq!(runs[0]["before"], runs[0]["after"]);
+    assert_eq!(runs[0]["after"][1], serde_json::json!(["open", "500"]));
+    assert_eq!(runs[2]["expect"], serde_json::json!({"equal": 0}));
+    assert_eq!(
+        db.psql("SELECT count(*) FROM information_schema.columns WHERE column_name = 'note'"),
+        "0"
+    );
+}
+
+#[test]
+fn a_grouped_check_that_changes_fails_row_by_row() {
+    let Some((code, v, o, db)) = checked_run(
+        "t_checks_grouped",
+        "UPDATE cases SET status = 'open' WHERE status = 'pending';\n",
+        PER_STATUS,
+    ) else {
+        return;
+    };
+    assert_eq!(code, 1, "{}", text(&o));
+    let changed = findings(&v, "dry-run-check-changed");
+    assert_eq!(changed.len(), 1, "{}", text(&o));
+    assert_eq!(changed[0]["severity"], "error");
+    let message = changed[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("cases per status: open 500 → 750, pending 250 → (no row),"),
+        "{message}"
+    );
+    assert_eq!(db.psql("SELECT count(*) FROM cases WHERE status = 'pending'"), "250");
+}
+
+#[test]
+fn an_equal_check_that_does_not_hold_fails() {
+    let checks = "    - name: pending cases\n      sql: SELECT count(*) FROM cases WHERE status = 'pending'\n      expect: {equal: 250}\n";
+    let Some((code, v, o, _db)) = checked_run(
+        "t_checks_equal",
+        "DELETE FROM cases WHERE status = 'pending' AND id % 2 = 0; -- MIGRATION_APPROVED: duplicates\n",
+        checks,
+    ) else {
+        return;
+    };
+    assert_eq!(code, 1, "{}", text(&o));
+    let changed = findings(&v, "dry-run-check-changed");
+    assert_eq!(changed.len(), 1, "{}", text(&o));
+    assert_eq!(
+        changed[0]["message"],
+        "pending cases: 125 after the pending migrations (250 before), while the check expects 250"
+    );
+}
+
+#[test]
+fn a_check_whose_sql_fails_is_a_failed_statement_and_the_run_goes_on() {
+    let checks = format!("    - name: tenants\n      sql: SELECT count(*) FROM tenant\n{PER_STATUS}");
+    let Some((code, v, o, _db)) = checked_run(
+        "t_checks_fail",
+        "UPDATE cases SET status = 'open' WHERE status = 'pending';\n",
+        &checks,
+    ) else {
+        return;
+    };
+    assert_eq!(code, 1, "{}", text(&o));
+    let failed = findings(&v, "dry-run-statement-failed");
+    assert_eq!(failed.len(), 1, "{}", text(&o));
+    let message = failed[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("check `tenants` before the pending migrations: relation \"tenant\" does not exist (42P01)"),
+        "{message}"
+    );
+    // The failed query rolled back to its savepoint: the migration and the next check still ran.
+    assert_eq!(ran(&v), ["supabase/migrations/20240101000000_change.sql"]);
+    assert_eq!(findings(&v, "dry-run-check-changed").len(), 1, "{}", text(&o));
+}

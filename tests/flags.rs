@@ -64,7 +64,7 @@ fn fixtures_are_named_after_flag_rules() {
 }
 
 /// Flag rules that judge a change since a base commit, tested in tests/ci.rs.
-const NEEDS_A_BASE: &[&str] = &["flag-env-default-mismatch"];
+const NEEDS_A_BASE: &[&str] = &["flag-env-default-mismatch", "kill-switch-removed"];
 
 #[test]
 fn every_flag_rule_has_failing_and_passing_fixtures() {
@@ -324,6 +324,66 @@ fn base_reports_added_removed_and_changed_flags() {
     );
     let json: serde_json::Value = serde_json::from_str(&render(&report, Format::Json, false)).unwrap();
     assert_eq!(json["changes"], changes);
+}
+
+#[test]
+fn base_reports_a_removed_kill_switch() {
+    let d = tempfile::tempdir().unwrap();
+    let head = "| Flag | Owner | Default | Type | Status | Remove by | Replaced by |\n|---|---|---|---|---|---|---|\n";
+    let banner = "| `old_banner` | @growth | off | release | ga | 2026-02-01 | |\n";
+    write(
+        d.path(),
+        "docs/flags.md",
+        format!("{head}| `ingestion_enabled` | @sre | on | kill-switch | permanent | | |\n{banner}| `payments_enabled` | @sre | on | killswitch | permanent | | |\n"),
+    );
+    write(d.path(), "src/a.ts", "isEnabled(\"payments_enabled\");\n");
+    git(d.path(), &["init", "-q", "-b", "main"]);
+    git(d.path(), &["add", "."]);
+    git(
+        d.path(),
+        &["commit", "-q", "-m", "base", "--date", "2026-01-03T10:00:00Z"],
+    );
+    let base = git(d.path(), &["rev-parse", "HEAD"]);
+    git(d.path(), &["checkout", "-q", "-b", "feature"]);
+    // The change removes a kill switch and a release flag, and keeps the other kill switch.
+    write(
+        d.path(),
+        "docs/flags.md",
+        format!("{head}| `payments_enabled` | @sre | on | killswitch | permanent | | |\n"),
+    );
+    git(
+        d.path(),
+        &[
+            "commit",
+            "-q",
+            "-am",
+            "clean up flags",
+            "--date",
+            "2026-01-09T10:00:00Z",
+        ],
+    );
+    let report = check(d.path(), Some("main"));
+    let removed: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "kill-switch-removed")
+        .collect();
+    assert_eq!(removed.len(), 1, "{}", describe(&report));
+    assert_eq!(
+        removed[0].message,
+        format!(
+            "This change removes the kill switch `ingestion_enabled` from `docs/flags.md` (its row was line 3 at the merge base {}), so the feature can no longer be turned off without a deploy",
+            &base[..7]
+        )
+    );
+    assert!(
+        matches!(report.verdict(), shipgate::app::Verdict::Blocked),
+        "{}",
+        describe(&report)
+    );
+    // Without `--base` there is no change to judge.
+    let report = check(d.path(), None);
+    assert!(report.findings.iter().all(|f| f.rule != "kill-switch-removed"));
 }
 
 #[test]

@@ -638,3 +638,57 @@ fn the_demo_repository_covers_its_rollout_manifest() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
+
+#[test]
+fn base_reports_a_manifest_that_loses_its_kill_switch() {
+    let d = repo();
+    let p = d.path();
+    git(p, &["init", "-q", "-b", "main"]);
+    write(p, "rollouts/search-v2.yml", GOOD);
+    git(p, &["add", "."]);
+    git(p, &["commit", "-qm", "base", "--date", "2026-01-03T10:00:00Z"]);
+    git(p, &["checkout", "-qb", "cleanup"]);
+    write(
+        p,
+        "rollouts/search-v2.yml",
+        GOOD.replace("kill_switch: search_enabled\n", ""),
+    );
+    git(
+        p,
+        &[
+            "commit",
+            "-qam",
+            "drop the kill switch",
+            "--date",
+            "2026-01-05T10:00:00Z",
+        ],
+    );
+    let args = ["check", ".", "--only", "rollouts", "--base", "main", "--format", "json"];
+    let o = shipgate(&args, p);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(1), "{v}");
+    let removed: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "kill-switch-removed")
+        .collect();
+    assert_eq!(removed.len(), 1, "{v}");
+    assert_eq!(removed[0]["file"], "rollouts/search-v2.yml");
+    assert!(
+        removed[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("removes `kill_switch: search_enabled` from the rollout manifest"),
+        "{v}"
+    );
+    // Without `--base`, only the warning that the manifest has none.
+    let o = shipgate(&["check", ".", "--only", "rollouts", "--format", "json"], p);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert!(v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["rule"] != "kill-switch-removed"));
+}

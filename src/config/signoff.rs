@@ -92,7 +92,8 @@ pub struct SignoffConfig {
     /// Sign-offs required by class of change: `schema-additive`,
     /// `schema-destructive`, `permission-change`, `data-correction`,
     /// `flag-change`, `phase-advance` (any phase) or `phase-advance:<phase>`,
-    /// `high-risk`, `docs-only`, `gate-config-change`. A class listed here
+    /// `high-risk`, `docs-only`, `gate-config-change`, `kill-switch-change`
+    /// (its sign-offs approve `kill-switch-removed`). A class listed here
     /// replaces its default; `[]` requires nothing.
     #[serde(default, deserialize_with = "crate::config::null_as_default")]
     pub require: BTreeMap<String, Vec<String>>,
@@ -183,6 +184,7 @@ pub const CLASSES: &[&str] = &[
     "high-risk",
     "docs-only",
     "gate-config-change",
+    "kill-switch-change",
 ];
 
 /// Whether `name` is a class of change of `signoff.require`.
@@ -206,7 +208,7 @@ impl SignoffConfig {
         let d: &[&str] = match class {
             "schema-destructive" => &["system-owner", "backup-recovery-owner"],
             "permission-change" => &["system-owner", "security-owner"],
-            "high-risk" | "gate-config-change" | "data-correction" => &["system-owner"],
+            "high-risk" | "gate-config-change" | "data-correction" | "kill-switch-change" => &["system-owner"],
             _ => &[],
         };
         d.iter().map(|s| s.to_string()).collect()

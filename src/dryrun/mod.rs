@@ -4,6 +4,7 @@
 //! `gates::dryrun`; `rules::dryrun` judges what it observed.
 
 pub mod catalog;
+pub mod checks;
 pub mod classify;
 pub mod engine;
 pub mod history;

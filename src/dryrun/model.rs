@@ -30,6 +30,9 @@ pub struct RunReport {
     /// migrations from pending ones.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<super::history::History>,
+    /// `dry_run.checks`: each validation query before and after the migrations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<super::checks::CheckRun>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

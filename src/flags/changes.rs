@@ -10,14 +10,15 @@ use super::{env_flag, field_changes, normalized_index, Column, FlagEntry, FlagRe
 use crate::error::AppError;
 use crate::outcome::Report;
 
-/// Pushes the change records of the registry at `rel` since the merge base with `rev`.
+/// Pushes the change records of the registry at `rel` since the merge base with `rev`;
+/// returns the merge base and the registry there.
 pub fn record(
     root: &Path,
     rel: &str,
     current: Option<&FlagRegistry>,
     rev: &str,
     report: &mut Report,
-) -> Result<(), AppError> {
+) -> Result<(String, FlagRegistry), AppError> {
     let mb = crate::git::merge_base(root, rev)?;
     let old = match crate::git::show(root, &mb, rel)? {
         Some(text) => FlagRegistry::parse(rel, &text),
@@ -25,7 +26,7 @@ pub fn record(
     };
     let empty = FlagRegistry::default();
     report.changes.extend(diff(&old, current.unwrap_or(&empty), rel));
-    Ok(())
+    Ok((mb, old))
 }
 
 /// A `FEATURE_X=` value an environment file changes.

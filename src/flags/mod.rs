@@ -143,6 +143,15 @@ impl FlagEntry {
     pub fn is_ga(&self) -> bool {
         self.text(Column::Status).is_some_and(is_ga_status)
     }
+
+    /// Whether `Status` says the flag is gone and its row is kept as a record
+    /// (`removed`, `retired`).
+    pub fn is_removed(&self) -> bool {
+        self.text(Column::Status).is_some_and(|t| {
+            let t = t.trim().to_ascii_lowercase();
+            t.starts_with("removed") || t.starts_with("retired")
+        })
+    }
 }
 
 /// Reads an on/off value: a registry default or an inserted literal.

@@ -10,10 +10,11 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use crate::config::dryrun::DryRunCheck;
 use crate::config::Config;
 use crate::dryrun::engine::{self, EngineError, Pending, Settings};
 use crate::dryrun::model::{self, Mode, RunReport, SequenceAdvance};
-use crate::dryrun::{history, target};
+use crate::dryrun::{checks, history, target};
 use crate::error::AppError;
 use crate::finding::Finding;
 use crate::migration::discover::Candidate;
@@ -204,8 +205,11 @@ pub fn run(
             file: f.as_ref().map_err(Clone::clone),
         })
         .collect();
-    let mut run = database_run(&pg, &shown, &pending_refs, settings, progress)?;
+    let mut run = database_run(&pg, &shown, &pending_refs, &config.dry_run.checks, settings, progress)?;
     run.history = histories;
+    report
+        .findings
+        .extend(crate::rules::dryrun::dry_run_check_changed::check(&run.checks));
 
     for (m, (_, f)) in run.migrations.iter().zip(&files) {
         if let Ok(f) = f {
@@ -268,13 +272,14 @@ fn database_run(
     pg: &target::Target,
     shown: &str,
     pending: &[Pending],
+    checks: &[DryRunCheck],
     settings: Settings,
     progress: &mut dyn FnMut(&str),
 ) -> Result<RunReport, AppError> {
     let rt = runtime()?;
     let cleanup = Rc::new(RefCell::new(Cleanup::default()));
     let result = rt.block_on(async {
-        let work = execute(pg, shown, pending, settings, progress, cleanup.clone());
+        let work = execute(pg, shown, pending, checks, settings, progress, cleanup.clone());
         tokio::select! {
             r = work => r,
             _ = tokio::signal::ctrl_c() => {
@@ -306,6 +311,7 @@ async fn execute(
     pg: &target::Target,
     shown: &str,
     pending: &[Pending<'_>],
+    checks: &[DryRunCheck],
     settings: Settings,
     progress: &mut dyn FnMut(&str),
     cleanup: Rc<RefCell<Cleanup>>,
@@ -336,12 +342,14 @@ async fn execute(
         migrations: Vec::new(),
         sequences_advanced: Vec::new(),
         history: Vec::new(),
+        checks: Vec::new(),
     };
     if !settings.scratch {
         cleanup.borrow_mut().cancel.push(client.cancel_token());
-        let (migrations, sequences) = session(&client, pending, settings, num, progress).await?;
+        let (migrations, sequences, checked) = session(&client, pending, checks, settings, num, progress).await?;
         report.migrations = migrations;
         report.sequences_advanced = sequences;
+        report.checks = checked;
         report.rolled_back = true;
         drop(client);
         let _ = task.await;
@@ -361,7 +369,7 @@ async fn execute(
         let result = async {
             let (sc, sc_task) = engine::connect(&scratch_cfg, shown).await?;
             cleanup.borrow_mut().cancel.push(sc.cancel_token());
-            let r = session(&sc, pending, settings, num, progress).await;
+            let r = session(&sc, pending, checks, settings, num, progress).await;
             drop(sc);
             let _ = sc_task.await;
             r
@@ -371,24 +379,31 @@ async fn execute(
         cleanup.borrow_mut().scratch = None;
         drop(maint);
         let _ = maint_task.await;
-        let (migrations, _) = result?;
+        let (migrations, _, checked) = result?;
         dropped?;
         progress(&format!("dry-run: dropped the scratch database `{name}`"));
         report.migrations = migrations;
+        report.checks = checked;
         report.rolled_back = true;
     }
     report.duration_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
     Ok(report)
 }
 
-/// One connection's run: timeouts, transaction, every migration, rollback.
+/// What one connection's run observed: the migrations, the sequences that
+/// advanced and the validation queries.
+type SessionRun = (Vec<model::MigrationRun>, Vec<SequenceAdvance>, Vec<checks::CheckRun>);
+
+/// One connection's run: timeouts, transaction, checks, every migration,
+/// checks again, rollback.
 async fn session(
     client: &tokio_postgres::Client,
     pending: &[Pending<'_>],
+    queries: &[DryRunCheck],
     settings: Settings,
     version_num: i64,
     progress: &mut dyn FnMut(&str),
-) -> Result<(Vec<model::MigrationRun>, Vec<SequenceAdvance>), EngineError> {
+) -> Result<SessionRun, EngineError> {
     let scratch = settings.scratch;
     let mut s = engine::Session::new(client, settings, version_num);
     s.set_timeouts().await?;
@@ -397,8 +412,24 @@ async fn session(
     } else {
         s.sequences().await?
     };
+    let mut checked = Vec::new();
     let outcome = match s.start().await {
-        Ok(first) => s.run_all(pending, first, progress).await,
+        Ok(first) => {
+            async {
+                checked = checks::before(client, queries).await?;
+                let outcome = s.run_all(pending, first, progress).await?;
+                // After a failed migration the state is not the release's: no second reading.
+                if outcome
+                    .migrations
+                    .iter()
+                    .all(|m| m.status == model::MigrationStatus::Applied)
+                {
+                    checks::after(client, queries, &mut checked).await?;
+                }
+                Ok(outcome)
+            }
+            .await
+        }
         Err(e) => Err(e),
     };
     // Always roll back; after a lost connection the server has done it.
@@ -423,5 +454,5 @@ async fn session(
             }
         }
     }
-    Ok((outcome.migrations, advanced))
+    Ok((outcome.migrations, advanced, checked))
 }

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::finding::Location;
 use crate::flags::{
     changes, env_flag, normalized_index, pattern_set, patterns, registry, search, today, Capture, FlagRef,
-    FlagRegistry, FlagsConfig, RefKind, Reference,
+    FlagRegistry, FlagType, FlagsConfig, RefKind, Reference,
 };
 use crate::gates::migrations::Facts;
 use crate::migration::lex::LineIndex;
@@ -30,8 +30,17 @@ pub fn run(
     let cfg = &config.flags;
     let today = today()?;
     let mut env_changes = Vec::new();
+    // Kill switches whose registry row the change removes, and the merge base.
+    let mut removed_kill_switches = Vec::new();
+    let mut base_commit = String::new();
     if let Some(rev) = base {
-        changes::record(root, &cfg.registry_path().0, registry, rev, report)?;
+        let (mb, old) = changes::record(root, &cfg.registry_path().0, registry, rev, report)?;
+        removed_kill_switches = old
+            .entries
+            .into_iter()
+            .filter(|e| e.kind == Some(FlagType::KillSwitch) && registry.is_some_and(|r| r.get(&e.name).is_none()))
+            .collect();
+        base_commit = mb;
         env_changes = changes::record_env(root, &cfg.env_files, registry, rev, report)?;
     }
     let Some(reg) = registry else {
@@ -131,6 +140,8 @@ pub fn run(
     }
     let mut model = model;
     model.env_changes = &env_changes;
+    model.removed_kill_switches = &removed_kill_switches;
+    model.base_commit = &base_commit;
     model.unexposed = &unexposed;
     let mut findings = crate::rules::flags::check(&model);
     for f in &mut findings {

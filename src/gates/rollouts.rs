@@ -144,6 +144,14 @@ pub fn check_sources(
                 base_phase,
             };
             report.findings.extend(rules::check(&cx));
+            // A kill switch stays available: the flag gate's `kill-switch-removed`.
+            if let (Some(was), None) = (base.as_ref().and_then(|b| b.kill_switch.as_ref()), &m.kill_switch) {
+                report
+                    .findings
+                    .push(crate::rules::flags::kill_switch_removed_from_manifest(
+                        &m.path, &was.value,
+                    ));
+            }
             if !matches!(source.base, Base::NotCompared) {
                 report.changes.extend(phase_change(m, base.as_ref()));
             }

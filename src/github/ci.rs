@@ -692,6 +692,8 @@ fn judge(
         results = evaluate(&required, &facts, &config.signoff);
         approvals = needed.map(|(n, classes)| crate::signoff::approvals::count(n, classes, &facts));
     }
+    let mut report = report;
+    crate::signoff::by_class::approve(&mut report.findings, &hits, &results);
     let commits = if config.signoff.require_signed_commits {
         Some(gh.pull_commits(number).map_err(api)?)
     } else {

@@ -91,6 +91,13 @@ pub fn classify(input: &ClassifyInput<'_>, config: &SignoffConfig) -> Vec<ClassH
         );
     }
 
+    // Findings that only the sign-off of their class approves (`kill-switch-removed`).
+    for f in input.findings {
+        if let Some(class) = super::by_class::class_of(f.rule) {
+            push(class.into(), format!("`{}`: {}", f.rule, f.message), &[]);
+        }
+    }
+
     let mut additive = None;
     let mut permission = None;
     let mut data = None;

@@ -5,6 +5,7 @@
 
 pub mod approvals;
 pub mod blocking;
+pub mod by_class;
 pub mod classify;
 pub mod evaluate;
 

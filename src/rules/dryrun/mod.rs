@@ -6,6 +6,8 @@ use crate::finding::Finding;
 use crate::migration::MigrationFile;
 use crate::rule::{Class, RuleMeta};
 
+pub mod dry_run_check_changed;
+
 crate::declare_rule! {
     /// ## What it does
     /// Flags a statement that, when the dry run executed it, dropped, renamed
@@ -139,6 +141,7 @@ pub static META: &[&RuleMeta] = &[
     &DRY_RUN_STATEMENT_FAILED,
     &DRY_RUN_SKIPPED_STATEMENT,
     &DRY_RUN_HARMLESS_STATIC_FINDING,
+    &dry_run_check_changed::RULE,
 ];
 
 #[derive(Debug, Clone, Copy)]

@@ -8,6 +8,9 @@ crate::declare_rule! {
     /// With `flags.table`, reports a documented flag that no migration inserts into the flag table,
     /// or whose row a later migration deletes (`DELETE FROM feature_flags WHERE key = 'x'`).
     ///
+    /// A row whose `Status` is `removed` (or `retired`) is a record of a flag
+    /// that is gone, and needs no row in the table.
+    ///
     /// The flag table is where flags live in the database, such as
     /// `feature_flags`; a migration inserts a flag into it (`INSERT INTO feature_flags (key, enabled) VALUES ('x', false)`).
     /// The key and default columns are `flags.key_column` and
@@ -25,19 +28,21 @@ crate::declare_rule! {
     /// ```sql
     /// INSERT INTO feature_flags (key, enabled) VALUES ('new_checkout', false);
     /// ```
+    ///
+    /// When the flag is gone on purpose (a `beta_*` flag replaced at GA), delete
+    /// its registry row too, or keep it as a record with `Status` `removed`.
     pub RULE = { id: "flag-missing-from-table", domain: Flags, default: Error, class: Other };
 }
 
 pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
     let Some(table) = m.table else { return };
     for e in &m.registry.entries {
+        // A flag kept as a record (`Status: removed`) needs no row.
+        if e.is_removed() {
+            continue;
+        }
         // The last insert or delete of the flag's row decides.
-        let last = m
-            .refs_to(&e.name)
-            .iter()
-            .rev()
-            .find(|r| matches!(r.kind, RefKind::MigrationInsert | RefKind::MigrationDelete))
-            .copied();
+        let last = m.last_row_write(&e.name);
         if let Some(r) = last.filter(|r| r.kind == RefKind::MigrationDelete) {
             let f = Finding::new(
                 &RULE,

@@ -11,6 +11,7 @@ mod flag_referenced_after_ga;
 mod flag_remove_by_soon;
 mod flag_table_default_mismatch;
 mod flag_without_owner;
+mod kill_switch_removed;
 mod undocumented_flag;
 mod unreferenced_flag;
 
@@ -21,11 +22,12 @@ use chrono::NaiveDate;
 use crate::finding::Finding;
 use crate::flags::changes::EnvChange;
 use crate::flags::registry::locate;
-use crate::flags::{Column, FlagEntry, FlagRegistry, Reference};
+use crate::flags::{Column, FlagEntry, FlagRegistry, RefKind, Reference};
 use crate::migration::lex::LineIndex;
 use crate::rule::RuleMeta;
 
 pub use crate::flags::invalid_flag_registry::RULE as INVALID_FLAG_REGISTRY;
+pub use kill_switch_removed::from_manifest as kill_switch_removed_from_manifest;
 
 /// No flag.
 static NONE: BTreeSet<String> = BTreeSet::new();
@@ -44,6 +46,7 @@ pub static META: &[&RuleMeta] = &[
     &flag_missing_from_table::RULE,
     &flag_table_default_mismatch::RULE,
     &flag_env_default_mismatch::RULE,
+    &kill_switch_removed::RULE,
     &INVALID_FLAG_REGISTRY,
 ];
 
@@ -62,6 +65,7 @@ const CHECKS: &[Check] = &[
     flag_missing_from_table::check,
     flag_table_default_mismatch::check,
     flag_env_default_mismatch::check,
+    kill_switch_removed::check,
 ];
 
 /// What the flag rules see.
@@ -80,6 +84,10 @@ pub struct Model<'a> {
     pub env_changes: &'a [EnvChange],
     /// Flags whose rollout manifests have no phase with users yet.
     pub unexposed: &'a BTreeSet<String>,
+    /// With `--base`: `kill-switch` rows of the registry at the merge base that the change removes.
+    pub removed_kill_switches: &'a [FlagEntry],
+    /// With `--base`: the merge base commit.
+    pub base_commit: &'a str,
     by_flag: HashMap<&'a str, Vec<&'a Reference>>,
     index: LineIndex,
 }
@@ -106,6 +114,8 @@ impl<'a> Model<'a> {
             table,
             env_changes: &[],
             unexposed: &NONE,
+            removed_kill_switches: &[],
+            base_commit: "",
             by_flag,
             index: LineIndex::new(&registry.text),
         }
@@ -114,6 +124,22 @@ impl<'a> Model<'a> {
     /// Every reference to `flag`.
     pub fn refs_to(&self, flag: &str) -> &[&'a Reference] {
         self.by_flag.get(flag).map_or(&[], Vec::as_slice)
+    }
+
+    /// The last migration that inserts or deletes `flag`'s row in the flag table.
+    pub fn last_row_write(&self, flag: &str) -> Option<&'a Reference> {
+        self.refs_to(flag)
+            .iter()
+            .rev()
+            .find(|r| matches!(r.kind, RefKind::MigrationInsert | RefKind::MigrationDelete))
+            .copied()
+    }
+
+    /// Whether a migration deletes `flag`'s row after its last insert: the flag
+    /// is retired, and its earlier inserts and updates are history.
+    pub fn retired(&self, flag: &str) -> bool {
+        self.last_row_write(flag)
+            .is_some_and(|r| r.kind == RefKind::MigrationDelete)
     }
 
     /// References that keep a flag alive: code and rollout manifests.

@@ -11,7 +11,8 @@ crate::declare_rule! {
     /// `isEnabled("new_checkout")` or `process.env.FEATURE_NEW_CHECKOUT`) or a
     /// migration inserting the flag into `flags.table`. The finding is at the
     /// reference. A rollout manifest's `flag` and `kill_switch` are checked by
-    /// `unregistered-rollout-flag`.
+    /// `unregistered-rollout-flag`. A flag whose row a later migration deletes
+    /// is retired: its earlier inserts are history, and need no registry row.
     ///
     /// ## Why it blocks a release
     /// An undocumented flag has no owner, no agreed production default and no
@@ -38,6 +39,11 @@ pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
         // Manifests are the rollout gate's (`unregistered-rollout-flag`); deleting
         // an undocumented flag's row is the clean-up, not a use.
         if matches!(r.kind, RefKind::Manifest | RefKind::MigrationDelete) || reg.get(&r.flag).is_some() {
+            continue;
+        }
+        // A flag whose row a later migration deletes is retired: its earlier
+        // inserts and updates are history, not references.
+        if r.kind.is_migration() && m.retired(&r.flag) {
             continue;
         }
         let path = &reg.path;

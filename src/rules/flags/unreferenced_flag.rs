@@ -8,8 +8,9 @@ crate::declare_rule! {
     /// Warns about a documented flag that no code and no rollout manifest references.
     ///
     /// Code references are found by `flags.references`. A migration that
-    /// only inserts the flag into `flags.table` does not count as a use. The
-    /// finding is at the registry row.
+    /// only inserts the flag into `flags.table` does not count as a use. A row
+    /// whose `Status` is `removed` (a record of a flag that is gone) is not
+    /// reported. The finding is at the registry row.
     ///
     /// ## Why it blocks a release
     /// It does not block: it warns. A row for a flag that is gone from the code is
@@ -33,7 +34,8 @@ crate::declare_rule! {
 
 pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
     for e in &m.registry.entries {
-        if !m.uses(&e.name).is_empty() {
+        // A record of a removed flag is meant to be unreferenced.
+        if e.is_removed() || !m.uses(&e.name).is_empty() {
             continue;
         }
         let f = Finding::new(
