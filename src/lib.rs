@@ -6,6 +6,7 @@
 /// `docs/architecture.md` has the layers.
 pub mod app {
     pub use crate::error::AppError;
+    pub use crate::exit::ExitStatus;
     pub use crate::gates::migrations::{select_migrations, Facts, Selected, TableWrite, Write};
     pub use crate::gates::{check, lint, Gate};
     pub use crate::outcome::{Report, Stats, Verdict};
@@ -14,6 +15,7 @@ pub mod cli;
 pub mod config;
 pub mod dryrun;
 pub mod error;
+pub mod exit;
 pub mod finding;
 pub mod flags;
 #[doc(hidden)]

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::config::{Config, Level};
+use crate::exit::ExitStatus;
 use crate::finding::{Finding, Severity};
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -24,7 +25,10 @@ pub struct Stats {
 pub enum Verdict {
     Pass,
     Blocked,
-    Error,
+    /// An input could not be read as what it claims to be; `"error"` in the
+    /// JSON report (`docs/contract.md`).
+    #[serde(rename = "error")]
+    InvalidInput,
 }
 
 /// Everything one run found, for every reporter.
@@ -39,7 +43,7 @@ pub struct Report {
     /// Inputs that could not be read as what they claim to be (a migration or
     /// rollout manifest that is binary, not UTF-8 or too large; a manifest that
     /// is not YAML). Each has its
-    /// finding; the verdict is `error` and the exit code 2.
+    /// finding; the verdict is `InvalidInput` (`"error"` in JSON).
     pub invalid_inputs: usize,
     /// `--fail-on warning`: unapproved warnings block too.
     pub fail_on_warnings: bool,
@@ -58,7 +62,7 @@ impl Report {
 
     pub fn verdict(&self) -> Verdict {
         if self.invalid_inputs > 0 {
-            Verdict::Error
+            Verdict::InvalidInput
         } else if self.findings.iter().any(|f| self.blocks(f)) {
             Verdict::Blocked
         } else {
@@ -66,12 +70,12 @@ impl Report {
         }
     }
 
-    /// The process exit code: 0 pass, 1 blocked, 2 invalid input.
-    pub fn exit_code(&self) -> u8 {
+    /// How the run ends: pass, blocked or invalid input.
+    pub fn exit_status(&self) -> ExitStatus {
         match self.verdict() {
-            Verdict::Pass => 0,
-            Verdict::Blocked => 1,
-            Verdict::Error => 2,
+            Verdict::Pass => ExitStatus::Pass,
+            Verdict::Blocked => ExitStatus::Blocked,
+            Verdict::InvalidInput => ExitStatus::InvalidInput,
         }
     }
 

@@ -217,7 +217,7 @@ fn pass_fixtures_produce_no_findings() {
             })
             .collect();
         assert!(unexpected.is_empty(), "{}", unexpected.join("\n"));
-        assert_eq!(report.exit_code(), 0, "{}", case.name);
+        assert_eq!(report.exit_status(), shipgate::app::ExitStatus::Pass, "{}", case.name);
         assert_eq!(report.stats.manifests, case.sources.len(), "{}", case.name);
     }
 }

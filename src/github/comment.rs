@@ -79,7 +79,7 @@ fn verdict(report: &Report) -> &'static str {
     match report.verdict() {
         Verdict::Pass => "✅ shipgate: pass",
         Verdict::Blocked => "⛔ shipgate: blocked",
-        Verdict::Error => "⚠️ shipgate: error",
+        Verdict::InvalidInput => "⚠️ shipgate: error",
     }
 }
 
@@ -90,7 +90,7 @@ const NEEDS_PEOPLE: [&str; 2] = ["missing-signoff", "missing-approvals"];
 fn next_step(report: &Report, cx: &Context<'_>) -> String {
     let step = match report.verdict() {
         Verdict::Pass => return String::new(),
-        Verdict::Error => format!(
+        Verdict::InvalidInput => format!(
             "fix the {} that shipgate could not read (below); nothing was passed",
             plural(report.invalid_inputs, "input")
         ),
