@@ -1,4 +1,4 @@
-//! `--format json`: the document scripts rely on (CONTRACT.md).
+//! `--format json`: the document scripts rely on (`docs/contract.md`, "JSON report").
 //!
 //! The document is one `Serialize` value written straight to text: a report
 //! with tens of thousands of findings never becomes a `serde_json::Value`
