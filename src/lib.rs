@@ -9,7 +9,7 @@ pub mod app {
     pub use crate::exit::ExitStatus;
     pub use crate::gates::migrations::{select_migrations, Facts, Selected, TableWrite, Write};
     pub use crate::gates::{check, lint, Gate};
-    pub use crate::outcome::{Report, Stats, Verdict};
+    pub use crate::outcome::{Change, EnvFields, FromTo, PhaseChange, Report, Stats, Verdict};
 }
 pub mod cli;
 pub mod config;

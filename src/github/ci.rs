@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::client::{Client, Token};
 use super::comment::{comment, Context};
 use super::{ApiError, CommentOutcome, GitHub};
-use crate::app::{self, AppError, ExitStatus, Report, Verdict};
+use crate::app::{self, AppError, Change, ExitStatus, Report, Verdict};
 use crate::config::{Config, ConfigError};
 use crate::finding::Severity;
 use crate::report::markdown::Links;
@@ -628,7 +628,7 @@ fn judge(
     let final_advance = report
         .changes
         .iter()
-        .any(|c| c.get("kind") == Some(&json!("phase-advance")) && c.get("final") == Some(&json!(true)));
+        .any(|c| matches!(c, Change::PhaseAdvance(p) if p.is_final));
     let blocking = match merged_at {
         None if config.ci.blocking_issues.applies_to_pull_request(&hits, final_advance) => {
             Some(blocking_issues(gh, &config)?)
