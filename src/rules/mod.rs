@@ -14,7 +14,7 @@ pub static ALL_META: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::La
     v.extend(migration::OTHER_META.iter().copied());
     v.extend(rollout::META.iter().copied());
     v.extend(flags::META.iter().copied());
-    v.extend(dryrun::META.iter().copied());
+    v.extend(dryrun::RULES.iter().map(|(m, _)| *m));
     v.extend(signoff::META.iter().copied());
     v
 });
