@@ -117,7 +117,7 @@ pub fn flag_registry(bytes: &[u8]) -> Option<ExitStatus> {
     let registry = crate::flags::FlagRegistry::parse("docs/flags.md", &text);
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)?;
     let naming = regex::Regex::new("^(?:[a-z][a-z0-9_]*)$").ok()?;
-    let model = crate::rules::flags::Model::new(
+    let model = crate::rules::flags::FlagCx::new(
         &registry,
         &[],
         today,

@@ -10,7 +10,7 @@ use crate::flags::{FlagRef, FlagRegistry};
 use crate::manifest::model::Manifest;
 use crate::manifest::{discover, load, read, schema, Base, RolloutsConfig, Source, MAX_MANIFEST_BYTES};
 use crate::outcome::{Change, PhaseChange, Report};
-use crate::rules::rollout::{self as rules, Cx};
+use crate::rules::rollout::{self as rules, RolloutCx};
 
 /// The rollout gate. Returns the flag references found in manifests, for the flag gate.
 pub fn run(
@@ -134,7 +134,7 @@ pub fn check_sources(
             .and_then(|b| b.current_phase.as_ref())
             .map(|c| c.value.as_str());
         if *valid {
-            let cx = Cx {
+            let cx = RolloutCx {
                 manifest: m,
                 options: opts,
                 registry,

@@ -10,10 +10,12 @@ mod row_loss;
 mod skipped_statement;
 mod statement_failed;
 
+use super::Check::Cx;
+use super::Table;
 use crate::dryrun::model::{Change, MigrationRun, StatementRun, StatementStatus};
 use crate::finding::Finding;
 use crate::migration::MigrationFile;
-use crate::rule::{Class, RuleMeta};
+use crate::rule::Class;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
@@ -58,14 +60,14 @@ impl DryRunCx<'_> {
 
 pub type RuleFn = fn(&DryRunCx, &mut Vec<Finding>);
 
-/// Every dry-run rule and its check, in report order.
-pub static RULES: &[(&RuleMeta, RuleFn)] = &[
-    (&statement_failed::RULE, statement_failed::check),
-    (&skipped_statement::RULE, skipped_statement::check),
-    (&found_destructive::RULE, found_destructive::check),
-    (&row_loss::RULE, row_loss::check),
-    (&access_exclusive_lock::RULE, access_exclusive_lock::check),
-    (&harmless_static_finding::RULE, harmless_static_finding::check),
+/// Every dry-run rule, once, in report order.
+pub static RULES: &Table<RuleFn> = &[
+    (&statement_failed::RULE, Cx(statement_failed::check)),
+    (&skipped_statement::RULE, Cx(skipped_statement::check)),
+    (&found_destructive::RULE, Cx(found_destructive::check)),
+    (&row_loss::RULE, Cx(row_loss::check)),
+    (&access_exclusive_lock::RULE, Cx(access_exclusive_lock::check)),
+    (&harmless_static_finding::RULE, Cx(harmless_static_finding::check)),
 ];
 
 /// Findings for one migration's dry run, located at its statements, with the
@@ -86,11 +88,7 @@ pub fn check(file: &MigrationFile, run: &MigrationRun, static_findings: &[Findin
             statics: &statics,
             opts,
         };
-        let mut found = Vec::new();
-        for (_, rule) in RULES {
-            rule(&cx, &mut found);
-        }
-        out.extend(found.into_iter().map(|f| {
+        out.extend(super::run(RULES, &cx).into_iter().map(|f| {
             let mut f = f.at(&file.path, stmt.span.clone(), file.location(&stmt.span));
             f.statement = Some(s.index);
             f
