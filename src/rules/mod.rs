@@ -19,6 +19,19 @@ pub enum Check<F> {
     Elsewhere(&'static str),
 }
 
+/// A domain's table from its rule modules, one name a rule: `m` gives the
+/// row `(&m::RULE, Check::Cx(m::check))`, in order; after an optional `;`,
+/// the rules reported elsewhere, `(meta, "where")`.
+macro_rules! table {
+    ($($rule:ident),* $(,)? $(; $(($meta:expr, $where:literal)),* $(,)?)?) => {
+        &[
+            $((&$rule::RULE, $crate::rules::Check::Cx($rule::check)),)*
+            $($(($meta, $crate::rules::Check::Elsewhere($where)),)*)?
+        ]
+    };
+}
+use table;
+
 /// A domain's table: every rule of the domain, once, with how it runs.
 pub type Table<F> = [(&'static RuleMeta, Check<F>)];
 

@@ -10,7 +10,6 @@ mod row_loss;
 mod skipped_statement;
 mod statement_failed;
 
-use super::Check::Cx;
 use super::Table;
 use crate::dryrun::model::{Change, MigrationRun, StatementRun, StatementStatus};
 use crate::finding::Finding;
@@ -61,13 +60,13 @@ impl DryRunCx<'_> {
 pub type RuleFn = fn(&DryRunCx, &mut Vec<Finding>);
 
 /// Every dry-run rule, once, in report order.
-pub static RULES: &Table<RuleFn> = &[
-    (&statement_failed::RULE, Cx(statement_failed::check)),
-    (&skipped_statement::RULE, Cx(skipped_statement::check)),
-    (&found_destructive::RULE, Cx(found_destructive::check)),
-    (&row_loss::RULE, Cx(row_loss::check)),
-    (&access_exclusive_lock::RULE, Cx(access_exclusive_lock::check)),
-    (&harmless_static_finding::RULE, Cx(harmless_static_finding::check)),
+pub static RULES: &Table<RuleFn> = super::table![
+    statement_failed,
+    skipped_statement,
+    found_destructive,
+    row_loss,
+    access_exclusive_lock,
+    harmless_static_finding,
 ];
 
 /// Findings for one migration's dry run, located at its statements, with the

@@ -18,7 +18,6 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
-use super::Check::{Cx, Elsewhere};
 use super::Table;
 use crate::finding::Finding;
 use crate::flags::changes::EnvChange;
@@ -35,29 +34,21 @@ static NONE: BTreeSet<String> = BTreeSet::new();
 pub type RuleFn = fn(&FlagCx<'_>, &mut Vec<Finding>);
 
 /// Every flag rule, once, in report order.
-pub static RULES: &Table<RuleFn> = &[
-    (&undocumented_flag::RULE, Cx(undocumented_flag::check)),
-    (&unreferenced_flag::RULE, Cx(unreferenced_flag::check)),
-    (&flag_without_owner::RULE, Cx(flag_without_owner::check)),
-    (&flag_default_not_off::RULE, Cx(flag_default_not_off::check)),
-    (&flag_naming_convention::RULE, Cx(flag_naming_convention::check)),
-    (&flag_past_remove_by::RULE, Cx(flag_past_remove_by::check)),
-    (&flag_remove_by_soon::RULE, Cx(flag_remove_by_soon::check)),
-    (&flag_referenced_after_ga::RULE, Cx(flag_referenced_after_ga::check)),
-    (
-        &beta_flag_without_ga_replacement::RULE,
-        Cx(beta_flag_without_ga_replacement::check),
-    ),
-    (&flag_missing_from_table::RULE, Cx(flag_missing_from_table::check)),
-    (
-        &flag_table_default_mismatch::RULE,
-        Cx(flag_table_default_mismatch::check),
-    ),
-    (&flag_env_default_mismatch::RULE, Cx(flag_env_default_mismatch::check)),
-    (
-        &INVALID_FLAG_REGISTRY,
-        Elsewhere("flags/invalid_flag_registry.rs, reading the registry"),
-    ),
+pub static RULES: &Table<RuleFn> = super::table![
+    undocumented_flag,
+    unreferenced_flag,
+    flag_without_owner,
+    flag_default_not_off,
+    flag_naming_convention,
+    flag_past_remove_by,
+    flag_remove_by_soon,
+    flag_referenced_after_ga,
+    beta_flag_without_ga_replacement,
+    flag_missing_from_table,
+    flag_table_default_mismatch,
+    flag_env_default_mismatch,
+    ;
+    (&INVALID_FLAG_REGISTRY, "flags/invalid_flag_registry.rs, reading the registry"),
 ];
 
 /// What the flag rules see.

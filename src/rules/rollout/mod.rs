@@ -2,7 +2,6 @@
 //! (and the flag registry, the options, the base version's phase) and pushes
 //! findings at the YAML node they are about; it does no I/O.
 
-use super::Check::{Cx, Elsewhere};
 use super::Table;
 use crate::finding::Finding;
 use crate::flags::FlagRegistry;
@@ -51,56 +50,30 @@ pub type RuleFn = fn(&RolloutCx, &mut Vec<Finding>);
 
 /// Every rollout rule, once, in report order: the manifest rules run on
 /// each manifest by `check`.
-pub static RULES: &Table<RuleFn> = &[
-    (
-        &INVALID_ROLLOUT_MANIFEST,
-        Elsewhere("manifest/input.rs, reading a manifest"),
-    ),
-    (
-        &ROLLOUT_SCHEMA_VIOLATION,
-        Elsewhere("manifest/input.rs, against the JSON Schema"),
-    ),
-    (&percentage_out_of_range::RULE, Cx(percentage_out_of_range::check)),
-    (&traffic_decrease::RULE, Cx(traffic_decrease::check)),
-    (&traffic_step_too_large::RULE, Cx(traffic_step_too_large::check)),
-    (
-        &final_phase_below_full_traffic::RULE,
-        Cx(final_phase_below_full_traffic::check),
-    ),
-    (
-        &exposed_phase_without_exit_gates::RULE,
-        Cx(exposed_phase_without_exit_gates::check),
-    ),
-    (
-        &exposed_phase_without_rollback_triggers::RULE,
-        Cx(exposed_phase_without_rollback_triggers::check),
-    ),
-    (
-        &rollback_trigger_inside_exit_band::RULE,
-        Cx(rollback_trigger_inside_exit_band::check),
-    ),
-    (&exit_threshold_loosened::RULE, Cx(exit_threshold_loosened::check)),
-    (&mixed_metric_units::RULE, Cx(mixed_metric_units::check)),
-    (
-        &bake_shorter_than_metric_window::RULE,
-        Cx(bake_shorter_than_metric_window::check),
-    ),
-    (&allowlist_denylist_overlap::RULE, Cx(allowlist_denylist_overlap::check)),
-    (&duplicate_phase_name::RULE, Cx(duplicate_phase_name::check)),
-    (&unknown_current_phase::RULE, Cx(unknown_current_phase::check)),
-    (&phase_skipped::RULE, Cx(phase_skipped::check)),
-    (
-        &checklist_item_without_owner::RULE,
-        Cx(checklist_item_without_owner::check),
-    ),
-    (
-        &checklist_incomplete_at_final_phase::RULE,
-        Cx(checklist_incomplete_at_final_phase::check),
-    ),
-    (&missing_rollback_plan::RULE, Cx(missing_rollback_plan::check)),
-    (&unregistered_rollout_flag::RULE, Cx(unregistered_rollout_flag::check)),
-    (&missing_kill_switch::RULE, Cx(missing_kill_switch::check)),
-    (&duplicate_feature_id::RULE, Elsewhere("check_across_manifests")),
+pub static RULES: &Table<RuleFn> = super::table![
+    percentage_out_of_range,
+    traffic_decrease,
+    traffic_step_too_large,
+    final_phase_below_full_traffic,
+    exposed_phase_without_exit_gates,
+    exposed_phase_without_rollback_triggers,
+    rollback_trigger_inside_exit_band,
+    exit_threshold_loosened,
+    mixed_metric_units,
+    bake_shorter_than_metric_window,
+    allowlist_denylist_overlap,
+    duplicate_phase_name,
+    unknown_current_phase,
+    phase_skipped,
+    checklist_item_without_owner,
+    checklist_incomplete_at_final_phase,
+    missing_rollback_plan,
+    unregistered_rollout_flag,
+    missing_kill_switch,
+    ;
+    (&INVALID_ROLLOUT_MANIFEST, "manifest/input.rs, reading a manifest"),
+    (&ROLLOUT_SCHEMA_VIOLATION, "manifest/input.rs, against the JSON Schema"),
+    (&duplicate_feature_id::RULE, "check_across_manifests"),
 ];
 
 /// Runs every per-manifest rule.
