@@ -18,12 +18,17 @@ fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `shipgate` in `dir`, without colour or backtraces, whatever the caller's
-/// environment says.
+/// The day the flag rules take as today (`Remove by` dates), fixed so that
+/// the snapshots do not age.
+const TODAY: &str = "2026-12-01";
+
+/// `shipgate` in `dir`, without colour or backtraces, on a fixed day,
+/// whatever the caller's environment says.
 fn shipgate(dir: &Path) -> Command {
     let mut c = Command::new(insta_cmd::get_cargo_bin("shipgate"));
     c.current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("SHIPGATE_TODAY", TODAY)
         .env_remove("RUST_BACKTRACE")
         .env_remove("RUST_LIB_BACKTRACE")
         .env_remove("GITHUB_ACTIONS")
