@@ -58,7 +58,7 @@ pub static ALL_META: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::La
     v.extend(metas(rollout::RULES));
     v.extend(metas(flags::RULES));
     v.extend(metas(dryrun::RULES));
-    v.extend(signoff::RULES.iter().map(|(m, _)| *m));
+    v.extend(metas(signoff::RULES));
     v
 });
 
