@@ -10,10 +10,12 @@
 #   CORPUS_FILES   number of migration files to generate (default 3000)
 #   CORPUS_SEED    generator seed (default 1)
 #   KEEP_CORPUS=1  keep the generated corpus and print where it is
+#   RUNS           timed runs of each tool, alternating (default 3)
 #
-# Each tool runs once as a warm-up and once timed, through /usr/bin/time -v
-# (wall clock measured around it with nanosecond resolution, peak RSS from
-# time's report). Both tools exit 1 when they find problems: expected here.
+# Each tool runs once as a warm-up, then RUNS times timed, through
+# /usr/bin/time -v (wall clock measured around it with nanosecond resolution;
+# user+sys CPU time and peak RSS from time's report). The medians are
+# reported: on a shared machine the wall time is noisy, CPU time and RSS less. Both tools exit 1 when they find problems: expected here.
 # Targets: shipgate's wall time at most half of squawk's (ratio
 # squawk/shipgate >= 2), and its peak RSS no higher than squawk's.
 # The script exits 0 whether or not the target is met; it exits non-zero only
@@ -28,6 +30,7 @@ ROOT=$PWD
 SHIPGATE_BIN=${SHIPGATE_BIN:-target/release/shipgate}
 CORPUS_FILES=${CORPUS_FILES:-3000}
 CORPUS_SEED=${CORPUS_SEED:-1}
+RUNS=${RUNS:-3}
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "lint_vs_squawk: $*"; exit 2; }
@@ -98,7 +101,7 @@ NFILES=$(find "$MIGRATIONS" -maxdepth 1 -name '*.sql' | wc -l)
 SHIPGATE_CMD=("$SHIPGATE_BIN" lint --format json supabase/migrations)
 SQUAWK_CMD=("$SQUAWK" --reporter json 'supabase/migrations/*.sql')
 
-# run_timed NAME CMD... : sets <NAME>_WALL (s), <NAME>_RSS (MB), <NAME>_EXIT
+# run_timed NAME CMD... : sets <NAME>_WALL (s), <NAME>_CPU (user+sys s), <NAME>_RSS (MB), <NAME>_EXIT
 run_timed() {
     local name=$1
     shift
@@ -112,6 +115,7 @@ run_timed() {
     local wall rss_kb
     wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
     rss_kb=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$tfile")
+    printf -v "${name}_CPU" '%s' "$(awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.2f", t }' "$tfile")"
     printf -v "${name}_WALL" '%s' "$wall"
     printf -v "${name}_RSS" '%s' "$(awk -v k="${rss_kb:-0}" 'BEGIN { printf "%.1f", k / 1024 }')"
     printf -v "${name}_EXIT" '%s' "$rc"
@@ -140,11 +144,31 @@ check_exit shipgate "$warm_shipgate_EXIT"
 run_timed warm_squawk "${SQUAWK_CMD[@]}"
 check_exit squawk "$warm_squawk_EXIT"
 
-log "timed runs"
-run_timed shipgate "${SHIPGATE_CMD[@]}"
-check_exit shipgate "$shipgate_EXIT"
-run_timed squawk "${SQUAWK_CMD[@]}"
-check_exit squawk "$squawk_EXIT"
+# median VALUE... : the middle value (the upper one of an even count)
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int(NR / 2) + 1] }'; }
+
+log "timed runs ($RUNS of each tool)"
+declare -A SERIES
+for ((run = 1; run <= RUNS; run++)); do
+    for tool in shipgate squawk; do
+        if [ "$tool" = shipgate ]; then
+            run_timed one "${SHIPGATE_CMD[@]}"
+        else
+            run_timed one "${SQUAWK_CMD[@]}"
+        fi
+        check_exit "$tool" "$one_EXIT"
+        for m in WALL CPU RSS; do
+            v="${tool}_$m"
+            one="one_$m"
+            SERIES[$v]="${SERIES[$v]:-} ${!one}"
+        done
+        printf -v "${tool}_EXIT" '%s' "$one_EXIT"
+    done
+done
+for v in "${!SERIES[@]}"; do
+    # shellcheck disable=SC2086 # the series is a list of numbers
+    printf -v "$v" '%s' "$(median ${SERIES[$v]})"
+done
 
 # ---- sanity: both tools really read the corpus (not timed) ------------------
 set +e
@@ -171,12 +195,12 @@ VERDICT=$(awk -v r="$RATIO" -v t="$TARGET_RATIO" 'BEGIN { print (r == "inf" || r
 RSS_VERDICT=$(awk -v g="$shipgate_RSS" -v s="$squawk_RSS" 'BEGIN { print (g + 0 <= s + 0) ? "met" : "NOT met" }')
 
 echo
-echo "lint benchmark: $NFILES migration files (seed $CORPUS_SEED), one timed run after one warm-up;" \
+echo "lint benchmark: $NFILES migration files (seed $CORPUS_SEED), medians of $RUNS timed runs after one warm-up;" \
     "load average before: $LOAD on $CORES cores"
-printf '%-24s %10s %13s %7s %6s\n' "tool" "wall s" "peak RSS MB" "files" "exit"
-printf '%-24s %10s %13s %7s %6s\n' "shipgate $("$SHIPGATE_BIN" --version 2>/dev/null | awk '{print $NF}')" \
-    "$shipgate_WALL" "$shipgate_RSS" "${SG_FILES:-?}" "$shipgate_EXIT"
-printf '%-24s %10s %13s %7s %6s\n' "squawk $SQUAWK_VERSION" "$squawk_WALL" "$squawk_RSS" \
+printf '%-24s %10s %10s %13s %7s %6s\n' "tool" "wall s" "CPU s" "peak RSS MB" "files" "exit"
+printf '%-24s %10s %10s %13s %7s %6s\n' "shipgate $("$SHIPGATE_BIN" --version 2>/dev/null | awk '{print $NF}')" \
+    "$shipgate_WALL" "$shipgate_CPU" "$shipgate_RSS" "${SG_FILES:-?}" "$shipgate_EXIT"
+printf '%-24s %10s %10s %13s %7s %6s\n' "squawk $SQUAWK_VERSION" "$squawk_WALL" "$squawk_CPU" "$squawk_RSS" \
     "${SQ_FILES:-?}" "$squawk_EXIT"
 echo
 echo "squawk_time / shipgate_time = $RATIO  (target: shipgate at least ${TARGET_RATIO}x faster: $VERDICT)"

@@ -27,6 +27,7 @@ pub mod hook;
 pub mod manifest;
 pub mod migration;
 pub mod outcome;
+pub mod parallel;
 pub mod reading;
 pub mod registry;
 pub mod report;

@@ -56,18 +56,19 @@ fn run_migrations(
         began: false,
     };
     // Reading and parsing is most of the work and each file is independent:
-    // do it on every core, a batch at a time (to bound memory), then judge
-    // the files in order.
-    let mut inputs = inputs.into_iter().peekable();
-    while inputs.peek().is_some() {
-        let batch: Vec<Input> = inputs.by_ref().take(PARSE_BATCH).collect();
-        judge_batch(parallel_map(batch, |input| load(input, config)), &mut state, report)?;
-    }
+    // it runs on every core, a few files ahead of the (sequential) rules,
+    // which judge the files in order while the next ones are parsed.
+    crate::parallel::ordered(
+        &inputs,
+        PARSE_AHEAD,
+        |input| load(input, config),
+        |input, file| judge(input, file, &mut state, report),
+    )?;
     Ok(state.facts)
 }
 
-/// How many files are parsed ahead of the (sequential) rules.
-const PARSE_BATCH: usize = 256;
+/// How many files are parsed ahead of the rules, at most (bounds memory).
+const PARSE_AHEAD: usize = 16;
 
 /// What judging carries from file to file.
 struct Judge {
@@ -78,40 +79,38 @@ struct Judge {
     began: bool,
 }
 
-fn judge_batch(loaded: Vec<(Input, Loaded)>, state: &mut Judge, report: &mut Report) -> Result<(), AppError> {
-    for (input, file) in loaded {
-        let file = match file? {
-            Ok(file) => file,
-            Err(why) if input.lint => {
-                report.stats.migration_files += 1;
-                report.invalid_inputs += 1;
-                let mut f = Finding::new(
-                    &INVALID_MIGRATION_FILE,
-                    format!("This migration cannot be checked: {why}"),
-                )
-                .help("save it as UTF-8 SQL text");
-                f.file = Some(input.display.clone());
-                report.findings.push(f);
-                continue;
-            }
-            Err(_) => continue,
-        };
-        let _reading = crate::reading::file(&input.display);
-        collect_facts(&file, &mut state.facts);
-        if !input.lint {
-            mrules::replay(&file, &mut state.catalog);
-            continue;
+fn judge(input: &Input, file: Loaded, state: &mut Judge, report: &mut Report) -> Result<(), AppError> {
+    let file = match file? {
+        Ok(file) => file,
+        Err(why) if input.lint => {
+            report.stats.migration_files += 1;
+            report.invalid_inputs += 1;
+            let mut f = Finding::new(
+                &INVALID_MIGRATION_FILE,
+                format!("This migration cannot be checked: {why}"),
+            )
+            .help("save it as UTF-8 SQL text");
+            f.file = Some(input.display.clone());
+            report.findings.push(f);
+            return Ok(());
         }
-        if !state.one_change || !state.began {
-            state.catalog.begin_change();
-            state.began = true;
-        }
-        report.add_file(&file);
-        report
-            .findings
-            .extend(mrules::check_file(&file, &mut state.catalog, state.opts));
-        report.sources.insert(file.path.clone(), file.src);
+        Err(_) => return Ok(()),
+    };
+    let _reading = crate::reading::file(&input.display);
+    collect_facts(&file, &mut state.facts);
+    if !input.lint {
+        mrules::replay(&file, &mut state.catalog);
+        return Ok(());
     }
+    if !state.one_change || !state.began {
+        state.catalog.begin_change();
+        state.began = true;
+    }
+    report.add_file(&file);
+    report
+        .findings
+        .extend(mrules::check_file(&file, &mut state.catalog, state.opts));
+    report.sources.insert(file.path.clone(), file.src);
     Ok(())
 }
 
@@ -143,36 +142,6 @@ fn load(input: &Input, config: &Config) -> Loaded {
         config.migrations.dialect,
         execution,
     )))
-}
-
-/// Maps `f` over `items` on all cores, keeping the order.
-fn parallel_map<T: Sync, R: Send>(items: Vec<T>, f: impl Fn(&T) -> R + Sync) -> Vec<(T, R)> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    // Each worker takes the next item and keeps (index, result); a worker's
-    // panic is a bug and is re-raised, never a silently missing file.
-    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break out };
-                        out.push((i, f(item)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    done.sort_unstable_by_key(|(i, _)| *i);
-    items.into_iter().zip(done.into_iter().map(|(_, r)| r)).collect()
 }
 
 fn collect_facts(file: &MigrationFile, facts: &mut Facts) {

@@ -462,6 +462,8 @@ pub enum Action {
     RoutineArgs {
         name: Name,
         args: Vec<RoutineArg>,
+        /// The type a created function `RETURNS` (`None` when not a plain type).
+        returns: Option<SqlType>,
         /// Created (`CREATE`), else dropped (`DROP`).
         created: bool,
     },
@@ -471,6 +473,9 @@ pub enum Action {
     ViewColumns {
         view: Name,
         columns: Option<Vec<String>>,
+        /// The statement's SQL, parsed again only when the types of the
+        /// view's columns are needed (they depend on the schema around it).
+        query: Option<String>,
     },
     Truncate {
         tables: Vec<Name>,

@@ -9,6 +9,7 @@ pub mod locks;
 pub mod recognise;
 pub mod schema_model;
 pub mod statement;
+pub mod view_types;
 
 use std::ops::Range;
 

@@ -88,12 +88,32 @@ pub struct ViewShape {
     pub materialized: bool,
     /// Output columns in order; `None` when unknown (`SELECT *`, unread SQL).
     pub columns: Option<Vec<String>>,
+    /// The `CREATE` statement's SQL, for the types of the columns.
+    pub query: Option<String>,
+}
+
+/// A view of an earlier change that the current change dropped, with the
+/// types of its columns where the model can show them.
+#[derive(Debug, Clone)]
+pub struct DroppedView {
+    pub shape: ViewShape,
+    pub types: Vec<Option<SqlType>>,
+}
+
+impl DroppedView {
+    /// The type of output column `column`, when known.
+    pub fn column_type(&self, column: &str) -> Option<&SqlType> {
+        let k = self.shape.columns.as_ref()?.iter().position(|c| c == column)?;
+        self.types.get(k)?.as_ref()
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     /// Views and materialized views by name.
     pub views: HashMap<Name, ViewShape>,
+    /// Views of earlier changes that the current change dropped, as they were.
+    dropped_views: HashMap<Name, DroppedView>,
     pub tables: HashMap<Name, Table>,
     /// Objects created by the change being checked, by kind and name.
     created: HashSet<(ObjectKind, Name)>,
@@ -114,11 +134,33 @@ pub struct Catalog {
     /// Functions and procedures created with a quoted body, by name in lower
     /// case (the latest definition), so that a later call can be looked into.
     pub routines: BTreeMap<String, String>,
+    /// Functions created with a plain result type, by name in lower case
+    /// (the latest definition): argument types and result type.
+    pub returns: HashMap<String, (Vec<SqlType>, SqlType)>,
+}
+
+impl super::view_types::Known for Catalog {
+    fn relation(&self, name: &Name) -> Option<super::view_types::Columns> {
+        if let Some(t) = self.tables.get(name) {
+            return t
+                .columns_known
+                .then(|| t.columns.iter().map(|(n, c)| (n.clone(), Some(c.ty.clone()))).collect());
+        }
+        // A view's columns, without their types: reading those would parse
+        // every view it stands on, at every use.
+        let columns = self.views.get(name)?.columns.as_ref()?;
+        Some(columns.iter().map(|c| (c.clone(), None)).collect())
+    }
+
+    fn routine(&self, name: &str) -> Option<(Vec<SqlType>, SqlType)> {
+        self.returns.get(name).cloned()
+    }
 }
 
 impl Catalog {
     /// Starts a new change: what exists stays, nothing counts as new.
     pub fn begin_change(&mut self) {
+        self.dropped_views.clear();
         let created = std::mem::take(&mut self.created);
         self.earlier.extend(created);
         for (table, seed) in std::mem::take(&mut self.seeding) {
@@ -165,6 +207,40 @@ impl Catalog {
     pub fn was_created(&self, kind: ObjectKind, name: &Name) -> bool {
         let key = (kind, name.clone());
         self.created.contains(&key) || self.earlier.contains(&key)
+    }
+
+    /// True when the migrations replayed so far show no table, view or
+    /// materialized view `name` now, and the name is in the default schema
+    /// or one they created (a schema made outside them, such as Supabase's
+    /// `auth`, holds relations they never show): `DROP ... IF EXISTS` of it
+    /// is a no-op. A name computed at run time (`${...}`) is never judged so.
+    pub fn relation_never_seen(&self, name: &Name) -> bool {
+        let relation_kinds = [ObjectKind::Table, ObjectKind::View, ObjectKind::MaterializedView];
+        let computed = |s: &str| s.contains("${");
+        !computed(&name.name)
+            && !name.schema.as_deref().is_some_and(computed)
+            && name
+                .schema
+                .as_ref()
+                .is_none_or(|s| self.was_created(ObjectKind::Schema, &Name::new(None, s.clone())))
+            && !self.tables.contains_key(name)
+            && !self.views.contains_key(name)
+            && !relation_kinds.iter().any(|k| self.was_created(*k, name))
+    }
+
+    /// The view `name` as it was before the current change dropped it.
+    pub fn dropped_view(&self, name: &Name) -> Option<&DroppedView> {
+        self.dropped_views.get(name)
+    }
+
+    /// The types of a view's columns over the schema as it is now (empty
+    /// when unknown). Read only when needed: parsing costs time.
+    fn view_types(&self, v: &ViewShape) -> Vec<Option<SqlType>> {
+        v.query
+            .as_deref()
+            .and_then(|q| super::view_types::output_types(q, self))
+            .filter(|t| Some(t.len()) == v.columns.as_ref().map(Vec::len))
+            .unwrap_or_default()
     }
 
     pub fn column_type(&self, table: &Name, column: &str) -> Option<&SqlType> {
@@ -345,8 +421,12 @@ impl Catalog {
                 if matches!(kind, ObjectKind::View | ObjectKind::MaterializedView)
                     && !(*if_not_exists && self.views.contains_key(name))
                 {
-                    let columns = None;
-                    self.views.insert(name.clone(), ViewShape { materialized, columns });
+                    let shape = ViewShape {
+                        materialized,
+                        columns: None,
+                        query: None,
+                    };
+                    self.views.insert(name.clone(), shape);
                 }
             }
             Action::CreateIndex {
@@ -388,9 +468,27 @@ impl Catalog {
                 name,
                 schema,
             } => self.rename_type(name, Name::new(Some(schema.clone()), name.name.clone())),
-            Action::ViewColumns { view, columns } => {
+            Action::ViewColumns { view, columns, query } => {
                 if let Some(v) = self.views.get_mut(view) {
                     v.columns = columns.clone();
+                    v.query = query.clone();
+                }
+            }
+            Action::RoutineArgs {
+                name,
+                args,
+                returns,
+                created: true,
+            } => {
+                let key = name.name.to_lowercase();
+                match returns {
+                    Some(r) => {
+                        let args = args.iter().map(|a| a.ty.clone()).collect();
+                        self.returns.insert(key, (args, r.clone()));
+                    }
+                    None => {
+                        self.returns.remove(&key);
+                    }
                 }
             }
             Action::AddColumn { table, column } => {
@@ -466,6 +564,18 @@ impl Catalog {
                             self.seeding.retain(|(t, _)| t != n);
                         }
                         ObjectKind::View | ObjectKind::MaterializedView => {
+                            // The types are read before the view goes: its columns'
+                            // tables cannot have changed while it stood on them.
+                            let earlier = !self.created.contains(&(*kind, n.clone()));
+                            if let Some(v) = self
+                                .views
+                                .get(n)
+                                .filter(|_| earlier && !self.dropped_views.contains_key(n))
+                            {
+                                let types = self.view_types(v);
+                                let shape = v.clone();
+                                self.dropped_views.insert(n.clone(), DroppedView { shape, types });
+                            }
                             self.views.remove(n);
                         }
                         ObjectKind::Constraint => {

@@ -55,7 +55,7 @@ pub fn understand(src: &str, raw: &RawStatement, dialect: SqlDialect) -> Stateme
     let placeholder = t.iter().find(|x| x.kind == TokenKind::Placeholder).map(|p| p.text);
     let parsed = parse_one(&text_for_parser(text, raw.span.start, &t), dialect);
     let dml = parsed.as_ref().ok().and_then(dml_actions);
-    let view = parsed.as_ref().ok().and_then(view_columns);
+    let view = parsed.as_ref().ok().and_then(|s| view_columns(s, text));
     let recognised = recognise(&t);
     match (parsed, dml.or(recognised)) {
         (Ok(_), Some(actions)) => st.actions = actions,
@@ -208,7 +208,7 @@ pub fn object_name(n: &sq::ObjectName) -> Name {
     Name::new(parts.pop(), name)
 }
 
-fn ident(id: &sq::Ident) -> String {
+pub fn ident(id: &sq::Ident) -> String {
     if id.quote_style.is_some() {
         id.value.clone()
     } else {
@@ -305,7 +305,7 @@ fn dml_actions(s: &sq::Statement) -> Option<Vec<Action>> {
 
 /// `CREATE [MATERIALIZED] VIEW`: the view's output columns, from its column
 /// list or its query's select list.
-fn view_columns(s: &sq::Statement) -> Option<Action> {
+fn view_columns(s: &sq::Statement, text: &str) -> Option<Action> {
     let sq::Statement::CreateView(v) = s else { return None };
     let columns = if v.columns.is_empty() {
         query_columns(&v.query, &Scope::new())
@@ -315,6 +315,7 @@ fn view_columns(s: &sq::Statement) -> Option<Action> {
     Some(Action::ViewColumns {
         view: object_name(&v.name),
         columns,
+        query: Some(text.to_string()),
     })
 }
 
@@ -406,7 +407,7 @@ fn factor_columns(f: &sq::TableFactor, scope: &Scope) -> Option<Vec<String>> {
     }
 }
 
-fn expr_column_name(e: &sq::Expr) -> String {
+pub fn expr_column_name(e: &sq::Expr) -> String {
     match e {
         sq::Expr::Identifier(id) => ident(id),
         sq::Expr::CompoundIdentifier(ids) => ids.last().map(ident).unwrap_or_default(),

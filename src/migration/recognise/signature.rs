@@ -43,9 +43,53 @@ pub fn routine_signatures(t: &[Tok]) -> Vec<Action> {
         } else {
             split_top(inner, ",").into_iter().filter_map(argument).collect()
         };
-        out.push(Action::RoutineArgs { name, args, created });
+        let returns = created.then(|| returns_type(&g[close + 1..])).flatten();
+        out.push(Action::RoutineArgs {
+            name,
+            args,
+            returns,
+            created,
+        });
     }
     out
+}
+
+/// The type after `RETURNS`, up to the next clause (`AS`, `LANGUAGE`, ...);
+/// `None` for `RETURNS TABLE (...)`, `SETOF` or no `RETURNS`.
+fn returns_type(t: &[Tok]) -> Option<SqlType> {
+    if t.first()?.lower != "returns" {
+        return None;
+    }
+    let rest = &t[1..];
+    let end = rest
+        .iter()
+        .position(|x| {
+            matches!(
+                x.lower.as_ref(),
+                "as" | "language"
+                    | "immutable"
+                    | "stable"
+                    | "volatile"
+                    | "strict"
+                    | "security"
+                    | "parallel"
+                    | "called"
+                    | "cost"
+                    | "rows"
+                    | "set"
+                    | "begin"
+                    | "return"
+                    | "window"
+                    | "leakproof"
+                    | "not"
+                    | "transform"
+                    | "support"
+            ) && x.kind != TokenKind::QuotedIdent
+        })
+        .unwrap_or(rest.len());
+    let ty = &rest[..end];
+    let first = ty.first()?.lower.as_ref();
+    (!matches!(first, "table" | "setof")).then(|| SqlType::parse(&join(ty)))
 }
 
 /// One argument, `[mode] [name] type [DEFAULT expr | = expr]`; `None` for
@@ -103,7 +147,9 @@ mod tests {
         routine_signatures(&t)
             .into_iter()
             .map(|a| match a {
-                Action::RoutineArgs { name, args, created } => (
+                Action::RoutineArgs {
+                    name, args, created, ..
+                } => (
                     name.to_string(),
                     args.iter()
                         .map(|a| {
@@ -136,5 +182,31 @@ mod tests {
             ]
         );
         assert!(sigs("DROP TABLE f;").is_empty());
+    }
+
+    #[test]
+    fn the_type_a_function_returns() {
+        let returns = |sql: &str| {
+            let l = lex(sql);
+            let t = toks(sql, &l.statements[0].tokens);
+            routine_signatures(&t).into_iter().find_map(|a| match a {
+                Action::RoutineArgs { returns, .. } => returns.map(|r| r.text),
+                _ => None,
+            })
+        };
+        assert_eq!(
+            returns("CREATE FUNCTION f(a int) RETURNS timestamp with time zone LANGUAGE sql AS $$ SELECT now() $$;")
+                .as_deref(),
+            Some("timestamp with time zone")
+        );
+        assert_eq!(
+            returns("CREATE FUNCTION pick(c boolean, a anyelement, b anyelement) RETURNS anyelement AS $$ SELECT a $$ LANGUAGE sql;").as_deref(),
+            Some("anyelement")
+        );
+        assert_eq!(
+            returns("CREATE FUNCTION f() RETURNS SETOF int AS $$ SELECT 1 $$ LANGUAGE sql;"),
+            None
+        );
+        assert_eq!(returns("DROP FUNCTION f(int);"), None);
     }
 }

@@ -40,6 +40,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             name,
             args,
             created: false,
+            ..
         } = a
         else {
             continue;
@@ -84,6 +85,7 @@ fn created_later<'a>(cx: &'a Cx, name: &Name) -> Vec<&'a [RoutineArg]> {
                 name: n,
                 args,
                 created: true,
+                ..
             } if n == name => Some(args.as_slice()),
             _ => None,
         })

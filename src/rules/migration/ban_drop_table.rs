@@ -6,6 +6,11 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags `DROP TABLE` of a table that existed before this change.
     ///
+    /// `DROP TABLE IF EXISTS` of a table that the migrations never created
+    /// (or dropped since), in the default schema or one they created, is a
+    /// no-op and is not flagged. A table created outside the migrations
+    /// (by hand, by a migration in another language) is not seen.
+    ///
     /// ## Why it blocks a release
     /// Instances still running the previous release read and write the table,
     /// and its data is gone for good: a rollback of the code cannot bring it back.

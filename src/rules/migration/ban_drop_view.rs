@@ -2,6 +2,7 @@
 use super::{Cx, Hit};
 use crate::migration::action::{Action, Name, ObjectKind};
 use crate::migration::schema_model::ViewShape;
+use crate::migration::view_types::output_types;
 
 crate::declare_rule! {
     /// ## What it does
@@ -19,9 +20,21 @@ crate::declare_rule! {
     /// shipgate sees, or as `SELECT *` over tables), there is nothing to
     /// compare, and a re-creation of the same kind counts as a replacement.
     ///
+    /// A column that keeps its name but changes to a type its old values do
+    /// not all convert to (`bigint` to `integer`, `text` to `jsonb`) is
+    /// flagged too. Types are read from casts, literals, the columns of
+    /// tables and views the migrations created, aggregates such as `count`
+    /// and `sum`, window functions, and the functions the migrations created;
+    /// a column whose type cannot be shown is not compared.
+    ///
+    /// `DROP VIEW IF EXISTS` of a view that the migrations never created (or
+    /// dropped since) is a no-op and is not flagged.
+    ///
     /// ## Why it blocks a release
     /// Queries of the running release that select from the view fail at once,
     /// and so do queries that select a column the new definition lacks. A
+    /// client that decodes a column by its type (most drivers and ORMs do)
+    /// fails on a narrower one, or reads numbers that no longer fit. A
     /// materialized view serves the rows of its last `REFRESH`, not live rows,
     /// and rejects writes that an updatable view accepted; a plain view
     /// rejects the running release's `REFRESH MATERIALIZED VIEW`.
@@ -36,6 +49,7 @@ crate::declare_rule! {
 }
 
 pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+    narrowed_type(cx, out);
     super::drops(
         cx,
         out,
@@ -85,13 +99,57 @@ fn recreated_as(cx: &Cx, name: &Name) -> Option<ViewShape> {
     })?;
     // Its columns come right after the `Create`, in the same statement.
     let columns = match actions.next() {
-        Some(Action::ViewColumns { view, columns }) if view == name => columns.clone(),
+        Some(Action::ViewColumns { view, columns, .. }) if view == name => columns.clone(),
         _ => None,
     };
     Some(ViewShape {
         materialized: kind == ObjectKind::MaterializedView,
         columns,
+        query: None,
     })
+}
+
+/// At the statement that re-creates a view this change dropped: a column
+/// that keeps its name but takes a type its old values do not all convert
+/// to. (The types are read here, where the schema is the one the new
+/// definition is created over.)
+fn narrowed_type(cx: &Cx, out: &mut Vec<Hit>) {
+    for a in cx.actions {
+        let Action::ViewColumns {
+            view,
+            columns: Some(columns),
+            query: Some(query),
+        } = a
+        else {
+            continue;
+        };
+        let Some(old) = cx
+            .catalog
+            .dropped_view(view)
+            .filter(|v| v.types.iter().any(Option::is_some))
+        else {
+            continue;
+        };
+        let Some(types) = output_types(query, cx.catalog).filter(|t| t.len() == columns.len()) else {
+            continue;
+        };
+        let narrowed = columns.iter().zip(&types).find_map(|(c, to)| {
+            let (from, to) = (old.column_type(c)?, to.as_ref()?);
+            (!from.widens_to(to) && !from.widens_with_rewrite(to)).then_some((c, from, to))
+        });
+        if let Some((c, from, to)) = narrowed {
+            out.push(Hit::new(
+                &RULE,
+                format!(
+                    "Re-creating {} `{view}` turns column `{c}` from {} into {}: the running release decodes it as the old type, and values that do not fit fail",
+                    if old.shape.materialized { "materialized view" } else { "view" },
+                    from.text.to_lowercase(),
+                    to.text.to_lowercase()
+                ),
+                "keep the column's type (cast it back), or stop using the column before changing it",
+            ));
+        }
+    }
 }
 
 /// Why the re-created view offers less than the old one, if it does.

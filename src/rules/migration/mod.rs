@@ -191,6 +191,7 @@ pub fn drops_judged(
             names,
             on,
             cascade,
+            if_exists,
             ..
         } = a
         else {
@@ -199,6 +200,10 @@ pub fn drops_judged(
         if !kinds.contains(kind) {
             continue;
         }
+        let relation = matches!(
+            kind,
+            ObjectKind::Table | ObjectKind::View | ObjectKind::MaterializedView
+        );
         if names.is_empty() {
             // Dynamic SQL such as `EXECUTE 'DROP TABLE ' || t`: the name is not known.
             out.push(Hit::new(
@@ -212,7 +217,9 @@ pub fn drops_judged(
             ));
         }
         for n in names {
-            if cx.drop_is_replacement(*kind, n, *cascade) {
+            // `DROP ... IF EXISTS` of a relation the migrations never showed: a no-op.
+            if cx.drop_is_replacement(*kind, n, *cascade) || *if_exists && relation && cx.catalog.relation_never_seen(n)
+            {
                 continue;
             }
             match judge(cx, n).filter(|_| !*cascade) {
