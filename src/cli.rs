@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::app::{self, AppError, Gate, Report};
+use crate::app::{self, AppError, ExitStatus, Gate, Report};
 use crate::config::{self, Config, ConfigError};
 use crate::report::{self, Format};
 
@@ -149,12 +149,12 @@ pub enum SchemaKind {
 /// The example configuration, every key commented.
 pub const EXAMPLE_CONFIG: &str = include_str!("../shipgate.example.yml");
 
-/// Runs the command line and returns the exit code. A panic (a bug, in any
+/// Runs the command line and returns its exit status. A panic (a bug, in any
 /// thread) is reported in one line that names the file being read, and ends
-/// as exit 3: the gate could not be evaluated, never a pass.
-pub fn run() -> u8 {
+/// as `NotEvaluated`: the gate could not be evaluated, never a pass.
+pub fn run() -> ExitStatus {
     std::panic::set_hook(Box::new(report_panic));
-    std::panic::catch_unwind(run_command).unwrap_or(3)
+    std::panic::catch_unwind(run_command).unwrap_or(ExitStatus::NotEvaluated)
 }
 
 /// The panic hook: one line on stderr for the first panic (a worker's panic
@@ -192,12 +192,16 @@ fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
     }
 }
 
-fn run_command() -> u8 {
+fn run_command() -> ExitStatus {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
+            return if e.use_stderr() {
+                ExitStatus::InvalidInput
+            } else {
+                ExitStatus::Pass
+            };
         }
     };
     match cli.command {
@@ -236,7 +240,7 @@ fn run_command() -> u8 {
         Command::Explain { rule } => match crate::registry::find(&rule) {
             Some(meta) => {
                 print(&crate::registry::page(meta));
-                0
+                ExitStatus::Pass
             }
             None => {
                 let ids: Vec<&str> = crate::registry::all().iter().map(|m| m.id).collect();
@@ -254,7 +258,7 @@ fn run_command() -> u8 {
                     }
                 );
                 eprintln!("`shipgate rules` lists every rule");
-                2
+                ExitStatus::InvalidInput
             }
         },
         Command::Init { dir, workflow } => init(&dir, workflow),
@@ -263,19 +267,19 @@ fn run_command() -> u8 {
             which: SchemaKind::Config,
         } => {
             print(&(serde_json::to_string_pretty(&config::json_schema()).unwrap_or_default() + "\n"));
-            0
+            ExitStatus::Pass
         }
         Command::Schema {
             which: SchemaKind::Rollout,
         } => {
             print(crate::manifest::SCHEMA_TEXT);
-            0
+            ExitStatus::Pass
         }
     }
 }
 
 /// `shipgate hook install` and `shipgate hook run pre-push`.
-fn hook(command: crate::hook::HookCommand) -> u8 {
+fn hook(command: crate::hook::HookCommand) -> ExitStatus {
     use crate::hook::{install, pre_push, HookCommand, HookName};
     let (remote, _url) = match command {
         HookCommand::Install { force, dir } => {
@@ -283,11 +287,11 @@ fn hook(command: crate::hook::HookCommand) -> u8 {
             return match install::install(&dir, force, exe.as_deref()) {
                 Ok(done) => {
                     eprintln!("{}", done.describe());
-                    0
+                    ExitStatus::Pass
                 }
                 Err(e) => {
                     eprintln!("error: {e}");
-                    e.exit_code()
+                    e.exit_status()
                 }
             };
         }
@@ -297,16 +301,16 @@ fn hook(command: crate::hook::HookCommand) -> u8 {
     };
     if crate::hook::skip_requested() {
         eprintln!("shipgate: pre-push gate skipped (SHIPGATE_SKIP is set)");
-        return 0;
+        return ExitStatus::Pass;
     }
     let mut input = String::new();
     if std::io::stdin().is_terminal() {
         eprintln!("error: `shipgate hook run pre-push` reads `<local ref> <local sha> <remote ref> <remote sha>` lines from standard input, as git gives them; install it with `shipgate hook install`");
-        return 2;
+        return ExitStatus::InvalidInput;
     }
     if let Err(e) = std::io::stdin().read_to_string(&mut input) {
         eprintln!("error: cannot read standard input: {e}");
-        return 3;
+        return ExitStatus::NotEvaluated;
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let top = crate::git::toplevel(&cwd).unwrap_or(cwd);
@@ -328,7 +332,7 @@ fn hook(command: crate::hook::HookCommand) -> u8 {
                 }
             }
             eprint!("{}", pre_push::verdict_text(&outcomes));
-            pre_push::exit_code(&outcomes)
+            pre_push::exit_status(&outcomes)
         }
         Err(e) => fail(
             &e,
@@ -362,12 +366,12 @@ fn use_color(c: ColorChoice) -> bool {
 }
 
 /// Loads the configuration for `root`, runs `f` and reports.
-fn gate(common: &Common, root: &Path, f: impl FnOnce(&Config) -> Result<Report, AppError>) -> u8 {
+fn gate(common: &Common, root: &Path, f: impl FnOnce(&Config) -> Result<Report, AppError>) -> ExitStatus {
     let cfg = match load_config(common, root) {
         Ok(c) => c,
         Err(e) => {
             print_config_error(&e, use_color(common.color));
-            return 2;
+            return ExitStatus::InvalidInput;
         }
     };
     match f(&cfg) {
@@ -379,20 +383,20 @@ fn gate(common: &Common, root: &Path, f: impl FnOnce(&Config) -> Result<Report, 
                 if report.findings.iter().any(|f| report.blocks(f)) {
                     print(&report::human::render_quiet(&report, use_color(common.color)));
                 }
-                return report.exit_code();
+                return report.exit_status();
             }
             print_report(&report, format, use_color(common.color));
-            report.exit_code()
+            report.exit_status()
         }
         Err(e) => fail(&e, use_color(common.color), "nothing was passed"),
     }
 }
 
 /// `shipgate ci`: annotations and progress on stderr, the report on stdout.
-fn ci(args: &crate::github::ci::CiArgs, common: &Common) -> u8 {
+fn ci(args: &crate::github::ci::CiArgs, common: &Common) -> ExitStatus {
     if common.base.is_some() {
         eprintln!("error: `shipgate ci` compares with the pull request's base commit; --base does not apply");
-        return 2;
+        return ExitStatus::InvalidInput;
     }
     let args = crate::github::ci::CiArgs {
         config: common.config.clone(),
@@ -413,19 +417,19 @@ fn ci(args: &crate::github::ci::CiArgs, common: &Common) -> u8 {
             } else {
                 print(&report::render(&run.report, format, use_color(common.color)));
             }
-            run.exit_code
+            run.exit_status
         }
         Err(e) => fail(&e, use_color(common.color), "nothing was passed"),
     }
 }
 
 /// `shipgate dry-run`: progress on stderr, the report on stdout.
-fn dry_run(args: &crate::gates::dryrun::DryRunArgs, common: &Common) -> u8 {
+fn dry_run(args: &crate::gates::dryrun::DryRunArgs, common: &Common) -> ExitStatus {
     let cfg = match load_config(common, &args.repo) {
         Ok(c) => c,
         Err(e) => {
             print_config_error(&e, use_color(common.color));
-            return 2;
+            return ExitStatus::InvalidInput;
         }
     };
     let mut progress = |m: &str| {
@@ -446,21 +450,21 @@ fn dry_run(args: &crate::gates::dryrun::DryRunArgs, common: &Common) -> u8 {
                         report::human::render_quiet(report, use_color(common.color))
                     ));
                 }
-                return report.exit_code();
+                return report.exit_status();
             }
             print(&crate::report::dryrun::render(
                 &outcome,
                 format,
                 use_color(common.color),
             ));
-            outcome.report.exit_code()
+            outcome.report.exit_status()
         }
         Err(e) => {
             eprintln!("error: {e}");
-            if e.exit_code() == 3 {
+            if e.exit_status() == ExitStatus::NotEvaluated {
                 eprintln!("shipgate could not evaluate the gate; nothing was passed");
             }
-            e.exit_code()
+            e.exit_status()
         }
     }
 }
@@ -485,18 +489,18 @@ fn load_config(common: &Common, root: &Path) -> Result<Config, ConfigError> {
     }
 }
 
-/// Prints why a command could not run and returns its exit code; `consequence`
-/// says what an evaluation error (exit 3) means for the user.
-fn fail(e: &AppError, color: bool, consequence: &str) -> u8 {
+/// Prints why a command could not run and returns its exit status;
+/// `consequence` says what an evaluation error means for the user.
+fn fail(e: &AppError, color: bool, consequence: &str) -> ExitStatus {
     if let AppError::Config(c) = e {
         print_config_error(c, color);
-        return 2;
+        return ExitStatus::InvalidInput;
     }
     eprintln!("error: {e}");
-    if e.exit_code() == 3 {
+    if e.exit_status() == ExitStatus::NotEvaluated {
         eprintln!("shipgate could not evaluate the gate; {consequence}");
     }
-    e.exit_code()
+    e.exit_status()
 }
 
 /// A configuration mistake, printed once: the diagnostic at its line of the file.
@@ -504,7 +508,7 @@ fn print_config_error(e: &ConfigError, color: bool) {
     eprint!("{}", report::config_error(e, color));
 }
 
-fn rules(common: &Common) -> u8 {
+fn rules(common: &Common) -> ExitStatus {
     let all = crate::registry::all();
     let out = match common.format {
         Some(Format::Json) => {
@@ -530,7 +534,7 @@ fn rules(common: &Common) -> u8 {
         }
     };
     print(&out);
-    0
+    ExitStatus::Pass
 }
 
 /// The pull-request workflow `init --workflow` writes: the README's, with
@@ -636,10 +640,10 @@ fn init_files() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-fn init(dir: &Path, workflow: bool) -> u8 {
+fn init(dir: &Path, workflow: bool) -> ExitStatus {
     if !dir.is_dir() {
         eprintln!("error: {} is not a directory", dir.display());
-        return 2;
+        return ExitStatus::InvalidInput;
     }
     let (config_text, since) = init_config(dir);
     let mut files: Vec<(&str, String)> = init_files()
@@ -658,7 +662,7 @@ fn init(dir: &Path, workflow: bool) -> u8 {
     if workflow {
         files.push((WORKFLOW_PATH, workflow_text()));
     }
-    let mut code = 0;
+    let mut status = ExitStatus::Pass;
     let mut wrote_config = false;
     for (rel, body) in files {
         let path = dir.join(rel);
@@ -670,7 +674,7 @@ fn init(dir: &Path, workflow: bool) -> u8 {
                     "error: {} exists and differs from the workflow shipgate writes; it was not overwritten (compare it with README, \"Pull-request gate\")",
                     path.display()
                 );
-                code = code.max(2);
+                status = status.worst(ExitStatus::InvalidInput);
             } else {
                 eprintln!("kept     {} (exists; not overwritten)", path.display());
             }
@@ -690,7 +694,7 @@ fn init(dir: &Path, workflow: bool) -> u8 {
             }
             Err(e) => {
                 eprintln!("error: cannot write {}: {e}", path.display());
-                code = 3;
+                status = ExitStatus::NotEvaluated;
             }
         }
     }
@@ -708,5 +712,5 @@ fn init(dir: &Path, workflow: bool) -> u8 {
     if workflow && workflow_text().contains(ACTION_PLACEHOLDER) {
         eprintln!("  (replace {ACTION_PLACEHOLDER} in {WORKFLOW_PATH} with the repository that publishes the action)");
     }
-    code
+    status
 }

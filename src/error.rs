@@ -1,13 +1,15 @@
 //! Why a run could not finish: the errors every layer may return, and the
-//! exit codes they map to.
+//! exit statuses they map to.
+
+use crate::exit::ExitStatus;
 
 /// Why the gate could not run.
 #[derive(Debug)]
 pub enum AppError {
-    /// Bad command line or configuration: exit 2.
+    /// Bad command line or configuration: `ExitStatus::InvalidInput`.
     Usage(String),
     Config(crate::config::ConfigError),
-    /// The gate could not be evaluated (I/O, git): exit 3.
+    /// The gate could not be evaluated (I/O, git): `ExitStatus::NotEvaluated`.
     Evaluate(String),
 }
 
@@ -21,10 +23,10 @@ impl std::fmt::Display for AppError {
 }
 
 impl AppError {
-    pub fn exit_code(&self) -> u8 {
+    pub fn exit_status(&self) -> ExitStatus {
         match self {
-            AppError::Usage(_) | AppError::Config(_) => 2,
-            AppError::Evaluate(_) => 3,
+            AppError::Usage(_) | AppError::Config(_) => ExitStatus::InvalidInput,
+            AppError::Evaluate(_) => ExitStatus::NotEvaluated,
         }
     }
 }

@@ -2,19 +2,20 @@
 //! way its gate reads the file and going on through the rules and every
 //! report format. The bounded mutation test (`tests/mutation.rs`) and the
 //! cargo-fuzz targets (`fuzz/`) call them: an input must never panic, and
-//! an exit code, where one is computed, must be 0, 1 or 2.
+//! an exit status, where one is computed, must be pass, blocked or invalid
+//! input (never `NotEvaluated`: nothing here does I/O).
 
 use std::path::Path;
 
-use crate::app::Report;
+use crate::app::{ExitStatus, Report};
 use crate::config::Config;
 use crate::report::{self, Format};
 
 /// A parser under test: a name (for crash files) and what it runs.
 pub struct Target {
     pub name: &'static str,
-    /// Runs one input; returns the exit code it computes, if any.
-    pub run: fn(&[u8]) -> Option<u8>,
+    /// Runs one input; returns the exit status it computes, if any.
+    pub run: fn(&[u8]) -> Option<ExitStatus>,
 }
 
 /// Every parser that reads a user's file.
@@ -41,14 +42,14 @@ pub const TARGETS: &[Target] = &[
     },
 ];
 
-/// What every input must give: an exit code of the contract, if any
-/// (a panic fails before this).
-pub fn check(code: Option<u8>) {
-    assert!(matches!(code, None | Some(0..=2)), "exit code {code:?}");
+/// What every input must give: an exit status other than `NotEvaluated`,
+/// if any (a panic fails before this).
+pub fn check(status: Option<ExitStatus>) {
+    assert!(status != Some(ExitStatus::NotEvaluated), "exit status {status:?}");
 }
 
-/// The report in every format, as a user would see it; its exit code.
-fn render_all(mut report: Report) -> u8 {
+/// The report in every format, as a user would see it; its exit status.
+fn render_all(mut report: Report) -> ExitStatus {
     report.finish(&Config::default());
     for format in [
         Format::Human,
@@ -59,15 +60,15 @@ fn render_all(mut report: Report) -> u8 {
     ] {
         let _ = report::render(&report, format, false);
     }
-    report.exit_code()
+    report.exit_status()
 }
 
 /// A migration: lexer, statement splitter, sqlparser and the recogniser,
 /// approval comments, the migration rules, the reports.
-pub fn migration(bytes: &[u8]) -> Option<u8> {
+pub fn migration(bytes: &[u8]) -> Option<ExitStatus> {
     let text = match crate::migration::check_bytes(bytes) {
         Ok(t) => t.to_string(),
-        Err(_) => return Some(2),
+        Err(_) => return Some(ExitStatus::InvalidInput),
     };
     let file = crate::migration::MigrationFile::parse("m.sql", text, Default::default(), true);
     let mut catalog = crate::migration::schema_model::Catalog::default();
@@ -85,7 +86,7 @@ pub fn migration(bytes: &[u8]) -> Option<u8> {
 
 /// A rollout manifest (also as its own base version): YAML, the JSON
 /// Schema, the rollout rules, the reports.
-pub fn rollout(bytes: &[u8]) -> Option<u8> {
+pub fn rollout(bytes: &[u8]) -> Option<ExitStatus> {
     use crate::gates::rollouts::check_sources;
     use crate::manifest::{Base, Content, Source};
     let base = match std::str::from_utf8(bytes) {
@@ -111,12 +112,12 @@ pub fn rollout(bytes: &[u8]) -> Option<u8> {
 const FLAGS: &str = "| Flag | Owner | Default |\n|---|---|---|\n| `ingestion_v2_enabled` | @a | off |\n| `ingestion_enabled` | @a | on |\n";
 
 /// The flag registry's Markdown, as `flags::load_registry` reads it, and the flag rules.
-pub fn flag_registry(bytes: &[u8]) -> Option<u8> {
+pub fn flag_registry(bytes: &[u8]) -> Option<ExitStatus> {
     let text = String::from_utf8_lossy(bytes);
     let registry = crate::flags::FlagRegistry::parse("docs/flags.md", &text);
     let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)?;
     let naming = regex::Regex::new("^(?:[a-z][a-z0-9_]*)$").ok()?;
-    let model = crate::rules::flags::Model::new(
+    let model = crate::rules::flags::FlagCx::new(
         &registry,
         &[],
         today,
@@ -132,13 +133,13 @@ pub fn flag_registry(bytes: &[u8]) -> Option<u8> {
     Some(render_all(report))
 }
 
-/// `shipgate.yml`: YAML and the configuration's types; 2 when it is invalid.
-pub fn config(bytes: &[u8]) -> Option<u8> {
+/// `shipgate.yml`: YAML and the configuration's types; invalid input when it is invalid.
+pub fn config(bytes: &[u8]) -> Option<ExitStatus> {
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return Some(2);
+        return Some(ExitStatus::InvalidInput);
     };
     match crate::config::parse(text) {
-        Ok(_) => Some(0),
+        Ok(_) => Some(ExitStatus::Pass),
         Err((message, pos)) => {
             let e = crate::config::ConfigError {
                 path: "shipgate.yml".into(),
@@ -147,18 +148,18 @@ pub fn config(bytes: &[u8]) -> Option<u8> {
                 src: Some(text.to_string()),
             };
             let _ = report::config_error(&e, false);
-            Some(2)
+            Some(ExitStatus::InvalidInput)
         }
     }
 }
 
 /// The GitHub event payload `ci` reads, as each event it supports.
-pub fn github_event(bytes: &[u8]) -> Option<u8> {
-    let mut code = 0;
+pub fn github_event(bytes: &[u8]) -> Option<ExitStatus> {
+    let mut status = ExitStatus::Pass;
     for name in ["pull_request", "pull_request_target", "merge_group", "push"] {
         if let Err(e) = crate::github::ci::parse_event(name, bytes) {
-            code = code.max(e.exit_code());
+            status = status.worst(e.exit_status());
         }
     }
-    Some(code)
+    Some(status)
 }

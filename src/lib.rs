@@ -6,14 +6,16 @@
 /// `docs/architecture.md` has the layers.
 pub mod app {
     pub use crate::error::AppError;
+    pub use crate::exit::ExitStatus;
     pub use crate::gates::migrations::{select_migrations, Facts, Selected, TableWrite, Write};
     pub use crate::gates::{check, lint, Gate};
-    pub use crate::outcome::{Report, Stats, Verdict};
+    pub use crate::outcome::{Change, EnvFields, FromTo, PhaseChange, Report, Stats, Verdict};
 }
 pub mod cli;
 pub mod config;
 pub mod dryrun;
 pub mod error;
+pub mod exit;
 pub mod finding;
 pub mod flags;
 #[doc(hidden)]

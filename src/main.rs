@@ -1,7 +1,7 @@
 //! The `shipgate` binary: parse the command line, run, map to an exit code.
 
 fn main() -> std::process::ExitCode {
-    std::process::ExitCode::from(shipgate::cli::run())
+    shipgate::cli::run().into()
 }
 
 // Parsing thousands of statements is allocation-heavy; mimalloc is markedly

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::config::{Config, Level};
+use crate::exit::ExitStatus;
 use crate::finding::{Finding, Severity};
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -24,7 +25,123 @@ pub struct Stats {
 pub enum Verdict {
     Pass,
     Blocked,
-    Error,
+    /// An input could not be read as what it claims to be; `"error"` in the
+    /// JSON report (`docs/contract.md`).
+    #[serde(rename = "error")]
+    InvalidInput,
+}
+
+/// One thing a change does to a flag or a rollout phase (`--base`): the
+/// `changes` of the JSON report (`docs/contract.md`), the sign-off classes
+/// and the PR comment's table. Serialised with `kind` first, then the keys
+/// in the order declared here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Change {
+    /// A registry row that the base did not have: its columns.
+    FlagAdded {
+        flag: String,
+        file: String,
+        line: usize,
+        #[serde(serialize_with = "as_map")]
+        fields: Vec<(String, String)>,
+    },
+    /// A registry row whose columns changed: each changed column.
+    FlagChanged {
+        flag: String,
+        file: String,
+        line: usize,
+        #[serde(serialize_with = "as_map")]
+        fields: Vec<(String, FromTo)>,
+    },
+    /// A registry row that the base had and the change removes: its old columns.
+    FlagRemoved {
+        flag: String,
+        file: String,
+        #[serde(serialize_with = "as_map")]
+        fields: Vec<(String, String)>,
+    },
+    /// A `FEATURE_X=` value that a production environment file changes.
+    FlagEnvChanged {
+        flag: String,
+        variable: String,
+        file: String,
+        line: usize,
+        fields: EnvFields,
+    },
+    /// `current_phase` moved forward (or was set for the first time).
+    PhaseAdvance(PhaseChange),
+    /// `current_phase` moved back.
+    PhaseRollback(PhaseChange),
+}
+
+/// A value before and after a change; `None` when absent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FromTo {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// The `fields` of a `flag-env-changed` record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvFields {
+    pub value: FromTo,
+}
+
+/// A rollout manifest's `current_phase` moving.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PhaseChange {
+    pub feature: Option<String>,
+    pub file: String,
+    pub line: usize,
+    pub from: Option<String>,
+    pub to: String,
+    /// The sign-offs the phases entered need (none for a rollback).
+    pub approvers: Vec<String>,
+    /// Into the last phase: general availability.
+    #[serde(rename = "final")]
+    pub is_final: bool,
+}
+
+impl Change {
+    /// The record's `kind`, as the JSON report writes it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::FlagAdded { .. } => "flag-added",
+            Change::FlagChanged { .. } => "flag-changed",
+            Change::FlagRemoved { .. } => "flag-removed",
+            Change::FlagEnvChanged { .. } => "flag-env-changed",
+            Change::PhaseAdvance(_) => "phase-advance",
+            Change::PhaseRollback(_) => "phase-rollback",
+        }
+    }
+
+    /// The flag a flag record is about.
+    pub fn flag(&self) -> Option<&str> {
+        match self {
+            Change::FlagAdded { flag, .. }
+            | Change::FlagChanged { flag, .. }
+            | Change::FlagRemoved { flag, .. }
+            | Change::FlagEnvChanged { flag, .. } => Some(flag),
+            Change::PhaseAdvance(_) | Change::PhaseRollback(_) => None,
+        }
+    }
+
+    /// The file the change is in, and its line when known.
+    pub fn place(&self) -> (&str, Option<usize>) {
+        match self {
+            Change::FlagAdded { file, line, .. }
+            | Change::FlagChanged { file, line, .. }
+            | Change::FlagEnvChanged { file, line, .. } => (file, Some(*line)),
+            Change::FlagRemoved { file, .. } => (file, None),
+            Change::PhaseAdvance(p) | Change::PhaseRollback(p) => (&p.file, Some(p.line)),
+        }
+    }
+}
+
+/// `[(key, value)]` as a JSON object, in order.
+fn as_map<S: serde::Serializer, T: Serialize>(pairs: &[(String, T)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_map(pairs.iter().map(|(k, v)| (k, v)))
 }
 
 /// Everything one run found, for every reporter.
@@ -35,11 +152,11 @@ pub struct Report {
     /// File contents by report path, for snippets.
     pub sources: BTreeMap<String, String>,
     /// Change records (`--base`): flags and phases changed, for the PR summary.
-    pub changes: Vec<serde_json::Value>,
+    pub changes: Vec<Change>,
     /// Inputs that could not be read as what they claim to be (a migration or
     /// rollout manifest that is binary, not UTF-8 or too large; a manifest that
     /// is not YAML). Each has its
-    /// finding; the verdict is `error` and the exit code 2.
+    /// finding; the verdict is `InvalidInput` (`"error"` in JSON).
     pub invalid_inputs: usize,
     /// `--fail-on warning`: unapproved warnings block too.
     pub fail_on_warnings: bool,
@@ -58,7 +175,7 @@ impl Report {
 
     pub fn verdict(&self) -> Verdict {
         if self.invalid_inputs > 0 {
-            Verdict::Error
+            Verdict::InvalidInput
         } else if self.findings.iter().any(|f| self.blocks(f)) {
             Verdict::Blocked
         } else {
@@ -66,12 +183,12 @@ impl Report {
         }
     }
 
-    /// The process exit code: 0 pass, 1 blocked, 2 invalid input.
-    pub fn exit_code(&self) -> u8 {
+    /// How the run ends: pass, blocked or invalid input.
+    pub fn exit_status(&self) -> ExitStatus {
         match self.verdict() {
-            Verdict::Pass => 0,
-            Verdict::Blocked => 1,
-            Verdict::Error => 2,
+            Verdict::Pass => ExitStatus::Pass,
+            Verdict::Blocked => ExitStatus::Blocked,
+            Verdict::InvalidInput => ExitStatus::InvalidInput,
         }
     }
 
@@ -105,5 +222,65 @@ impl Report {
             None => true,
         });
         self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_change_serialises_with_its_kind_first_and_keys_in_order() {
+        let from_to = |a: &str, b: &str| FromTo {
+            from: Some(a.into()),
+            to: Some(b.into()),
+        };
+        let changes = [
+            Change::FlagChanged {
+                flag: "f".into(),
+                file: "docs/flags.md".into(),
+                line: 9,
+                fields: vec![("default".into(), from_to("off", "on"))],
+            },
+            Change::FlagRemoved {
+                flag: "g".into(),
+                file: "docs/flags.md".into(),
+                fields: vec![("owner".into(), "@a".into())],
+            },
+            Change::FlagEnvChanged {
+                flag: "f".into(),
+                variable: "FEATURE_F".into(),
+                file: ".env.production".into(),
+                line: 2,
+                fields: EnvFields {
+                    value: FromTo {
+                        from: None,
+                        to: Some("true".into()),
+                    },
+                },
+            },
+            Change::PhaseRollback(PhaseChange {
+                feature: None,
+                file: "rollouts/a.yml".into(),
+                line: 3,
+                from: Some("ga".into()),
+                to: "canary".into(),
+                approvers: vec![],
+                is_final: false,
+            }),
+        ];
+        let text: Vec<String> = changes.iter().map(|c| serde_json::to_string(c).unwrap()).collect();
+        assert_eq!(
+            text,
+            [
+                r#"{"kind":"flag-changed","flag":"f","file":"docs/flags.md","line":9,"fields":{"default":{"from":"off","to":"on"}}}"#,
+                r#"{"kind":"flag-removed","flag":"g","file":"docs/flags.md","fields":{"owner":"@a"}}"#,
+                r#"{"kind":"flag-env-changed","flag":"f","variable":"FEATURE_F","file":".env.production","line":2,"fields":{"value":{"from":null,"to":"true"}}}"#,
+                r#"{"kind":"phase-rollback","feature":null,"file":"rollouts/a.yml","line":3,"from":"ga","to":"canary","approvers":[],"final":false}"#,
+            ]
+        );
+        for c in &changes {
+            assert_eq!(serde_json::to_value(c).unwrap()["kind"], c.kind());
+        }
     }
 }

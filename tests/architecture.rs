@@ -16,7 +16,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "bottom",
         &[
-            "rule", "finding", "config", "outcome", "error", "yaml", "reading", "suggest", "git", "parallel",
+            "rule", "finding", "config", "outcome", "error", "exit", "yaml", "reading", "suggest", "git", "parallel",
         ],
     ),
     (

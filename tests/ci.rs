@@ -378,6 +378,10 @@ fn author_self_label_is_rejected() {
         .to_string();
     assert!(body.contains("met by label"), "{body}");
     assert!(body.contains("Did not count"), "{body}");
+    // The comment as reviewers read it, under snapshot review; commit ids vary with the clock.
+    insta::with_settings!({filters => vec![(r"\b[0-9a-f]{40}\b", "[SHA]")]}, {
+        insta::assert_snapshot!("comment_blocked_by_a_self_label", body);
+    });
     let html = assert_renders_safely(&body, &r.head);
     // The verdict, then the one next step.
     assert!(

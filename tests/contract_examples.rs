@@ -1,21 +1,36 @@
-//! CONTRACT.md, "Migration approvals" and "JSON report": every example gives
-//! its documented verdict through the binary, as a user runs it
-//! (`shipgate lint --format json FILE`).
+//! `docs/contract.md`, "Migration approvals" and "JSON report": every example
+//! gives its documented verdict through the binary, as a user runs it
+//! (`shipgate lint --format json FILE`). The approval example is read from
+//! the page itself, so the page and the test cannot drift apart.
 
 use std::process::Command;
 
 use serde_json::Value;
 
-/// The example of CONTRACT.md, verbatim.
-const APPROVED_EXAMPLE: &str = "\
-ALTER TABLE members DROP COLUMN old_field; -- MIGRATION_APPROVED: data migrated to new_field in 20250101
+/// The first ```sql block of `docs/contract.md`'s "Migration approvals" section.
+fn approved_example() -> String {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/contract.md"))
+        .expect("docs/contract.md is readable");
+    let section = page
+        .split("\n## Migration approvals\n")
+        .nth(1)
+        .expect("docs/contract.md has a \"Migration approvals\" section");
+    let block = section
+        .split("```sql\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("the section has a ```sql example");
+    block.to_string()
+}
 
--- MIGRATION_APPROVED: archive copied to cold storage, see runbook 42
-DROP TABLE members_archive;
-
-/* MIGRATION_APPROVED(ban-drop-column): column unused since 4.2 */
-ALTER TABLE members DROP COLUMN legacy_flags;
-";
+#[test]
+fn the_approval_example_of_the_contract_holds_these_statements() {
+    let example = approved_example();
+    for s in UNAPPROVED_STATEMENTS {
+        assert!(example.contains(s), "`{s}` is in the example:\n{example}");
+    }
+    assert_eq!(example.matches("MIGRATION_APPROVED").count(), 3, "{example}");
+}
 
 /// The same statements without their comments.
 const UNAPPROVED_STATEMENTS: [&str; 3] = [
@@ -96,7 +111,7 @@ fn assert_not_approved(f: &Value) {
 
 #[test]
 fn the_three_approved_statements_pass() {
-    let run = lint(APPROVED_EXAMPLE);
+    let run = lint(&approved_example());
     assert_passes(&run);
     assert_approved(run.at("ban-drop-column", 1), "data migrated to new_field in 20250101");
     assert_approved(
@@ -245,7 +260,8 @@ fn an_approval_that_approves_nothing_is_a_warning() {
 #[test]
 fn the_json_report_has_the_documented_fields_and_types() {
     let run = lint(&format!(
-        "{APPROVED_EXAMPLE}DROP TABLE sessions;\n-- MIGRATION_APPROVED: nothing\nSELECT 1;\n"
+        "{}DROP TABLE sessions;\n-- MIGRATION_APPROVED: nothing\nSELECT 1;\n",
+        approved_example()
     ));
     assert_blocked(&run);
     let j = &run.json;
@@ -258,11 +274,13 @@ fn the_json_report_has_the_documented_fields_and_types() {
         "migration_files",
         "statements",
         "unparsed_statements",
+        "recognised_statements",
         "manifests",
         "flags",
     ] {
         assert!(j["stats"][key].is_u64(), "stats.{key}: {j:#}");
     }
+    assert!(j["changes"].is_array(), "changes: {j:#}");
     assert_eq!(j["stats"]["migration_files"], 1);
     assert_eq!(j["stats"]["statements"], 5);
     assert_eq!(j["stats"]["unparsed_statements"], 0);
@@ -277,6 +295,7 @@ fn the_json_report_has_the_documented_fields_and_types() {
             "{f:#}"
         );
         assert!(f["message"].as_str().is_some_and(|m| !m.is_empty()), "{f:#}");
+        assert!(f["help"].is_string() || f["help"].is_null(), "{f:#}");
         assert_eq!(f["file"], "m.sql", "{f:#}");
         for key in ["line", "column", "end_line", "end_column"] {
             assert!(f[key].as_u64().is_some_and(|n| n >= 1), "{key}: {f:#}");

@@ -4,11 +4,9 @@
 
 use std::path::Path;
 
-use serde_json::{json, Map, Value};
-
 use super::{env_flag, field_changes, normalized_index, Column, FlagEntry, FlagRegistry};
 use crate::error::AppError;
-use crate::outcome::Report;
+use crate::outcome::{Change, EnvFields, FromTo, Report};
 
 /// Pushes the change records of the registry at `rel` since the merge base with `rev`;
 /// returns the merge base and the registry there.
@@ -78,14 +76,18 @@ pub fn record_env(
             let Some(flag) = env_flag(&var["FEATURE_".len()..], reg, &norm) else {
                 continue;
             };
-            report.changes.push(json!({
-                "kind": "flag-env-changed",
-                "flag": flag,
-                "variable": var,
-                "file": rel,
-                "line": line,
-                "fields": {"value": {"from": from, "to": to}},
-            }));
+            report.changes.push(Change::FlagEnvChanged {
+                flag: flag.clone(),
+                variable: var.clone(),
+                file: rel.to_string(),
+                line,
+                fields: EnvFields {
+                    value: FromTo {
+                        from: from.clone(),
+                        to: to.clone(),
+                    },
+                },
+            });
             out.push(EnvChange {
                 flag,
                 variable: var,
@@ -149,53 +151,50 @@ fn env_diff(old: &str, new: &str) -> Vec<(String, usize, Option<String>, Option<
     out
 }
 
-fn fields(e: &FlagEntry) -> Map<String, Value> {
+fn fields(e: &FlagEntry) -> Vec<(String, String)> {
     Column::ALL
         .into_iter()
         .filter(|c| *c != Column::Flag)
-        .filter_map(|c| e.text(c).map(|t| (c.key().to_string(), Value::from(t))))
+        .filter_map(|c| e.text(c).map(|t| (c.key().to_string(), t.to_string())))
         .collect()
 }
 
 /// Change records from `old` to `new`: added and changed flags in the new
 /// registry's order, then removed flags in the old one's.
-pub fn diff(old: &FlagRegistry, new: &FlagRegistry, path: &str) -> Vec<Value> {
+pub fn diff(old: &FlagRegistry, new: &FlagRegistry, path: &str) -> Vec<Change> {
     let mut out = Vec::new();
     for e in &new.entries {
         match old.get(&e.name) {
-            None => out.push(json!({
-                "kind": "flag-added",
-                "flag": e.name,
-                "file": path,
-                "line": e.line,
-                "fields": fields(e),
-            })),
+            None => out.push(Change::FlagAdded {
+                flag: e.name.clone(),
+                file: path.to_string(),
+                line: e.line,
+                fields: fields(e),
+            }),
             Some(o) => {
                 let changed = field_changes(o, e);
                 if !changed.is_empty() {
-                    let f: Map<String, Value> = changed
+                    let fields = changed
                         .into_iter()
-                        .map(|(k, (from, to))| (k.to_string(), json!({"from": from, "to": to})))
+                        .map(|(k, (from, to))| (k.to_string(), FromTo { from, to }))
                         .collect();
-                    out.push(json!({
-                        "kind": "flag-changed",
-                        "flag": e.name,
-                        "file": path,
-                        "line": e.line,
-                        "fields": f,
-                    }));
+                    out.push(Change::FlagChanged {
+                        flag: e.name.clone(),
+                        file: path.to_string(),
+                        line: e.line,
+                        fields,
+                    });
                 }
             }
         }
     }
     for o in &old.entries {
         if new.get(&o.name).is_none() {
-            out.push(json!({
-                "kind": "flag-removed",
-                "flag": o.name,
-                "file": path,
-                "fields": fields(o),
-            }));
+            out.push(Change::FlagRemoved {
+                flag: o.name.clone(),
+                file: path.to_string(),
+                fields: fields(o),
+            });
         }
     }
     out
@@ -204,6 +203,7 @@ pub fn diff(old: &FlagRegistry, new: &FlagRegistry, path: &str) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn env_values_changed_added_and_removed() {

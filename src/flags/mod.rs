@@ -52,7 +52,7 @@ removed by its `Remove by` date; a `beta_*` flag at GA is `Replaced by` a
 /// Environment variable that sets "today" (`YYYY-MM-DD`) for the date rules.
 pub const TODAY_ENV: &str = "SHIPGATE_TODAY";
 
-/// The `Type` of a flag (CONTRACT.md).
+/// The `Type` of a flag (`docs/contract.md`, "Flag registry").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FlagType {
     Release,

@@ -36,7 +36,7 @@ impl Column {
         Column::ReplacedBy,
     ];
 
-    /// The header as CONTRACT.md writes it.
+    /// The header as `docs/contract.md` writes it.
     pub fn title(self) -> &'static str {
         match self {
             Column::Flag => "Flag",
@@ -63,7 +63,7 @@ impl Column {
     }
 
     /// Which column a header cell names, with a rank (0 is the exact
-    /// CONTRACT.md name; higher ranks are synonyms, used when the exact name is absent).
+    /// `docs/contract.md` name; higher ranks are synonyms, used when the exact name is absent).
     fn from_header(h: &str) -> Option<(Column, u8)> {
         let mut n: String = h
             .chars()

@@ -122,7 +122,7 @@ pub fn run(
         refs.extend(table_refs(table, cfg, facts, &mut texts));
     }
 
-    let model = crate::rules::flags::Model::new(
+    let model = crate::rules::flags::FlagCx::new(
         reg,
         &refs,
         today,

@@ -114,7 +114,7 @@ fn judge(input: &Input, file: Loaded, state: &mut Judge, report: &mut Report) ->
     Ok(())
 }
 
-/// The outer error is an I/O failure (exit 3); the inner one, a file that is not SQL text.
+/// The outer error is an I/O failure (the gate is not evaluated); the inner one, a file that is not SQL text.
 type Loaded = Result<Result<MigrationFile, String>, AppError>;
 
 /// Reads and parses one migration.

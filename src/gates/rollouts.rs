@@ -4,15 +4,13 @@
 
 use std::path::{Component, Path};
 
-use serde_json::{json, Value};
-
 use crate::config::Config;
 use crate::error::AppError;
 use crate::flags::{FlagRef, FlagRegistry};
 use crate::manifest::model::Manifest;
 use crate::manifest::{discover, load, read, schema, Base, RolloutsConfig, Source, MAX_MANIFEST_BYTES};
-use crate::outcome::Report;
-use crate::rules::rollout::{self as rules, Cx};
+use crate::outcome::{Change, PhaseChange, Report};
+use crate::rules::rollout::{self as rules, RolloutCx};
 
 /// The rollout gate. Returns the flag references found in manifests, for the flag gate.
 pub fn run(
@@ -136,7 +134,7 @@ pub fn check_sources(
             .and_then(|b| b.current_phase.as_ref())
             .map(|c| c.value.as_str());
         if *valid {
-            let cx = Cx {
+            let cx = RolloutCx {
                 manifest: m,
                 options: opts,
                 registry,
@@ -189,7 +187,7 @@ fn base_manifest(path: &str, text: &str) -> Option<Manifest> {
 }
 
 /// The change record for a manifest whose `current_phase` moved since the merge base.
-fn phase_change(m: &Manifest, base: Option<&Manifest>) -> Option<Value> {
+fn phase_change(m: &Manifest, base: Option<&Manifest>) -> Option<Change> {
     let current = m.current_phase.as_ref()?;
     let to = m.current_index()?;
     let from_name = base.and_then(|b| b.current_phase.as_ref()).map(|c| c.value.as_str());
@@ -199,21 +197,18 @@ fn phase_change(m: &Manifest, base: Option<&Manifest>) -> Option<Value> {
     let from = from_name.and_then(|n| m.phase_index(n).or_else(|| base.and_then(|b| b.phase_index(n))));
     let feature = m.feature.as_ref().map(|f| f.value.clone());
     let line = m.line_of(&current.ptr);
-    let record = |kind: &str, approvers: Vec<String>| {
-        json!({
-            "kind": kind,
-            "feature": feature,
-            "file": m.path,
-            "line": line,
-            "from": from_name,
-            "to": current.value,
-            "approvers": approvers,
-            // The last phase: general availability.
-            "final": to + 1 == m.phases.len(),
-        })
+    let record = |approvers: Vec<String>| PhaseChange {
+        feature: feature.clone(),
+        file: m.path.clone(),
+        line,
+        from: from_name.map(str::to_string),
+        to: current.value.clone(),
+        approvers,
+        // The last phase: general availability.
+        is_final: to + 1 == m.phases.len(),
     };
     match from {
-        Some(f) if to < f => Some(record("phase-rollback", Vec::new())),
+        Some(f) if to < f => Some(Change::PhaseRollback(record(Vec::new()))),
         _ => {
             // Every phase entered needs its sign-offs: the new one, and any skipped on the way.
             let first = match (from_name, from) {
@@ -229,7 +224,7 @@ fn phase_change(m: &Manifest, base: Option<&Manifest>) -> Option<Value> {
                     }
                 }
             }
-            Some(record("phase-advance", approvers))
+            Some(Change::PhaseAdvance(record(approvers)))
         }
     }
 }
@@ -262,6 +257,7 @@ fn flag_refs(m: &Manifest) -> Vec<FlagRef> {
 mod tests {
     use super::*;
     use crate::manifest::Content;
+    use serde_json::json;
 
     fn manifest(src: &str) -> Manifest {
         load("m.yml", &Content::Bytes(src.as_bytes().to_vec())).unwrap()
@@ -273,7 +269,7 @@ mod tests {
     fn advancing_names_the_new_phase_and_its_approvers() {
         let m = manifest(PHASES);
         let base = manifest(&PHASES.replace("current_phase: b", "current_phase: a"));
-        let c = phase_change(&m, Some(&base)).unwrap();
+        let c = serde_json::to_value(phase_change(&m, Some(&base)).unwrap()).unwrap();
         assert_eq!(c["kind"], "phase-advance");
         assert_eq!(c["from"], "a");
         assert_eq!(c["to"], "b");
@@ -284,7 +280,7 @@ mod tests {
     fn moving_back_is_a_rollback_without_approvers() {
         let m = manifest(PHASES);
         let base = manifest(&PHASES.replace("current_phase: b", "current_phase: c"));
-        let c = phase_change(&m, Some(&base)).unwrap();
+        let c = serde_json::to_value(phase_change(&m, Some(&base)).unwrap()).unwrap();
         assert_eq!(c["kind"], "phase-rollback");
         assert_eq!(c["approvers"], json!([]));
     }

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::client::{Client, Token};
 use super::comment::{comment, Context};
 use super::{ApiError, CommentOutcome, GitHub};
-use crate::app::{self, AppError, Report, Verdict};
+use crate::app::{self, AppError, Change, ExitStatus, Report, Verdict};
 use crate::config::{Config, ConfigError};
 use crate::finding::Severity;
 use crate::report::markdown::Links;
@@ -71,14 +71,14 @@ pub struct CiRun {
     pub annotations: String,
     /// Log lines, for stderr.
     pub log: Vec<String>,
-    pub exit_code: u8,
+    pub exit_status: ExitStatus,
 }
 
 impl CiRun {
     fn new(report: Report, signoffs: Value, log: Vec<String>) -> CiRun {
         CiRun {
             annotations: crate::report::github::render(&report),
-            exit_code: report.exit_code(),
+            exit_status: report.exit_status(),
             report,
             signoffs,
             log,
@@ -239,7 +239,7 @@ fn merge_group_from_event(event: &Value) -> Result<(u64, String), AppError> {
     Ok((number, base.to_string()))
 }
 
-/// Runs `shipgate ci`. When the gate cannot be evaluated (exit 3, a crash
+/// Runs `shipgate ci`. When the gate cannot be evaluated (`ExitStatus::NotEvaluated`, a crash
 /// included), scripts reading `$GITHUB_OUTPUT` see `verdict=error`, never a
 /// stale or missing verdict.
 pub fn run(args: &CiArgs, env: &Env) -> Result<CiRun, AppError> {
@@ -628,7 +628,7 @@ fn judge(
     let final_advance = report
         .changes
         .iter()
-        .any(|c| c.get("kind") == Some(&json!("phase-advance")) && c.get("final") == Some(&json!(true)));
+        .any(|c| matches!(c, Change::PhaseAdvance(p) if p.is_final));
     let blocking = match merged_at {
         None if config.ci.blocking_issues.applies_to_pull_request(&hits, final_advance) => {
             Some(blocking_issues(gh, &config)?)
@@ -712,7 +712,7 @@ fn judge(
 }
 
 /// The open issues carrying a label of `ci.blocking_issues` (one list per
-/// label); when they cannot be listed the gate was not evaluated (exit 3).
+/// label); when they cannot be listed the gate was not evaluated (`ExitStatus::NotEvaluated`).
 fn blocking_issues(gh: &dyn GitHub, config: &Config) -> Result<Vec<OpenIssue>, AppError> {
     let mut per_label = Vec::new();
     for label in &config.ci.blocking_issues.labels {
@@ -805,7 +805,7 @@ pub fn outputs(report: &Report, report_path: &Path, comment: Option<&Path>) -> S
     let verdict = match report.verdict() {
         Verdict::Pass => "pass",
         Verdict::Blocked => "blocked",
-        Verdict::Error => "error",
+        Verdict::InvalidInput => "error",
     };
     let mut out = String::new();
     for (k, v) in [

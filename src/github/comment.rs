@@ -7,9 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde_json::Value;
-
-use crate::app::{Report, Verdict};
+use crate::app::{Change, FromTo, Report, Verdict};
 use crate::finding::{Finding, Severity};
 use crate::report::markdown::{approvals, code, counts, escape, findings_by_file, inline, link, Links};
 use crate::report::plural;
@@ -79,7 +77,7 @@ fn verdict(report: &Report) -> &'static str {
     match report.verdict() {
         Verdict::Pass => "✅ shipgate: pass",
         Verdict::Blocked => "⛔ shipgate: blocked",
-        Verdict::Error => "⚠️ shipgate: error",
+        Verdict::InvalidInput => "⚠️ shipgate: error",
     }
 }
 
@@ -90,7 +88,7 @@ const NEEDS_PEOPLE: [&str; 2] = ["missing-signoff", "missing-approvals"];
 fn next_step(report: &Report, cx: &Context<'_>) -> String {
     let step = match report.verdict() {
         Verdict::Pass => return String::new(),
-        Verdict::Error => format!(
+        Verdict::InvalidInput => format!(
             "fix the {} that shipgate could not read (below); nothing was passed",
             plural(report.invalid_inputs, "input")
         ),
@@ -266,51 +264,56 @@ fn left_out(left: &[&Finding]) -> String {
 }
 
 /// The flags and rollout phases the change touches, one row per change record.
-pub fn changes_section(changes: &[Value], links: Option<&Links>) -> String {
+pub fn changes_section(changes: &[Change], links: Option<&Links>) -> String {
     if changes.is_empty() {
         return String::new();
     }
     let mut out = String::from(
         "#### Flags and phases changed\n\n| Change | Flag or feature | What | Where |\n|---|---|---|---|\n",
     );
-    let text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "none".to_string(),
-        v => v.to_string(),
+    let none = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".to_string());
+    let from_to = |fields: &[(String, FromTo)]| {
+        fields
+            .iter()
+            .map(|(k, v)| format!("{k}: {} → {}", none(&v.from), none(&v.to)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let columns = |fields: &[(String, String)]| {
+        fields
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     };
     for c in changes {
-        let subject = c.get("flag").or_else(|| c.get("feature")).map(text).unwrap_or_default();
-        let what = match (c.get("from"), c.get("to")) {
-            (Some(from), Some(to)) => format!("{} → {}", text(from), text(to)),
-            _ => c
-                .get("fields")
-                .and_then(Value::as_object)
-                .map(|f| {
-                    f.iter()
-                        .map(|(k, v)| match (v.get("from"), v.get("to")) {
-                            (Some(a), Some(b)) => format!("{k}: {} → {}", text(a), text(b)),
-                            _ => format!("{k}: {}", text(v)),
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
-                .unwrap_or_default(),
+        let (subject, what) = match c {
+            Change::FlagAdded { flag, fields, .. } | Change::FlagRemoved { flag, fields, .. } => {
+                (flag.clone(), columns(fields))
+            }
+            Change::FlagChanged { flag, fields, .. } => (flag.clone(), from_to(fields)),
+            Change::FlagEnvChanged { flag, fields, .. } => {
+                (flag.clone(), from_to(&[("value".to_string(), fields.value.clone())]))
+            }
+            Change::PhaseAdvance(p) | Change::PhaseRollback(p) => (
+                p.feature.clone().unwrap_or_else(|| "none".to_string()),
+                format!("{} → {}", none(&p.from), p.to),
+            ),
         };
-        let file = c.get("file").map(text).unwrap_or_default();
-        let line = c.get("line").and_then(Value::as_u64).map(|l| l as usize);
+        let (file, line) = c.place();
         let place = match line {
-            Some(l) => format!("{}:{l}", escape(&file)),
-            None => escape(&file),
+            Some(l) => format!("{}:{l}", escape(file)),
+            None => escape(file),
         };
         let place = if file.is_empty() {
             place
         } else {
-            link(&place, links, &file, line)
+            link(&place, links, file, line)
         };
         let _ = writeln!(
             out,
             "| {} | {} | {} | {place} |",
-            escape(&c.get("kind").map(text).unwrap_or_default()),
+            escape(c.kind()),
             escape(&subject),
             escape(&what),
         );
@@ -323,7 +326,6 @@ pub fn changes_section(changes: &[Value], links: Option<&Links>) -> String {
 mod tests {
     use super::*;
     use crate::signoff::evaluate::{Evidence, Rejected, Rejection};
-    use serde_json::json;
 
     const MAX: usize = super::super::ci::MAX_COMMENT;
 
@@ -394,10 +396,27 @@ mod tests {
     fn the_comment_lists_flags_and_phases_changed_escaped() {
         let report = Report {
             changes: vec![
-                json!({"kind": "phase-advance", "feature": "checkout", "file": "rollouts/checkout.yml",
-                       "line": 3, "from": "canary", "to": "ga", "approvers": []}),
-                json!({"kind": "flag-changed", "flag": "new_<b>checkout</b>", "file": "docs/flags.md", "line": 9,
-                       "fields": {"default": {"from": "off", "to": "on"}}}),
+                Change::PhaseAdvance(crate::app::PhaseChange {
+                    feature: Some("checkout".into()),
+                    file: "rollouts/checkout.yml".into(),
+                    line: 3,
+                    from: Some("canary".into()),
+                    to: "ga".into(),
+                    approvers: vec![],
+                    is_final: false,
+                }),
+                Change::FlagChanged {
+                    flag: "new_<b>checkout</b>".into(),
+                    file: "docs/flags.md".into(),
+                    line: 9,
+                    fields: vec![(
+                        "default".into(),
+                        FromTo {
+                            from: Some("off".into()),
+                            to: Some("on".into()),
+                        },
+                    )],
+                },
             ],
             ..Default::default()
         };

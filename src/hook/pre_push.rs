@@ -13,7 +13,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use super::{git, git_ok, ISOLATE_VARS};
-use crate::app::{self, AppError, Report, Verdict};
+use crate::app::{self, AppError, ExitStatus, Report, Verdict};
 use crate::config::{self, Config};
 
 /// One line of the hook's standard input.
@@ -106,16 +106,16 @@ pub enum Outcome {
     SameAs {
         remote_ref: String,
         other: String,
-        exit_code: u8,
+        exit_status: ExitStatus,
     },
 }
 
 impl Outcome {
-    pub fn exit_code(&self) -> u8 {
+    pub fn exit_status(&self) -> ExitStatus {
         match self {
-            Outcome::Skipped { .. } => 0,
-            Outcome::Checked { report, .. } => report.exit_code(),
-            Outcome::SameAs { exit_code, .. } => *exit_code,
+            Outcome::Skipped { .. } => ExitStatus::Pass,
+            Outcome::Checked { report, .. } => report.exit_status(),
+            Outcome::SameAs { exit_status, .. } => *exit_status,
         }
     }
 }
@@ -158,7 +158,7 @@ pub fn run(
             let same = Outcome::SameAs {
                 remote_ref: p.remote_ref,
                 other: remote_ref.clone(),
-                exit_code: report.exit_code(),
+                exit_status: report.exit_status(),
             };
             outcomes.push(same);
             continue;
@@ -410,15 +410,13 @@ impl Drop for EnvIsolation {
     }
 }
 
-/// The exit code of the whole push: the worst of its refs.
-pub fn exit_code(outcomes: &[Outcome]) -> u8 {
-    let codes: Vec<u8> = outcomes.iter().map(Outcome::exit_code).collect();
-    // 2 (invalid input) and 1 (blocked) both block; report the more serious.
-    if codes.contains(&2) {
-        2
-    } else {
-        codes.into_iter().max().unwrap_or(0)
-    }
+/// The exit status of the whole push: the worst of its refs (invalid input
+/// and a block both block; the more serious is reported).
+pub fn exit_status(outcomes: &[Outcome]) -> ExitStatus {
+    outcomes
+        .iter()
+        .map(Outcome::exit_status)
+        .fold(ExitStatus::Pass, ExitStatus::worst)
 }
 
 /// The closing lines for the user: what blocked, and how to proceed.
@@ -430,8 +428,10 @@ pub fn verdict_text(outcomes: &[Outcome]) -> String {
                 Some(remote_ref.as_str())
             }
             Outcome::SameAs {
-                remote_ref, exit_code, ..
-            } if *exit_code != 0 => Some(remote_ref.as_str()),
+                remote_ref,
+                exit_status,
+                ..
+            } if *exit_status != ExitStatus::Pass => Some(remote_ref.as_str()),
             _ => None,
         })
         .collect();
@@ -464,7 +464,7 @@ mod tests {
     #[test]
     fn refuses_lines_git_never_writes() {
         let e = parse("refs/heads/x abc refs/heads/x\n").unwrap_err();
-        assert_eq!(e.exit_code(), 2);
+        assert_eq!(e.exit_status(), ExitStatus::InvalidInput);
         assert!(e.to_string().contains("line 1"), "{e}");
     }
 

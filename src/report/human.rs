@@ -41,7 +41,7 @@ fn render_with(report: &Report, color: bool, shown: impl Fn(&Finding) -> bool) -
     let verdict = match report.verdict() {
         Verdict::Pass => "pass",
         Verdict::Blocked => "blocked",
-        Verdict::Error => "error",
+        Verdict::InvalidInput => "error",
     };
     let s = &report.stats;
     let mut checked = vec![format!(

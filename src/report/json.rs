@@ -1,4 +1,4 @@
-//! `--format json`: the document scripts rely on (CONTRACT.md).
+//! `--format json`: the document scripts rely on (`docs/contract.md`, "JSON report").
 //!
 //! The document is one `Serialize` value written straight to text: a report
 //! with tens of thousands of findings never becomes a `serde_json::Value`
@@ -7,7 +7,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::app::{Report, Stats, Verdict};
+use crate::app::{Change, Report, Stats, Verdict};
 use crate::finding::{Finding, Severity};
 
 /// One finding as the contract shows it: every key present, `null` when empty.
@@ -62,7 +62,7 @@ struct Document<'a> {
     stats: &'a Stats,
     #[serde(serialize_with = "findings")]
     findings: &'a [Finding],
-    changes: &'a [Value],
+    changes: &'a [Change],
 }
 
 fn findings<S: serde::Serializer>(all: &&[Finding], s: S) -> Result<S::Ok, S::Error> {

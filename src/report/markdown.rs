@@ -200,7 +200,7 @@ pub fn render(report: &Report) -> String {
     let (icon, verdict) = match report.verdict() {
         Verdict::Pass => ("✅", "pass"),
         Verdict::Blocked => ("⛔", "blocked"),
-        Verdict::Error => ("⚠️", "error"),
+        Verdict::InvalidInput => ("⚠️", "error"),
     };
     let _ = writeln!(out, "### {icon} shipgate: {verdict}\n\n{}\n", counts(report));
     let open: Vec<_> = report.findings.iter().filter(|f| !f.approved).collect();

@@ -9,6 +9,7 @@ use crate::config::signoff::glob;
 pub use crate::config::signoff::invalid_globs;
 use crate::finding::Finding;
 use crate::migration::action::{Action, ObjectKind};
+use crate::outcome::Change;
 use crate::rule::{Class, Domain};
 
 /// What classification reads: all of it plain data.
@@ -17,7 +18,7 @@ pub struct ClassifyInput<'a> {
     /// The findings of `check --base` (approved ones included).
     pub findings: &'a [Finding],
     /// The change records of `check --base` (`report.changes`).
-    pub changes: &'a [serde_json::Value],
+    pub changes: &'a [Change],
     /// The actions of every migration statement the pull request adds, by file.
     pub migration_actions: Vec<(String, Vec<Action>)>,
     /// Every path the pull request changes, relative to the repository root.
@@ -168,20 +169,14 @@ pub fn classify(input: &ClassifyInput<'_>, config: &SignoffConfig) -> Vec<ClassH
     }
 
     for c in input.changes {
-        let kind = c.get("kind").and_then(|k| k.as_str()).unwrap_or("");
-        if kind.starts_with("flag-") {
-            let flag = c.get("flag").and_then(|f| f.as_str()).unwrap_or("?");
-            push("flag-change".into(), format!("{kind} `{flag}`"), &[]);
-        } else if kind == "phase-advance" {
-            let to = c.get("to").and_then(|t| t.as_str()).unwrap_or("?");
-            let feature = c.get("feature").and_then(|t| t.as_str()).unwrap_or("?");
-            let mut approvers: Vec<String> = c
-                .get("approvers")
-                .and_then(|a| a.as_array())
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
-                .unwrap_or_default();
+        if let Some(flag) = c.flag() {
+            push("flag-change".into(), format!("{} `{flag}`", c.kind()), &[]);
+        } else if let Change::PhaseAdvance(p) = c {
+            let to = p.to.as_str();
+            let feature = p.feature.as_deref().unwrap_or("?");
+            let mut approvers = p.approvers.clone();
             // Into the final phase (GA) the System Owner signs off too, by default.
-            let ga = c.get("final").and_then(serde_json::Value::as_bool) == Some(true);
+            let ga = p.is_final;
             if ga && !approvers.iter().any(|a| a == "system-owner") {
                 approvers.push("system-owner".into());
             }
@@ -250,10 +245,26 @@ mod tests {
 
     #[test]
     fn grants_updates_flags_phases_and_paths() {
+        let advance = |feature: &str, to: &str, is_final: bool| {
+            Change::PhaseAdvance(crate::outcome::PhaseChange {
+                feature: Some(feature.into()),
+                file: format!("rollouts/{feature}.yml"),
+                line: 1,
+                from: None,
+                to: to.into(),
+                approvers: vec!["lead".into()],
+                is_final,
+            })
+        };
         let changes = [
-            serde_json::json!({"kind": "flag-added", "flag": "new_checkout"}),
-            serde_json::json!({"kind": "phase-advance", "feature": "checkout", "to": "beta", "approvers": ["lead"]}),
-            serde_json::json!({"kind": "phase-advance", "feature": "search", "to": "ga", "approvers": ["lead"], "final": true}),
+            Change::FlagAdded {
+                flag: "new_checkout".into(),
+                file: "docs/flags.md".into(),
+                line: 3,
+                fields: vec![],
+            },
+            advance("checkout", "beta", false),
+            advance("search", "ga", true),
         ];
         let files: Vec<String> = ["shipgate.yml", "src/auth/login.rs"].map(String::from).to_vec();
         let config_paths = vec!["shipgate.yml".to_string()];

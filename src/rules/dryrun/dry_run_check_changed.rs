@@ -1,6 +1,6 @@
 //! `dry_run.checks`: a validation query whose result the pending migrations
 //! changed, or that PostgreSQL rejected.
-use super::DRY_RUN_STATEMENT_FAILED;
+use super::statement_failed::RULE as DRY_RUN_STATEMENT_FAILED;
 use crate::config::dryrun::Expect;
 use crate::dryrun::checks::{CheckRun, Rows};
 use crate::finding::Finding;

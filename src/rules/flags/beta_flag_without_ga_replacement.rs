@@ -1,5 +1,5 @@
 //! A beta flag at GA without a documented ga_* replacement.
-use super::Model;
+use super::FlagCx;
 use crate::finding::Finding;
 use crate::flags::Column;
 
@@ -34,7 +34,7 @@ fn has_prefix(name: &str, prefix: &str) -> bool {
         .is_some_and(|rest| rest.starts_with(['_', '-', '.']) && rest.len() > 1)
 }
 
-pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
+pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
     for e in &m.registry.entries {
         if !has_prefix(&e.name, "beta") || !e.is_ga() {
             continue;

@@ -1,5 +1,5 @@
 //! A flag whose production default is not off.
-use super::Model;
+use super::FlagCx;
 use crate::finding::Finding;
 use crate::flags::Column;
 
@@ -29,7 +29,7 @@ crate::declare_rule! {
     pub RULE = { id: "flag-default-not-off", domain: Flags, default: Error, class: Other };
 }
 
-pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
+pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
     for e in &m.registry.entries {
         if !e.has(Column::Default) || e.kind.is_some_and(|k| k.is_permanent()) {
             continue;

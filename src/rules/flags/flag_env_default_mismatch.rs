@@ -1,5 +1,5 @@
 //! A production environment file turns on a release flag before its rollout exposes anyone.
-use super::Model;
+use super::FlagCx;
 use crate::finding::{Finding, Location};
 use crate::flags::{switch_state, Column};
 
@@ -24,7 +24,7 @@ crate::declare_rule! {
     pub RULE = { id: "flag-env-default-mismatch", domain: Flags, default: Error, class: Other };
 }
 
-pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
+pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
     for c in m.env_changes {
         let on = |v: &Option<String>| v.as_deref().and_then(switch_state) == Some(true);
         if !on(&c.to) || on(&c.from) || !m.unexposed.contains(&c.flag) {

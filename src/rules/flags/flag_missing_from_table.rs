@@ -1,5 +1,5 @@
 //! A documented flag that no migration inserts into the flag table.
-use super::Model;
+use super::FlagCx;
 use crate::finding::Finding;
 use crate::flags::{Column, RefKind};
 
@@ -34,7 +34,7 @@ crate::declare_rule! {
     pub RULE = { id: "flag-missing-from-table", domain: Flags, default: Error, class: Other };
 }
 
-pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
+pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
     let Some(table) = m.table else { return };
     for e in &m.registry.entries {
         // A flag kept as a record (`Status: removed`) needs no row.

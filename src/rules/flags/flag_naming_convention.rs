@@ -1,5 +1,5 @@
 //! A flag name that does not follow `flags.naming`.
-use super::Model;
+use super::FlagCx;
 use crate::finding::Finding;
 use crate::flags::Column;
 
@@ -25,7 +25,7 @@ crate::declare_rule! {
     pub RULE = { id: "flag-naming-convention", domain: Flags, default: Error, class: Other };
 }
 
-pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
+pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
     let Some((src, re)) = m.naming else { return };
     for e in &m.registry.entries {
         if re.is_match(&e.name) {

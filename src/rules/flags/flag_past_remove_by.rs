@@ -1,5 +1,5 @@
 //! A flag past its removal date that is still referenced.
-use super::{places, Model};
+use super::{places, FlagCx};
 use crate::finding::Finding;
 use crate::flags::Column;
 
@@ -25,7 +25,7 @@ crate::declare_rule! {
     pub RULE = { id: "flag-past-remove-by", domain: Flags, default: Error, class: Other };
 }
 
-pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
+pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
     for e in &m.registry.entries {
         let Some(date) = e.remove_by else { continue };
         if date >= m.today {

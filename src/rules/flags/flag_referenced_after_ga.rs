@@ -1,5 +1,5 @@
 //! A flag at GA that code still references.
-use super::{places, Model};
+use super::{places, FlagCx};
 use crate::finding::Finding;
 use crate::flags::{Column, RefKind};
 
@@ -22,7 +22,7 @@ crate::declare_rule! {
     pub RULE = { id: "flag-referenced-after-ga", domain: Flags, default: Warning, class: Other };
 }
 
-pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
+pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
     for e in &m.registry.entries {
         if !e.is_ga() || e.kind.is_some_and(|k| k.is_permanent()) {
             continue;

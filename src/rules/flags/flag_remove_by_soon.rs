@@ -1,5 +1,5 @@
 //! A referenced flag whose removal date is near.
-use super::{places, Model};
+use super::{places, FlagCx};
 use crate::finding::Finding;
 use crate::flags::Column;
 
@@ -21,7 +21,7 @@ crate::declare_rule! {
     pub RULE = { id: "flag-remove-by-soon", domain: Flags, default: Warning, class: Other };
 }
 
-pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
+pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
     for e in &m.registry.entries {
         let Some(date) = e.remove_by else { continue };
         let days = (date - m.today).num_days();

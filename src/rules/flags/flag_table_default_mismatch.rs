@@ -1,5 +1,5 @@
 //! A flag inserted with a default that contradicts the registry.
-use super::Model;
+use super::FlagCx;
 use crate::finding::Finding;
 use crate::flags::{switch_state, Column, RefKind};
 
@@ -30,7 +30,7 @@ crate::declare_rule! {
     pub RULE = { id: "flag-table-default-mismatch", domain: Flags, default: Error, class: Other };
 }
 
-pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
+pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
     let Some(table) = m.table else { return };
     for e in &m.registry.entries {
         let Some(documented) = e.default_on() else { continue };

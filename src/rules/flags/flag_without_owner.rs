@@ -1,5 +1,5 @@
 //! A documented flag without an owner.
-use super::Model;
+use super::FlagCx;
 use crate::finding::Finding;
 use crate::flags::registry::is_blank;
 use crate::flags::Column;
@@ -24,7 +24,7 @@ crate::declare_rule! {
     pub RULE = { id: "flag-without-owner", domain: Flags, default: Error, class: Other };
 }
 
-pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
+pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
     for e in &m.registry.entries {
         let Some(cell) = e.cells.get(&Column::Owner) else {
             // The table has no Owner column: `invalid-flag-registry` says so once.

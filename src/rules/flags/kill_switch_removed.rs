@@ -1,5 +1,5 @@
 //! A change removes a kill switch from the registry.
-use super::Model;
+use super::FlagCx;
 use crate::finding::{Finding, Location};
 
 crate::declare_rule! {
@@ -25,7 +25,7 @@ crate::declare_rule! {
     pub RULE = { id: "kill-switch-removed", domain: Flags, default: Error, class: Other };
 }
 
-pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
+pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
     let at: String = m.base_commit.chars().take(7).collect();
     for e in m.removed_kill_switches {
         out.push(

@@ -1,4 +1,4 @@
-//! Flag registry rules, one per file. Each takes the `Model` (the registry
+//! Flag registry rules, one per file. Each takes the `FlagCx` (the registry
 //! and every reference to a flag) and pushes findings; none reads a file.
 
 mod beta_flag_without_ga_replacement;
@@ -19,12 +19,12 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
+use super::Table;
 use crate::finding::Finding;
 use crate::flags::changes::EnvChange;
 use crate::flags::registry::locate;
 use crate::flags::{Column, FlagEntry, FlagRegistry, RefKind, Reference};
 use crate::migration::lex::LineIndex;
-use crate::rule::RuleMeta;
 
 pub use crate::flags::invalid_flag_registry::RULE as INVALID_FLAG_REGISTRY;
 pub use kill_switch_removed::from_manifest as kill_switch_removed_from_manifest;
@@ -32,44 +32,30 @@ pub use kill_switch_removed::from_manifest as kill_switch_removed_from_manifest;
 /// No flag.
 static NONE: BTreeSet<String> = BTreeSet::new();
 
-/// Every flag rule's metadata.
-pub static META: &[&RuleMeta] = &[
-    &undocumented_flag::RULE,
-    &unreferenced_flag::RULE,
-    &flag_without_owner::RULE,
-    &flag_default_not_off::RULE,
-    &flag_naming_convention::RULE,
-    &flag_past_remove_by::RULE,
-    &flag_remove_by_soon::RULE,
-    &flag_referenced_after_ga::RULE,
-    &beta_flag_without_ga_replacement::RULE,
-    &flag_missing_from_table::RULE,
-    &flag_table_default_mismatch::RULE,
-    &flag_env_default_mismatch::RULE,
-    &kill_switch_removed::RULE,
-    &INVALID_FLAG_REGISTRY,
-];
+/// A flag rule's check.
+pub type RuleFn = fn(&FlagCx<'_>, &mut Vec<Finding>);
 
-type Check = fn(&Model<'_>, &mut Vec<Finding>);
-
-const CHECKS: &[Check] = &[
-    undocumented_flag::check,
-    unreferenced_flag::check,
-    flag_without_owner::check,
-    flag_default_not_off::check,
-    flag_naming_convention::check,
-    flag_past_remove_by::check,
-    flag_remove_by_soon::check,
-    flag_referenced_after_ga::check,
-    beta_flag_without_ga_replacement::check,
-    flag_missing_from_table::check,
-    flag_table_default_mismatch::check,
-    flag_env_default_mismatch::check,
-    kill_switch_removed::check,
+/// Every flag rule, once, in report order.
+pub static RULES: &Table<RuleFn> = super::table![
+    undocumented_flag,
+    unreferenced_flag,
+    flag_without_owner,
+    flag_default_not_off,
+    flag_naming_convention,
+    flag_past_remove_by,
+    flag_remove_by_soon,
+    flag_referenced_after_ga,
+    beta_flag_without_ga_replacement,
+    flag_missing_from_table,
+    flag_table_default_mismatch,
+    flag_env_default_mismatch,
+    kill_switch_removed,
+    ;
+    (&INVALID_FLAG_REGISTRY, "flags/invalid_flag_registry.rs, reading the registry"),
 ];
 
 /// What the flag rules see.
-pub struct Model<'a> {
+pub struct FlagCx<'a> {
     pub registry: &'a FlagRegistry,
     /// Every reference: code, rollout manifests, flag-table inserts.
     pub refs: &'a [Reference],
@@ -92,7 +78,7 @@ pub struct Model<'a> {
     index: LineIndex,
 }
 
-impl<'a> Model<'a> {
+impl<'a> FlagCx<'a> {
     pub fn new(
         registry: &'a FlagRegistry,
         refs: &'a [Reference],
@@ -105,7 +91,7 @@ impl<'a> Model<'a> {
         for r in refs {
             by_flag.entry(r.flag.as_str()).or_default().push(r);
         }
-        Model {
+        FlagCx {
             registry,
             refs,
             today,
@@ -184,10 +170,6 @@ pub fn places(refs: &[&Reference]) -> String {
 }
 
 /// Runs every flag rule.
-pub fn check(m: &Model<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for c in CHECKS {
-        c(m, &mut out);
-    }
-    out
+pub fn check(m: &FlagCx<'_>) -> Vec<Finding> {
+    super::run(RULES, m)
 }

@@ -1,5 +1,5 @@
 //! A flag referenced but not in the registry.
-use super::Model;
+use super::FlagCx;
 use crate::finding::Finding;
 use crate::flags::RefKind;
 
@@ -33,7 +33,7 @@ crate::declare_rule! {
     pub RULE = { id: "undocumented-flag", domain: Flags, default: Error, class: Other };
 }
 
-pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
+pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
     let reg = m.registry;
     for r in m.refs {
         // Manifests are the rollout gate's (`unregistered-rollout-flag`); deleting

@@ -1,5 +1,5 @@
 //! A documented flag nothing references.
-use super::Model;
+use super::FlagCx;
 use crate::finding::Finding;
 use crate::flags::Column;
 
@@ -32,7 +32,7 @@ crate::declare_rule! {
     pub RULE = { id: "unreferenced-flag", domain: Flags, default: Warning, class: Other };
 }
 
-pub fn check(m: &Model<'_>, out: &mut Vec<Finding>) {
+pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
     for e in &m.registry.entries {
         // A record of a removed flag is meant to be unreferenced.
         if e.is_removed() || !m.uses(&e.name).is_empty() {

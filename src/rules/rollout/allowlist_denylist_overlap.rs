@@ -1,7 +1,7 @@
 //! Audience lists that both include and exclude the same tenants.
 use std::collections::HashSet;
 
-use super::Cx;
+use super::RolloutCx;
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -70,7 +70,7 @@ fn is_glob(s: &str) -> bool {
     s.contains(['*', '?'])
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     for phase in &m.phases {
         for deny in &phase.denylist {

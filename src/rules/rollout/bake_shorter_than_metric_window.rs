@@ -1,5 +1,5 @@
 //! A bake time shorter than the window its gates measure over.
-use super::Cx;
+use super::RolloutCx;
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -19,7 +19,7 @@ crate::declare_rule! {
     pub RULE = { id: "bake-shorter-than-metric-window", domain: Rollout, default: Error, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     for phase in &m.phases {
         let Some(bake) = &phase.bake else { continue };

@@ -1,5 +1,5 @@
 //! Go/no-go: the last phase is current while checklist items are open.
-use super::Cx;
+use super::RolloutCx;
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -19,7 +19,7 @@ crate::declare_rule! {
     pub RULE = { id: "checklist-incomplete-at-final-phase", domain: Rollout, default: Error, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     let (Some(current), Some(last)) = (m.current_index(), m.phases.len().checked_sub(1)) else {
         return;

@@ -1,5 +1,5 @@
 //! A checklist item nobody owns.
-use super::Cx;
+use super::RolloutCx;
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -18,7 +18,7 @@ crate::declare_rule! {
     pub RULE = { id: "checklist-item-without-owner", domain: Rollout, default: Error, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     for item in &m.checklist {
         let owned = item

@@ -1,7 +1,7 @@
 //! Two phases with the same name.
 use std::collections::HashMap;
 
-use super::Cx;
+use super::RolloutCx;
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -19,7 +19,7 @@ crate::declare_rule! {
     pub RULE = { id: "duplicate-phase-name", domain: Rollout, default: Error, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for phase in &m.phases {

@@ -1,7 +1,7 @@
 //! An exit gate that is looser in a later phase than in an earlier one.
 use std::collections::HashMap;
 
-use super::Cx;
+use super::RolloutCx;
 use crate::finding::Finding;
 use crate::manifest::model::{Bound, Node, Quantity};
 
@@ -27,7 +27,7 @@ crate::declare_rule! {
     pub RULE = { id: "exit-threshold-loosened", domain: Rollout, default: Warning, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     // (metric, bound) → the threshold of the latest earlier phase that gates it, and that phase's label.
     let mut last: HashMap<(String, bool), (&Node<Quantity>, String)> = HashMap::new();

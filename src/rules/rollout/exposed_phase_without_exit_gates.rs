@@ -1,5 +1,5 @@
 //! An exposed phase with no exit gate.
-use super::Cx;
+use super::RolloutCx;
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -22,7 +22,7 @@ crate::declare_rule! {
     pub RULE = { id: "exposed-phase-without-exit-gates", domain: Rollout, default: Error, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     for phase in &m.phases {
         if phase.is_exposed() && phase.exit.is_empty() {

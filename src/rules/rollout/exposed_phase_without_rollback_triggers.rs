@@ -1,5 +1,5 @@
 //! An exposed phase with no rollback trigger.
-use super::Cx;
+use super::RolloutCx;
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -20,7 +20,7 @@ crate::declare_rule! {
     pub RULE = { id: "exposed-phase-without-rollback-triggers", domain: Rollout, default: Error, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     for phase in &m.phases {
         if phase.is_exposed() && phase.rollback.is_empty() {

@@ -1,5 +1,5 @@
 //! A rollout whose last phase stops below 100%.
-use super::{pct, Cx};
+use super::{pct, RolloutCx};
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -26,7 +26,7 @@ crate::declare_rule! {
     pub RULE = { id: "final-phase-below-full-traffic", domain: Rollout, default: Error, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     let Some(last) = m.phases.last() else { return };
     if m.experiment || last.experiment {

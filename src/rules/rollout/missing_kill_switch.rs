@@ -1,5 +1,5 @@
 //! A rollout without a kill switch.
-use super::Cx;
+use super::RolloutCx;
 use crate::finding::{Finding, Severity};
 
 crate::declare_rule! {
@@ -22,7 +22,7 @@ crate::declare_rule! {
     pub RULE = { id: "missing-kill-switch", domain: Rollout, default: Warning, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     if m.kill_switch.is_some() {
         return;

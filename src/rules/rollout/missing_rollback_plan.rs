@@ -1,5 +1,5 @@
 //! A rollback plan that is not in the repository.
-use super::Cx;
+use super::RolloutCx;
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -21,7 +21,7 @@ crate::declare_rule! {
     pub RULE = { id: "missing-rollback-plan", domain: Rollout, default: Error, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     match &m.rollback_plan {
         None => out.push(m.finding(

@@ -1,7 +1,7 @@
 //! One metric written with different units (or none) in different places.
 use std::collections::HashMap;
 
-use super::{fmt_num, Cx};
+use super::{fmt_num, RolloutCx};
 use crate::finding::Finding;
 use crate::manifest::model::{Dimension, Node, Quantity, Unit};
 
@@ -38,7 +38,7 @@ fn converted(q: &Quantity, unit: Unit) -> Option<String> {
     Some(format!("{}{}", fmt_num(ms / per), unit.suffix()))
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     let mut first: HashMap<&str, &Node<Quantity>> = HashMap::new();
     for phase in &m.phases {

@@ -2,11 +2,11 @@
 //! (and the flag registry, the options, the base version's phase) and pushes
 //! findings at the YAML node they are about; it does no I/O.
 
+use super::Table;
 use crate::finding::Finding;
 use crate::flags::FlagRegistry;
 use crate::manifest::model::{Manifest, Node, Phase};
 use crate::manifest::RolloutsConfig;
-use crate::rule::RuleMeta;
 
 mod allowlist_denylist_overlap;
 mod bake_shorter_than_metric_window;
@@ -33,8 +33,8 @@ pub use crate::manifest::input::{INVALID_ROLLOUT_MANIFEST, ROLLOUT_SCHEMA_VIOLAT
 pub use crate::manifest::model::fmt_num;
 pub use duplicate_feature_id::check_all as check_across_manifests;
 
-/// What a rule sees.
-pub struct Cx<'a> {
+/// What a rollout rule sees: one manifest and what it is judged against.
+pub struct RolloutCx<'a> {
     pub manifest: &'a Manifest,
     pub options: &'a RolloutsConfig,
     /// The flag registry, when the repository has one.
@@ -45,82 +45,40 @@ pub struct Cx<'a> {
     pub base_phase: Option<&'a str>,
 }
 
-pub type RuleFn = fn(&Cx, &mut Vec<Finding>);
+/// A per-manifest rule's check.
+pub type RuleFn = fn(&RolloutCx, &mut Vec<Finding>);
 
-/// The rules that judge one manifest, in order.
-pub static RULES: &[(&RuleMeta, RuleFn)] = &[
-    (&percentage_out_of_range::RULE, percentage_out_of_range::check),
-    (&traffic_decrease::RULE, traffic_decrease::check),
-    (&traffic_step_too_large::RULE, traffic_step_too_large::check),
-    (
-        &final_phase_below_full_traffic::RULE,
-        final_phase_below_full_traffic::check,
-    ),
-    (
-        &exposed_phase_without_exit_gates::RULE,
-        exposed_phase_without_exit_gates::check,
-    ),
-    (
-        &exposed_phase_without_rollback_triggers::RULE,
-        exposed_phase_without_rollback_triggers::check,
-    ),
-    (
-        &rollback_trigger_inside_exit_band::RULE,
-        rollback_trigger_inside_exit_band::check,
-    ),
-    (&exit_threshold_loosened::RULE, exit_threshold_loosened::check),
-    (&mixed_metric_units::RULE, mixed_metric_units::check),
-    (
-        &bake_shorter_than_metric_window::RULE,
-        bake_shorter_than_metric_window::check,
-    ),
-    (&allowlist_denylist_overlap::RULE, allowlist_denylist_overlap::check),
-    (&duplicate_phase_name::RULE, duplicate_phase_name::check),
-    (&unknown_current_phase::RULE, unknown_current_phase::check),
-    (&phase_skipped::RULE, phase_skipped::check),
-    (&checklist_item_without_owner::RULE, checklist_item_without_owner::check),
-    (
-        &checklist_incomplete_at_final_phase::RULE,
-        checklist_incomplete_at_final_phase::check,
-    ),
-    (&missing_rollback_plan::RULE, missing_rollback_plan::check),
-    (&unregistered_rollout_flag::RULE, unregistered_rollout_flag::check),
-    (&missing_kill_switch::RULE, missing_kill_switch::check),
-];
-
-/// Every rollout rule's metadata.
-pub static META: &[&RuleMeta] = &[
-    &INVALID_ROLLOUT_MANIFEST,
-    &ROLLOUT_SCHEMA_VIOLATION,
-    &percentage_out_of_range::RULE,
-    &traffic_decrease::RULE,
-    &traffic_step_too_large::RULE,
-    &final_phase_below_full_traffic::RULE,
-    &exposed_phase_without_exit_gates::RULE,
-    &exposed_phase_without_rollback_triggers::RULE,
-    &rollback_trigger_inside_exit_band::RULE,
-    &exit_threshold_loosened::RULE,
-    &mixed_metric_units::RULE,
-    &bake_shorter_than_metric_window::RULE,
-    &allowlist_denylist_overlap::RULE,
-    &duplicate_phase_name::RULE,
-    &unknown_current_phase::RULE,
-    &phase_skipped::RULE,
-    &checklist_item_without_owner::RULE,
-    &checklist_incomplete_at_final_phase::RULE,
-    &missing_rollback_plan::RULE,
-    &unregistered_rollout_flag::RULE,
-    &missing_kill_switch::RULE,
-    &duplicate_feature_id::RULE,
+/// Every rollout rule, once, in report order: the manifest rules run on
+/// each manifest by `check`.
+pub static RULES: &Table<RuleFn> = super::table![
+    percentage_out_of_range,
+    traffic_decrease,
+    traffic_step_too_large,
+    final_phase_below_full_traffic,
+    exposed_phase_without_exit_gates,
+    exposed_phase_without_rollback_triggers,
+    rollback_trigger_inside_exit_band,
+    exit_threshold_loosened,
+    mixed_metric_units,
+    bake_shorter_than_metric_window,
+    allowlist_denylist_overlap,
+    duplicate_phase_name,
+    unknown_current_phase,
+    phase_skipped,
+    checklist_item_without_owner,
+    checklist_incomplete_at_final_phase,
+    missing_rollback_plan,
+    unregistered_rollout_flag,
+    missing_kill_switch,
+    ;
+    (&INVALID_ROLLOUT_MANIFEST, "manifest/input.rs, reading a manifest"),
+    (&ROLLOUT_SCHEMA_VIOLATION, "manifest/input.rs, against the JSON Schema"),
+    (&duplicate_feature_id::RULE, "check_across_manifests"),
 ];
 
 /// Runs every per-manifest rule.
-pub fn check(cx: &Cx) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (_, rule) in RULES {
-        rule(cx, &mut out);
-    }
-    out
+pub fn check(cx: &RolloutCx) -> Vec<Finding> {
+    super::run(RULES, cx)
 }
 
 /// One point of the traffic ramp: a phase's step or its final percentage.
@@ -170,15 +128,6 @@ pub fn pct(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_rule_is_listed_once() {
-        let ids: std::collections::HashSet<&str> = META.iter().map(|m| m.id).collect();
-        assert_eq!(ids.len(), META.len());
-        for (m, _) in RULES {
-            assert!(ids.contains(m.id), "{} is not in META", m.id);
-        }
-    }
 
     #[test]
     fn numbers_print_without_noise() {

@@ -1,5 +1,5 @@
 //! A traffic percentage below 0 or above 100.
-use super::{fmt_num, Cx};
+use super::{fmt_num, RolloutCx};
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -17,7 +17,7 @@ crate::declare_rule! {
     pub RULE = { id: "percentage-out-of-range", domain: Rollout, default: Error, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     for phase in &m.phases {
         let values = phase

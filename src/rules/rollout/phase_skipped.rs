@@ -1,5 +1,5 @@
 //! `current_phase` moved forward past a phase.
-use super::Cx;
+use super::RolloutCx;
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -18,7 +18,7 @@ crate::declare_rule! {
     pub RULE = { id: "phase-skipped", domain: Rollout, default: Error, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     let (Some(base), Some(current)) = (cx.base_phase, &m.current_phase) else {
         return;

@@ -1,5 +1,5 @@
 //! A rollback trigger that fires on values the exit gate accepts.
-use super::Cx;
+use super::RolloutCx;
 use crate::finding::Finding;
 use crate::manifest::model::{Bound, Side};
 
@@ -28,7 +28,7 @@ crate::declare_rule! {
     pub RULE = { id: "rollback-trigger-inside-exit-band", domain: Rollout, default: Error, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     for phase in &m.phases {
         for t in &phase.rollback {

@@ -1,5 +1,5 @@
 //! Traffic that goes down from one phase (or step) to the next.
-use super::{exposures, pct, Cx};
+use super::{exposures, pct, RolloutCx};
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -21,7 +21,7 @@ crate::declare_rule! {
     pub RULE = { id: "traffic-decrease", domain: Rollout, default: Error, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     let ramp = exposures(m);
     for pair in ramp.windows(2) {

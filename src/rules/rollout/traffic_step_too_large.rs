@@ -1,5 +1,5 @@
 //! A jump in traffic larger than the configured factor, or a first exposure above the cap.
-use super::{exposures, fmt_num, pct, Cx};
+use super::{exposures, fmt_num, pct, RolloutCx};
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -41,7 +41,7 @@ fn suggested_steps(from: f64, to: f64, factor: f64) -> Vec<String> {
     steps
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     let factor = cx.options.max_step_factor;
     let first_cap = cx.options.max_first_percentage;

@@ -1,5 +1,5 @@
 //! `current_phase` naming no phase.
-use super::Cx;
+use super::RolloutCx;
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -15,7 +15,7 @@ crate::declare_rule! {
     pub RULE = { id: "unknown-current-phase", domain: Rollout, default: Error, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     let Some(current) = &m.current_phase else { return };
     if m.phases.is_empty() || m.phase_index(&current.value).is_some() {

@@ -1,5 +1,5 @@
 //! A manifest's flag or kill switch that the flag registry does not list.
-use super::Cx;
+use super::RolloutCx;
 use crate::finding::Finding;
 
 crate::declare_rule! {
@@ -25,7 +25,7 @@ crate::declare_rule! {
     pub RULE = { id: "unregistered-rollout-flag", domain: Rollout, default: Error, class: Other };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Finding>) {
+pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     let Some(registry) = cx.registry else {
         if let Some(flag) = &m.flag {

@@ -27,9 +27,9 @@ crate::declare_rule! {
 }
 
 /// One finding (without a file) when the approvals fall short.
-pub fn check(cx: &SignoffCx) -> Vec<Finding> {
+pub fn check(cx: &SignoffCx, out: &mut Vec<Finding>) {
     let Some(a) = cx.approvals.filter(|a| !a.met()) else {
-        return vec![];
+        return;
     };
     let classes = a
         .classes
@@ -55,6 +55,8 @@ pub fn check(cx: &SignoffCx) -> Vec<Finding> {
             x.why.message()
         ));
     }
-    vec![Finding::new(&MISSING_APPROVALS, msg)
-        .help("reviewers with `write` permission, other than the author, approve the head commit")]
+    out.push(
+        Finding::new(&MISSING_APPROVALS, msg)
+            .help("reviewers with `write` permission, other than the author, approve the head commit"),
+    );
 }

@@ -30,8 +30,7 @@ crate::declare_rule! {
 }
 
 /// One finding (without a file) per sign-off that is not met.
-pub fn check(cx: &SignoffCx) -> Vec<Finding> {
-    let mut out = Vec::new();
+pub fn check(cx: &SignoffCx, out: &mut Vec<Finding>) {
     for r in cx.results.iter().filter(|r| !r.met()) {
         let mut msg = format!(
             "Sign-off `{}` is missing (required for {}); the change cannot ship without it",
@@ -54,5 +53,4 @@ pub fn check(cx: &SignoffCx) -> Vec<Finding> {
             r.label
         )));
     }
-    out
 }

@@ -13,8 +13,9 @@ pub use open_blocking_issues::OPEN_BLOCKING_ISSUES;
 pub use push_time_unverified::SIGNOFF_PUSH_TIME_UNVERIFIED;
 pub use unsigned_commit::UNSIGNED_COMMIT;
 
+use super::Check::Cx;
+use super::Table;
 use crate::finding::Finding;
-use crate::rule::RuleMeta;
 use crate::signoff::approvals::Approvals;
 use crate::signoff::blocking::OpenIssue;
 use crate::signoff::{CommitVerification, SignoffResult};
@@ -32,37 +33,19 @@ pub struct SignoffCx<'a> {
     pub commits: Option<&'a [CommitVerification]>,
 }
 
-type Check = fn(&SignoffCx) -> Vec<Finding>;
+/// A sign-off rule's check.
+pub type RuleFn = fn(&SignoffCx, &mut Vec<Finding>);
 
-/// Every sign-off rule and its check, in report order.
-static RULES: &[(&RuleMeta, Check)] = &[
-    (&MISSING_SIGNOFF, missing_signoff::check),
-    (&MISSING_APPROVALS, missing_approvals::check),
-    (&SIGNOFF_PUSH_TIME_UNVERIFIED, push_time_unverified::check),
-    (&OPEN_BLOCKING_ISSUES, open_blocking_issues::check),
-    (&UNSIGNED_COMMIT, unsigned_commit::check),
-];
-
-/// Every sign-off rule's metadata.
-pub static META: &[&RuleMeta] = &[
-    &MISSING_SIGNOFF,
-    &MISSING_APPROVALS,
-    &SIGNOFF_PUSH_TIME_UNVERIFIED,
-    &OPEN_BLOCKING_ISSUES,
-    &UNSIGNED_COMMIT,
+/// Every sign-off rule, once, in report order.
+pub static RULES: &Table<RuleFn> = &[
+    (&MISSING_SIGNOFF, Cx(missing_signoff::check)),
+    (&MISSING_APPROVALS, Cx(missing_approvals::check)),
+    (&SIGNOFF_PUSH_TIME_UNVERIFIED, Cx(push_time_unverified::check)),
+    (&OPEN_BLOCKING_ISSUES, Cx(open_blocking_issues::check)),
+    (&UNSIGNED_COMMIT, Cx(unsigned_commit::check)),
 ];
 
 /// The findings of every sign-off rule, in rule order.
 pub fn check(cx: &SignoffCx) -> Vec<Finding> {
-    RULES.iter().flat_map(|(_, check)| check(cx)).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_rule_is_in_the_metadata_once() {
-        let ids: Vec<&str> = super::RULES.iter().map(|(m, _)| m.id).collect();
-        let meta: Vec<&str> = super::META.iter().map(|m| m.id).collect();
-        assert_eq!(ids, meta);
-    }
+    super::run(RULES, cx)
 }

@@ -25,21 +25,17 @@ crate::declare_rule! {
 }
 
 /// One finding (without a file) per open blocking issue.
-pub fn check(cx: &SignoffCx) -> Vec<Finding> {
-    cx.blocking
-        .unwrap_or_default()
-        .iter()
-        .map(|i| {
-            let labels = i.labels.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ");
-            let noun = if i.labels.len() == 1 { "label" } else { "labels" };
-            Finding::new(
-                &OPEN_BLOCKING_ISSUES,
-                format!(
-                    "Issue #{} is open with the blocking {noun} {labels} ({}); the launch waits until it is closed",
-                    i.number, i.title
-                ),
-            )
-            .help("close the issue when it is fixed, or relabel it if it does not block the launch")
-        })
-        .collect()
+pub fn check(cx: &SignoffCx, out: &mut Vec<Finding>) {
+    out.extend(cx.blocking.unwrap_or_default().iter().map(|i| {
+        let labels = i.labels.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ");
+        let noun = if i.labels.len() == 1 { "label" } else { "labels" };
+        Finding::new(
+            &OPEN_BLOCKING_ISSUES,
+            format!(
+                "Issue #{} is open with the blocking {noun} {labels} ({}); the launch waits until it is closed",
+                i.number, i.title
+            ),
+        )
+        .help("close the issue when it is fixed, or relabel it if it does not block the launch")
+    }));
 }

@@ -33,26 +33,22 @@ crate::declare_rule! {
 }
 
 /// One finding (without a file) per sign-off met with a caveat.
-pub fn check(cx: &SignoffCx) -> Vec<Finding> {
-    cx.results
-        .iter()
-        .filter(|r| r.met())
-        .filter_map(|r| {
-            let caveat = r.caveat.as_ref()?;
-            // No check suite at all: `checks: read` would change nothing.
-            let help = if caveat == crate::signoff::evaluate::NO_SUITES {
-                "run a workflow on `pull_request` as well (one job that does nothing is enough): its check suite \
-                 tells when GitHub saw the head; or have the signer approve the head commit"
-            } else {
-                "add `checks: read` to the workflow's `permissions:`"
-            };
-            Some(
-                Finding::new(
-                    &SIGNOFF_PUSH_TIME_UNVERIFIED,
-                    format!("Sign-off `{}` counted with a caveat: {caveat}", r.signoff),
-                )
-                .help(help),
+pub fn check(cx: &SignoffCx, out: &mut Vec<Finding>) {
+    out.extend(cx.results.iter().filter(|r| r.met()).filter_map(|r| {
+        let caveat = r.caveat.as_ref()?;
+        // No check suite at all: `checks: read` would change nothing.
+        let help = if caveat == crate::signoff::evaluate::NO_SUITES {
+            "run a workflow on `pull_request` as well (one job that does nothing is enough): its check suite \
+                     tells when GitHub saw the head; or have the signer approve the head commit"
+        } else {
+            "add `checks: read` to the workflow's `permissions:`"
+        };
+        Some(
+            Finding::new(
+                &SIGNOFF_PUSH_TIME_UNVERIFIED,
+                format!("Sign-off `{}` counted with a caveat: {caveat}", r.signoff),
             )
-        })
-        .collect()
+            .help(help),
+        )
+    }));
 }

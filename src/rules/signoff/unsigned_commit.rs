@@ -24,21 +24,22 @@ crate::declare_rule! {
 }
 
 /// One finding (without a file) per commit that is not verified.
-pub fn check(cx: &SignoffCx) -> Vec<Finding> {
-    cx.commits
-        .unwrap_or_default()
-        .iter()
-        .filter(|c| !c.verified)
-        .map(|c| {
-            Finding::new(
-                &UNSIGNED_COMMIT,
-                format!(
-                    "Commit `{}` is not verified by GitHub (`{}`); `signoff.require_signed_commits` asks for signed commits",
-                    c.sha.get(..7).unwrap_or(&c.sha),
-                    c.reason
-                ),
-            )
-            .help("sign the commit with a key on the author's GitHub account and push again")
-        })
-        .collect()
+pub fn check(cx: &SignoffCx, out: &mut Vec<Finding>) {
+    out.extend(
+        cx.commits
+            .unwrap_or_default()
+            .iter()
+            .filter(|c| !c.verified)
+            .map(|c| {
+                Finding::new(
+                    &UNSIGNED_COMMIT,
+                    format!(
+                        "Commit `{}` is not verified by GitHub (`{}`); `signoff.require_signed_commits` asks for signed commits",
+                        c.sha.get(..7).unwrap_or(&c.sha),
+                        c.reason
+                    ),
+                )
+                .help("sign the commit with a key on the author's GitHub account and push again")
+            })
+    );
 }
