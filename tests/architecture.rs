@@ -243,19 +243,18 @@ fn inline_module(text: &str, line: usize) -> Option<String> {
     None
 }
 
+/// Every `.rs` file under `dir`, in a stable order (the `ignore` crate's
+/// walker, as the flag search uses; `.gitignore` does not hide sources).
 fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .expect("read src")
-        .map(|e| e.expect("dir entry").path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p.extension().is_some_and(|e| e == "rs") {
-            out.push(p);
-        }
-    }
+    let walker = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .sort_by_file_path(|a, b| a.cmp(b))
+        .build();
+    out.extend(
+        walker
+            .map(|e| e.expect("dir entry").into_path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs")),
+    );
 }
 
 /// The top-level module of each `crate::` path in `text`, with its 1-based
