@@ -14,7 +14,8 @@ pub struct Stats {
     pub migration_files: usize,
     pub statements: usize,
     pub unparsed_statements: usize,
-    /// Statements sqlparser rejected and the recogniser understood.
+    /// Statements the recogniser read without sqlparser: DDL it knows, and
+    /// statements sqlparser rejects.
     pub recognised_statements: usize,
     pub manifests: usize,
     pub flags: usize,

@@ -1,5 +1,7 @@
-//! One statement, understood: sqlparser first, our recogniser for DDL and
-//! for what sqlparser rejects, and an honest `Unparsed` for the rest.
+//! One statement, understood: our recogniser for the DDL it knows (sqlparser
+//! is not run on it), sqlparser for data changes, view definitions and the
+//! rest, the recogniser again for what sqlparser rejects, and an honest
+//! `Unparsed` for what neither reads.
 
 use std::ops::Range;
 
@@ -14,9 +16,10 @@ use crate::config::SqlDialect;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParseStatus {
-    /// sqlparser accepted it.
+    /// sqlparser read it.
     Parsed,
-    /// sqlparser rejected it; the keyword recogniser knows its shape.
+    /// The keyword recogniser read it: DDL it knows (sqlparser not run), or a
+    /// statement sqlparser rejected.
     Recognised,
     /// Neither understood it.
     Unparsed { reason: String },
@@ -53,10 +56,16 @@ pub fn understand(src: &str, raw: &RawStatement, dialect: SqlDialect) -> Stateme
     // A template placeholder stands for a name wherever a name may stand; what
     // cannot be read with it in a name's place could expand to anything.
     let placeholder = t.iter().find(|x| x.kind == TokenKind::Placeholder).map(|p| p.text);
-    let parsed = parse_one(&text_for_parser(text, raw.span.start, &t), dialect);
+    let recognised = recognise(&t);
+    // sqlparser's tree is needed for data changes, view columns and what the
+    // recogniser cannot read; DDL the recogniser reads skips it.
+    let parsed = if needs_parser(&t, recognised.as_deref()) {
+        parse_one(&text_for_parser(text, raw.span.start, &t), dialect)
+    } else {
+        Err(String::new())
+    };
     let dml = parsed.as_ref().ok().and_then(dml_actions);
     let view = parsed.as_ref().ok().and_then(|s| view_columns(s, text));
-    let recognised = recognise(&t);
     match (parsed, dml.or(recognised)) {
         (Ok(_), Some(actions)) => st.actions = actions,
         (Err(_), Some(actions)) => {
@@ -160,6 +169,29 @@ fn text_for_parser(text: &str, base: usize, t: &[Tok]) -> String {
         }
     }
     splice(text, &edits)
+}
+
+/// Whether understanding the statement needs sqlparser's tree: the
+/// recogniser did not read it, it may change data (sqlparser's tree gives the
+/// rows and keys), or it creates a view (the output columns).
+fn needs_parser(t: &[Tok], recognised: Option<&[Action]>) -> bool {
+    let Some(actions) = recognised else { return true };
+    let first = t
+        .iter()
+        .find(|x| !matches!(x.kind, TokenKind::LineComment | TokenKind::BlockComment))
+        .map_or("", |x| x.lower.as_ref());
+    matches!(
+        first,
+        "insert" | "update" | "delete" | "merge" | "with" | "select" | "values" | "table" | "(" | "copy"
+    ) || actions.iter().any(|a| {
+        matches!(
+            a,
+            Action::Create {
+                kind: ObjectKind::View | ObjectKind::MaterializedView,
+                ..
+            }
+        )
+    })
 }
 
 fn parse_one(text: &str, dialect: SqlDialect) -> Result<sq::Statement, String> {
