@@ -269,8 +269,7 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
     for id in config.rules.keys() {
         if !crate::rule::is_known(id) {
             let pos = doc.keys.get(&format!("/rules/{}", yaml::escape_pointer(id))).copied();
-            let ids: &[&str] = crate::rule::IDS;
-            let hint = match crate::suggest::closest(id, ids) {
+            let hint = match crate::suggest::closest(id, crate::rule::IDS) {
                 Some(s) => format!("; did you mean `{s}`?"),
                 None => String::new(),
             };

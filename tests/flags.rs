@@ -501,3 +501,36 @@ fn docs_list_every_builtin_pattern() {
         );
     }
 }
+
+#[test]
+fn an_unreadable_env_file_is_not_evaluated_and_a_deleted_one_is_a_change() {
+    let d = tempfile::tempdir().unwrap();
+    let head = "| Flag | Owner | Default | Type | Status | Remove by | Replaced by |\n|---|---|---|---|---|---|---|\n";
+    write(
+        d.path(),
+        "docs/flags.md",
+        format!("{head}| `new_checkout` | @payments | off | release | rollout | 2026-12-31 | |\n"),
+    );
+    write(d.path(), "src/a.ts", "isEnabled(\"new_checkout\");\n");
+    write(d.path(), ".env.production", "FEATURE_NEW_CHECKOUT=false\n");
+    git(d.path(), &["init", "-q", "-b", "main"]);
+    git(d.path(), &["add", "."]);
+    git(d.path(), &["commit", "-q", "-m", "base"]);
+    git(d.path(), &["checkout", "-q", "-b", "feature"]);
+    // Deleted: the value is gone, which is a change, not an error.
+    std::fs::remove_file(d.path().join(".env.production")).unwrap();
+    let report = check(d.path(), Some("main"));
+    assert!(
+        serde_json::to_string(&report.changes)
+            .unwrap()
+            .contains("FEATURE_NEW_CHECKOUT"),
+        "{:?}",
+        report.changes
+    );
+    // Not UTF-8: the gate cannot say what changed, so it is not evaluated.
+    std::fs::write(d.path().join(".env.production"), b"FEATURE_NEW_CHECKOUT=\xff\n").unwrap();
+    set_today();
+    let err = shipgate::app::check(d.path(), &config_of(d.path()), Some("main"), Some(Gate::Flags)).unwrap_err();
+    assert_eq!(err.exit_status(), shipgate::exit::ExitStatus::NotEvaluated, "{err}");
+    assert!(err.to_string().contains(".env.production"), "{err}");
+}

@@ -71,7 +71,16 @@ pub fn record_env(
             continue;
         };
         let old = crate::git::show(root, &mb, rel)?.unwrap_or_default();
-        let new = std::fs::read_to_string(root.join(rel)).unwrap_or_default();
+        // A file the change deleted has no values; one that cannot be read is not judged.
+        let new = match std::fs::read_to_string(root.join(rel)) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => {
+                return Err(AppError::Evaluate(format!(
+                    "cannot read the environment file {rel}: {e}"
+                )))
+            }
+        };
         for (var, line, from, to) in env_diff(&old, &new) {
             let Some(flag) = env_flag(&var["FEATURE_".len()..], reg, &norm) else {
                 continue;
