@@ -335,11 +335,7 @@ pub fn select_migrations(
     base: Option<&str>,
 ) -> Result<Vec<(Candidate, Selected)>, AppError> {
     let candidates = discover::discover(root, &config.migrations).map_err(AppError::Usage)?;
-    let since = config.migrations.since.as_deref().map(|s| {
-        s.split(['.', '_', '-'])
-            .filter_map(|n| n.parse::<u64>().ok())
-            .collect::<Vec<u64>>()
-    });
+    let since = config.migrations.since.as_deref().map(discover::since_key);
     let grandfathered = |c: &Candidate| since.as_ref().is_some_and(|s| !c.version.is_empty() && c.version < *s);
     let changed: Option<(HashSet<String>, HashMap<String, Selected>)> = match base {
         None => None,

@@ -84,6 +84,11 @@ impl Candidate {
     }
 }
 
+/// `migrations.since` as the version numbers it is compared by.
+pub fn since_key(since: &str) -> Vec<u64> {
+    since.split(['.', '_', '-']).filter_map(|n| n.parse().ok()).collect()
+}
+
 /// The `migrations.since` that grandfathers every discovered migration and
 /// nothing after them: just past the newest version, in the order `since` is
 /// compared (version numbers, element by element, a prefix first). A
@@ -324,7 +329,6 @@ mod tests {
     /// layout and nothing that sorts after it, compared as `select_migrations` does.
     #[test]
     fn since_after_is_just_past_the_newest_for_every_layout() {
-        let parse = |s: &str| -> Vec<u64> { s.split(['.', '_', '-']).filter_map(|n| n.parse().ok()).collect() };
         let cases = [
             (
                 "supabase/migrations/20240101000000_a.sql",
@@ -360,7 +364,7 @@ mod tests {
             let (since, newest) = since_after(std::slice::from_ref(&old)).expect(&old.rel);
             assert_eq!(since, want, "{}", old.rel);
             assert_eq!(newest.rel, old.rel);
-            let s = parse(&since);
+            let s = since_key(&since);
             assert!(old.version < s, "{} is not grandfathered by {since}", old.rel);
             assert!(new.version >= s, "{} would be grandfathered by {since}", new.rel);
         }
