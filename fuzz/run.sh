@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 target=${1:?"usage: fuzz/run.sh migration|rollout|flag_registry|config|github_event [SECONDS]"}
 seconds=${2:-600}
 case "$target" in
-  migration) seeds=(../fixtures/rules ../fixtures/demo/supabase) ;;
+  migration) seeds=(../fixtures/migration ../fixtures/demo/supabase) ;;
   rollout) seeds=(../fixtures/rollouts ../fixtures/demo/rollouts) ;;
   flag_registry) seeds=(../fixtures/flags ../fixtures/demo/docs) ;;
   config) seeds=(../fixtures/demo/shipgate.yml ../shipgate.example.yml) ;;

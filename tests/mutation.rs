@@ -195,7 +195,7 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut paths = Vec::new();
     let (dirs, exts): (&[&str], &[&str]) = match target {
-        "migration" => (&["fixtures/rules", "fixtures/demo"], &[".sql"]),
+        "migration" => (&["fixtures/migration", "fixtures/demo"], &[".sql"]),
         "rollout" => (&["fixtures/rollouts", "fixtures/demo/rollouts"], &[".yml", ".yml.base"]),
         "flag_registry" => (&["fixtures/flags", "fixtures/demo/docs"], &[".md"]),
         "config" => (&["fixtures", "."], &["shipgate.yml", "shipgate.example.yml"]),

@@ -1,0 +1,112 @@
+//! Every migration rule shown on fixtures, as users see it.
+//!
+//! `fixtures/migration/<rule-id>/` holds `fail_*` fixtures, which must produce a
+//! finding of the rule (the human rendering is an insta snapshot named
+//! `<rule-id>__<fixture>`), and `pass_*` fixtures, the safe variants users
+//! would write, which must produce none. A fixture is a `.sql` file, or a
+//! directory linted as a whole when the case needs a framework layout
+//! (`fail_supabase/supabase/migrations/..._idx.sql` runs in a transaction,
+//! `pass_golang_migrate/000001_idx.up.sql` does not). A new case is a new
+//! file, no Rust.
+
+mod common;
+use common::{describe, Fixture};
+
+use shipgate::app::Report;
+use shipgate::config::Config;
+use shipgate::registry::Domain;
+use shipgate::report::{render, Format};
+
+const FIXTURES: &str = "fixtures/migration";
+
+/// Migration rules that files alone cannot show: `modified-applied-migration`
+/// needs git history, and the `dry-run-*` rules judge what `shipgate dry-run`
+/// observed on a database.
+fn needs_more_than_files(rule: &str) -> bool {
+    rule == "modified-applied-migration" || rule.starts_with("dry-run-")
+}
+
+fn fixtures() -> Vec<Fixture> {
+    // Integration tests run in the package root; linting relative paths keeps
+    // every path in the output relative to the repository.
+    common::fixtures(FIXTURES, true)
+}
+
+fn lint(f: &Fixture) -> Report {
+    shipgate::app::lint(std::slice::from_ref(&f.path), None, &Config::default())
+        .unwrap_or_else(|e| panic!("{}: lint failed: {e}", f.path.display()))
+}
+
+#[test]
+fn fixtures_are_named_after_migration_rules() {
+    for f in fixtures() {
+        let meta = shipgate::registry::find(&f.rule)
+            .unwrap_or_else(|| panic!("{}: `{}` is not a rule id", f.path.display(), f.rule));
+        assert_eq!(meta.domain, Domain::Migration, "{}", f.path.display());
+    }
+}
+
+#[test]
+fn every_migration_rule_has_failing_and_passing_fixtures() {
+    let all = fixtures();
+    let mut missing = Vec::new();
+    for meta in shipgate::registry::all() {
+        if meta.domain != Domain::Migration || needs_more_than_files(meta.id) {
+            continue;
+        }
+        for (fail, kind) in [(true, "fail_"), (false, "pass_")] {
+            if !all.iter().any(|f| f.rule == meta.id && f.fail == fail) {
+                missing.push(format!("{FIXTURES}/{}/{kind}*", meta.id));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "rules without fixtures:\n{}", missing.join("\n"));
+}
+
+#[test]
+fn fail_fixtures_produce_their_finding() {
+    let mut problems = Vec::new();
+    let mut mismatched = Vec::new();
+    for f in fixtures().into_iter().filter(|f| f.fail) {
+        let report = lint(&f);
+        if !report.findings.iter().any(|x| x.rule == f.rule) {
+            problems.push(format!(
+                "{}: no `{}` finding; found:\n{}",
+                f.path.display(),
+                f.rule,
+                describe(&report)
+            ));
+            continue;
+        }
+        let text = render(&report, Format::Human, false);
+        let name = f.snapshot_name();
+        // Check every snapshot before failing, so one review shows them all.
+        let checked = std::panic::catch_unwind(|| insta::assert_snapshot!(name, text));
+        if checked.is_err() {
+            mismatched.push(f.snapshot_name());
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    assert!(
+        mismatched.is_empty(),
+        "snapshots differ (review with `cargo insta review`): {}",
+        mismatched.join(", ")
+    );
+}
+
+#[test]
+fn pass_fixtures_produce_no_finding_of_their_rule() {
+    let mut problems = Vec::new();
+    for f in fixtures().into_iter().filter(|f| !f.fail) {
+        let report = lint(&f);
+        if report.findings.iter().any(|x| x.rule == f.rule) {
+            problems.push(format!(
+                "{}: unexpected `{}`; found:\n{}",
+                f.path.display(),
+                f.rule,
+                describe(&report)
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
