@@ -13,6 +13,7 @@ pub mod app {
 }
 pub mod cli;
 pub mod config;
+pub mod contract;
 pub mod dryrun;
 pub mod error;
 pub mod exit;

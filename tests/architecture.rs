@@ -21,7 +21,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "inputs and models",
-        &["migration", "manifest", "flags", "signoff", "dryrun"],
+        &["migration", "manifest", "flags", "signoff", "dryrun", "contract"],
     ),
     ("rules", &["rules", "registry"]),
     ("gates", &["gates"]),
