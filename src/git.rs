@@ -134,3 +134,58 @@ pub fn is_ancestor(root: &Path, a: &str, b: &str) -> Result<bool, GitError> {
 pub fn prefix(dir: &Path) -> Result<String, GitError> {
     Ok(git(dir, &["rev-parse", "--show-prefix"])?.trim().to_string())
 }
+
+/// What a rule that reads history says in a shallow clone, where that
+/// history is cut: such a rule is never evaluated there, and never passes.
+pub const SHALLOW_HINT: &str = "this clone's history is shallow; fetch it in full \
+(`fetch-depth: 0` in actions/checkout, or `git fetch --unshallow`)";
+
+/// Whether the repository is a shallow clone.
+pub fn is_shallow(root: &Path) -> Result<bool, GitError> {
+    Ok(git(root, &["rev-parse", "--is-shallow-repository"])?.trim() == "true")
+}
+
+/// The committer time of `rev`, in seconds since the Unix epoch.
+pub fn commit_time(root: &Path, rev: &str) -> Result<i64, GitError> {
+    let out = git(root, &["show", "-s", "--format=%ct", rev])?;
+    out.trim()
+        .parse()
+        .map_err(|_| GitError::Failed(format!("`git show -s --format=%ct {rev}` gave `{}`", out.trim())))
+}
+
+#[cfg(test)]
+mod history_tests {
+    use super::*;
+
+    #[test]
+    fn a_fresh_repository_is_not_shallow_and_its_commit_has_the_time_given() {
+        let d = tempfile::tempdir().unwrap();
+        let run = |args: &[&str]| {
+            let ok = Command::new("git")
+                .arg("-C")
+                .arg(d.path())
+                .args(args)
+                .env("GIT_COMMITTER_DATE", "2026-01-03T00:00:00Z")
+                .env("GIT_AUTHOR_DATE", "2026-01-03T00:00:00Z")
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "git {args:?}");
+        };
+        run(&["init", "-q"]);
+        run(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@e",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "one",
+        ]);
+        assert!(!is_shallow(d.path()).unwrap());
+        assert_eq!(commit_time(d.path(), "HEAD").unwrap(), 1_767_398_400);
+        assert!(commit_time(d.path(), "no-such-rev").is_err());
+    }
+}
