@@ -37,6 +37,24 @@ pub struct Finding {
     /// The rule's metadata (contract class, domain).
     #[serde(skip)]
     pub meta: &'static RuleMeta,
+    /// Other places that explain the finding, each with its own label: the
+    /// code that still reads a dropped column, the configuration line that
+    /// raised the severity, the registry row of a near match.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
+}
+
+/// A labelled place that explains a finding, in its file or another one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    /// Path relative to the repository; `None` for the finding's own file.
+    pub file: Option<String>,
+    #[serde(flatten)]
+    pub location: Location,
+    /// Byte range in that file, for snippets.
+    #[serde(skip)]
+    pub span: Option<std::ops::Range<usize>>,
+    pub label: String,
 }
 
 impl Finding {
@@ -53,6 +71,7 @@ impl Finding {
             span: None,
             statement: None,
             meta,
+            related: Vec::new(),
         }
     }
 
@@ -65,6 +84,12 @@ impl Finding {
         self.file = Some(file.to_string());
         self.span = Some(span);
         self.location = Some(location);
+        self
+    }
+
+    /// Adds a labelled place that explains the finding.
+    pub fn related(mut self, related: Related) -> Self {
+        self.related.push(related);
         self
     }
 

@@ -24,6 +24,8 @@ struct JsonFinding<'a> {
     end_column: Option<usize>,
     approved: bool,
     approval_reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    related: &'a [crate::finding::Related],
 }
 
 impl<'a> From<&'a Finding> for JsonFinding<'a> {
@@ -41,6 +43,7 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             end_column: loc.map(|l| l.end_column),
             approved: f.approved,
             approval_reason: f.approval_reason.as_deref(),
+            related: &f.related,
         }
     }
 }
