@@ -189,3 +189,75 @@ mod history_tests {
         assert!(commit_time(d.path(), "no-such-rev").is_err());
     }
 }
+
+/// The files at `rev` (relative to `root`) that contain one of `needles`
+/// (fixed strings), as `git grep -l` finds them; text files only.
+pub fn grep_files(root: &Path, rev: &str, needles: &[String]) -> Result<Vec<String>, GitError> {
+    let mut args = vec!["grep", "-l", "-I", "-F"];
+    for n in needles {
+        args.extend(["-e", n.as_str()]);
+    }
+    args.extend([rev, "--", "."]);
+    let out = command(root, &args).output().map_err(cannot_run)?;
+    // 1: nothing matched.
+    if out.status.code() == Some(1) {
+        return Ok(Vec::new());
+    }
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        return Err(GitError::Failed(format!("`git grep` at {rev} failed: {err}")));
+    }
+    let prefix = format!("{rev}:");
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.strip_prefix(&prefix).unwrap_or(l).to_string())
+        .collect())
+}
+
+/// A commit that the pickaxe search found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Touch {
+    pub commit: String,
+    /// Committer time, seconds since the Unix epoch.
+    pub time: i64,
+    /// The files it changed, relative to `root`.
+    pub paths: Vec<String>,
+}
+
+/// The commits reachable from `rev`, newest first, committed at or after
+/// `since` (seconds since the epoch), whose diff adds or removes a line
+/// matching the extended regex `regex` (`git log -G`), below `root` only.
+/// `--since` stops the walk at the first older commits, so the search reads
+/// only the window.
+pub fn pickaxe(root: &Path, rev: &str, regex: &str, since: i64) -> Result<Vec<Touch>, GitError> {
+    let g = format!("-G{regex}");
+    let since = format!("--since=@{since}");
+    let out = git(
+        root,
+        &[
+            "log",
+            &g,
+            &since,
+            "--format=%x01%H %ct",
+            "--name-only",
+            "--relative",
+            "--no-renames",
+            rev,
+            "--",
+            ".",
+        ],
+    )?;
+    let mut touches = Vec::new();
+    for block in out.split('\u{1}').filter(|b| !b.trim().is_empty()) {
+        let mut lines = block.lines();
+        let Some((commit, time)) = lines.next().and_then(|l| l.split_once(' ')) else {
+            continue;
+        };
+        touches.push(Touch {
+            commit: commit.to_string(),
+            time: time.trim().parse().unwrap_or(0),
+            paths: lines.filter(|l| !l.is_empty()).map(str::to_string).collect(),
+        });
+    }
+    Ok(touches)
+}

@@ -36,4 +36,5 @@ pub mod rule;
 pub mod rules;
 pub mod signoff;
 pub mod suggest;
+pub mod walk;
 pub mod yaml;

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "bottom",
         &[
             "rule", "finding", "config", "outcome", "error", "exit", "yaml", "reading", "suggest", "git", "parallel",
+            "walk",
         ],
     ),
     (

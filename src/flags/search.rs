@@ -1,25 +1,19 @@
 //! Searches the repository for flag references the way ripgrep does: the
-//! `ignore` crate's parallel walker (`.gitignore` honoured), files whose
+//! parallel walker of `walk` (`.gitignore` honoured), files whose
 //! path no pattern applies to never opened, one reused buffer per thread,
 //! binary files (a NUL in the first 8 KiB) skipped, and one multi-pattern
 //! regex pass per file whose literal prefilter rejects most files at memchr speed.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::ops::Range;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkState};
 use regex_automata::{meta, util::captures::Captures, Input};
 
 use super::patterns::{nth_bit, Capture, Globs, PatternSet, ENV_PREFIX};
 use crate::finding::Location;
-
-/// Larger files (bundles, dumps) are not searched.
-pub const MAX_FILE_BYTES: u64 = 16 << 20;
-/// Where to look for a NUL byte that marks a file as binary.
-const BINARY_PROBE: usize = 8 << 10;
+use crate::walk::{self, File};
 
 /// One match of a reference pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,183 +46,66 @@ pub struct Outcome {
     pub errors: Vec<String>,
 }
 
-struct Shared<'s> {
-    root: &'s Path,
-    set: &'s PatternSet,
-    skip: &'s [String],
-    out: Mutex<Outcome>,
-    /// A search thread's panic (a bug), re-raised once the walk has stopped:
-    /// left to unwind, it would leave the other threads waiting for it forever.
-    panic: Mutex<Option<Box<dyn std::any::Any + Send>>>,
-}
-
-struct Builder<'s> {
-    shared: &'s Shared<'s>,
-}
-
-impl<'s> ParallelVisitorBuilder<'s> for Builder<'s> {
-    fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
-        Box::new(Visitor {
-            shared: self.shared,
-            buf: Vec::new(),
-            regexes: HashMap::new(),
-            scratch: Default::default(),
-            files: Vec::new(),
-            searched: 0,
-            errors: Vec::new(),
-        })
-    }
-}
-
-/// One search thread: its buffer, regex caches and results.
-struct Visitor<'s> {
-    shared: &'s Shared<'s>,
-    buf: Vec<u8>,
+/// One search thread's regex caches.
+#[derive(Default)]
+struct Caches {
     regexes: HashMap<u128, (Arc<meta::Regex>, meta::Cache, Captures)>,
     scratch: (Vec<usize>, Vec<usize>),
-    files: Vec<FileHits>,
-    searched: usize,
-    errors: Vec<String>,
 }
 
-impl Drop for Visitor<'_> {
-    fn drop(&mut self) {
-        let mut out = self.shared.out.lock().unwrap_or_else(|e| e.into_inner());
-        out.files.append(&mut self.files);
-        out.searched += self.searched;
-        out.errors.append(&mut self.errors);
+/// The hits in one file, when a pattern applies to its path.
+fn search_file(set: &PatternSet, skip: &[String], c: &mut Caches, file: &mut File) -> Option<FileHits> {
+    if skip.contains(&file.rel) {
+        return None;
     }
-}
-
-impl ParallelVisitor for Visitor<'_> {
-    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
-        match entry {
-            Ok(e) => {
-                let searched = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.file(&e)));
-                if let Err(panic) = searched {
-                    let mut first = self.shared.panic.lock().unwrap_or_else(|e| e.into_inner());
-                    first.get_or_insert(panic);
-                    return WalkState::Quit;
-                }
+    let mask = set.mask(&file.rel, file.name, &mut c.scratch);
+    if mask == 0 {
+        return None;
+    }
+    let (re, cache, caps) = match c.regexes.entry(mask) {
+        std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+        std::collections::hash_map::Entry::Vacant(v) => match set.regex(mask) {
+            Ok(re) => {
+                let cache = re.create_cache();
+                let caps = re.create_captures();
+                v.insert((re, cache, caps))
             }
             Err(e) => {
-                if !is_not_found(&e) {
-                    self.errors.push(e.to_string());
-                }
+                file.error(e);
+                return None;
             }
-        }
-        WalkState::Continue
-    }
-}
-
-fn is_not_found(e: &ignore::Error) -> bool {
-    e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
-}
-
-impl Visitor<'_> {
-    fn file(&mut self, entry: &DirEntry) {
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            return;
-        }
-        let sh = self.shared;
-        let path = entry.path();
-        let rel = rel_path(sh.root, path);
-        if sh.skip.contains(&rel) {
-            return;
-        }
-        let name = entry.file_name().to_string_lossy();
-        let mask = sh.set.mask(&rel, &name, &mut self.scratch);
-        if mask == 0 {
-            return;
-        }
-        let _reading = crate::reading::file(&rel);
-        match read(path, &mut self.buf) {
-            Ok(true) => {}
-            Ok(false) => return,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
-            Err(e) => {
-                self.errors.push(format!("{rel}: {e}"));
-                return;
+        },
+    };
+    let rel = file.rel.clone();
+    let hay = file.read()?;
+    let mut hits = Vec::new();
+    let mut input = Input::new(hay);
+    let mut lines = Lines::default();
+    loop {
+        re.search_captures_with(cache, &input, caps);
+        let Some(m) = caps.get_match() else { break };
+        if let Some(g) = caps.get_group(1) {
+            let pattern = nth_bit(mask, m.pattern().as_usize());
+            let name = String::from_utf8_lossy(&hay[g.range()]).into_owned();
+            let mut span = g.range();
+            // An environment variable is shown whole: `FEATURE_` and the capture.
+            if set.patterns[pattern].capture == Capture::EnvVar && hay[..span.start].ends_with(ENV_PREFIX.as_bytes()) {
+                span.start -= ENV_PREFIX.len();
             }
+            hits.push(Hit {
+                pattern,
+                name,
+                location: lines.locate(hay, &span),
+                span,
+            });
         }
-        self.searched += 1;
-        let (re, cache, caps) = match self.regexes.entry(mask) {
-            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
-            std::collections::hash_map::Entry::Vacant(v) => match sh.set.regex(mask) {
-                Ok(re) => {
-                    let cache = re.create_cache();
-                    let caps = re.create_captures();
-                    v.insert((re, cache, caps))
-                }
-                Err(e) => {
-                    self.errors.push(e);
-                    return;
-                }
-            },
-        };
-        // Offsets, lines and columns are those of the text after a byte-order mark, as in every gate.
-        let hay = self.buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.buf);
-        let mut hits = Vec::new();
-        let mut input = Input::new(hay);
-        let mut lines = Lines::default();
-        loop {
-            re.search_captures_with(cache, &input, caps);
-            let Some(m) = caps.get_match() else { break };
-            if let Some(g) = caps.get_group(1) {
-                let pattern = nth_bit(mask, m.pattern().as_usize());
-                let name = String::from_utf8_lossy(&hay[g.range()]).into_owned();
-                let mut span = g.range();
-                // An environment variable is shown whole: `FEATURE_` and the capture.
-                if sh.set.patterns[pattern].capture == Capture::EnvVar
-                    && hay[..span.start].ends_with(ENV_PREFIX.as_bytes())
-                {
-                    span.start -= ENV_PREFIX.len();
-                }
-                hits.push(Hit {
-                    pattern,
-                    name,
-                    location: lines.locate(hay, &span),
-                    span,
-                });
-            }
-            let next = if m.end() > m.start() { m.end() } else { m.end() + 1 };
-            if next > hay.len() {
-                break;
-            }
-            input.set_start(next);
+        let next = if m.end() > m.start() { m.end() } else { m.end() + 1 };
+        if next > hay.len() {
+            break;
         }
-        if !hits.is_empty() {
-            self.files.push(FileHits { rel, hits });
-        }
+        input.set_start(next);
     }
-}
-
-/// Reads a file into `buf`; `Ok(false)` when it is too large or binary.
-fn read(path: &Path, buf: &mut Vec<u8>) -> std::io::Result<bool> {
-    let mut f = std::fs::File::open(path)?;
-    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
-    if len > MAX_FILE_BYTES {
-        return Ok(false);
-    }
-    buf.clear();
-    buf.reserve(len as usize + 1);
-    (&mut f).take(MAX_FILE_BYTES + 1).read_to_end(buf)?;
-    if buf.len() as u64 > MAX_FILE_BYTES {
-        return Ok(false);
-    }
-    let probe = &buf[..buf.len().min(BINARY_PROBE)];
-    Ok(memchr::memchr(0, probe).is_none())
-}
-
-/// `path` relative to `root`, `/`-separated.
-pub fn rel_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy();
-    let rel = rel.strip_prefix("./").unwrap_or(&rel);
-    if std::path::MAIN_SEPARATOR == '/' {
-        rel.to_string()
-    } else {
-        rel.replace(std::path::MAIN_SEPARATOR, "/")
-    }
+    (!hits.is_empty()).then_some(FileHits { rel, hits })
 }
 
 /// Incremental line counting over increasing offsets of one file.
@@ -283,47 +160,14 @@ impl Lines {
 /// Searches every file below `root` that `.gitignore` and `exclude` do not
 /// hide, except the `skip` paths, in parallel.
 pub fn search(root: &Path, set: &PatternSet, exclude: &Globs, skip: &[String]) -> Outcome {
-    let shared = Shared {
-        root,
-        set,
-        skip,
-        out: Mutex::new(Outcome::default()),
-        panic: Mutex::new(None),
-    };
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(12);
-    let filter_root = root.to_path_buf();
-    let filter_globs = (!exclude.is_empty()).then(|| exclude.clone());
-    let mut walker = ignore::WalkBuilder::new(root);
-    walker
-        .hidden(false)
-        .git_ignore(true)
-        .git_exclude(true)
-        .git_global(false)
-        .require_git(false)
-        .ignore(true)
-        .parents(true)
-        .follow_links(false)
-        .threads(threads)
-        .filter_entry(move |e| keep(&filter_root, filter_globs.as_ref(), e));
-    let mut builder = Builder { shared: &shared };
-    walker.build_parallel().visit(&mut builder);
-    if let Some(panic) = shared.panic.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        std::panic::resume_unwind(panic);
+    let globs = (!exclude.is_empty()).then(|| exclude.clone());
+    let keep = move |rel: &str, name: &str| globs.as_ref().is_none_or(|g| !g.is_match(rel, name));
+    let walked = walk::walk(root, keep, &Caches::default, &|c, file| search_file(set, skip, c, file));
+    let mut files = walked.found;
+    files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Outcome {
+        files,
+        searched: walked.searched,
+        errors: walked.errors,
     }
-    let mut out = shared.out.into_inner().unwrap_or_else(|e| e.into_inner());
-    out.files.sort_by(|a, b| a.rel.cmp(&b.rel));
-    out.errors.sort();
-    out
-}
-
-/// Never `.git`, never an excluded path.
-fn keep(root: &Path, exclude: Option<&Globs>, e: &DirEntry) -> bool {
-    if e.depth() == 0 {
-        return true;
-    }
-    let name = e.file_name().to_string_lossy();
-    if name == ".git" {
-        return false;
-    }
-    exclude.is_none_or(|g| !g.is_match(&rel_path(root, e.path()), &name))
 }
