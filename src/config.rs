@@ -15,6 +15,8 @@ pub mod flags;
 pub mod rollouts;
 pub mod signoff;
 
+pub mod contract;
+
 /// shipgate configuration (`shipgate.yml` at the repository root).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "snake_case")]
@@ -116,6 +118,17 @@ pub struct MigrationsConfig {
     /// The deploy tool sets `lock_timeout` itself, so migrations need not.
     #[serde(default)]
     pub assume_lock_timeout: bool,
+
+    /// `contract-too-soon`: how long before the head commit the code must
+    /// have stopped using what a migration drops or renames (`14d`, `36h`,
+    /// `2w`; `0` turns the rule off).
+    #[serde(default = "contract::two_weeks")]
+    pub contract_min_age: contract::Age,
+    /// Glob patterns (relative to the repository root) of files that the
+    /// contract rules never read as code, besides migrations, docs,
+    /// changelogs, generated, vendored and git-ignored files.
+    #[serde(default)]
+    pub contract_ignore: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -132,6 +145,9 @@ impl Default for MigrationsConfig {
             since: None,
             transaction: TransactionMode::Auto,
             assume_lock_timeout: false,
+
+            contract_min_age: contract::Age::TWO_WEEKS,
+            contract_ignore: Vec::new(),
         }
     }
 }

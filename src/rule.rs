@@ -31,6 +31,7 @@ pub enum Domain {
     Flags,
     Signoff,
     Config,
+    Contract,
 }
 
 impl Domain {
@@ -41,6 +42,7 @@ impl Domain {
             Domain::Flags => "flags",
             Domain::Signoff => "signoff",
             Domain::Config => "config",
+            Domain::Contract => "contract",
         }
     }
 }

@@ -64,6 +64,7 @@ fn run_migrations(
         |input| load(input, config),
         |input, file| judge(input, file, &mut state, report),
     )?;
+    mark_distinctive(&mut state.facts.contractions, &state.catalog);
     Ok(state.facts)
 }
 
@@ -107,6 +108,7 @@ fn judge(input: &Input, file: Loaded, state: &mut Judge, report: &mut Report) ->
         state.began = true;
     }
     report.add_file(&file);
+    collect_contractions(&file, &mut state.facts);
     report
         .findings
         .extend(mrules::check_file(&file, &mut state.catalog, state.opts));
@@ -286,6 +288,11 @@ fn sql_files(dir: &Path) -> Result<Vec<Candidate>, AppError> {
 pub struct Facts {
     /// Every INSERT in the migrations, and every UPDATE and DELETE by key, in order.
     pub table_writes: Vec<TableWrite>,
+    /// Every DROP and RENAME of a column, table, view, function, type or
+    /// enum value in the migrations checked, in order (the contract gate's targets).
+    pub contractions: Vec<crate::contract::Contraction>,
+    /// Every migration discovery found, relative to the root: not code.
+    pub migrations: Vec<String>,
 }
 
 /// Rows a migration statement writes to a table by literal values: an
@@ -387,7 +394,9 @@ pub(super) fn check_migrations(
     report: &mut Report,
 ) -> Result<Facts, AppError> {
     let mut inputs = Vec::new();
+    let mut migrations = Vec::new();
     for (c, selected) in select_migrations(root, config, base)? {
+        migrations.push(c.rel.clone());
         let edited = match &selected {
             Selected::Edited => Some(Finding::new(
                 &MODIFIED_APPLIED_MIGRATION,
@@ -413,5 +422,50 @@ pub(super) fn check_migrations(
             lint: selected == Selected::New,
         });
     }
-    run_migrations(inputs, config, base.is_some(), report)
+    let mut facts = run_migrations(inputs, config, base.is_some(), report)?;
+    facts.migrations = migrations;
+    Ok(facts)
+}
+
+/// The DROPs and RENAMEs of a checked migration, for the contract gate.
+fn collect_contractions(file: &MigrationFile, facts: &mut Facts) {
+    for (i, s) in file.statements.iter().enumerate() {
+        for a in &s.actions {
+            for (target, rename) in crate::contract::targets_of(a) {
+                facts.contractions.push(crate::contract::Contraction {
+                    target,
+                    file: file.path.clone(),
+                    span: s.span.clone(),
+                    location: file.location(&s.span),
+                    statement: i,
+                    approvals: file
+                        .approvals
+                        .iter()
+                        .filter(|ap| ap.statement == Some(i))
+                        .cloned()
+                        .collect(),
+                    rename,
+                });
+            }
+        }
+    }
+}
+
+/// A column's name is distinctive (a bare identifier in code may count as
+/// a reference) when no other table of the schema has a column of that
+/// name; another object's name, when it is a compound name (`members_archive`,
+/// not `users`), since single words are everyday identifiers in code.
+fn mark_distinctive(contractions: &mut [crate::contract::Contraction], catalog: &Catalog) {
+    use crate::contract::TargetKind;
+    for c in contractions {
+        let t = &mut c.target;
+        t.distinctive = match t.kind {
+            TargetKind::Column => !catalog
+                .tables
+                .iter()
+                .any(|(name, table)| Some(&name.name) != t.table.as_ref() && table.columns.contains_key(&t.name)),
+            TargetKind::EnumValue => false,
+            _ => t.name.trim_matches('_').contains('_'),
+        };
+    }
 }

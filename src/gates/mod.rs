@@ -2,6 +2,7 @@
 //! adds to the report. `check` runs them in order; `lint` is the migration
 //! gate on explicit paths.
 
+pub mod contract;
 pub mod dryrun;
 pub mod flags;
 pub mod migrations;
@@ -22,6 +23,8 @@ pub enum Gate {
     Migrations,
     Rollouts,
     Flags,
+    /// The contract rules: drops and renames against the code and its history.
+    Contract,
 }
 
 /// `shipgate check`: every offline gate on the repository at `root`.
@@ -31,9 +34,12 @@ pub fn check(root: &Path, config: &Config, base: Option<&str>, only: Option<Gate
     let mut facts = Facts::default();
     if runs(Gate::Migrations) {
         facts = check_migrations(root, config, base, &mut report)?;
-    } else if runs(Gate::Flags) && config.flags.table.is_some() {
+    } else if runs(Gate::Contract) || (runs(Gate::Flags) && config.flags.table.is_some()) {
         // The flag gate reads flag-table inserts from the migrations, without judging them.
         facts = check_migrations(root, config, base, &mut Report::default())?;
+    }
+    if runs(Gate::Contract) {
+        contract::run(root, config, base, &facts, &mut report)?;
     }
     let registry = if runs(Gate::Rollouts) || runs(Gate::Flags) {
         crate::flags::load_registry(root, config, &mut report)?

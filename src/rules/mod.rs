@@ -1,5 +1,6 @@
 //! Rules: pure functions from parsed models to findings, one per file.
 
+pub mod contract;
 pub mod dryrun;
 pub mod flags;
 pub mod migration;
@@ -59,6 +60,7 @@ pub static ALL_META: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::La
     v.extend(metas(flags::RULES));
     v.extend(metas(dryrun::RULES));
     v.extend(metas(signoff::RULES));
+    v.extend(metas(contract::RULES));
     v
 });
 

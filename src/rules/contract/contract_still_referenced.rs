@@ -1,0 +1,89 @@
+//! A DROP or RENAME of what the application code still uses.
+
+use super::{at, related, what, ContractCx};
+use crate::finding::Finding;
+
+crate::declare_rule! {
+    /// ## What it does
+    /// Flags a migration that the change adds when it drops or renames a
+    /// column, table, view, function, type or enum value that the
+    /// application code at the change's head still refers to by its old
+    /// name. The finding names the first references as `file:line`; the
+    /// JSON report has all of them in `related`.
+    ///
+    /// A reference is:
+    /// - a field of an ORM schema file resolved to its table and column
+    ///   (Prisma, Diesel, Drizzle, SQLAlchemy, Django);
+    /// - SQL in a string literal of TypeScript/JavaScript, Python, Go, Rust,
+    ///   Ruby, Java/Kotlin or PHP (template literals, triple quotes, raw
+    ///   strings, heredocs and text blocks included), read with shipgate's
+    ///   own SQL lexer: a column counts when the statement ties it to its
+    ///   table (`FROM`, `JOIN`, `INSERT INTO`, `UPDATE`, qualified by the
+    ///   table or its alias, or unqualified); a table, view, function or
+    ///   type when the statement names it; an enum value when the statement
+    ///   has it as a string;
+    /// - a bare identifier anywhere else in code (not in comments), only
+    ///   when the name is distinctive: no other table of the schema has a
+    ///   column of that name (`members.status` is not matched by
+    ///   `order.status`), or, for another object, a compound name such as
+    ///   `members_archive`. A snake_case name also matches its camelCase
+    ///   form (`old_field`, `oldField`).
+    ///
+    /// Not code: the migrations, Markdown and other documentation, `docs/`,
+    /// changelogs, `vendor/`, `node_modules/`, `*.min.js`, files whose head
+    /// says `@generated` or `DO NOT EDIT` (except ORM schema files), files
+    /// that `.gitignore` hides, and the globs in `migrations.contract_ignore`.
+    /// For a rename, only the old name is a stale reference.
+    /// ## Why it blocks a release
+    /// The code in this very change still reads the old name: the first
+    /// query after the migration runs fails, in the new release as in the
+    /// old one. A plain `-- MIGRATION_APPROVED: …` approves the data loss,
+    /// not the broken code, so it does not silence this rule.
+    /// ## How to ship it safely
+    /// Follow expand/contract (`docs/expand-contract.md`): stop using the
+    /// old name in the code and release that; drop or rename it in a later
+    /// change, at least `migrations.contract_min_age` later
+    /// (`contract-too-soon`). If a reference is a false match, add its file
+    /// to `migrations.contract_ignore`, or approve the statement for this
+    /// rule by name: `-- MIGRATION_APPROVED(contract-still-referenced): <reason>`.
+    pub RULE = { id: "contract-still-referenced", domain: Contract, default: Error, class: Other };
+}
+
+/// How many references the message names.
+const NAMED: usize = 3;
+
+pub fn check(cx: &ContractCx, out: &mut Vec<Finding>) {
+    for (c, refs) in cx.contractions.iter().zip(cx.references) {
+        if refs.is_empty() {
+            continue;
+        }
+        let mut places: Vec<String> = refs
+            .iter()
+            .take(NAMED)
+            .map(|r| format!("{}:{}", r.path, r.line))
+            .collect();
+        if refs.len() > NAMED {
+            let last = format!("{} and {} more", places.pop().unwrap_or_default(), refs.len() - NAMED);
+            places.push(last);
+        }
+        let uses = if c.rename { "the old name" } else { "it" };
+        let mut f = at(
+            c,
+            Finding::new(
+                &RULE,
+                format!(
+                    "{} breaks the code that still uses {uses}: {}",
+                    what(c),
+                    places.join(", ")
+                ),
+            )
+            .help("stop using it in the code and release that first; contract in a later change"),
+        );
+        let name = &c.target.name;
+        for r in refs {
+            let label = format!("still uses `{}`", c.target.display());
+            f = f.related(related(r, name, label));
+        }
+        out.push(f);
+    }
+}
