@@ -47,11 +47,10 @@ pub fn check(cx: &ContractCx, out: &mut Vec<Finding>) {
         if since >= cx.min_age {
             continue;
         }
-        let name = format!("`{}`", c.target.display());
         let when = match &r.commit {
-            None => format!("this change removes the last use of {name} ({}:{})", r.path, r.line),
+            None => format!("this change removes its last use ({}:{})", r.path, r.line),
             Some(commit) => format!(
-                "the code stopped using {name} {} before the head commit (in {commit}, {}:{})",
+                "the code stopped using it {} before the head commit (in {commit}, {}:{})",
                 age(since),
                 r.path,
                 r.line
@@ -64,7 +63,7 @@ pub fn check(cx: &ContractCx, out: &mut Vec<Finding>) {
         let f = Finding::new(
             &RULE,
             format!(
-                "{} too soon: {when}, less than `migrations.contract_min_age` ({}), so instances still running the previous release use it",
+                "{} too soon: {when}, less than `migrations.contract_min_age` ({}); instances still running the previous release use it",
                 what(c),
                 cx.min_age_text
             ),
