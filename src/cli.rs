@@ -214,7 +214,8 @@ fn run_command() -> ExitStatus {
             common,
         } => {
             let root = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-            let root = crate::git::toplevel(&root).unwrap_or(root);
+            let repository = crate::git::toplevel(&root);
+            let root = repository.clone().unwrap_or(root);
             let (stdin, files): (Vec<_>, Vec<_>) = paths.into_iter().partition(|p| p.as_os_str() == "-");
             gate(&common, &root, |cfg| {
                 let input = if stdin.is_empty() {
@@ -231,7 +232,10 @@ fn run_command() -> ExitStatus {
                         text.to_string(),
                     ))
                 };
-                app::lint(&files, input, cfg)
+                match &repository {
+                    Some(top) => app::lint_in_repo(top, &files, input, cfg),
+                    None => app::lint(&files, input, cfg),
+                }
             })
         }
         Command::DryRun { args, common } => dry_run(&args, &common),

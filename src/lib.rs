@@ -8,7 +8,7 @@ pub mod app {
     pub use crate::error::AppError;
     pub use crate::exit::ExitStatus;
     pub use crate::gates::migrations::{select_migrations, Facts, Selected, TableWrite, Write};
-    pub use crate::gates::{check, lint, Gate};
+    pub use crate::gates::{check, lint, lint_in_repo, Gate};
     pub use crate::outcome::{Change, EnvFields, FromTo, PhaseChange, Report, Stats, Verdict};
 }
 pub mod cli;

@@ -198,6 +198,19 @@ fn collect_facts(file: &MigrationFile, facts: &mut Facts) {
 
 /// `shipgate lint`: migration rules on the given files and directories.
 pub fn lint(paths: &[PathBuf], stdin: Option<(String, String)>, config: &Config) -> Result<Report, AppError> {
+    let mut report = Report::default();
+    lint_into(paths, stdin, config, &mut report)?;
+    report.finish(config);
+    Ok(report)
+}
+
+/// The migration rules of `shipgate lint`, into `report` (not finished).
+pub(super) fn lint_into(
+    paths: &[PathBuf],
+    stdin: Option<(String, String)>,
+    config: &Config,
+    report: &mut Report,
+) -> Result<Facts, AppError> {
     let mut inputs = Vec::new();
     if let Some((name, text)) = stdin {
         let framework = discover::classify(&name).map(|c| c.0);
@@ -243,10 +256,7 @@ pub fn lint(paths: &[PathBuf], stdin: Option<(String, String)>, config: &Config)
             });
         }
     }
-    let mut report = Report::default();
-    run_migrations(inputs, config, false, &mut report)?;
-    report.finish(config);
-    Ok(report)
+    run_migrations(inputs, config, false, report)
 }
 
 /// Every `.sql` file below `dir` (ignore-aware), as candidates.

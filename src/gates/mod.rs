@@ -66,3 +66,33 @@ pub fn check(root: &Path, config: &Config, base: Option<&str>, only: Option<Gate
     report.finish(config);
     Ok(report)
 }
+
+/// `shipgate lint` inside a repository (`root`, its top): the migration
+/// rules on the given paths, then the contract rules against the
+/// repository's code and history (without `--base`: what the linted
+/// migrations drop, against HEAD and the work tree).
+pub fn lint_in_repo(
+    root: &Path,
+    paths: &[std::path::PathBuf],
+    stdin: Option<(String, String)>,
+    config: &Config,
+) -> Result<Report, AppError> {
+    let mut report = Report::default();
+    let mut facts = migrations::lint_into(paths, stdin, config, &mut report)?;
+    let cwd =
+        std::env::current_dir().map_err(|e| AppError::Evaluate(format!("cannot read the current directory: {e}")))?;
+    let top = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    // The migrations are not code: those linted and those discovery finds.
+    for p in paths {
+        let abs = cwd.join(p).canonicalize().unwrap_or_else(|_| cwd.join(p));
+        if let Ok(rel) = abs.strip_prefix(&top) {
+            facts.migrations.push(crate::walk::rel_path(Path::new(""), rel));
+        }
+    }
+    if let Ok(found) = crate::migration::discover::discover(root, &config.migrations) {
+        facts.migrations.extend(found.into_iter().map(|c| c.rel));
+    }
+    contract::run(root, config, None, &facts, &mut report)?;
+    report.finish(config);
+    Ok(report)
+}
