@@ -446,3 +446,13 @@ fn every_contract_rule_has_fixtures_that_fail_and_pass() {
         .collect();
     assert_eq!(seen, want);
 }
+
+#[test]
+fn the_markdown_summary_lists_the_references() {
+    let d = repo(&[("src/q.ts", "const q = 'SELECT old_field FROM members';\n")]);
+    write(d.path(), "migrations/002_drop.sql", DROP);
+    commit(d.path(), "2026-03-01", "drop");
+    let o = shipgate(d.path(), &["check", ".", "--base", "main", "--format", "markdown"]);
+    let md = String::from_utf8_lossy(&o.stdout);
+    assert!(md.contains("  - src/q.ts:1: still uses `members.old_field`"), "{md}");
+}

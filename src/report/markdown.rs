@@ -165,8 +165,33 @@ pub fn findings_by_file(findings: &[&Finding], links: Option<&Links>) -> String 
                 code(f.rule),
                 inline(&f.message)
             );
+            out.push_str(&related(f, links));
         }
         out.push('\n');
+    }
+    out
+}
+
+/// How many related places a finding lists; the JSON report has them all.
+const RELATED_SHOWN: usize = 10;
+
+/// A finding's related places in other files (the code that still reads a
+/// dropped column), as a nested list, each linked and labelled.
+pub fn related(f: &Finding, links: Option<&Links>) -> String {
+    let mut out = String::new();
+    let others: Vec<_> = f.related.iter().filter(|r| r.file.is_some()).collect();
+    for r in others.iter().take(RELATED_SHOWN) {
+        let path = r.file.as_deref().unwrap_or_default();
+        let place = link(
+            &format!("{}:{}", escape(path), r.location.line),
+            links,
+            path,
+            Some(r.location.line),
+        );
+        let _ = writeln!(out, "  - {place}: {}", inline(&r.label));
+    }
+    if others.len() > RELATED_SHOWN {
+        let _ = writeln!(out, "  - and {} more", others.len() - RELATED_SHOWN);
     }
     out
 }
@@ -215,6 +240,32 @@ pub fn render(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn related_places_are_listed_under_their_finding_escaped_and_capped() {
+        use crate::finding::{Location, Related};
+        let mut f = Finding::new(crate::rules::ALL_META[0], "m");
+        for line in 1..=12 {
+            f = f.related(Related {
+                file: Some("src/a_*b*.ts".into()),
+                location: Location {
+                    line,
+                    column: 1,
+                    end_line: line,
+                    end_column: 2,
+                },
+                span: None,
+                label: "still uses `members.old_field`".into(),
+            });
+        }
+        let text = related(&f, None);
+        assert!(
+            text.starts_with("  - src/a&#95;&#42;b&#42;.ts:1: still uses `members.old_field`\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("  - and 2 more\n"), "{text}");
+        assert_eq!(text.lines().count(), 11);
+    }
 
     #[test]
     fn code_spans_fence_longer_than_any_backtick_run_inside() {
