@@ -53,7 +53,8 @@ impl Domain {
 pub enum Class {
     /// Destructive or breaking (contract): approvable by a plain approval.
     Contract,
-    /// Lock safety: approvable only by naming the rule.
+    /// Approvable only by naming the rule: lock safety, and the contract
+    /// rules (a plain approval approves the data loss, not the timing).
     Lock,
     /// Everything else (input problems, hygiene).
     Other,

@@ -109,7 +109,7 @@ fn window(root: &Path, base: Option<&str>, min_age: i64) -> Result<Window, AppEr
 }
 
 /// Approvals that name a contract rule approve its findings (a plain
-/// approval does not: the rules' class is not `Contract`); such an approval
+/// approval does not: their class is `Lock`, not `Contract`); such an approval
 /// is then not unused, whatever the migration gate concluded alone.
 fn apply_approvals(facts: &Facts, findings: &mut [Finding], report: &mut Report) {
     for c in &facts.contractions {

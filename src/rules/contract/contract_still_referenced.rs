@@ -46,7 +46,7 @@ crate::declare_rule! {
     /// (`contract-too-soon`). If a reference is a false match, add its file
     /// to `migrations.contract_ignore`, or approve the statement for this
     /// rule by name: `-- MIGRATION_APPROVED(contract-still-referenced): <reason>`.
-    pub RULE = { id: "contract-still-referenced", domain: Contract, default: Error, class: Other };
+    pub RULE = { id: "contract-still-referenced", domain: Contract, default: Error, class: Lock };
 }
 
 /// How many references the message names.

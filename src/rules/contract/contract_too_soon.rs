@@ -32,7 +32,7 @@ crate::declare_rule! {
     /// contract in a later change (`docs/expand-contract.md`). When no
     /// instance can run the old code any more, approve by name:
     /// `-- MIGRATION_APPROVED(contract-too-soon): hotfix; no instance runs 4.1 any more`.
-    pub RULE = { id: "contract-too-soon", domain: Contract, default: Error, class: Other };
+    pub RULE = { id: "contract-too-soon", domain: Contract, default: Error, class: Lock };
 }
 
 pub fn check(cx: &ContractCx, out: &mut Vec<Finding>) {
