@@ -19,11 +19,9 @@ FLAGS=${2:-1000}
 KIB=${3:-10}
 RUNS=${RUNS:-5}
 
-if ! command -v rg >/dev/null 2>&1; then
-    echo "== installing ripgrep" >&2
-    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq ripgrep >/dev/null
-fi
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+ensure_rg
 
 echo "== building shipgate (release)" >&2
 cargo build --release --quiet
@@ -43,24 +41,6 @@ PATTERNS="$WORK/patterns.txt"
 awk '/^   ```regex$/ {grab=1; next} grab {sub(/^   /, ""); print; grab=0}' docs/flag-registry.md >"$PATTERNS"
 echo "== $(wc -l <"$PATTERNS") patterns" >&2
 
-# best_of CMD...: "WALL CPU", the best wall time of RUNS runs (after one
-# warm-up) and the CPU time (user + system) of that run, in seconds.
-best_of() {
-    python3 - "$RUNS" "$@" <<'PY'
-import os, subprocess, sys, time
-runs, cmd = int(sys.argv[1]), sys.argv[2:]
-def once():
-    before = os.times()
-    t0 = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wall = time.perf_counter() - t0
-    after = os.times()
-    return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
-once()
-print("%.3f %.3f" % min(once() for _ in range(runs)))
-PY
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 export SHIPGATE_TODAY=2026-01-01
 # The SDK-call patterns alone (each with a literal prefix): rg at its fastest.

@@ -19,6 +19,16 @@ pub struct Stats {
     pub recognised_statements: usize,
     pub manifests: usize,
     pub flags: usize,
+    /// The contract gate: files of code it read, and commits whose files
+    /// its history search read (left out when none).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub contract_files: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub contract_commits: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -10,7 +10,7 @@
 //! as numbered, dated trees (see `fixture_repo`).
 
 mod common;
-use common::{git, write};
+use common::{git, git_with_env, write};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -25,22 +25,11 @@ const DROP: &str = "ALTER TABLE members DROP COLUMN old_field; -- MIGRATION_APPR
 fn commit(dir: &Path, date: &str, message: &str) {
     git(dir, &["add", "-A"]);
     let when = format!("{date}T12:00:00Z");
-    let o = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(["commit", "-q", "--allow-empty", "-m", message])
-        .current_dir(dir)
-        .env("GIT_COMMITTER_DATE", &when)
-        .env("GIT_AUTHOR_DATE", &when)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let env = [
+        ("GIT_COMMITTER_DATE", when.as_str()),
+        ("GIT_AUTHOR_DATE", when.as_str()),
+    ];
+    git_with_env(dir, &["commit", "-q", "--allow-empty", "-m", message], &env);
 }
 
 /// A repository whose `main` has the schema and `code` (path, text) at
@@ -82,13 +71,19 @@ fn check(dir: &Path) -> (Option<i32>, Vec<Value>) {
     (o.status.code(), findings)
 }
 
+/// `main` holds `code`; the change adds `migrations/002_change.sql` (`sql`)
+/// on 2026-03-01.
+fn change(code: &[(&str, &str)], sql: &str) -> (Option<i32>, Vec<Value>) {
+    let d = repo(code);
+    write(d.path(), "migrations/002_change.sql", sql);
+    commit(d.path(), "2026-03-01", "the change");
+    check(d.path())
+}
+
 /// The change drops `members.old_field` (with a plain approval) while
 /// `path` on main holds `text`.
 fn still_referenced_by(path: &str, text: &str) -> (Option<i32>, Vec<Value>) {
-    let d = repo(&[(path, text)]);
-    write(d.path(), "migrations/002_drop.sql", DROP);
-    commit(d.path(), "2026-03-01", "drop old_field");
-    check(d.path())
+    change(&[(path, text)], DROP)
 }
 
 /// Code that still uses `members.old_field`, and the line of the reference.
@@ -126,7 +121,7 @@ fn still_referenced_by_sql_strings_and_distinctive_identifiers() {
             .find(|f| f["rule"] == "contract-still-referenced")
             .unwrap_or_else(|| panic!("{path}: {findings:#?}"));
         assert_eq!(f["approved"], false, "a plain approval does not silence it");
-        assert_eq!(f["file"], "migrations/002_drop.sql");
+        assert_eq!(f["file"], "migrations/002_change.sql");
         assert_eq!(f["line"], 1);
         let msg = f["message"].as_str().unwrap();
         assert!(msg.contains(&format!("{path}:{line}")), "{msg}");
@@ -231,14 +226,10 @@ fn an_approval_naming_the_rule_silences_it_and_is_not_unused() {
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0]["approved"], true);
 
-    let d = repo(&[("src/q.ts", "const q = 'SELECT old_field FROM members';\n")]);
-    write(
-        d.path(),
-        "migrations/002_drop.sql",
+    let (code, findings) = change(
+        &[("src/q.ts", "const q = 'SELECT old_field FROM members';\n")],
         "-- MIGRATION_APPROVED: data copied\n-- MIGRATION_APPROVED(contract-still-referenced): that query is dead code, removed with 4.2\nALTER TABLE members DROP COLUMN old_field;\n",
     );
-    commit(d.path(), "2026-03-01", "drop");
-    let (code, findings) = check(d.path());
     assert_eq!(code, Some(0), "{findings:#?}");
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0]["rule"], "contract-still-referenced");
@@ -278,14 +269,10 @@ fn the_change_that_removes_the_last_use_and_drops_is_too_soon() {
 #[test]
 fn a_rename_whose_old_name_is_still_read() {
     let code = "const a = 'SELECT old_field FROM members';\nconst b = 'SELECT new_field FROM members';\n";
-    let d = repo(&[("src/members.ts", code)]);
-    write(
-        d.path(),
-        "migrations/002_rename.sql",
+    let (code, findings) = change(
+        &[("src/members.ts", code)],
         "ALTER TABLE members RENAME COLUMN old_field TO new_field; -- MIGRATION_APPROVED: renamed\n",
     );
-    commit(d.path(), "2026-03-01", "rename");
-    let (code, findings) = check(d.path());
     assert_eq!(code, Some(1));
     assert_eq!(findings.len(), 1, "{findings:#?}");
     let msg = findings[0]["message"].as_str().unwrap();
@@ -304,33 +291,29 @@ fn a_rename_whose_old_name_is_still_read() {
 fn the_same_column_name_on_another_table_is_not_a_reference() {
     let code =
         "const q = 'SELECT id, status FROM orders';\nexport const paid = (order: Order) => order.status === 'paid';\n";
-    let d = repo(&[("src/orders.ts", code)]);
-    write(
-        d.path(),
-        "migrations/002_drop.sql",
+    let (code, findings) = change(
+        &[("src/orders.ts", code)],
         "ALTER TABLE members DROP COLUMN status; -- MIGRATION_APPROVED: unused\n",
     );
-    commit(d.path(), "2026-03-01", "drop members.status");
-    let (code, findings) = check(d.path());
     assert_eq!((code, findings.len()), (Some(0), 0), "{findings:#?}");
 }
 
 #[test]
 fn a_name_only_in_docs_changelogs_and_old_migrations_is_not_a_reference() {
-    let d = repo(&[
-        ("docs/schema.md", "`members.old_field` holds the legacy value.\n"),
-        ("CHANGELOG.md", "- 4.1: stop reading old_field\n"),
-        ("README.rst", "old_field\n"),
-        ("migrations/001b_fill.sql", "UPDATE members SET old_field = 'x';\n"),
-        ("vendor/lib/q.js", "q('SELECT old_field FROM members')\n"),
-        (
-            "src/members.ts",
-            "// old_field was read here until 4.1\nexport const x = 1;\n",
-        ),
-    ]);
-    write(d.path(), "migrations/002_drop.sql", DROP);
-    commit(d.path(), "2026-03-01", "drop");
-    let (code, findings) = check(d.path());
+    let (code, findings) = change(
+        &[
+            ("docs/schema.md", "`members.old_field` holds the legacy value.\n"),
+            ("CHANGELOG.md", "- 4.1: stop reading old_field\n"),
+            ("README.rst", "old_field\n"),
+            ("migrations/001b_fill.sql", "UPDATE members SET old_field = 'x';\n"),
+            ("vendor/lib/q.js", "q('SELECT old_field FROM members')\n"),
+            (
+                "src/members.ts",
+                "// old_field was read here until 4.1\nexport const x = 1;\n",
+            ),
+        ],
+        DROP,
+    );
     assert_eq!((code, findings.len()), (Some(0), 0), "{findings:#?}");
 }
 

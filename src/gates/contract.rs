@@ -81,6 +81,8 @@ pub fn run(
         min_age,
         min_age_text: config.migrations.contract_min_age.to_string(),
     };
+    report.stats.contract_files += searched.files;
+    report.stats.contract_commits += searched.commits;
     let mut findings = check(&cx);
     apply_approvals(facts, &mut findings, report);
     report.findings.extend(findings);

@@ -13,6 +13,11 @@ pub fn write(dir: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
 
 /// Runs git in `dir` with a fixed identity and default branch; returns its trimmed stdout.
 pub fn git(dir: &Path, args: &[&str]) -> String {
+    git_with_env(dir, args, &[])
+}
+
+/// [`git`] with environment variables (`GIT_COMMITTER_DATE`, ...).
+pub fn git_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let o = Command::new("git")
         .args([
             "-c",
@@ -25,6 +30,7 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
             "commit.gpgsign=false",
         ])
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .output()
         .unwrap();
