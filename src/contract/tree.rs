@@ -9,8 +9,18 @@ use std::path::Path;
 use super::{is_generated, Reference, Scanner, Target};
 use crate::walk;
 
-/// Folders that hold no application code of the repository's own.
-const NOT_CODE_DIRS: &[&str] = &["docs", "node_modules", "vendor", "third_party", ".git"];
+/// Folders that hold no application code of the repository's own: docs,
+/// vendored code, and migrations of any framework (Django's and Alembic's
+/// `migrations/`, Rails' `db/migrate/`), which name what they drop.
+const NOT_CODE_DIRS: &[&str] = &[
+    "docs",
+    "node_modules",
+    "vendor",
+    "third_party",
+    ".git",
+    "migrations",
+    "migrate",
+];
 /// Documentation by extension.
 const DOC_EXTENSIONS: &[&str] = &["md", "markdown", "mdx", "rst", "txt", "adoc", "asciidoc"];
 /// Changelogs and release notes by name.
@@ -151,6 +161,8 @@ mod tests {
             "node_modules/x/a.js",
             "db/migrate/2_b.rb",
             "legacy/old.py",
+            "app/migrations/0007_remove_member_old_field.py",
+            "db/migrate/20260101_remove_old_field.rb",
         ] {
             assert!(!o.is_code(rel), "{rel}");
         }

@@ -29,7 +29,8 @@ crate::declare_rule! {
     ///   `members_archive`. A snake_case name also matches its camelCase
     ///   form (`old_field`, `oldField`).
     ///
-    /// Not code: the migrations, Markdown and other documentation, `docs/`,
+    /// Not code: the migrations (and any folder named `migrations` or
+    /// `migrate`), Markdown and other documentation, `docs/`,
     /// changelogs, `vendor/`, `node_modules/`, `*.min.js`, files whose head
     /// says `@generated` or `DO NOT EDIT` (except ORM schema files), files
     /// that `.gitignore` hides, and the globs in `migrations.contract_ignore`.
