@@ -508,3 +508,24 @@ fn one_commit_pushed_to_two_refs_is_checked_once() {
         "{err}"
     );
 }
+
+#[test]
+fn a_drop_that_the_pushed_code_still_reads_is_refused_even_when_approved() {
+    let r = Repo::new();
+    r.write(
+        "src/members.ts",
+        "export const q = `SELECT id, old_field FROM members`;\n",
+    );
+    r.commit("read old_field");
+    r.git_ok(&["push", "--quiet", "origin", "main"]);
+    r.install();
+    r.git_ok(&["switch", "--quiet", "-c", "contract"]);
+    r.write(DROP_FILE, DROP_APPROVED);
+    r.commit("drop old_field");
+    let out = r.push(&["origin", "contract"]);
+    assert!(!out.status.success(), "the push went through: {}", text(&out));
+    let err = stderr(&out);
+    assert!(err.contains("contract-still-referenced"), "{err}");
+    assert!(err.contains("src/members.ts:1"), "{err}");
+    assert!(!r.remote_has("contract"));
+}
