@@ -62,29 +62,36 @@ impl Options {
         Ok(options)
     }
 
-    /// Whether one path (a folder on the way, or the file) may hold code.
-    fn keeps(&self, rel: &str, name: &str) -> bool {
+    /// Whether a folder on the way (or a file) may hold code: the walk
+    /// does not enter the others.
+    fn keeps_dir(&self, rel: &str, name: &str) -> bool {
+        !(NOT_CODE_DIRS.contains(&name.to_ascii_lowercase().as_str())
+            || self.migration_dirs.contains(rel)
+            || self.ignore.as_ref().is_some_and(|g| g.is_match(rel)))
+    }
+
+    /// Whether a file, by its name, may be code.
+    fn keeps_file(&self, rel: &str, name: &str) -> bool {
         let lower = name.to_ascii_lowercase();
         let stem = lower.split('.').next().unwrap_or("");
         let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
-        !(NOT_CODE_DIRS.contains(&lower.as_str())
-            || DOC_EXTENSIONS.contains(&ext)
+        !(DOC_EXTENSIONS.contains(&ext)
             || CHANGELOGS.contains(&stem)
             || lower.ends_with(".min.js")
-            || self.migration_files.contains(rel)
-            || self.migration_dirs.contains(rel)
-            || self.ignore.as_ref().is_some_and(|g| g.is_match(rel)))
+            || self.migration_files.contains(rel))
     }
 
     /// Whether a file (relative to the root) is code the search reads.
     pub fn is_code(&self, rel: &str) -> bool {
         let mut end = 0;
-        rel.split('/').all(|part| {
-            end += part.len();
-            let ok = self.keeps(&rel[..end], part);
-            end += 1;
-            ok
-        })
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        self.keeps_file(rel, name)
+            && rel.split('/').all(|part| {
+                end += part.len();
+                let ok = self.keeps_dir(&rel[..end], part);
+                end += 1;
+                ok
+            })
     }
 }
 
@@ -124,8 +131,11 @@ pub fn scan_tree(root: &Path, targets: &[Target], options: &Options) -> Outcome 
     let scanner = Scanner::new(targets);
     let prefilter = Prefilter::new(&scanner);
     let keep_options = options.clone();
-    let keep = move |rel: &str, name: &str| keep_options.keeps(rel, name);
+    let keep = move |rel: &str, name: &str| keep_options.keeps_dir(rel, name);
     let walked = walk::walk(root, keep, &|| (), &|_, file| {
+        if !options.keeps_file(&file.rel, file.name) {
+            return None;
+        }
         let rel = file.rel.clone();
         let hay = file.read()?;
         if !prefilter.may_match(hay) {
@@ -166,7 +176,13 @@ mod tests {
         ] {
             assert!(!o.is_code(rel), "{rel}");
         }
-        for rel in ["src/members.ts", "app/models.py", "db/schema.rs"] {
+        for rel in [
+            "src/members.ts",
+            "app/models.py",
+            "db/schema.rs",
+            "src/history/log.ts",
+            "news/feed.py",
+        ] {
             assert!(o.is_code(rel), "{rel}");
         }
         assert!(Options::new(&["[".into()], Vec::new()).is_err());
