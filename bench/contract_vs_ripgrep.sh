@@ -99,9 +99,9 @@ d = json.load(sys.stdin)
 f = [x for x in d["findings"] if x["rule"].startswith("contract-")]
 still = sum(x["rule"] == "contract-still-referenced" for x in f)
 refs = sum(len(x.get("related", [])) for x in f if x["rule"] == "contract-still-referenced")
-print(d["stats"].get("contract_files", 0), d["stats"].get("contract_commits", 0), still, refs, len(f) - still)')
+print(d["stats"].get("contract_files", 0), d["stats"].get("contract_commits", 0), still, refs, len(f) - still)') || true
 read -r FILES_READ COMMITS_READ STILL REFS SOON <<<"$SUMMARY"
-RG_FILES=$(rg -l -w -F --no-messages --hidden -g '!.git' -f "$PATTERNS" "$REPO" | wc -l)
+RG_FILES=$(rg -l -w -F --no-messages --hidden -g '!.git' -f "$PATTERNS" "$REPO" | wc -l) || true
 REGEX=$(paste -sd'|' "$PATTERNS")
 TOUCHING=$(git -C "$REPO" log -G"$REGEX" --format=%H main | wc -l)
 IN_WINDOW=$(git -C "$REPO" log -G"$REGEX" --since=@$((HEAD_T - 14 * DAY)) --format=%H main | wc -l)

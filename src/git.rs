@@ -190,30 +190,6 @@ mod history_tests {
     }
 }
 
-/// The files at `rev` (relative to `root`) that contain one of `needles`
-/// (fixed strings), as `git grep -l` finds them; text files only.
-pub fn grep_files(root: &Path, rev: &str, needles: &[String]) -> Result<Vec<String>, GitError> {
-    let mut args = vec!["grep", "-l", "-I", "-F"];
-    for n in needles {
-        args.extend(["-e", n.as_str()]);
-    }
-    args.extend([rev, "--", "."]);
-    let out = command(root, &args).output().map_err(cannot_run)?;
-    // 1: nothing matched.
-    if out.status.code() == Some(1) {
-        return Ok(Vec::new());
-    }
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        return Err(GitError::Failed(format!("`git grep` at {rev} failed: {err}")));
-    }
-    let prefix = format!("{rev}:");
-    Ok(String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.strip_prefix(&prefix).unwrap_or(l).to_string())
-        .collect())
-}
-
 /// A commit that the pickaxe search found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Touch {

@@ -37,7 +37,7 @@ pub struct Window {
     /// The head commit (`HEAD`).
     pub head: String,
     /// Where a reference means the change itself removes it: the merge base
-    /// (with `--base`) and HEAD (the work tree's own changes).
+    /// (with `--base`), else HEAD (the work tree's own changes).
     pub bases: Vec<String>,
     /// The head commit's time, seconds since the epoch.
     pub head_time: i64,
@@ -88,11 +88,23 @@ pub fn last_removals(
             }
             Ok(())
         };
+    // A file the work tree has as it was at a base holds no reference
+    // (the targets looked for have none at the head): only the files
+    // changed since the base are read there.
+    let prefix = git::prefix(root)?;
     for base in bases {
         if !open(&history) {
             return Ok(history);
         }
-        let paths = git::grep_files(root, base, &needles)?;
+        let paths: Vec<String> = git::changes_since(root, base)?
+            .into_iter()
+            .filter_map(|(change, path)| match change {
+                git::Change::Added => None,
+                git::Change::Renamed { from } => Some(from),
+                _ => Some(path),
+            })
+            .filter_map(|p| p.strip_prefix(&prefix).map(str::to_string))
+            .collect();
         record(&mut history, base, &paths, None, head_time)?;
     }
     if !open(&history) {

@@ -98,10 +98,10 @@ fn window(root: &Path, base: Option<&str>, min_age: i64) -> Result<Window, AppEr
         )));
     }
     let head_time = crate::git::commit_time(root, "HEAD")?;
-    let mut bases = vec!["HEAD".to_string()];
-    if let Some(rev) = base {
-        bases.insert(0, crate::git::merge_base(root, rev)?);
-    }
+    let bases = vec![match base {
+        Some(rev) => crate::git::merge_base(root, rev)?,
+        None => "HEAD".to_string(),
+    }];
     Ok(Window {
         head: "HEAD".into(),
         bases,
