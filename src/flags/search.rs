@@ -166,41 +166,67 @@ impl Visitor<'_> {
                 }
             },
         };
-        // Offsets, lines and columns are those of the text after a byte-order mark, as in every gate.
-        let hay = self.buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.buf);
-        let mut hits = Vec::new();
-        let mut input = Input::new(hay);
-        let mut lines = Lines::default();
-        loop {
-            re.search_captures_with(cache, &input, caps);
-            let Some(m) = caps.get_match() else { break };
-            if let Some(g) = caps.get_group(1) {
-                let pattern = nth_bit(mask, m.pattern().as_usize());
-                let name = String::from_utf8_lossy(&hay[g.range()]).into_owned();
-                let mut span = g.range();
-                // An environment variable is shown whole: `FEATURE_` and the capture.
-                if sh.set.patterns[pattern].capture == Capture::EnvVar
-                    && hay[..span.start].ends_with(ENV_PREFIX.as_bytes())
-                {
-                    span.start -= ENV_PREFIX.len();
-                }
-                hits.push(Hit {
-                    pattern,
-                    name,
-                    location: lines.locate(hay, &span),
-                    span,
-                });
-            }
-            let next = if m.end() > m.start() { m.end() } else { m.end() + 1 };
-            if next > hay.len() {
-                break;
-            }
-            input.set_start(next);
-        }
+        let hits = scan(&sh.set.patterns, mask, re, cache, caps, &self.buf);
         if !hits.is_empty() {
             self.files.push(FileHits { rel, hits });
         }
     }
+}
+
+/// The hits of the patterns in `mask` (which `re` searches for) in a file's bytes.
+fn scan(
+    patterns: &[super::patterns::Compiled],
+    mask: u128,
+    re: &meta::Regex,
+    cache: &mut meta::Cache,
+    caps: &mut Captures,
+    buf: &[u8],
+) -> Vec<Hit> {
+    // Offsets, lines and columns are those of the text after a byte-order mark, as in every gate.
+    let hay = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buf);
+    let mut hits = Vec::new();
+    let mut input = Input::new(hay);
+    let mut lines = Lines::default();
+    loop {
+        re.search_captures_with(cache, &input, caps);
+        let Some(m) = caps.get_match() else { break };
+        if let Some(g) = caps.get_group(1) {
+            let pattern = nth_bit(mask, m.pattern().as_usize());
+            let name = String::from_utf8_lossy(&hay[g.range()]).into_owned();
+            let mut span = g.range();
+            // An environment variable is shown whole: `FEATURE_` and the capture.
+            if patterns[pattern].capture == Capture::EnvVar && hay[..span.start].ends_with(ENV_PREFIX.as_bytes()) {
+                span.start -= ENV_PREFIX.len();
+            }
+            hits.push(Hit {
+                pattern,
+                name,
+                location: lines.locate(hay, &span),
+                span,
+            });
+        }
+        let next = if m.end() > m.start() { m.end() } else { m.end() + 1 };
+        if next > hay.len() {
+            break;
+        }
+        input.set_start(next);
+    }
+    hits
+}
+
+/// The hits in `text`, a file at `rel` that is not in the work tree (a file
+/// at another revision): the same patterns as the search, for its path, and
+/// none in a file the search skips (too large, or binary).
+pub fn scan_text(set: &PatternSet, rel: &str, text: &[u8]) -> Result<Vec<Hit>, String> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let mask = set.mask(rel, name, &mut Default::default());
+    let binary = memchr::memchr(0, &text[..text.len().min(BINARY_PROBE)]).is_some();
+    if mask == 0 || binary || text.len() as u64 > MAX_FILE_BYTES {
+        return Ok(Vec::new());
+    }
+    let re = set.regex(mask)?;
+    let (mut cache, mut caps) = (re.create_cache(), re.create_captures());
+    Ok(scan(&set.patterns, mask, &re, &mut cache, &mut caps, text))
 }
 
 /// Reads a file into `buf`; `Ok(false)` when it is too large or binary.

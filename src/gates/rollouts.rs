@@ -236,10 +236,10 @@ fn flag_refs(m: &Manifest) -> Vec<FlagRef> {
             .iter()
             .any(|p| p.is_exposed())
     });
-    [(&m.flag, exposed), (&m.kill_switch, None)]
+    [(&m.flag, exposed, false), (&m.kill_switch, None, true)]
         .into_iter()
-        .filter_map(|(node, exposed)| Some((node.as_ref()?, exposed)))
-        .map(|(node, exposed)| {
+        .filter_map(|(node, exposed, kill_switch)| Some((node.as_ref()?, exposed, kill_switch)))
+        .map(|(node, exposed, kill_switch)| {
             let loc = m.location(&m.span(&node.ptr));
             FlagRef {
                 flag: node.value.clone(),
@@ -248,6 +248,7 @@ fn flag_refs(m: &Manifest) -> Vec<FlagRef> {
                 column: loc.column,
                 end_column: loc.end_column,
                 exposed,
+                kill_switch,
             }
         })
         .collect()
