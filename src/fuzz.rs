@@ -98,6 +98,7 @@ pub fn rollout(bytes: &[u8]) -> Option<ExitStatus> {
         content: Content::Bytes(bytes.to_vec()),
         base,
         checked: true,
+        entered: None,
     };
     let mut report = Report::default();
     let opts = Config::default().rollouts;

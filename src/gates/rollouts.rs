@@ -7,6 +7,7 @@ use std::path::{Component, Path};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::flags::{FlagRef, FlagRegistry};
+use crate::manifest::history::PhaseEntry;
 use crate::manifest::model::Manifest;
 use crate::manifest::{discover, load, read, schema, Base, RolloutsConfig, Source, MAX_MANIFEST_BYTES};
 use crate::outcome::{Change, PhaseChange, Report};
@@ -46,23 +47,26 @@ pub fn run(
     let mut sources = Vec::new();
     for (rel, abs) in files {
         let content = read(&abs).map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", abs.display())))?;
-        let (checked, base) = match &changed {
-            None => (true, Base::NotCompared),
+        let (checked, base, entered) = match &changed {
+            None => (true, Base::NotCompared, None),
             Some((mb, paths)) if paths.contains_key(&rel) => {
                 let at_base = paths[&rel].as_deref().unwrap_or(&rel);
-                let base = match crate::git::show(root, mb, at_base)? {
-                    Some(text) => Base::Present(text),
-                    None => Base::Absent,
-                };
-                (true, base)
+                match crate::git::show(root, mb, at_base)? {
+                    Some(text) => {
+                        let entered = phase_entered(root, mb, at_base, &text, &rel, &content)?;
+                        (true, Base::Present(text), entered)
+                    }
+                    None => (true, Base::Absent, None),
+                }
             }
-            Some(_) => (false, Base::NotCompared),
+            Some(_) => (false, Base::NotCompared, None),
         };
         sources.push(Source {
             path: rel,
             content,
             base,
             checked,
+            entered,
         });
     }
     let registry_path = match registry {
@@ -77,6 +81,50 @@ pub fn run(
         &registry_path,
         report,
     ))
+}
+
+/// When the manifest at `rel` moves `current_phase` forward since the merge
+/// base `mb` (where it was `at_base`, with `base_text`), leaving a phase with a
+/// `bake`: the commit that entered that phase, and when the change leaves it
+/// (HEAD's time, or now when the manifest is not committed). A shallow clone cannot say, and
+/// is not evaluated (never a pass).
+fn phase_entered(
+    root: &Path,
+    mb: &str,
+    at_base: &str,
+    base_text: &str,
+    rel: &str,
+    content: &crate::manifest::Content,
+) -> Result<Option<PhaseEntry>, AppError> {
+    let (Some(base), Ok(head)) = (base_manifest(at_base, base_text), load(rel, content)) else {
+        return Ok(None);
+    };
+    let Some(left) = base.current_phase.map(|c| c.value) else {
+        return Ok(None);
+    };
+    let (Some(from), Some(to)) = (head.phase_index(&left), head.current_index()) else {
+        return Ok(None);
+    };
+    if to <= from || head.phases[from].bake.is_none() {
+        return Ok(None);
+    }
+    if crate::git::is_shallow(root)? {
+        return Err(AppError::Evaluate(format!(
+            "{rel}: `phase-advanced-before-bake` needs the manifest's history to find when `{left}` was entered: {}",
+            crate::git::SHALLOW_HINT
+        )));
+    }
+    // A change not committed yet leaves the phase now.
+    let committed = match (crate::git::show(root, "HEAD", rel)?, content) {
+        (Some(text), crate::manifest::Content::Bytes(b)) => text.as_bytes() == b.as_slice(),
+        _ => false,
+    };
+    let when = if committed {
+        crate::git::commit_time(root, "HEAD")?
+    } else {
+        chrono::Utc::now().timestamp()
+    };
+    crate::manifest::history::phase_entry(root, mb, at_base, &left, when)
 }
 
 /// Checks manifests that are already read: everything but discovery and git.
@@ -140,6 +188,7 @@ pub fn check_sources(
                 registry,
                 registry_path,
                 base_phase,
+                entered: source.entered.as_ref(),
             };
             report.findings.extend(rules::check(&cx));
             // A kill switch stays available: the flag gate's `kill-switch-removed`.
