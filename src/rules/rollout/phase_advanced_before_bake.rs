@@ -5,8 +5,9 @@ use crate::finding::Finding;
 crate::declare_rule! {
     /// ## What it does
     /// With `--base REV`, flags a change that moves `current_phase` forward
-    /// from a phase before that phase's `bake` has passed. The time is
-    /// measured from the commit that set `current_phase` to the phase being
+    /// from a phase before that phase's `bake` has passed.
+    ///
+    /// The time is measured from the commit that set `current_phase` to the phase being
     /// left (found in the manifest's git history) to the head commit (or to
     /// now, for a change not committed yet):
     /// "`beta` entered 2026-01-03 (abc1234) with bake 5d; leaving after 1d 4h".
