@@ -6,7 +6,7 @@
 //! advances, `schema rollout`, `init` and the demo repository.
 
 mod common;
-use common::{git, write};
+use common::{git, git_at, write};
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -699,24 +699,9 @@ fn base_reports_a_manifest_that_loses_its_kill_switch() {
         .all(|f| f["rule"] != "kill-switch-removed"));
 }
 
-/// `git commit -qam <message>` with author and committer dates `date`.
+/// `git commit -qam <message>` with author and committer dates `date`; the new commit.
 fn commit_at(dir: &Path, date: &str, message: &str) -> String {
-    let o = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(["commit", "-qam", message])
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    git_at(dir, date, &["commit", "-qam", message]);
     git(dir, &["rev-parse", "HEAD"])
 }
 

@@ -13,6 +13,15 @@ pub fn write(dir: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
 
 /// Runs git in `dir` with a fixed identity and default branch; returns its trimmed stdout.
 pub fn git(dir: &Path, args: &[&str]) -> String {
+    git_with(dir, args, &[])
+}
+
+/// [`git`] with the author and committer dates `date` (`2026-01-03T00:00:00Z`).
+pub fn git_at(dir: &Path, date: &str, args: &[&str]) -> String {
+    git_with(dir, args, &[("GIT_AUTHOR_DATE", date), ("GIT_COMMITTER_DATE", date)])
+}
+
+fn git_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let o = Command::new("git")
         .args([
             "-c",
@@ -25,6 +34,7 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
             "commit.gpgsign=false",
         ])
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .output()
         .unwrap();
