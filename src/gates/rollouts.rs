@@ -86,8 +86,8 @@ pub fn run(
 /// When the manifest at `rel` moves `current_phase` forward since the merge
 /// base `mb` (where it was `at_base`, with `base_text`), leaving a phase with a
 /// `bake`: the commit that entered that phase, and when the change leaves it
-/// (HEAD's time, or now when the manifest is not committed). A shallow clone cannot say, and
-/// is not evaluated (never a pass).
+/// (HEAD's time, or now when the manifest is not committed). A shallow clone
+/// cannot say, and is not evaluated (never a pass).
 fn phase_entered(
     root: &Path,
     mb: &str,
@@ -127,7 +127,8 @@ fn phase_entered(
     crate::manifest::history::phase_entry(root, mb, at_base, &left, when)
 }
 
-/// Checks manifests that are already read: everything but discovery and git.
+/// Checks manifests that are already read: everything but discovery and git
+/// (the history of `Source::entered` is read before).
 /// `root` resolves `rollback_plan` paths.
 pub fn check_sources(
     root: &Path,
