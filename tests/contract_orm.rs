@@ -81,10 +81,22 @@ fn prisma_fields_resolve_through_map_to_their_table() {
     assert_eq!(find(p, PRISMA, column("users", "nickname"), Via::Prisma), []);
     // A relation field is no column; the scalar field it names is, twice.
     assert_eq!(find(p, PRISMA, column("Post", "author"), Via::Prisma), []);
-    assert_eq!(find(p, PRISMA, column("Post", "author_id"), Via::Prisma), [(24, 3), (25, 38)]);
-    assert_eq!(find(p, PRISMA, object(TargetKind::Table, None, "users"), Via::Prisma), [(10, 7)]);
-    assert_eq!(find(p, PRISMA, object(TargetKind::Table, None, "User"), Via::Prisma), []);
-    assert_eq!(find(p, PRISMA, object(TargetKind::Type, None, "user_role"), Via::Prisma), [(28, 6)]);
+    assert_eq!(
+        find(p, PRISMA, column("Post", "author_id"), Via::Prisma),
+        [(24, 3), (25, 38)]
+    );
+    assert_eq!(
+        find(p, PRISMA, object(TargetKind::Table, None, "users"), Via::Prisma),
+        [(10, 7)]
+    );
+    assert_eq!(
+        find(p, PRISMA, object(TargetKind::Table, None, "User"), Via::Prisma),
+        []
+    );
+    assert_eq!(
+        find(p, PRISMA, object(TargetKind::Type, None, "user_role"), Via::Prisma),
+        [(28, 6)]
+    );
     let admin = object(TargetKind::EnumValue, Some("user_role"), "admin");
     assert_eq!(find(p, PRISMA, admin.clone(), Via::Prisma), [(30, 3)]);
     assert_eq!(find("docs/schema.prisma.md", PRISMA, admin, Via::Prisma), []);
@@ -135,7 +147,10 @@ fn diesel_columns_belong_to_their_table_and_sql_name_renames() {
     assert_eq!(find(p, DIESEL, column("posts", "member_id"), Via::Diesel), [(27, 9)]);
     assert_eq!(find(p, DIESEL, column("members", "type"), Via::Diesel), [(19, 9)]);
     assert_eq!(find(p, DIESEL, column("members", "kind"), Via::Diesel), []);
-    assert_eq!(find(p, DIESEL, object(TargetKind::Table, None, "posts"), Via::Diesel), [(25, 5)]);
+    assert_eq!(
+        find(p, DIESEL, object(TargetKind::Table, None, "posts"), Via::Diesel),
+        [(25, 5)]
+    );
 }
 
 const DRIZZLE: &str = r#"import { integer, pgEnum, pgTable, serial, text, uniqueIndex, varchar } from "drizzle-orm/pg-core";
@@ -168,7 +183,10 @@ fn drizzle_columns_take_the_builder_name_else_the_key() {
     assert_eq!(find(p, DRIZZLE, column("users", "author_id"), Via::Drizzle), []);
     assert_eq!(find(p, DRIZZLE, column("posts", "author_id"), Via::Drizzle), [(15, 3)]);
     assert_eq!(find(p, DRIZZLE, column("users", "legacy_score"), Via::Drizzle), []);
-    assert_eq!(find(p, DRIZZLE, object(TargetKind::Table, None, "posts"), Via::Drizzle), [(13, 31)]);
+    assert_eq!(
+        find(p, DRIZZLE, object(TargetKind::Table, None, "posts"), Via::Drizzle),
+        [(13, 31)]
+    );
     let admin = object(TargetKind::EnumValue, Some("role"), "admin");
     assert_eq!(find(p, DRIZZLE, admin, Via::Drizzle), [(3, 59)]);
 }
@@ -215,16 +233,46 @@ user_keyword = Table(
 #[test]
 fn sqlalchemy_declarative_and_core_columns() {
     let p = "app/models.py";
-    assert_eq!(find(p, SQLALCHEMY, column("user_account", "full_name"), Via::SqlAlchemy), [(16, 5)]);
-    assert_eq!(find(p, SQLALCHEMY, column("user_account", "fullname"), Via::SqlAlchemy), []);
-    assert_eq!(find(p, SQLALCHEMY, column("user_account", "legacy_field"), Via::SqlAlchemy), [(17, 5)]);
-    assert_eq!(find(p, SQLALCHEMY, column("user_account", "old_field"), Via::SqlAlchemy), []);
-    assert_eq!(find(p, SQLALCHEMY, column("address", "name"), Via::SqlAlchemy), [(27, 5)]);
-    assert_eq!(find(p, SQLALCHEMY, column("user_account", "email_address"), Via::SqlAlchemy), []);
-    assert_eq!(find(p, SQLALCHEMY, column("address", "email_address"), Via::SqlAlchemy), [(26, 5)]);
-    assert_eq!(find(p, SQLALCHEMY, column("user_account", "nickname"), Via::SqlAlchemy), []);
-    assert_eq!(find(p, SQLALCHEMY, column("user_account", "addresses"), Via::SqlAlchemy), []);
-    assert_eq!(find(p, SQLALCHEMY, column("user_keyword", "keyword_id"), Via::SqlAlchemy), [(36, 13)]);
+    assert_eq!(
+        find(p, SQLALCHEMY, column("user_account", "full_name"), Via::SqlAlchemy),
+        [(16, 5)]
+    );
+    assert_eq!(
+        find(p, SQLALCHEMY, column("user_account", "fullname"), Via::SqlAlchemy),
+        []
+    );
+    assert_eq!(
+        find(p, SQLALCHEMY, column("user_account", "legacy_field"), Via::SqlAlchemy),
+        [(17, 5)]
+    );
+    assert_eq!(
+        find(p, SQLALCHEMY, column("user_account", "old_field"), Via::SqlAlchemy),
+        []
+    );
+    assert_eq!(
+        find(p, SQLALCHEMY, column("address", "name"), Via::SqlAlchemy),
+        [(27, 5)]
+    );
+    assert_eq!(
+        find(p, SQLALCHEMY, column("user_account", "email_address"), Via::SqlAlchemy),
+        []
+    );
+    assert_eq!(
+        find(p, SQLALCHEMY, column("address", "email_address"), Via::SqlAlchemy),
+        [(26, 5)]
+    );
+    assert_eq!(
+        find(p, SQLALCHEMY, column("user_account", "nickname"), Via::SqlAlchemy),
+        []
+    );
+    assert_eq!(
+        find(p, SQLALCHEMY, column("user_account", "addresses"), Via::SqlAlchemy),
+        []
+    );
+    assert_eq!(
+        find(p, SQLALCHEMY, column("user_keyword", "keyword_id"), Via::SqlAlchemy),
+        [(36, 13)]
+    );
     let table = object(TargetKind::Table, None, "user_keyword");
     assert_eq!(find(p, SQLALCHEMY, table, Via::SqlAlchemy), [(33, 6)]);
 }
@@ -253,24 +301,51 @@ class Album(models.Model):
 #[test]
 fn django_default_tables_db_table_db_column_and_foreign_keys() {
     for p in ["music/models.py", "music/models/__init__.py"] {
-        assert_eq!(find(p, DJANGO, column("music_musician", "instrument"), Via::Django), [(7, 5)]);
-        assert_eq!(find(p, DJANGO, column("music_albums", "instrument"), Via::Django), [(16, 5)]);
-        assert_eq!(find(p, DJANGO, column("music_musician", "surname"), Via::Django), [(6, 5)]);
+        assert_eq!(
+            find(p, DJANGO, column("music_musician", "instrument"), Via::Django),
+            [(7, 5)]
+        );
+        assert_eq!(
+            find(p, DJANGO, column("music_albums", "instrument"), Via::Django),
+            [(16, 5)]
+        );
+        assert_eq!(
+            find(p, DJANGO, column("music_musician", "surname"), Via::Django),
+            [(6, 5)]
+        );
         assert_eq!(find(p, DJANGO, column("music_musician", "last_name"), Via::Django), []);
-        assert_eq!(find(p, DJANGO, column("music_albums", "artist_id"), Via::Django), [(12, 5)]);
+        assert_eq!(
+            find(p, DJANGO, column("music_albums", "artist_id"), Via::Django),
+            [(12, 5)]
+        );
         assert_eq!(find(p, DJANGO, column("music_albums", "artist"), Via::Django), []);
         assert_eq!(find(p, DJANGO, column("music_musician", "nickname"), Via::Django), []);
         let musician = object(TargetKind::Table, None, "music_musician");
         assert_eq!(find(p, DJANGO, musician, Via::Django), [(4, 7)]);
-        assert_eq!(find(p, DJANGO, object(TargetKind::Table, None, "music_album"), Via::Django), []);
+        assert_eq!(
+            find(p, DJANGO, object(TargetKind::Table, None, "music_album"), Via::Django),
+            []
+        );
     }
     // Not a models module: no Django references.
-    assert_eq!(find("music/views.py", DJANGO, column("music_musician", "instrument"), Via::Django), []);
+    assert_eq!(
+        find(
+            "music/views.py",
+            DJANGO,
+            column("music_musician", "instrument"),
+            Via::Django
+        ),
+        []
+    );
 }
 
 #[test]
 fn each_reference_names_the_target_it_matched() {
-    let targets = [column("orders", "email"), column("Post", "email"), column("users", "email")];
+    let targets = [
+        column("orders", "email"),
+        column("Post", "email"),
+        column("users", "email"),
+    ];
     let found: Vec<(usize, usize)> = references("schema.prisma", PRISMA, &targets)
         .iter()
         .map(|r| (r.target, r.line))

@@ -8,12 +8,9 @@
 //! same file belong to each model that inherits them; a proxy model has no
 //! table of its own.
 
-use super::python::{self, Class};
+use super::python::{self, Assign, Class};
 use super::scan::{Lang, Toks};
 use super::{file_name, Def, DefKind};
-
-/// How deep abstract inheritance is followed (and a guard against cycles).
-const MAX_DEPTH: usize = 8;
 
 pub fn defs(path: &str, text: &str) -> Vec<Def> {
     let Some(label) = app_label(path) else {
@@ -24,13 +21,21 @@ pub fn defs(path: &str, text: &str) -> Vec<Def> {
     }
     let t = Toks::new(text, Lang::Python);
     let classes = python::classes(&t);
+    let parents = python::parents(&classes);
+    let meta_flag = |c: &Class<'_>, name| c.inner("Meta").is_some_and(|m| m.flag(&t, name));
+    let mut model: Vec<bool> = Vec::with_capacity(classes.len());
+    for (c, parents) in classes.iter().zip(&parents) {
+        let is = is_model(&t, c) || parents.iter().any(|&p| model[p]);
+        model.push(is);
+    }
+    // Abstract models have no table: their fields go to each heir's.
+    let bodies = python::bodies(&classes, &parents, |p| meta_flag(&classes[p], "abstract"));
     let mut out = Vec::new();
-    for c in classes.iter().filter(|c| is_model(&t, &classes, c, 0)) {
-        let meta = c.inner("Meta");
-        let flag = |name| meta.is_some_and(|m| m.flag(&t, name));
-        if flag("abstract") || flag("proxy") {
+    for (k, c) in classes.iter().enumerate() {
+        if !model[k] || meta_flag(c, "abstract") || meta_flag(c, "proxy") {
             continue;
         }
+        let meta = c.inner("Meta");
         let label = meta.and_then(|m| m.string(&t, "app_label")).unwrap_or(label);
         let table = match meta.and_then(|m| m.string(&t, "db_table")) {
             Some(table) => table.to_string(),
@@ -38,7 +43,9 @@ pub fn defs(path: &str, text: &str) -> Vec<Def> {
             None => format!("{label}_{}", c.name.to_lowercase()),
         };
         out.push(Def::new(DefKind::Relation, "", &table, c.at));
-        fields(&t, &classes, c, &table, 0, &mut out);
+        for assign in &bodies[k] {
+            field(&t, assign, &table, &mut out);
+        }
     }
     out
 }
@@ -63,64 +70,44 @@ fn is_field(func: &str) -> bool {
     func.ends_with("Field") || func == "ForeignKey"
 }
 
-fn is_model(t: &Toks<'_>, classes: &[Class<'_>], c: &Class<'_>, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
-        return false;
-    }
-    c.base_names().any(|b| {
-        b == "Model"
-            || classes
-                .iter()
-                .any(|p| p.name == b && p.name != c.name && is_model(t, classes, p, depth + 1))
-    }) || c.body.iter().any(|a| {
-        a.value
-            .and_then(|(s, _)| python::call(t, s))
-            .is_some_and(|call| is_field(call.func))
-    })
+/// Whether a class derives from `models.Model` or declares a model field.
+fn is_model(t: &Toks<'_>, c: &Class<'_>) -> bool {
+    c.base_names().any(|b| b == "Model")
+        || c.body.iter().any(|a| {
+            a.value
+                .and_then(|(s, _)| python::call(t, s))
+                .is_some_and(|call| is_field(call.func))
+        })
 }
 
-/// The columns (and join tables) of a model's fields, with those of the
-/// abstract models it inherits from in this file.
-fn fields(t: &Toks<'_>, classes: &[Class<'_>], c: &Class<'_>, table: &str, depth: usize, out: &mut Vec<Def>) {
-    if depth > MAX_DEPTH {
+/// The column (or join table) of one field of the model on `table`.
+fn field(t: &Toks<'_>, assign: &Assign, table: &str, out: &mut Vec<Def>) {
+    let Some(call) = assign.value.and_then(|(s, _)| python::call(t, s)) else {
+        return;
+    };
+    if !is_field(call.func) {
         return;
     }
-    for assign in &c.body {
-        let Some(call) = assign.value.and_then(|(s, _)| python::call(t, s)) else {
-            continue;
-        };
-        if !is_field(call.func) {
-            continue;
-        }
-        let name = t.text(assign.name);
-        let at = t.start(assign.name);
-        match call.func {
-            "ManyToManyField" => {
-                if call.has_keyword("through") {
-                    continue;
-                }
+    let name = t.text(assign.name);
+    let at = t.start(assign.name);
+    match call.func {
+        "ManyToManyField" => {
+            if !call.has_keyword("through") {
                 let join = call
                     .keyword_string(t, "db_table")
                     .map_or_else(|| format!("{table}_{name}"), str::to_string);
                 out.push(Def::new(DefKind::Relation, "", &join, at));
             }
-            "ForeignKey" | "OneToOneField" => {
-                let column = call
-                    .keyword_string(t, "db_column")
-                    .map_or_else(|| format!("{name}_id"), str::to_string);
-                out.push(Def::new(DefKind::Column, table, &column, at));
-            }
-            _ => {
-                let column = call.keyword_string(t, "db_column").unwrap_or(name);
-                out.push(Def::new(DefKind::Column, table, column, at));
-            }
         }
-    }
-    for base in c.base_names() {
-        let parent = classes.iter().find(|p| p.name == base && p.name != c.name);
-        let abstract_parent = parent.filter(|p| p.inner("Meta").is_some_and(|m| m.flag(t, "abstract")));
-        if let Some(parent) = abstract_parent {
-            fields(t, classes, parent, table, depth + 1, out);
+        "ForeignKey" | "OneToOneField" => {
+            let column = call
+                .keyword_string(t, "db_column")
+                .map_or_else(|| format!("{name}_id"), str::to_string);
+            out.push(Def::new(DefKind::Column, table, &column, at));
+        }
+        _ => {
+            let column = call.keyword_string(t, "db_column").unwrap_or(name);
+            out.push(Def::new(DefKind::Column, table, column, at));
         }
     }
 }

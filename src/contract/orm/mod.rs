@@ -167,6 +167,23 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_and_unclosed_brackets_are_read_without_recursion() {
+        let nested: String = (0..500)
+            .map(|d| format!("{}class A(models.Model):\n", " ".repeat(d)))
+            .collect();
+        let open = format!(
+            "import 'drizzle-orm'; table! Column( models {}{}",
+            "(".repeat(5000),
+            "{[".repeat(5000)
+        );
+        let targets = [column("t", "b")];
+        for path in ["schema.prisma", "src/schema.rs", "db/schema.ts", "app/models.py"] {
+            assert!(references(path, &nested, &targets).is_empty());
+            assert!(references(path, &open, &targets).is_empty());
+        }
+    }
+
+    #[test]
     fn garbage_and_truncated_files_never_panic() {
         let samples = [
             "model A { x Int @map(\"y\") @@map(\"t\") }\nenum E { A @map(\"a\") }",

@@ -4,6 +4,8 @@
 //! another model) is no column, but the fields its `@relation(fields: […])`
 //! lists are. `enum` blocks are types whose values `@map` may rename.
 
+use std::collections::HashSet;
+
 use super::scan::{Kind, Lang, Toks};
 use super::{Def, DefKind};
 
@@ -14,7 +16,7 @@ pub fn defs(path: &str, text: &str) -> Vec<Def> {
     let t = Toks::new(text, Lang::Prisma);
     let blocks = blocks(&t);
     // Models, views and composite types: a field of one of these types is a relation.
-    let models: Vec<&str> = blocks.iter().filter(|b| b.keyword != "enum").map(|b| b.name).collect();
+    let models: HashSet<&str> = blocks.iter().filter(|b| b.keyword != "enum").map(|b| b.name).collect();
     let mut out = Vec::new();
     for b in &blocks {
         match b.keyword {
@@ -99,7 +101,7 @@ struct Field<'a> {
     fields: Vec<usize>,
 }
 
-fn model<'a>(t: &Toks<'a>, b: &Block<'_>, models: &[&str], out: &mut Vec<Def>) {
+fn model<'a>(t: &Toks<'a>, b: &Block<'_>, models: &HashSet<&str>, out: &mut Vec<Def>) {
     let end = t.close(b.open).min(t.len());
     let mut table = b.name;
     let mut fields: Vec<Field<'a>> = Vec::new();
@@ -125,7 +127,7 @@ fn model<'a>(t: &Toks<'a>, b: &Block<'_>, models: &[&str], out: &mut Vec<Def>) {
             name: t.text(i),
             at: i,
             column: None,
-            relation: models.contains(&t.text(i + 1)),
+            relation: models.contains(t.text(i + 1)),
             fields: Vec::new(),
         };
         let mut j = i + 2;

@@ -3,6 +3,8 @@
 //! (`name = call(…)`, `name: Annotation = call(…)`), nested classes such
 //! as `Meta`, and calls with positional and keyword arguments.
 
+use std::collections::HashMap;
+
 use super::scan::{Kind, Toks};
 
 pub struct Class<'a> {
@@ -135,7 +137,7 @@ pub fn classes<'a>(t: &Toks<'a>) -> Vec<Class<'a>> {
     let mut i = 0;
     while i < t.len() {
         if t.t[i].line_start && t.ident(i, "class") {
-            if let Some((class, end)) = class(t, i) {
+            if let Some((class, end)) = class(t, i, true) {
                 out.push(class);
                 i = end;
                 continue;
@@ -147,7 +149,9 @@ pub fn classes<'a>(t: &Toks<'a>) -> Vec<Class<'a>> {
 }
 
 /// The class whose `class` keyword is at `i`, and the token index after it.
-fn class<'a>(t: &Toks<'a>, i: usize) -> Option<(Class<'a>, usize)> {
+/// Only an outer class reads the classes nested in it (`Meta`), so deep
+/// nesting costs no recursion.
+fn class<'a>(t: &Toks<'a>, i: usize, outer: bool) -> Option<(Class<'a>, usize)> {
     if !t.is(i + 1, Kind::Ident) {
         return None;
     }
@@ -185,7 +189,7 @@ fn class<'a>(t: &Toks<'a>, i: usize) -> Option<(Class<'a>, usize)> {
     for (n, &s) in starts.iter().enumerate() {
         let stop = starts.get(n + 1).copied().unwrap_or(end);
         if t.ident(s, "class") {
-            if let Some((inner, _)) = class(t, s) {
+            if let Some((inner, _)) = outer.then(|| class(t, s, false)).flatten() {
                 c.inner.push(inner);
             }
         } else if let Some(assign) = assignment(t, s, stop) {
@@ -222,4 +226,41 @@ fn assignment(t: &Toks<'_>, s: usize, stop: usize) -> Option<Assign> {
         annotation: Some((s + 2, eq)),
         value: (eq < stop).then_some((eq + 1, stop)),
     })
+}
+
+/// Most assignments a class collects from the bases it inherits them from
+/// (a guard against long chains in generated or broken files).
+const MAX_INHERITED: usize = 1000;
+
+/// For each class, the classes before it in the file that it names as bases
+/// (Python defines a base before the class that uses it), by index.
+pub fn parents(classes: &[Class<'_>]) -> Vec<Vec<usize>> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(classes.len());
+    for (k, c) in classes.iter().enumerate() {
+        out.push(c.base_names().filter_map(|b| seen.get(b).copied()).collect());
+        seen.entry(c.name).or_insert(k);
+    }
+    out
+}
+
+/// For each class: its own assignments, then those of the bases for which
+/// `inherits` holds (mixins, abstract models), transitively.
+pub fn bodies<'c>(
+    classes: &'c [Class<'_>],
+    parents: &[Vec<usize>],
+    inherits: impl Fn(usize) -> bool,
+) -> Vec<Vec<&'c Assign>> {
+    let mut out: Vec<Vec<&Assign>> = Vec::with_capacity(classes.len());
+    for (k, c) in classes.iter().enumerate() {
+        let mut body: Vec<&Assign> = c.body.iter().collect();
+        for &p in &parents[k] {
+            if inherits(p) {
+                let room = MAX_INHERITED.saturating_sub(body.len());
+                body.extend(out[p].iter().take(room).copied());
+            }
+        }
+        out.push(body);
+    }
+    out
 }

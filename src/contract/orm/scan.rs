@@ -37,7 +37,8 @@ pub struct Tok {
     pub end: usize,
     /// The first token of a line outside any bracket (Python's logical lines).
     pub line_start: bool,
-    /// Characters between the start of its line and the token.
+    /// For the first token of a line: the characters before it on the line
+    /// (0 for the other tokens).
     pub indent: usize,
 }
 
@@ -87,7 +88,12 @@ impl Lexer<'_> {
     /// Takes `line_start` and `indent` at the current byte, where a token begins.
     fn begin(&mut self) {
         let line_start = self.line_open && self.depth == 0 && !self.continued;
-        let indent = std::str::from_utf8(&self.b[self.line_begin..self.i]).map_or(0, |s| s.chars().count());
+        // Counted for the first token of a line only: a long line stays linear.
+        let indent = if self.line_open {
+            std::str::from_utf8(&self.b[self.line_begin..self.i]).map_or(0, |s| s.chars().count())
+        } else {
+            0
+        };
         self.head = (line_start, indent);
         self.line_open = false;
     }

@@ -8,12 +8,9 @@
 //! table that inherits them. Core: `Table("members", metadata,
 //! Column("old_field", …))`. Types: `Enum("a", "b", name="status")`.
 
-use super::python::{self, Class};
+use super::python::{self, Assign, Class};
 use super::scan::{Kind, Lang, Toks};
 use super::{snake_case, Def, DefKind};
-
-/// How deep inheritance is followed (and a guard against cycles in broken files).
-const MAX_DEPTH: usize = 8;
 
 pub fn defs(path: &str, text: &str) -> Vec<Def> {
     if !path.ends_with(".py")
@@ -25,77 +22,71 @@ pub fn defs(path: &str, text: &str) -> Vec<Def> {
     }
     let t = Toks::new(text, Lang::Python);
     let classes = python::classes(&t);
+    let parents = python::parents(&classes);
+    let mut tables: Vec<Option<(String, bool)>> = Vec::with_capacity(classes.len());
+    for (c, parents) in classes.iter().zip(&parents) {
+        let table = table_of(&t, c, parents, &tables);
+        tables.push(table);
+    }
+    // Mixins and abstract bases have no table: their columns go to each heir's.
+    let bodies = python::bodies(&classes, &parents, |p| tables[p].is_none());
     let mut out = Vec::new();
-    for c in &classes {
-        let Some((table, own)) = table_of(&t, &classes, c, 0) else {
+    for ((c, table), body) in classes.iter().zip(&tables).zip(&bodies) {
+        let Some((table, own)) = table else {
             continue;
         };
-        if own {
-            out.push(Def::new(DefKind::Relation, "", &table, c.at));
+        if *own {
+            out.push(Def::new(DefKind::Relation, "", table, c.at));
         }
-        columns(&t, &classes, c, &table, 0, &mut out);
+        for assign in body {
+            if let Some(column) = column_of(&t, assign) {
+                out.push(Def::new(DefKind::Column, table, column, t.start(assign.name)));
+            }
+        }
     }
     core(&t, &mut out);
     out
 }
 
-fn in_file<'c, 'a>(classes: &'c [Class<'a>], name: &str) -> Option<&'c Class<'a>> {
-    classes.iter().find(|c| c.name == name)
-}
-
-/// The table a class maps to, and whether it is its own (not a parent's).
-fn table_of(t: &Toks<'_>, classes: &[Class<'_>], c: &Class<'_>, depth: usize) -> Option<(String, bool)> {
-    if depth > MAX_DEPTH || c.flag(t, "__abstract__") {
+/// The table a class maps to, and whether it is its own (not a parent's),
+/// given the tables of the classes before it.
+fn table_of(
+    t: &Toks<'_>,
+    c: &Class<'_>,
+    parents: &[usize],
+    tables: &[Option<(String, bool)>],
+) -> Option<(String, bool)> {
+    if c.flag(t, "__abstract__") {
         return None;
     }
     if let Some(assign) = c.get(t, "__tablename__") {
         let (s, e) = assign.value?;
         return python::single_string(t, s, e).map(|name| (name.to_string(), true));
     }
-    for base in c.base_names() {
-        if let Some(parent) = in_file(classes, base).filter(|p| p.name != c.name) {
-            if let Some((table, _)) = table_of(t, classes, parent, depth + 1) {
-                return Some((table, false));
-            }
-        }
+    if let Some((table, _)) = parents.iter().find_map(|&p| tables[p].as_ref()) {
+        return Some((table.clone(), false));
     }
     // Flask-SQLAlchemy: `class MemberProfile(db.Model)` is `member_profile`.
     let flask = c.bases.iter().any(|b| *b == "db.Model" || *b == "Model");
     flask.then(|| (snake_case(c.name), true))
 }
 
-/// The columns a class declares, and those of the table-less bases
-/// (mixins, abstract classes) it inherits from in this file.
-fn columns(t: &Toks<'_>, classes: &[Class<'_>], c: &Class<'_>, table: &str, depth: usize, out: &mut Vec<Def>) {
-    if depth > MAX_DEPTH {
-        return;
+/// The column an assignment in a class body declares, if any.
+fn column_of<'a>(t: &Toks<'a>, assign: &Assign) -> Option<&'a str> {
+    let attr = t.text(assign.name);
+    if attr.starts_with("__") {
+        return None;
     }
-    for assign in &c.body {
-        let attr = t.text(assign.name);
-        if attr.starts_with("__") {
-            continue;
-        }
-        let column = match (assign.value, assign.annotation) {
-            (Some((s, _)), _) => python::call(t, s)
-                .filter(|call| matches!(call.func, "Column" | "mapped_column"))
-                .map(|call| {
-                    call.positional_string(t, 0)
-                        .or_else(|| call.keyword_string(t, "name"))
-                        .unwrap_or(attr)
-                }),
-            (None, Some((s, e))) => (s..e).any(|k| t.ident(k, "Mapped")).then_some(attr),
-            (None, None) => None,
-        };
-        if let Some(column) = column {
-            out.push(Def::new(DefKind::Column, table, column, t.start(assign.name)));
-        }
-    }
-    for base in c.base_names() {
-        if let Some(parent) = in_file(classes, base).filter(|p| p.name != c.name) {
-            if table_of(t, classes, parent, 0).is_none() {
-                columns(t, classes, parent, table, depth + 1, out);
-            }
-        }
+    match (assign.value, assign.annotation) {
+        (Some((s, _)), _) => python::call(t, s)
+            .filter(|call| matches!(call.func, "Column" | "mapped_column"))
+            .map(|call| {
+                call.positional_string(t, 0)
+                    .or_else(|| call.keyword_string(t, "name"))
+                    .unwrap_or(attr)
+            }),
+        (None, Some((s, e))) => (s..e).any(|k| t.ident(k, "Mapped")).then_some(attr),
+        (None, None) => None,
     }
 }
 
