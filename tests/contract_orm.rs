@@ -3,7 +3,7 @@
 //! only, under the name the ORM gives it in the database (not the attribute
 //! name), and a commented-out field is no reference (issue #13).
 
-use shipgate::contract::orm::references;
+use shipgate::contract::orm::{is_schema_file, references};
 use shipgate::contract::{Target, TargetKind, Via};
 
 fn column(table: &str, name: &str) -> Target {
@@ -351,4 +351,22 @@ fn each_reference_names_the_target_it_matched() {
         .map(|r| (r.target, r.line))
         .collect();
     assert_eq!(found, [(2, 12), (1, 23)]);
+}
+
+#[test]
+fn schema_files_are_known_by_path_and_text_even_without_the_name() {
+    // The Django column `artist_id` is not written in the file: the caller
+    // must pass every schema file, not only those that contain the name.
+    assert!(!DJANGO.contains("artist_id") && !DJANGO.contains("music_musician"));
+    assert!(is_schema_file("music/models.py", DJANGO));
+    assert!(is_schema_file("prisma/schema.prisma", PRISMA));
+    assert!(is_schema_file("src/schema.rs", DIESEL));
+    assert!(is_schema_file("src/db/schema.ts", DRIZZLE));
+    assert!(is_schema_file("app/db.py", SQLALCHEMY));
+    assert!(!is_schema_file(
+        "src/members.ts",
+        "const q = `SELECT id, old_field FROM members`;"
+    ));
+    assert!(!is_schema_file("music/views.py", "from .models import Album"));
+    assert!(!is_schema_file("docs/schema.md", PRISMA));
 }

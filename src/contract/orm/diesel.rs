@@ -6,10 +6,13 @@
 use super::scan::{Kind, Lang, Toks};
 use super::{Def, DefKind};
 
-pub fn defs(path: &str, text: &str) -> Vec<Def> {
-    if !path.ends_with(".rs") || !text.contains("table!") {
-        return Vec::new();
-    }
+/// Whether the file is Rust that invokes `table!`.
+pub fn applies(path: &str, text: &str) -> bool {
+    path.ends_with(".rs") && text.contains("table!")
+}
+
+/// What the file defines; `applies` has said it is one of ours.
+pub fn defs(_path: &str, text: &str) -> Vec<Def> {
     let t = Toks::new(text, Lang::Rust);
     let mut out = Vec::new();
     let mut i = 0;
@@ -171,7 +174,8 @@ table! {
 
     #[test]
     fn a_file_without_the_macro_is_not_diesel() {
-        assert!(defs("src/schema.rs", "fn table() {}").is_empty());
-        assert!(defs("schema.py", "table! { a (id) { id -> Int4 } }").is_empty());
+        assert!(!applies("src/schema.rs", "fn table() {}"));
+        assert!(!applies("schema.py", "table! { a (id) { id -> Int4 } }"));
+        assert!(defs("src/schema.rs", "fn table() {} // table!").is_empty());
     }
 }

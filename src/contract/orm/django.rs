@@ -4,7 +4,8 @@
 //! `models.py` or `models/`. A field `x = models.CharField(…)` is the column
 //! `x`, a `ForeignKey` or `OneToOneField` the column `x_id`, unless
 //! `db_column="…"` names it; a `ManyToManyField` is its join table
-//! `<table>_<x>` (or its `db_table`). Fields of an abstract model in the
+//! `<table>_<x>` (or its `db_table`). A model that inherits from a concrete
+//! model has its own table with the column `<parent>_ptr_id`. Fields of an abstract model in the
 //! same file belong to each model that inherits them; a proxy model has no
 //! table of its own.
 
@@ -12,13 +13,16 @@ use super::python::{self, Assign, Class};
 use super::scan::{Lang, Toks};
 use super::{file_name, Def, DefKind};
 
+/// Whether the file is a Django models module.
+pub fn applies(path: &str, text: &str) -> bool {
+    app_label(path).is_some() && (text.contains("models") || text.contains("Field("))
+}
+
+/// What the file defines; `applies` has said it is one of ours.
 pub fn defs(path: &str, text: &str) -> Vec<Def> {
     let Some(label) = app_label(path) else {
         return Vec::new();
     };
-    if !text.contains("models") && !text.contains("Field(") {
-        return Vec::new();
-    }
     let t = Toks::new(text, Lang::Python);
     let classes = python::classes(&t);
     let parents = python::parents(&classes);
@@ -43,6 +47,14 @@ pub fn defs(path: &str, text: &str) -> Vec<Def> {
             None => format!("{label}_{}", c.name.to_lowercase()),
         };
         out.push(Def::new(DefKind::Relation, "", &table, c.at));
+        // Multi-table inheritance: the link to a concrete parent's table.
+        for &p in parents[k]
+            .iter()
+            .filter(|&&p| model[p] && !meta_flag(&classes[p], "abstract"))
+        {
+            let link = format!("{}_ptr_id", classes[p].name.to_lowercase());
+            out.push(Def::new(DefKind::Column, &table, &link, c.at));
+        }
         for assign in &bodies[k] {
             field(&t, assign, &table, &mut out);
         }
@@ -163,6 +175,9 @@ class Team(models.Model):
 
 class Status(models.TextChoices):
     ACTIVE = "active"
+
+class Band(Team):
+    genre = models.CharField(max_length=20)
 "#;
         assert_eq!(
             names("crm/models.py", text),
@@ -176,6 +191,9 @@ class Status(models.TextChoices):
                 "Column crm_member.created",
                 "Relation .teams",
                 "Column teams.old_field",
+                "Relation .crm_band",
+                "Column crm_band.team_ptr_id",
+                "Column crm_band.genre",
             ]
         );
     }

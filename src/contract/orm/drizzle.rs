@@ -7,6 +7,8 @@
 //! when the client sets `casing` (set outside the schema file, so any of
 //! the three counts: the dropped column exists, so it is the one meant).
 
+use std::collections::HashMap;
+
 use super::scan::{Kind, Lang, Toks};
 use super::{snake_case, Def, DefKind};
 
@@ -16,17 +18,26 @@ const VIEWS: &[&str] = &["pgView", "pgMaterializedView", "mysqlView", "sqliteVie
 /// Methods of `pgSchema("x")` (and the MySQL schema object).
 const SCHEMA_METHODS: &[&str] = &["table", "view", "materializedView", "enum"];
 
-pub fn defs(path: &str, text: &str) -> Vec<Def> {
-    if !EXTENSIONS.iter().any(|e| path.ends_with(e)) || !text.contains("drizzle-orm") {
-        return Vec::new();
-    }
+/// Whether the file is TypeScript or JavaScript that imports from `drizzle-orm`.
+pub fn applies(path: &str, text: &str) -> bool {
+    EXTENSIONS.iter().any(|e| path.ends_with(e)) && text.contains("drizzle-orm")
+}
+
+/// What the file defines; `applies` has said it is one of ours.
+pub fn defs(_path: &str, text: &str) -> Vec<Def> {
     let t = Toks::new(text, Lang::Js);
+    // `import { pgTable as table }`: the alias stands for the function.
+    let aliases: HashMap<&str, &str> = (0..t.len())
+        .filter(|&i| t.ident(i + 1, "as") && t.is(i + 2, Kind::Ident))
+        .map(|i| (t.text(i + 2), t.text(i)))
+        .filter(|(_, f)| TABLES.contains(f) || VIEWS.contains(f) || *f == "pgEnum")
+        .collect();
     let mut out = Vec::new();
     for i in 0..t.len() {
         if !t.is(i, Kind::Ident) || !t.punct(i + 1, b'(') {
             continue;
         }
-        let word = t.text(i);
+        let word = aliases.get(t.text(i)).copied().unwrap_or(t.text(i));
         let method = i > 0 && t.punct(i - 1, b'.');
         let kind = if TABLES.contains(&word) || (method && word == "table") {
             Made::Table
@@ -178,6 +189,8 @@ export const members = pgTable("members", {
 const app = pgSchema("app");
 export const orders = app.table("orders", (t) => ({ total_cents: t.integer() }));
 export const active = pgView("active_members").as((qb) => qb.select().from(members));
+import { sqliteTable as table } from "drizzle-orm/sqlite-core";
+export const tags = table("tags", { label: t.text() });
 "#;
         assert_eq!(
             names(text),
@@ -196,12 +209,14 @@ export const active = pgView("active_members").as((qb) => qb.select().from(membe
                 "Column orders.total_cents",
                 "Column orders.totalCents",
                 "Relation .active_members",
+                "Relation .tags",
+                "Column tags.label",
             ]
         );
     }
 
     #[test]
     fn without_drizzle_it_is_not_a_schema() {
-        assert!(defs("src/a.ts", "knex.table('members', {a: text('b')})").is_empty());
+        assert!(!applies("src/a.ts", "knex.table('members', {a: text('b')})"));
     }
 }

@@ -49,18 +49,28 @@ impl Def {
     }
 }
 
-/// A parser: from a file's path and text to what it defines (nothing when
-/// the file is not one of its schema files).
+/// Whether a parser reads the file, from its path and text.
+type Applies = fn(&str, &str) -> bool;
+/// A parser: from a file's path and text to what it defines.
 type Parse = fn(&str, &str) -> Vec<Def>;
 
 /// The parsers, each with the `Via` its references carry.
-const PARSERS: &[(Via, Parse)] = &[
-    (Via::Prisma, prisma::defs),
-    (Via::Diesel, diesel::defs),
-    (Via::Drizzle, drizzle::defs),
-    (Via::SqlAlchemy, sqlalchemy::defs),
-    (Via::Django, django::defs),
+const PARSERS: &[(Via, Applies, Parse)] = &[
+    (Via::Prisma, prisma::applies, prisma::defs),
+    (Via::Diesel, diesel::applies, diesel::defs),
+    (Via::Drizzle, drizzle::applies, drizzle::defs),
+    (Via::SqlAlchemy, sqlalchemy::applies, sqlalchemy::defs),
+    (Via::Django, django::applies, django::defs),
 ];
+
+/// Whether one of the parsers reads this file. The caller must pass such a
+/// file to `references` even when the target's name is not in its text:
+/// a Django table (`crm_member`) or foreign key column (`team_id`), a
+/// Flask-SQLAlchemy table or a Drizzle key under `casing` is resolved from
+/// names that differ from the database name.
+pub fn is_schema_file(path: &str, text: &str) -> bool {
+    PARSERS.iter().any(|(_, applies, _)| applies(path, text))
+}
 
 /// The references to `targets` in one file, when it is an ORM schema file;
 /// empty otherwise. `path` is relative to the repository root.
@@ -70,7 +80,10 @@ pub fn references(path: &str, text: &str, targets: &[Target]) -> Vec<Reference> 
     }
     let mut lines: Option<LineIndex> = None;
     let mut out = Vec::new();
-    for (via, parse) in PARSERS {
+    for (via, applies, parse) in PARSERS {
+        if !applies(path, text) {
+            continue;
+        }
         for def in parse(path, text) {
             for (k, target) in targets.iter().enumerate() {
                 if !matches(target, &def) {

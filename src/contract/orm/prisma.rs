@@ -9,10 +9,13 @@ use std::collections::HashSet;
 use super::scan::{Kind, Lang, Toks};
 use super::{Def, DefKind};
 
-pub fn defs(path: &str, text: &str) -> Vec<Def> {
-    if !path.ends_with(".prisma") {
-        return Vec::new();
-    }
+/// Whether the file is a Prisma schema.
+pub fn applies(path: &str, _text: &str) -> bool {
+    path.ends_with(".prisma")
+}
+
+/// What the file defines; `applies` has said it is one of ours.
+pub fn defs(_path: &str, text: &str) -> Vec<Def> {
     let t = Toks::new(text, Lang::Prisma);
     let blocks = blocks(&t);
     // Models, views and composite types: a field of one of these types is a relation.
@@ -275,6 +278,6 @@ enum Role {
 
     #[test]
     fn other_files_are_not_prisma() {
-        assert!(defs("schema.ts", "model A { x Int }").is_empty());
+        assert!(!applies("schema.ts", "model A { x Int }"));
     }
 }

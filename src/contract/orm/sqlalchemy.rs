@@ -12,14 +12,17 @@ use super::python::{self, Assign, Class};
 use super::scan::{Kind, Lang, Toks};
 use super::{snake_case, Def, DefKind};
 
-pub fn defs(path: &str, text: &str) -> Vec<Def> {
-    if !path.ends_with(".py")
-        || !["sqlalchemy", "Column(", "mapped_column(", "Mapped["]
+/// Whether the file is Python that may declare SQLAlchemy tables
+/// (Flask-SQLAlchemy files need not name `sqlalchemy`).
+pub fn applies(path: &str, text: &str) -> bool {
+    path.ends_with(".py")
+        && ["sqlalchemy", "Column(", "mapped_column(", "Mapped["]
             .iter()
             .any(|w| text.contains(w))
-    {
-        return Vec::new();
-    }
+}
+
+/// What the file defines; `applies` has said it is one of ours.
+pub fn defs(_path: &str, text: &str) -> Vec<Def> {
     let t = Toks::new(text, Lang::Python);
     let classes = python::classes(&t);
     let parents = python::parents(&classes);
