@@ -117,12 +117,10 @@ fn columns(t: &Toks<'_>, open: usize, table: &str, out: &mut Vec<Def>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::orm::describe;
 
     fn names(text: &str) -> Vec<String> {
-        defs("src/schema.rs", text)
-            .iter()
-            .map(|d| format!("{:?} {}.{}", d.kind, d.owner, d.name))
-            .collect()
+        describe(&defs("src/schema.rs", text))
     }
 
     #[test]

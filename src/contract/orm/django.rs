@@ -13,9 +13,10 @@ use super::python::{self, Assign, Class};
 use super::scan::{Lang, Toks};
 use super::{file_name, Def, DefKind};
 
-/// Whether the file is a Django models module.
+/// Whether the file is a Django models module: a `models` module that
+/// imports from `django` (a Flask or FastAPI `models/` package does not).
 pub fn applies(path: &str, text: &str) -> bool {
-    app_label(path).is_some() && (text.contains("models") || text.contains("Field("))
+    app_label(path).is_some() && text.contains("django")
 }
 
 /// What the file defines; `applies` has said it is one of ours.
@@ -127,12 +128,10 @@ fn field(t: &Toks<'_>, assign: &Assign, table: &str, out: &mut Vec<Def>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::orm::describe;
 
     fn names(path: &str, text: &str) -> Vec<String> {
-        defs(path, text)
-            .iter()
-            .map(|d| format!("{:?} {}.{}", d.kind, d.owner, d.name))
-            .collect()
+        describe(&defs(path, text))
     }
 
     #[test]
@@ -142,6 +141,16 @@ mod tests {
         assert_eq!(app_label("models.py"), Some(""));
         assert_eq!(app_label("shop/views.py"), None);
         assert_eq!(app_label("shop/models.pyc"), None);
+    }
+
+    #[test]
+    fn a_models_package_without_django_is_not_django() {
+        let flask = "from app import db\n\nclass Member(db.Model):\n    id = db.Column(db.Integer)\n";
+        assert!(!applies("app/models/member.py", flask));
+        assert!(applies(
+            "app/models/member.py",
+            &format!("from django.db import models\n{flask}")
+        ));
     }
 
     #[test]

@@ -162,14 +162,10 @@ fn camel_case(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::orm::describe;
 
     fn names(text: &str) -> Vec<String> {
-        let mut v: Vec<String> = defs("src/db/schema.ts", text)
-            .iter()
-            .map(|d| format!("{:?} {}.{}", d.kind, d.owner, d.name))
-            .collect();
-        v.dedup();
-        v
+        describe(&defs("src/db/schema.ts", text))
     }
 
     #[test]

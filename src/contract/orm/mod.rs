@@ -142,6 +142,18 @@ fn snake_case(name: &str) -> String {
     out
 }
 
+/// `Kind owner.name` of each definition, a run of equal lines kept once
+/// (for the parsers' tests).
+#[cfg(test)]
+fn describe(defs: &[Def]) -> Vec<String> {
+    let mut lines: Vec<String> = defs
+        .iter()
+        .map(|d| format!("{:?} {}.{}", d.kind, d.owner, d.name))
+        .collect();
+    lines.dedup();
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,7 +215,7 @@ mod tests {
             "diesel::table! { app.t (id) { #[sql_name = \"type\"] r#kind -> Nullable<Text>, } }",
             "import { pgTable } from \"drizzle-orm/pg-core\";\nexport const t = pgTable(\"t\", { a: text(\"b\"), c: integer() }); pgEnum(\"e\", [\"x\"]);",
             "class M(Base):\n    __tablename__ = 't'\n    a = Column('b')\n    c: Mapped[int]\nT = Table('u', m, Column('v'))\n",
-            "class M(models.Model):\n    a = models.ForeignKey(X, db_column='b')\n    class Meta:\n        db_table = 't'\n",
+            "from django.db import models\nclass M(models.Model):\n    a = models.ForeignKey(X, db_column='b')\n    class Meta:\n        db_table = 't'\n",
             "'\"`/*#\\ r#\"é\u{1F600}",
         ];
         let paths = [
@@ -213,6 +225,13 @@ mod tests {
             "app/models.py",
             "shop/models/a.py",
         ];
+        // Each sample, unmutated, is read by its parser.
+        for (sample, path) in samples.iter().zip(paths) {
+            let read = PARSERS
+                .iter()
+                .any(|(_, applies, parse)| applies(path, sample) && !parse(path, sample).is_empty());
+            assert!(read, "{path}");
+        }
         let targets = [column("t", "b"), column("t", "a")];
         const ALPHABET: &[u8] = b"{}()[]<>\"'`#/\\*,:=@!. \n_aZ";
         let mut seed = 0x2545_f491_4f6c_dd1du64;

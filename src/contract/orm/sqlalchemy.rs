@@ -149,12 +149,10 @@ fn column_at(t: &Toks<'_>, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::orm::describe;
 
     fn names(text: &str) -> Vec<String> {
-        defs("app/models.py", text)
-            .iter()
-            .map(|d| format!("{:?} {}.{}", d.kind, d.owner, d.name))
-            .collect()
+        describe(&defs("app/models.py", text))
     }
 
     #[test]
