@@ -196,6 +196,14 @@ fn globset(patterns: &[String]) -> Result<GlobSet, String> {
 pub fn discover(root: &Path, cfg: &MigrationsConfig) -> Result<Vec<Candidate>, String> {
     let extra = globset(&cfg.paths)?;
     let exclude = globset(&cfg.exclude)?;
+    // Reverse scripts (`migrations.rollback.path`) are not migrations.
+    let rollbacks = globset(
+        &cfg.rollback
+            .path
+            .iter()
+            .map(|p| super::rollback::pattern_glob(p))
+            .collect::<Vec<_>>(),
+    )?;
     let mut out = Vec::new();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
@@ -225,7 +233,7 @@ pub fn discover(root: &Path, cfg: &MigrationsConfig) -> Result<Vec<Candidate>, S
         else {
             continue;
         };
-        if exclude.is_match(&rel) {
+        if exclude.is_match(&rel) || rollbacks.is_match(&rel) {
             continue;
         }
         let found = if cfg.discover { classify(&rel) } else { None };
