@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::discover::Framework;
 use super::lex::SkipKind;
 use super::{Execution, MigrationFile};
 use crate::config::rollback::RollbackConfig;
@@ -64,6 +65,21 @@ pub fn find(root: &Path, rel: &str, file: &MigrationFile, cfg: &RollbackConfig) 
         abs: root.join(&down),
         rel: down,
     })
+}
+
+/// Where the rollback of the migration at `rel` would be found, for a help line.
+pub fn expected(rel: &str, framework: Framework, cfg: &RollbackConfig) -> String {
+    if let Some(down) = beside(rel) {
+        return format!("`{down}`");
+    }
+    match (framework, &cfg.path) {
+        (Framework::Dbmate, _) => "a `-- migrate:down` section at the end of the file".into(),
+        (Framework::Goose, _) => "a `-- +goose Down` section at the end of the file".into(),
+        (_, Some(p)) => format!("`{}` (`migrations.rollback.path`)", from_pattern(p, rel)),
+        (_, None) => {
+            "a reverse script named by `migrations.rollback.path` (e.g. `rollbacks/{version}_{name}.sql`)".into()
+        }
+    }
 }
 
 /// The framework down file beside a migration: `x.up.sql` → `x.down.sql`, `up.sql` → `down.sql`.
