@@ -21,10 +21,10 @@ use shipgate::report::{render, Format};
 const FIXTURES: &str = "fixtures/migration";
 
 /// Migration rules that files alone cannot show: `modified-applied-migration`
-/// needs git history, and the `dry-run-*` rules judge what `shipgate dry-run`
-/// observed on a database.
+/// needs git history, and the `dry-run-*` rules and `rollback-not-restoring`
+/// judge what `shipgate dry-run` observed on a database (`tests/dryrun.rs`).
 fn needs_more_than_files(rule: &str) -> bool {
-    rule == "modified-applied-migration" || rule.starts_with("dry-run-")
+    rule == "modified-applied-migration" || rule == "rollback-not-restoring" || rule.starts_with("dry-run-")
 }
 
 fn fixtures() -> Vec<Fixture> {

@@ -1408,7 +1408,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
     out
 }
 
-fn type_label(kind: char) -> &'static str {
+pub fn type_label(kind: char) -> &'static str {
     match kind {
         'e' => "enum",
         'd' => "domain",
@@ -1417,7 +1417,7 @@ fn type_label(kind: char) -> &'static str {
     }
 }
 
-fn func_label(kind: char) -> &'static str {
+pub fn func_label(kind: char) -> &'static str {
     match kind {
         'p' => "procedure",
         'a' => "aggregate",

@@ -51,7 +51,7 @@ impl Rollback {
 
 /// The rollback of the migration at `rel` (relative to `root`, `/`-separated).
 pub fn find(root: &Path, rel: &str, file: &MigrationFile, cfg: &RollbackConfig) -> Option<Rollback> {
-    if let Some(down) = beside(rel).filter(|d| root.join(d).is_file()) {
+    if let Some(down) = beside(rel).filter(|d| has_statements(&root.join(d))) {
         return Some(Rollback::File {
             abs: root.join(&down),
             rel: down,
@@ -61,7 +61,7 @@ pub fn find(root: &Path, rel: &str, file: &MigrationFile, cfg: &RollbackConfig) 
         return Some(Rollback::Section);
     }
     let down = cfg.path.as_deref().map(|p| from_pattern(p, rel))?;
-    root.join(&down).is_file().then(|| Rollback::File {
+    has_statements(&root.join(&down)).then(|| Rollback::File {
         abs: root.join(&down),
         rel: down,
     })
@@ -91,6 +91,18 @@ pub fn beside(rel: &str) -> Option<String> {
         format!("{}.down.sql", name.strip_suffix(".up.sql")?)
     };
     Some(if dir.is_empty() { down } else { format!("{dir}/{down}") })
+}
+
+/// A file that exists and holds a statement (one that cannot be read counts:
+/// reading it later reports why).
+fn has_statements(path: &Path) -> bool {
+    match std::fs::read(path) {
+        Ok(bytes) => match super::check_bytes(&bytes) {
+            Ok(text) => !super::lex::lex(text).statements.is_empty(),
+            Err(_) => true,
+        },
+        Err(_) => path.is_file(),
+    }
 }
 
 /// Whether the file has a down section with at least one statement in it.
@@ -251,6 +263,8 @@ mod tests {
         );
         write("diesel/migrations/2024-01-01-000000_a/down.sql", "DROP TABLE a;");
         write("rollbacks/20240101_b.sql", "DROP TABLE b;");
+        write("migrations/000003_e.up.sql", "CREATE TABLE e(id int);");
+        write("migrations/000003_e.down.sql", "-- nothing to undo\n");
         let cfg = RollbackConfig::default();
         let plain = parse("x.sql", "CREATE TABLE a(id int);");
         let found = |rel: &str, cfg: &RollbackConfig| find(&dir, rel, &plain, cfg);
@@ -265,6 +279,8 @@ mod tests {
             matches!(found("diesel/migrations/2024-01-01-000000_a/up.sql", &cfg), Some(Rollback::File { rel, .. }) if rel.ends_with("/down.sql"))
         );
         assert_eq!(found("db/migrations/20240101_b.sql", &cfg), None);
+        // A down file without a statement is no rollback.
+        assert_eq!(found("migrations/000003_e.up.sql", &cfg), None);
         let configured = RollbackConfig {
             path: Some("rollbacks/{version}_{name}.sql".into()),
             ..Default::default()

@@ -11,7 +11,9 @@ use crate::rule::Class;
 crate::declare_rule! {
     /// ## What it does
     /// Flags a migration that the change adds without a rollback, when
-    /// `migrations.rollback.require` asks for one: `destructive` (the file has
+    /// `migrations.rollback.require` asks for one.
+    ///
+    /// `require` is `destructive` (the file has
     /// a destructive or breaking statement: any finding of the contract class,
     /// approved or not, or a drop, truncate or delete) or `all` (every file).
     /// The default, `none`, asks for none. `shipgate dry-run --with-rollback`
