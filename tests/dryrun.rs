@@ -275,14 +275,13 @@ fn seeded(name: &str) -> Option<Db> {
     Some(db)
 }
 
+/// A repository with Supabase migrations of the given names.
 fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    for (name, sql) in files {
-        let p = d.path().join("supabase/migrations").join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, sql).unwrap();
-    }
-    d
+    let paths: Vec<(String, &str)> = files
+        .iter()
+        .map(|(name, sql)| (format!("supabase/migrations/{name}"), *sql))
+        .collect();
+    tree(&paths.iter().map(|(p, sql)| (p.as_str(), *sql)).collect::<Vec<_>>())
 }
 
 fn shipgate(dir: &Path, args: &[&str]) -> Output {
@@ -1570,4 +1569,28 @@ fn missing_rollback_follows_require_and_with_rollback() {
     );
     // `--with-rollback` cannot pass a migration it has nothing to run for.
     assert_eq!(missing(None, &["--with-rollback"]), [drop.0, create.0]);
+}
+
+#[test]
+fn with_rollback_also_runs_in_a_scratch_database() {
+    let Some(db) = seeded("t_rb_scratch") else { return };
+    let dir = tree(&[
+        (
+            "migrations/000001_x.up.sql",
+            "CREATE TABLE notes (id int);\nINSERT INTO notes VALUES (1);\n",
+        ),
+        ("migrations/000001_x.down.sql", "DELETE FROM notes;\n"),
+    ]);
+    let (code, v, o) = dry_json(&db, dir.path(), &["--with-rollback", "--scratch-db"]);
+    assert_eq!(code, 1, "{}", text(&o));
+    assert_eq!(
+        messages(&v, "rollback-not-restoring"),
+        ["The rollback of `migrations/000001_x.up.sql` does not restore it: table `notes` is still there: the rollback does not drop it"],
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        db.psql("SELECT count(*) FROM information_schema.tables WHERE table_name = 'notes'"),
+        "0"
+    );
 }

@@ -435,13 +435,7 @@ impl<'c> Session<'c> {
         self.begin().await?;
         let snap = self.snapshot("taking the first catalog snapshot", None).await?;
         self.last_stats = snap.stats.clone();
-        let tables: Vec<u32> = snap
-            .rels
-            .iter()
-            .filter(|(_, r)| r.is_table())
-            .map(|(o, _)| *o)
-            .collect();
-        self.count(&snap, &tables, &HashMap::new()).await?;
+        self.count(&snap, &snap.tables(), &HashMap::new()).await?;
         self.baseline = self.locks_now().await?;
         Ok(snap)
     }
@@ -696,14 +690,8 @@ impl<'c> Session<'c> {
             self.full_next = true;
             let what = format!("reading the catalog after the rollback `{}`", rb.path);
             let after = self.snapshot(&what, None).await?;
-            let tables: Vec<u32> = after
-                .rels
-                .iter()
-                .filter(|(_, r)| r.is_table())
-                .map(|(o, _)| *o)
-                .collect();
             let kept = std::mem::take(&mut self.counts);
-            let counted = self.count(&after, &tables, &HashMap::new()).await;
+            let counted = self.count(&after, &after.tables(), &HashMap::new()).await;
             let counts_after = std::mem::replace(&mut self.counts, kept);
             counted?;
             let rows = |snap: &Snapshot, counts: &HashMap<u32, Count>| {

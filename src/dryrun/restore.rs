@@ -3,7 +3,7 @@
 //! OID through one migration, this matches them by kind and name: a rollback
 //! re-creates what its migration dropped, under new OIDs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::catalog::{func_label, qualify, type_label, Snapshot};
 use super::model::Difference;
@@ -11,11 +11,17 @@ use super::model::Difference;
 /// Rows per table (qualified name): the count and whether it is exact.
 pub type Rows = BTreeMap<String, (i64, bool)>;
 
+/// An object's definition, and the relation or type it belongs to.
+type Entry = (String, Option<String>);
+
 /// Every object of `s` by (kind, name), with what defines it.
-fn inventory(s: &Snapshot) -> BTreeMap<(&'static str, String), String> {
-    let mut out = BTreeMap::new();
+fn inventory(s: &Snapshot) -> BTreeMap<(&'static str, String), Entry> {
+    let mut out: BTreeMap<(&'static str, String), Entry> = BTreeMap::new();
+    let mut add = |object: &'static str, name: String, def: String, owner: Option<String>| {
+        out.insert((object, name), (def, owner));
+    };
     for name in s.schemas.values() {
-        out.insert(("schema", name.clone()), String::new());
+        add("schema", name.clone(), String::new(), None);
     }
     for r in s.rels.values() {
         let persistence = match r.persistence {
@@ -23,9 +29,9 @@ fn inventory(s: &Snapshot) -> BTreeMap<(&'static str, String), String> {
             't' => "temporary",
             _ => "",
         };
-        out.insert((r.kind_label(), r.qualified()), persistence.to_string());
+        add(r.kind_label(), r.qualified(), persistence.to_string(), None);
         if let Some(v) = &r.viewdef {
-            out.insert(("view definition", r.qualified()), v.clone());
+            add("view definition", r.qualified(), v.clone(), Some(r.qualified()));
         }
     }
     for ((table, _), c) in &s.cols {
@@ -39,7 +45,7 @@ fn inventory(s: &Snapshot) -> BTreeMap<(&'static str, String), String> {
         if let Some(d) = &c.default {
             def.push_str(&format!(" DEFAULT {d}"));
         }
-        out.insert(("column", format!("{name}.{}", c.name)), def);
+        add("column", format!("{name}.{}", c.name), def, Some(name));
     }
     for c in s.cons.values() {
         let owner = if c.table != 0 {
@@ -48,43 +54,43 @@ fn inventory(s: &Snapshot) -> BTreeMap<(&'static str, String), String> {
             s.types.get(&c.domain).map(|t| qualify(&t.schema, &t.name))
         };
         if let Some(owner) = owner {
-            out.insert(("constraint", format!("{owner}.{}", c.name)), c.def.clone());
+            add("constraint", format!("{owner}.{}", c.name), c.def.clone(), Some(owner));
         }
     }
     for (oid, i) in &s.idx {
         if let Some(name) = s.rel_name(*oid) {
-            out.insert(("index", name), i.def.clone());
+            add("index", name, i.def.clone(), s.rel_name(i.table));
         }
     }
     for t in s.types.values() {
-        out.insert((type_label(t.kind), qualify(&t.schema, &t.name)), String::new());
+        add(type_label(t.kind), qualify(&t.schema, &t.name), String::new(), None);
     }
     for e in s.enums.values() {
         if let Some(t) = s.types.get(&e.ty) {
-            out.insert(
-                ("enum_label", format!("{}.{}", qualify(&t.schema, &t.name), e.label)),
-                String::new(),
-            );
+            let ty = qualify(&t.schema, &t.name);
+            add("enum_label", format!("{ty}.{}", e.label), String::new(), Some(ty));
         }
     }
     for f in s.funcs.values() {
-        out.insert((func_label(f.kind), f.signature()), f.body.clone());
+        add(func_label(f.kind), f.signature(), f.body.clone(), None);
     }
     for p in s.policies.values() {
         if let Some(t) = s.rel_name(p.table) {
-            out.insert(("policy", format!("{t}.{}", p.name)), p.def.clone());
+            add("policy", format!("{t}.{}", p.name), p.def.clone(), Some(t));
         }
     }
     for t in s.triggers.values() {
         if let Some(table) = s.rel_name(t.table) {
-            out.insert(
-                ("trigger", format!("{table}.{}", t.name)),
+            add(
+                "trigger",
+                format!("{table}.{}", t.name),
                 format!("{} ({})", t.def, t.enabled),
+                Some(table),
             );
         }
     }
     for (name, version) in s.exts.values() {
-        out.insert(("extension", name.clone()), format!("version {version}"));
+        add("extension", name.clone(), format!("version {version}"), None);
     }
     out
 }
@@ -102,15 +108,19 @@ fn column_places(s: &Snapshot) -> BTreeMap<String, (u32, i64)> {
 /// that kept its rows (their values are gone).
 pub fn compare(before: &Snapshot, rows_before: &Rows, after: &Snapshot, rows_after: &Rows) -> Vec<Difference> {
     let (a, b) = (inventory(before), inventory(after));
+    // What belongs to a missing or left-over object goes with it, unsaid.
+    let gone: BTreeSet<&String> = a.keys().filter(|k| !b.contains_key(*k)).map(|k| &k.1).collect();
+    let left: BTreeSet<&String> = b.keys().filter(|k| !a.contains_key(*k)).map(|k| &k.1).collect();
     let mut out = Vec::new();
-    for ((object, name), def) in &a {
+    for ((object, name), (def, owner)) in &a {
         match b.get(&(*object, name.clone())) {
+            None if owner.as_ref().is_some_and(|o| gone.contains(o)) => {}
             None => out.push(Difference::Missing {
                 object,
                 name: name.clone(),
                 definition: def.clone(),
             }),
-            Some(d2) if d2 != def => out.push(Difference::Differs {
+            Some((d2, _)) if d2 != def => out.push(Difference::Differs {
                 object,
                 name: name.clone(),
                 before: def.clone(),
@@ -119,8 +129,8 @@ pub fn compare(before: &Snapshot, rows_before: &Rows, after: &Snapshot, rows_aft
             Some(_) => {}
         }
     }
-    for ((object, name), def) in &b {
-        if !a.contains_key(&(*object, name.clone())) {
+    for ((object, name), (def, owner)) in &b {
+        if !a.contains_key(&(*object, name.clone())) && !owner.as_ref().is_some_and(|o| left.contains(o)) {
             out.push(Difference::Left {
                 object,
                 name: name.clone(),
