@@ -173,3 +173,118 @@ pub fn rows_by_name<'a>(snap: &Snapshot, counts: impl Iterator<Item = (&'a u32, 
         .filter_map(|(oid, n, exact)| Some((snap.rel_name(*oid)?, (n, exact))))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dryrun::catalog::{Col, Rel};
+
+    fn table(s: &mut Snapshot, oid: u32, name: &str, cols: &[(i64, &str, &str)]) {
+        s.rels.insert(
+            oid,
+            Rel {
+                schema: "public".into(),
+                name: name.into(),
+                kind: 'r',
+                filenode: oid.into(),
+                tuples: 0.0,
+                pages: 0,
+                persistence: 'p',
+                viewdef: None,
+                can_select: true,
+            },
+        );
+        for (attnum, col, ty) in cols {
+            s.cols.insert(
+                (oid, *attnum),
+                Col {
+                    name: (*col).into(),
+                    ty: (*ty).into(),
+                    ty_key: (*ty).into(),
+                    not_null: false,
+                    default: None,
+                    default_key: None,
+                    generated: false,
+                },
+            );
+        }
+    }
+
+    fn rows(list: &[(&str, i64)]) -> Rows {
+        list.iter().map(|(t, n)| (t.to_string(), (*n, true))).collect()
+    }
+
+    #[test]
+    fn objects_match_by_name_not_oid() {
+        let mut before = Snapshot::default();
+        table(
+            &mut before,
+            1,
+            "members",
+            &[(1, "id", "integer"), (2, "old_field", "text")],
+        );
+        table(&mut before, 2, "sessions", &[(1, "id", "integer")]);
+        let mut after = Snapshot::default();
+        // `members.old_field` back with another type; `sessions` re-created empty; `notes` left over.
+        table(
+            &mut after,
+            1,
+            "members",
+            &[(1, "id", "integer"), (2, "old_field", "character varying(50)")],
+        );
+        table(&mut after, 9, "sessions", &[(1, "id", "integer")]);
+        table(&mut after, 10, "notes", &[(1, "id", "integer")]);
+        let got = compare(
+            &before,
+            &rows(&[("members", 50), ("sessions", 500)]),
+            &after,
+            &rows(&[("members", 50), ("sessions", 0), ("notes", 0)]),
+        );
+        assert_eq!(
+            got,
+            [
+                Difference::Differs {
+                    object: "column",
+                    name: "members.old_field".into(),
+                    before: "text".into(),
+                    after: "character varying(50)".into(),
+                },
+                // Its column goes with the table, unsaid.
+                Difference::Left {
+                    object: "table",
+                    name: "notes".into(),
+                    definition: String::new(),
+                },
+                Difference::Rows {
+                    table: "sessions".into(),
+                    before: 500,
+                    after: 0,
+                    exact: true,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_column_added_again_on_a_table_with_rows_lost_its_values() {
+        let mut before = Snapshot::default();
+        table(
+            &mut before,
+            1,
+            "members",
+            &[(1, "id", "integer"), (2, "age", "integer")],
+        );
+        let mut after = Snapshot::default();
+        table(&mut after, 1, "members", &[(1, "id", "integer"), (3, "age", "integer")]);
+        let got = compare(&before, &rows(&[("members", 50)]), &after, &rows(&[("members", 50)]));
+        assert_eq!(
+            got,
+            [Difference::ValuesLost {
+                column: "members.age".into(),
+                rows: 50
+            }]
+        );
+        // On an empty table nothing was lost.
+        assert!(compare(&before, &rows(&[("members", 0)]), &after, &rows(&[("members", 0)])).is_empty());
+    }
+}

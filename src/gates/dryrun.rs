@@ -11,6 +11,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::config::dryrun::DryRunCheck;
+use crate::config::rollback::RequireRollback;
 use crate::config::Config;
 use crate::dryrun::engine::{self, EngineError, Pending, Settings};
 use crate::dryrun::model::{self, Mode, RunReport, SequenceAdvance};
@@ -276,8 +277,9 @@ fn rollbacks(
         files: Vec::new(),
         findings: Vec::new(),
     };
+    let wanted = args.with_rollback || cfg.require != RequireRollback::None;
     for (c, (_, f)) in pending.iter().zip(files) {
-        let Ok(f) = f else {
+        let Some(f) = f.as_ref().ok().filter(|_| wanted) else {
             out.files.push(None);
             continue;
         };

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::config::rollback::RollbackConfig;
+use crate::config::rollback::{RequireRollback, RollbackConfig};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::finding::Finding;
@@ -116,7 +116,12 @@ fn judge(input: &Input, file: Loaded, state: &mut Judge, report: &mut Report) ->
     }
     report.add_file(&file);
     let findings = mrules::check_file(&file, &mut state.catalog, state.opts);
-    if let Some((root, rel)) = &input.rollback_at {
+    // Looking for a rollback reads files: only when one is required.
+    let rollback_at = input
+        .rollback_at
+        .as_ref()
+        .filter(|_| state.rollback.require != RequireRollback::None);
+    if let Some((root, rel)) = rollback_at {
         let found = rollback::find(root, rel, &file, &state.rollback).is_some();
         let framework = input.framework.unwrap_or(Framework::Plain);
         let expected = rollback::expected(rel, framework, &state.rollback);

@@ -95,3 +95,79 @@ pub fn check(migration: &str, run: &RollbackRun) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_difference_reads_as_what_a_reviewer_checks() {
+        let cases = [
+            (
+                Difference::Differs {
+                    object: "column",
+                    name: "members.old_field".into(),
+                    before: "text".into(),
+                    after: "character varying(50)".into(),
+                },
+                "column `members.old_field` is back as `character varying(50)`, was `text`",
+            ),
+            (
+                Difference::Differs {
+                    object: "table",
+                    name: "events".into(),
+                    before: String::new(),
+                    after: "unlogged".into(),
+                },
+                "table `events` is back as `unlogged`, was `logged`",
+            ),
+            (
+                Difference::Differs {
+                    object: "function",
+                    name: "f()".into(),
+                    before: "a1".into(),
+                    after: "b2".into(),
+                },
+                "function `f()` is back with a different definition",
+            ),
+            (
+                Difference::Missing {
+                    object: "index",
+                    name: "members_email_idx".into(),
+                    definition: "CREATE INDEX ...".into(),
+                },
+                "index `members_email_idx` is not back",
+            ),
+            (
+                Difference::Rows {
+                    table: "flags".into(),
+                    before: 3,
+                    after: 4,
+                    exact: false,
+                },
+                "rows `flags` 3 → 4 (estimated): the rollback leaves rows the migration added",
+            ),
+        ];
+        for (d, want) in cases {
+            assert_eq!(describe(&d), want);
+        }
+        let run = RollbackRun {
+            file: "m.down.sql".into(),
+            status: crate::dryrun::model::MigrationStatus::Applied,
+            statements: Vec::new(),
+            differences: vec![Difference::ValuesLost {
+                column: "members.age".into(),
+                rows: 50,
+            }],
+        };
+        let got = check("m.up.sql", &run);
+        assert_eq!(got.len(), 1);
+        assert!(
+            got[0]
+                .message
+                .starts_with("The rollback of `m.up.sql` does not restore it: column `members.age` is back empty"),
+            "{}",
+            got[0].message
+        );
+    }
+}
