@@ -1440,7 +1440,8 @@ fn a_rollback_that_does_not_restore_a_type_names_both_types() {
         "The rollback of `db/migrations/20240101000000_email.sql` does not restore it: column `members.email` is back as `character varying(50)`, was `text`"
     );
     assert_eq!(found[0]["file"], "db/migrations/20240101000000_email.sql");
-    assert_eq!(found[0]["line"], 6);
+    // At the rollback's statement on `members`.
+    assert_eq!(found[0]["line"], 7);
     // The down section was not linted or run as part of the migration.
     assert_eq!(v["dry_run"]["migrations"][0]["statements"].as_array().unwrap().len(), 2);
 }
@@ -1472,6 +1473,11 @@ fn a_rollback_cannot_bring_back_deleted_rows_or_dropped_values() {
     );
     // Re-added at the end of the table, the column is otherwise the same: nothing else differs.
     assert_eq!(got.len(), 2, "{got:#?}");
+    let lines: Vec<&serde_json::Value> = findings(&v, "rollback-not-restoring")
+        .iter()
+        .map(|f| &f["line"])
+        .collect();
+    assert_eq!(lines, [10, 11], "CREATE TABLE sessions, then ADD COLUMN age");
     assert!(findings(&v, "rollback-not-restoring")
         .iter()
         .all(|f| f["approved"] == false));

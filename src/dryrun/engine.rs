@@ -470,11 +470,6 @@ impl<'c> Session<'c> {
                 None => None,
             };
             let (mut run, mut after) = self.run_file(file, current, &run_origin).await?;
-            if let Some((rb, before, counts)) = undo.filter(|_| run.status == MigrationStatus::Applied) {
-                run.rollback = Some(self.try_rollback(rb, &before, &counts).await?);
-                after = self.resume(&file.path).await?;
-                progress(&format!("dry-run: rolled back and re-applied {}", run.file));
-            }
             progress(&format!(
                 "dry-run: {} {} in {:.1} ms",
                 run.file,
@@ -485,6 +480,17 @@ impl<'c> Session<'c> {
                 },
                 run.duration_ms
             ));
+            if let Some((rb, before, counts)) = undo.filter(|_| run.status == MigrationStatus::Applied) {
+                let t0 = Instant::now();
+                let tried = self.try_rollback(rb, &before, &counts).await?;
+                after = self.resume(&file.path).await?;
+                progress(&format!(
+                    "dry-run: its rollback {} ran, was compared and undone in {:.1} ms",
+                    tried.file,
+                    ms(t0.elapsed())
+                ));
+                run.rollback = Some(tried);
+            }
             if run.status == MigrationStatus::Failed {
                 stopped = Some(format!("the earlier migration `{}` failed", run.file));
             }

@@ -104,7 +104,8 @@ pub fn check(file: &MigrationFile, run: &MigrationRun, static_findings: &[Findin
 
 /// Findings for a migration's rollback run (`--with-rollback`), located in
 /// the rollback file: its failed and skipped statements, then each
-/// difference from the state before the migration, at its first statement.
+/// difference from the state before the migration, at the rollback's
+/// statement on the same table (else its first statement).
 pub fn check_rollback(migration: &str, rollback: &MigrationFile, run: &RollbackRun, opts: Options) -> Vec<Finding> {
     let mut out = Vec::new();
     for s in &run.statements {
@@ -126,12 +127,24 @@ pub fn check_rollback(migration: &str, rollback: &MigrationFile, run: &RollbackR
             f
         }));
     }
-    for mut f in rollback_not_restoring::check(migration, run) {
-        if let Some(first) = rollback.statements.first() {
-            f = f.at(&rollback.path, first.span.clone(), rollback.location(&first.span));
-            f.statement = Some(0);
-        } else {
-            f.file = Some(rollback.path.clone());
+    for (mut f, table) in rollback_not_restoring::check(migration, run) {
+        // At the rollback statement on the difference's table, else its first.
+        let on_table = |s: &&crate::migration::statement::Statement| {
+            s.actions
+                .iter()
+                .any(|a| a.table().is_some_and(|t| Some(t.to_string().as_str()) == table))
+        };
+        let at = rollback
+            .statements
+            .iter()
+            .find(on_table)
+            .or(rollback.statements.first());
+        match at {
+            Some(s) => {
+                f = f.at(&rollback.path, s.span.clone(), rollback.location(&s.span));
+                f.statement = rollback.statements.iter().position(|x| std::ptr::eq(x, s));
+            }
+            None => f.file = Some(rollback.path.clone()),
         }
         out.push(f);
     }

@@ -76,13 +76,29 @@ pub fn describe(d: &Difference) -> String {
     }
 }
 
-/// The findings for one migration's rollback run (unlocated: the caller
-/// places them at the rollback's first statement).
-pub fn check(migration: &str, run: &RollbackRun) -> Vec<Finding> {
+/// The table a difference is about, when it names one (`members` for
+/// column `members.email`), to point at the rollback statement on it.
+pub fn table_of(d: &Difference) -> Option<&str> {
+    match d {
+        Difference::Rows { table, .. } => Some(table),
+        Difference::ValuesLost { column, .. } => column.rsplit_once('.').map(|(t, _)| t),
+        Difference::Missing { object, name, .. }
+        | Difference::Left { object, name, .. }
+        | Difference::Differs { object, name, .. } => match *object {
+            "table" | "partitioned_table" => Some(name),
+            "column" | "constraint" | "policy" | "trigger" => name.rsplit_once('.').map(|(t, _)| t),
+            _ => None,
+        },
+    }
+}
+
+/// The findings for one migration's rollback run, each with the table it is
+/// about (unlocated: the caller places them in the rollback).
+pub fn check<'a>(migration: &str, run: &'a RollbackRun) -> Vec<(Finding, Option<&'a str>)> {
     run.differences
         .iter()
         .map(|d| {
-            Finding::new(
+            let f = Finding::new(
                 &RULE,
                 format!("The rollback of `{migration}` does not restore it: {}", describe(d)),
             )
@@ -91,7 +107,8 @@ pub fn check(migration: &str, run: &RollbackRun) -> Vec<Finding> {
                     "keep a copy of the data before the migration removes it; no rollback script brings it back"
                 }
                 _ => "make the rollback undo exactly what the migration does",
-            })
+            });
+            (f, table_of(d))
         })
         .collect()
 }
@@ -162,12 +179,13 @@ mod tests {
         };
         let got = check("m.up.sql", &run);
         assert_eq!(got.len(), 1);
+        let (f, table) = &got[0];
+        assert_eq!(*table, Some("members"));
         assert!(
-            got[0]
-                .message
+            f.message
                 .starts_with("The rollback of `m.up.sql` does not restore it: column `members.age` is back empty"),
             "{}",
-            got[0].message
+            f.message
         );
     }
 }
