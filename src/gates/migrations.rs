@@ -302,6 +302,7 @@ fn sql_files(dir: &Path, config: &Config) -> Result<Vec<Candidate>, AppError> {
             || lower.ends_with(".down.sql")
             || lower.ends_with("/down.sql")
             || lower == "down.sql"
+            || discover::is_flyway_undo(rel.rsplit('/').next().unwrap_or(&rel))
             || reverse.as_ref().is_some_and(|g| g.is_match(&rel))
         {
             continue;

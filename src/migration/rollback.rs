@@ -1,5 +1,6 @@
 //! Where a migration's rollback is: the frameworks' own down files
-//! (golang-migrate and sqlx `<v>_<name>.down.sql`, Diesel `down.sql`), the
+//! (golang-migrate and sqlx `<v>_<name>.down.sql`, Diesel `down.sql`, Flyway
+//! undo `U<v>__<name>.sql`), the
 //! down section of the file itself (dbmate `-- migrate:down`, goose
 //! `-- +goose Down`), else `migrations.rollback.path`.
 
@@ -57,6 +58,12 @@ pub fn find(root: &Path, rel: &str, file: &MigrationFile, cfg: &RollbackConfig) 
             rel: down,
         });
     }
+    if let Some(undo) = flyway_undo(root, rel) {
+        return Some(Rollback::File {
+            abs: root.join(&undo),
+            rel: undo,
+        });
+    }
     if has_down_section(file) {
         return Some(Rollback::Section);
     }
@@ -67,12 +74,36 @@ pub fn find(root: &Path, rel: &str, file: &MigrationFile, cfg: &RollbackConfig) 
     })
 }
 
+/// Flyway's undo migration of `V<version>__*.sql`: `U<version>__*.sql` in the same folder.
+fn flyway_undo(root: &Path, rel: &str) -> Option<String> {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let version = name.strip_prefix('V')?.split_once("__")?.0;
+    let prefix = format!("U{version}__");
+    let mut undo: Vec<String> = std::fs::read_dir(root.join(dir))
+        .ok()?
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with(&prefix) && n.ends_with(".sql"))
+        .map(|n| if dir.is_empty() { n } else { format!("{dir}/{n}") })
+        .filter(|r| has_statements(&root.join(r)))
+        .collect();
+    undo.sort();
+    undo.into_iter().next()
+}
+
 /// Where the rollback of the migration at `rel` would be found, for a help line.
 pub fn expected(rel: &str, framework: Framework, cfg: &RollbackConfig) -> String {
     if let Some(down) = beside(rel) {
         return format!("`{down}`");
     }
     match (framework, &cfg.path) {
+        (Framework::Flyway, _) if !version_and_name(rel).0.is_empty() => {
+            let (dir, name) = rel.rsplit_once('/').map_or(("", rel), |(d, n)| (d, n));
+            let undo = format!("U{}", name.strip_prefix('V').unwrap_or(name));
+            format!(
+                "`{}` (a Flyway undo migration)",
+                if dir.is_empty() { undo } else { format!("{dir}/{undo}") }
+            )
+        }
         (Framework::Dbmate, _) => "a `-- migrate:down` section at the end of the file".into(),
         (Framework::Goose, _) => "a `-- +goose Down` section at the end of the file".into(),
         (_, Some(p)) => format!("`{}` (`migrations.rollback.path`)", from_pattern(p, rel)),
@@ -263,6 +294,9 @@ mod tests {
         );
         write("diesel/migrations/2024-01-01-000000_a/down.sql", "DROP TABLE a;");
         write("rollbacks/20240101_b.sql", "DROP TABLE b;");
+        write("db/migration/V1_2__add_x.sql", "ALTER TABLE a ADD COLUMN x int;");
+        write("db/migration/U1_2__add_x.sql", "ALTER TABLE a DROP COLUMN x;");
+        write("db/migration/V1_3__add_y.sql", "ALTER TABLE a ADD COLUMN y int;");
         write("migrations/000003_e.up.sql", "CREATE TABLE e(id int);");
         write("migrations/000003_e.down.sql", "-- nothing to undo\n");
         let cfg = RollbackConfig::default();
@@ -279,6 +313,15 @@ mod tests {
             matches!(found("diesel/migrations/2024-01-01-000000_a/up.sql", &cfg), Some(Rollback::File { rel, .. }) if rel.ends_with("/down.sql"))
         );
         assert_eq!(found("db/migrations/20240101_b.sql", &cfg), None);
+        // Flyway undo migrations, matched by version.
+        assert!(
+            matches!(found("db/migration/V1_2__add_x.sql", &cfg), Some(Rollback::File { rel, .. }) if rel == "db/migration/U1_2__add_x.sql")
+        );
+        assert_eq!(found("db/migration/V1_3__add_y.sql", &cfg), None);
+        assert_eq!(
+            expected("db/migration/V1_3__add_y.sql", Framework::Flyway, &cfg),
+            "`db/migration/U1_3__add_y.sql` (a Flyway undo migration)"
+        );
         // A down file without a statement is no rollback.
         assert_eq!(found("migrations/000003_e.up.sql", &cfg), None);
         let configured = RollbackConfig {

@@ -21,7 +21,8 @@ crate::declare_rule! {
     ///
     /// The rollback is the framework's own down file or section, found without
     /// configuration: golang-migrate and sqlx `<v>_<name>.down.sql` beside
-    /// `<v>_<name>.up.sql`, Diesel `down.sql` beside `up.sql`, dbmate's
+    /// `<v>_<name>.up.sql`, Diesel `down.sql` beside `up.sql`, Flyway's undo
+    /// migration `U<v>__<name>.sql` beside `V<v>__<name>.sql`, dbmate's
     /// `-- migrate:down` and goose's `-- +goose Down` section of the same file.
     /// Otherwise it is the file that `migrations.rollback.path`
     /// (`rollbacks/{version}_{name}.sql`) names. A down section or file with no
