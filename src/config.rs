@@ -12,6 +12,7 @@ use crate::yaml::{self, Pos};
 pub mod ci;
 pub mod dryrun;
 pub mod flags;
+pub mod rollback;
 pub mod rollouts;
 pub mod signoff;
 
@@ -116,6 +117,9 @@ pub struct MigrationsConfig {
     /// The deploy tool sets `lock_timeout` itself, so migrations need not.
     #[serde(default)]
     pub assume_lock_timeout: bool,
+    /// Rollbacks: which migrations need one, and where reverse scripts live.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub rollback: rollback::RollbackConfig,
 }
 
 fn yes() -> bool {
@@ -132,6 +136,7 @@ impl Default for MigrationsConfig {
             since: None,
             transaction: TransactionMode::Auto,
             assume_lock_timeout: false,
+            rollback: rollback::RollbackConfig::default(),
         }
     }
 }

@@ -122,6 +122,18 @@ fn layouts() -> &'static Layouts {
     })
 }
 
+/// A Flyway undo migration, `U<version>__<description>.sql`: the rollback of `V<version>__*.sql`.
+pub fn is_flyway_undo(file: &str) -> bool {
+    file.strip_prefix('U')
+        .and_then(|r| r.split_once("__"))
+        .is_some_and(|(v, _)| {
+            !v.is_empty()
+                && v.split(['.', '_'])
+                    .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        && file.ends_with(".sql")
+}
+
 /// The version numbers leading a file or folder name (`20240101_x`, `1.2_x`,
 /// Diesel's `2024-01-01-000000_x`).
 pub fn version_of(name: &str) -> Vec<u64> {
@@ -152,7 +164,8 @@ pub fn classify(rel: &str) -> Option<(Framework, Vec<u64>, bool)> {
     if !file.to_ascii_lowercase().ends_with(".sql") {
         return None;
     }
-    if file.ends_with(".down.sql") || file == "down.sql" {
+    // Down files and Flyway undo migrations (`U1__x.sql`) are rollbacks (`migration::rollback`).
+    if file.ends_with(".down.sql") || file == "down.sql" || is_flyway_undo(file) {
         return None;
     }
     if parent == "migrations" && grand == "supabase" {
@@ -196,6 +209,14 @@ fn globset(patterns: &[String]) -> Result<GlobSet, String> {
 pub fn discover(root: &Path, cfg: &MigrationsConfig) -> Result<Vec<Candidate>, String> {
     let extra = globset(&cfg.paths)?;
     let exclude = globset(&cfg.exclude)?;
+    // Reverse scripts (`migrations.rollback.path`) are not migrations.
+    let rollbacks = globset(
+        &cfg.rollback
+            .path
+            .iter()
+            .map(|p| super::rollback::pattern_glob(p))
+            .collect::<Vec<_>>(),
+    )?;
     let mut out = Vec::new();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
@@ -225,7 +246,7 @@ pub fn discover(root: &Path, cfg: &MigrationsConfig) -> Result<Vec<Candidate>, S
         else {
             continue;
         };
-        if exclude.is_match(&rel) {
+        if exclude.is_match(&rel) || rollbacks.is_match(&rel) {
             continue;
         }
         let found = if cfg.discover { classify(&rel) } else { None };
@@ -286,6 +307,7 @@ mod tests {
             ("db/migration/R__views.sql", Some(Framework::Flyway)),
             ("migrations/000001_init.up.sql", Some(Framework::GolangMigrate)),
             ("migrations/000001_init.down.sql", None),
+            ("db/migration/U1_2__add.sql", None),
             ("migrations/2024-01-01-000000_init/up.sql", Some(Framework::Diesel)),
             ("migrations/2024-01-01-000000_init/down.sql", None),
             ("db/migrations/20240101000000_init.sql", Some(Framework::Dbmate)),

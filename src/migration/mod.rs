@@ -7,6 +7,7 @@ pub mod discover;
 pub mod lex;
 pub mod locks;
 pub mod recognise;
+pub mod rollback;
 pub mod schema_model;
 pub mod statement;
 pub mod view_types;

@@ -49,6 +49,7 @@ mod ban_update_without_where;
 mod ban_vacuum_full;
 mod ban_validate_in_same_transaction;
 mod input;
+pub mod missing_rollback;
 mod require_concurrent_index_creation;
 mod require_concurrent_index_drop;
 mod require_concurrent_partition_detach;
@@ -354,6 +355,7 @@ pub static OTHER_META: &[&RuleMeta] = &[
     &INVALID_MIGRATION_FILE,
     &PSQL_META_COMMAND,
     &MODIFIED_APPLIED_MIGRATION,
+    &missing_rollback::RULE,
 ];
 
 /// Per-file state the engine carries from statement to statement.
