@@ -2,13 +2,17 @@
 //! here reads input; the rules that judge it live in `rules::migration`.
 
 pub mod action;
+pub mod apply_approvals;
 pub mod approval;
 pub mod discover;
+pub mod input;
 pub mod lex;
 pub mod locks;
 pub mod recognise;
+pub mod routines;
 pub mod schema_model;
 pub mod statement;
+pub mod token_facts;
 pub mod view_types;
 
 use std::ops::Range;
