@@ -87,6 +87,15 @@ impl Finding {
         self
     }
 
+    /// Points the finding at `span`, a clause of what it is about, when one
+    /// is known; a migration finding without one is located at its statement.
+    pub fn pointing_at(mut self, span: Option<std::ops::Range<usize>>) -> Self {
+        if span.is_some() {
+            self.span = span;
+        }
+        self
+    }
+
     /// Adds a labelled place that explains the finding.
     pub fn related(mut self, related: Related) -> Self {
         self.related.push(related);

@@ -69,7 +69,8 @@ pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
             };
             out.push(
                 Finding::new(&RULE, message)
-                    .help("add a column of the new type, backfill it, switch readers, then drop the old column later"),
+                    .help("add a column of the new type, backfill it, switch readers, then drop the old column later")
+                    .pointing_at(cx.column_clause(column, &["alter", "type"])),
             );
         }
     }

@@ -38,7 +38,14 @@ pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
             if cx.catalog.column_is_new(table, column) || *if_exists && cx.catalog.column_never_there(table, column) {
                 continue;
             }
-            out.push(Finding::new(&RULE, format!("Dropping column `{table}.{column}` breaks instances still running the previous release and loses its data")).help("stop reading the column, release, then drop it with `-- MIGRATION_APPROVED: <reason>`"));
+            let message = format!(
+                "Dropping column `{table}.{column}` breaks instances still running the previous release and loses its data"
+            );
+            out.push(
+                Finding::new(&RULE, message)
+                    .help("stop reading the column, release, then drop it with `-- MIGRATION_APPROVED: <reason>`")
+                    .pointing_at(cx.column_clause(column, &["drop"])),
+            );
         }
     }
 }

@@ -45,7 +45,8 @@ pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
             };
             out.push(
                 Finding::new(&RULE, message)
-                    .help("make every writer set the column explicitly, release, then drop the default"),
+                    .help("make every writer set the column explicitly, release, then drop the default")
+                    .pointing_at(cx.column_clause(column, &["alter", "drop", "default"])),
             );
         }
     }

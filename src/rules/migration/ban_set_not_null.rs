@@ -37,7 +37,7 @@ pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
             {
                 continue;
             }
-            out.push(Finding::new(&RULE, format!("Setting `{table}.{column}` NOT NULL scans the table under an exclusive lock and breaks writers that omit it")).help("add `CHECK (col IS NOT NULL) NOT VALID`, validate it, then SET NOT NULL"));
+            out.push(Finding::new(&RULE, format!("Setting `{table}.{column}` NOT NULL scans the table under an exclusive lock and breaks writers that omit it")).help("add `CHECK (col IS NOT NULL) NOT VALID`, validate it, then SET NOT NULL").pointing_at(cx.column_clause(column, &["alter", "not", "null"])));
         }
     }
 }

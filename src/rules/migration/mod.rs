@@ -230,6 +230,27 @@ impl MigrationCx<'_> {
             .unwrap_or_default()
     }
 
+    /// The clause of a several-action `ALTER TABLE` that `is` picks from
+    /// the clauses' words (`["drop", "column", "email"]`), to point a finding
+    /// at it; `None` for a statement of one action, or inside a DO block.
+    pub fn clause(&self, is: impl Fn(&[String]) -> bool) -> Option<std::ops::Range<usize>> {
+        let clauses = token_facts::alter_table_clauses(&self.file.src, self.raw?);
+        if clauses.len() < 2 {
+            return None;
+        }
+        clauses.into_iter().find(|c| is(&c.words)).map(|c| c.span)
+    }
+
+    /// [`clause`](Self::clause) for a column: the one that starts with
+    /// `with[0]`, holds the other words of `with` and names `column`.
+    pub fn column_clause(&self, column: &str, with: &[&str]) -> Option<std::ops::Range<usize>> {
+        self.clause(|w| {
+            w.first().map(String::as_str) == with.first().copied()
+                && with.iter().skip(1).all(|x| w.iter().any(|y| y == x))
+                && w.iter().skip(1).any(|y| y.eq_ignore_ascii_case(column))
+        })
+    }
+
     /// The first name longer than `max` bytes a `CREATE` or `ALTER` writes
     /// (none inside a DO block).
     pub fn long_name(&self, max: usize) -> Option<String> {
