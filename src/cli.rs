@@ -483,7 +483,13 @@ fn load_config(common: &Common, root: &Path) -> Result<Config, ConfigError> {
             config::load(p)
         }
         None => match config::find(root) {
-            Some(p) => config::load(&p),
+            Some(p) => config::load(&p).map(|mut c| {
+                // Shown as the repository's `shipgate.yml`, like every other path.
+                if let Ok(rel) = p.strip_prefix(root) {
+                    c.rule_lines.path = rel.to_string_lossy().into_owned();
+                }
+                c
+            }),
             None => Ok(Config::default()),
         },
     }

@@ -43,6 +43,10 @@ pub struct Config {
     /// `shipgate dry-run`: validation queries.
     #[serde(default, deserialize_with = "null_as_default")]
     pub dry_run: dryrun::DryRunConfig,
+    /// Where the `rules:` overrides are written (not configuration: filled in
+    /// by `parse` and `load`).
+    #[serde(skip)]
+    pub rule_lines: RuleLines,
 }
 
 /// A section whose keys are all commented out (`rules:`) is empty, not an error.
@@ -175,7 +179,9 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let _reading = crate::reading::file(&path.to_string_lossy());
     let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read the configuration: {e}"), None, None))?;
     let src = String::from_utf8(bytes).map_err(|_| err("the configuration is not valid UTF-8".into(), None, None))?;
-    parse(&src).map_err(|(message, pos)| err(message, pos, Some(src.clone())))
+    let mut config = parse(&src).map_err(|(message, pos)| err(message, pos, Some(src.clone())))?;
+    config.rule_lines.path = path.to_string_lossy().into_owned();
+    Ok(config)
 }
 
 /// Parses configuration text; errors carry a position when one is known.
@@ -186,7 +192,7 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
     } else {
         doc.value.clone()
     };
-    let config: Config = serde_path_to_error::deserialize(value).map_err(|e| {
+    let mut config: Config = serde_path_to_error::deserialize(value).map_err(|e| {
         let ptr: String = e
             .path()
             .iter()
@@ -279,6 +285,7 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
             ));
         }
     }
+    config.rule_lines = RuleLines::of(src, &doc, &config);
     Ok(config)
 }
 
@@ -286,6 +293,37 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
 pub fn json_schema() -> serde_json::Value {
     let schema = schemars::schema_for!(Config);
     serde_json::to_value(schema).expect("schema serialises")
+}
+
+/// Where each `rules:` override is written in the configuration file, so
+/// that a finding whose severity one raised can point at it.
+#[derive(Debug, Clone, Default)]
+pub struct RuleLines {
+    /// The file as shown to users (relative to the repository root when
+    /// shipgate found it there); empty for configuration parsed from text.
+    pub path: String,
+    pub src: String,
+    /// Rule id → byte range of its entry, from the key to the end of its line.
+    pub at: BTreeMap<String, std::ops::Range<usize>>,
+}
+
+impl RuleLines {
+    fn of(src: &str, doc: &yaml::YamlDoc, config: &Config) -> Self {
+        let at = config
+            .rules
+            .keys()
+            .filter_map(|id| {
+                let start = doc.keys.get(&format!("/rules/{}", yaml::escape_pointer(id)))?.offset;
+                let end = src[start.min(src.len())..].find('\n').map_or(src.len(), |n| start + n);
+                Some((id.clone(), start..end))
+            })
+            .collect();
+        RuleLines {
+            path: String::new(),
+            src: src.to_string(),
+            at,
+        }
+    }
 }
 
 #[cfg(test)]
