@@ -200,8 +200,12 @@ fn has_no_transaction_directive(src: &str) -> bool {
     src.lines().next().is_some_and(|l| l.trim() == "-- no-transaction")
 }
 
-/// Why a file could not be read as SQL text.
-pub fn check_bytes(bytes: &[u8]) -> Result<&str, String> {
+/// The old name of [`sql_text`], kept while `gates/dryrun.rs` (another
+/// branch's file) still uses it.
+pub use sql_text as check_bytes;
+
+/// The file's bytes as SQL text, or why they cannot be read as such.
+pub fn sql_text(bytes: &[u8]) -> Result<&str, String> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(format!(
             "the file is {} MiB, larger than the {} MiB a migration may be",
