@@ -3,7 +3,8 @@
 //! (`tests/snapshots/cli_output__*.snap`). A change to any of them shows up
 //! as a snapshot diff. Temp paths, the version and commit ids are redacted,
 //! so the snapshots hold on every machine. The PR comment of `shipgate ci`
-//! is snapshotted in `tests/ci.rs`, beside the fake GitHub it needs.
+//! is snapshotted in `tests/ci.rs` (with its exit code, stdout and stderr),
+//! beside the fake GitHub it needs.
 
 mod common;
 use common::{git, write};
@@ -45,22 +46,13 @@ fn redacted(dir: Option<&Path>, f: impl FnOnce()) {
         // Both spellings: macOS's /var is /private/var once canonicalised.
         let real = d.canonicalize().unwrap_or_else(|_| d.to_path_buf());
         for p in [real, d.to_path_buf()] {
-            settings.add_filter(&regex_escape(&p.display().to_string()), "[TMP]");
+            settings.add_filter(&common::regex_escape(&p.display().to_string()), "[TMP]");
         }
     }
-    settings.add_filter(&regex_escape(env!("CARGO_PKG_VERSION")), "[VERSION]");
+    settings.add_filter(&common::regex_escape(env!("CARGO_PKG_VERSION")), "[VERSION]");
     settings.add_filter(r"\b[0-9a-f]{40}\b", "[SHA]");
     settings.add_filter(r"\([0-9a-f]{7,12}\)", "([SHORT-SHA])");
     settings.bind(f);
-}
-
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
-            special.then_some('\\').into_iter().chain(std::iter::once(c))
-        })
-        .collect()
 }
 
 #[test]
