@@ -483,13 +483,7 @@ fn load_config(common: &Common, root: &Path) -> Result<Config, ConfigError> {
             config::load(p)
         }
         None => match config::find(root) {
-            Some(p) => config::load(&p).map(|mut c| {
-                // Shown as the repository's `shipgate.yml`, like every other path.
-                if let Ok(rel) = p.strip_prefix(root) {
-                    c.rule_lines.path = rel.to_string_lossy().into_owned();
-                }
-                c
-            }),
+            Some(p) => config::load_found(root, &p),
             None => Ok(Config::default()),
         },
     }

@@ -295,6 +295,17 @@ pub fn json_schema() -> serde_json::Value {
     serde_json::to_value(schema).expect("schema serialises")
 }
 
+/// Loads `path`, the configuration [`find`] found in the repository at
+/// `root`, naming it relative to `root` (like every other path in a report)
+/// where a finding points at one of its lines.
+pub fn load_found(root: &Path, path: &Path) -> Result<Config, ConfigError> {
+    let mut config = load(path)?;
+    if let Ok(rel) = path.strip_prefix(root) {
+        config.rule_lines.path = rel.to_string_lossy().into_owned();
+    }
+    Ok(config)
+}
+
 /// Where each `rules:` override is written in the configuration file, so
 /// that a finding whose severity one raised can point at it.
 #[derive(Debug, Clone, Default)]
