@@ -364,8 +364,8 @@ impl Catalog {
     /// Replays one action.
     pub fn apply(&mut self, action: &Action) {
         match action {
-            Action::CreateTable { .. }
-            | Action::Create { .. }
+            Action::CreateTable { .. } => self.create_table(action),
+            Action::Create { .. }
             | Action::CreateIndex { .. }
             | Action::ViewColumns { .. }
             | Action::RoutineArgs { .. } => self.apply_create(action),
@@ -398,50 +398,56 @@ impl Catalog {
         }
     }
 
-    /// Creating a table, a view, an index or another object.
+    /// Creating a table, with its columns and constraints.
+    fn create_table(&mut self, action: &Action) {
+        let Action::CreateTable {
+            table,
+            columns,
+            constraints,
+            temporary,
+            if_not_exists,
+            columns_known,
+            ..
+        } = action
+        else {
+            return;
+        };
+        if *if_not_exists && self.tables.contains_key(table) {
+            return;
+        }
+        let mut t = Table {
+            created_in_change: true,
+            defined: true,
+            columns_known: *columns_known,
+            temporary: *temporary,
+            ..Table::default()
+        };
+        for c in columns {
+            t.columns.insert(c.name.clone(), Column::from_def(c));
+        }
+        for con in constraints {
+            if let (Some(name), Some(col)) = (&con.name, &con.not_null_column) {
+                t.not_null_checks.insert(name.clone(), (col.clone(), !con.not_valid));
+            }
+            if let Some(name) = &con.name {
+                self.created
+                    .insert((ObjectKind::Constraint, Name::new(None, name.clone())));
+            }
+        }
+        self.touched.push(table.clone());
+        self.tables.insert(table.clone(), t);
+        for con in columns
+            .iter()
+            .flat_map(inline_constraints)
+            .chain(constraints.iter().cloned())
+        {
+            self.add_constraint(table, &con);
+        }
+    }
+
+    /// Creating a view, an index, a routine or another object.
     fn apply_create(&mut self, action: &Action) {
         match action {
-            Action::CreateTable {
-                table,
-                columns,
-                constraints,
-                temporary,
-                if_not_exists,
-                columns_known,
-                ..
-            } => {
-                if *if_not_exists && self.tables.contains_key(table) {
-                    return;
-                }
-                let mut t = Table {
-                    created_in_change: true,
-                    defined: true,
-                    columns_known: *columns_known,
-                    temporary: *temporary,
-                    ..Table::default()
-                };
-                for c in columns {
-                    t.columns.insert(c.name.clone(), Column::from_def(c));
-                }
-                for con in constraints {
-                    if let (Some(name), Some(col)) = (&con.name, &con.not_null_column) {
-                        t.not_null_checks.insert(name.clone(), (col.clone(), !con.not_valid));
-                    }
-                    if let Some(name) = &con.name {
-                        self.created
-                            .insert((ObjectKind::Constraint, Name::new(None, name.clone())));
-                    }
-                }
-                self.touched.push(table.clone());
-                self.tables.insert(table.clone(), t);
-                for con in columns
-                    .iter()
-                    .flat_map(inline_constraints)
-                    .chain(constraints.iter().cloned())
-                {
-                    self.add_constraint(table, &con);
-                }
-            }
             Action::Create {
                 kind,
                 name,
