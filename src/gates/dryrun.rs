@@ -21,7 +21,7 @@ use crate::finding::Finding;
 use crate::migration::discover::Candidate;
 use crate::migration::rollback;
 use crate::migration::schema_model::Catalog;
-use crate::migration::{check_bytes, MigrationFile};
+use crate::migration::{sql_text, MigrationFile};
 use crate::outcome::Report;
 use crate::rules::migration::missing_rollback;
 use crate::rules::migration::{self as mrules, EngineOptions, INVALID_MIGRATION_FILE};
@@ -95,7 +95,7 @@ fn select(root: &Path, config: &Config, base: Option<&str>) -> Result<(Vec<Candi
 fn read(c: &Candidate, config: &Config) -> Result<MigrationFile, String> {
     let _reading = crate::reading::file(&c.rel);
     let bytes = std::fs::read(&c.abs).map_err(|e| format!("cannot read {}: {e}", c.abs.display()))?;
-    let text = check_bytes(&bytes)?.to_string();
+    let text = sql_text(&bytes)?.to_string();
     Ok(MigrationFile::parse(
         c.rel.clone(),
         text,

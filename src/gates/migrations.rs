@@ -12,7 +12,7 @@ use crate::finding::Finding;
 use crate::migration::discover::{self, Candidate, Framework};
 use crate::migration::rollback;
 use crate::migration::schema_model::Catalog;
-use crate::migration::{check_bytes, MigrationFile};
+use crate::migration::{sql_text, MigrationFile};
 use crate::outcome::Report;
 use crate::rules::migration::missing_rollback;
 use crate::rules::migration::{self as mrules, EngineOptions, INVALID_MIGRATION_FILE, MODIFIED_APPLIED_MIGRATION};
@@ -149,7 +149,7 @@ fn load(input: &Input, config: &Config) -> Loaded {
         (None, Some(p)) => {
             let bytes =
                 std::fs::read(p).map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", p.display())))?;
-            match check_bytes(&bytes) {
+            match sql_text(&bytes) {
                 Ok(t) => t.to_string(),
                 Err(why) => return Ok(Err(why)),
             }
@@ -222,7 +222,7 @@ fn collect_facts(file: &MigrationFile, facts: &mut Facts) {
 pub fn lint(paths: &[PathBuf], stdin: Option<(String, String)>, config: &Config) -> Result<Report, AppError> {
     let mut inputs = Vec::new();
     if let Some((name, text)) = stdin {
-        let framework = discover::classify(&name).map(|c| c.0);
+        let framework = discover::match_layout(&name).map(|c| c.0);
         inputs.push(Input {
             display: name,
             path: None,
@@ -239,7 +239,7 @@ pub fn lint(paths: &[PathBuf], stdin: Option<(String, String)>, config: &Config)
         })?;
         let display = p.to_string_lossy().replace('\\', "/");
         if meta.is_file() {
-            let framework = discover::classify(&display).map(|c| c.0);
+            let framework = discover::match_layout(&display).map(|c| c.0);
             inputs.push(Input {
                 rollback_at: Some((PathBuf::from("."), display.clone())),
                 display,
@@ -255,7 +255,7 @@ pub fn lint(paths: &[PathBuf], stdin: Option<(String, String)>, config: &Config)
         for c in files {
             let rollback_at = Some((p.clone(), c.rel.clone()));
             let display = format!("{}/{}", display.trim_end_matches('/'), c.rel);
-            let framework = discover::classify(&display)
+            let framework = discover::match_layout(&display)
                 .map(|x| x.0)
                 .or(Some(c.framework))
                 .filter(|f| *f != Framework::Plain);
@@ -307,7 +307,7 @@ fn sql_files(dir: &Path, config: &Config) -> Result<Vec<Candidate>, AppError> {
         {
             continue;
         }
-        let (framework, version, repeatable) = discover::classify(&rel).unwrap_or_else(|| discover::plain(&rel));
+        let (framework, version, repeatable) = discover::match_layout(&rel).unwrap_or_else(|| discover::plain(&rel));
         out.push(Candidate {
             rel,
             abs,

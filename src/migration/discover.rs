@@ -153,8 +153,10 @@ pub fn plain(rel: &str) -> (Framework, Vec<u64>, bool) {
     )
 }
 
-/// Classifies one path (relative, `/`-separated); `None` when it is not a migration.
-pub fn classify(rel: &str) -> Option<(Framework, Vec<u64>, bool)> {
+/// The framework layout one path (relative, `/`-separated) matches, with the
+/// migration's version and whether it is repeatable; `None` when it is not a
+/// migration.
+pub fn match_layout(rel: &str) -> Option<(Framework, Vec<u64>, bool)> {
     let l = layouts();
     let parts: Vec<&str> = rel.split('/').collect();
     let file = *parts.last()?;
@@ -249,7 +251,7 @@ pub fn discover(root: &Path, cfg: &MigrationsConfig) -> Result<Vec<Candidate>, S
         if exclude.is_match(&rel) || rollbacks.is_match(&rel) {
             continue;
         }
-        let found = if cfg.discover { classify(&rel) } else { None };
+        let found = if cfg.discover { match_layout(&rel) } else { None };
         let found = found.or_else(|| extra.is_match(&rel).then(|| plain(&rel)));
         if let Some((framework, version, repeatable)) = found {
             // goose has no folder layout of its own: its files say `-- +goose Up`.
@@ -315,13 +317,13 @@ mod tests {
             ("docs/example.sql", None),
         ];
         for (path, want) in cases {
-            assert_eq!(classify(path).map(|c| c.0), want, "{path}");
+            assert_eq!(match_layout(path).map(|c| c.0), want, "{path}");
         }
     }
 
     /// The candidate of a path that [`classify`] recognises.
     fn mk(rel: &str) -> Candidate {
-        let (framework, version, repeatable) = classify(rel).unwrap();
+        let (framework, version, repeatable) = match_layout(rel).unwrap();
         Candidate {
             rel: rel.into(),
             abs: rel.into(),

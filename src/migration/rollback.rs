@@ -37,7 +37,7 @@ impl Rollback {
         match self {
             Rollback::File { rel, abs } => {
                 let bytes = std::fs::read(abs).map_err(|e| format!("cannot read {}: {e}", abs.display()))?;
-                let text = super::check_bytes(&bytes)?.to_string();
+                let text = super::sql_text(&bytes)?.to_string();
                 Ok(MigrationFile::parse(rel.clone(), text, dialect, execution))
             }
             Rollback::Section => Ok(MigrationFile::parse(
@@ -128,7 +128,7 @@ pub fn beside(rel: &str) -> Option<String> {
 /// reading it later reports why).
 fn has_statements(path: &Path) -> bool {
     match std::fs::read(path) {
-        Ok(bytes) => match super::check_bytes(&bytes) {
+        Ok(bytes) => match super::sql_text(&bytes) {
             Ok(text) => !super::lex::lex(text).statements.is_empty(),
             Err(_) => true,
         },

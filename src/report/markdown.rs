@@ -135,6 +135,19 @@ pub fn location(f: &Finding, links: Option<&Links>) -> String {
     }
 }
 
+/// A finding's labelled places, `` (raised to error here: [shipgate.yml:3](..))``, linked.
+fn related(f: &Finding, links: Option<&Links>) -> String {
+    f.related
+        .iter()
+        .filter_map(|r| {
+            let file = r.file.as_ref().or(f.file.as_ref())?;
+            let line = r.location.line;
+            let place = link(&format!("{}:{line}", escape(file)), links, file, Some(line));
+            Some(format!(" ({}: {place})", escape(&r.label)))
+        })
+        .collect()
+}
+
 /// Unapproved findings grouped by file (files in order of first finding;
 /// file-less findings, such as a missing sign-off, last), each line linked.
 pub fn findings_by_file(findings: &[&Finding], links: Option<&Links>) -> String {
@@ -160,10 +173,11 @@ pub fn findings_by_file(findings: &[&Finding], links: Option<&Links>) -> String 
             };
             let _ = writeln!(
                 out,
-                "- **{}** {}{at}: {}",
+                "- **{}** {}{at}: {}{}",
                 f.severity.as_str(),
                 code(f.rule),
-                inline(&f.message)
+                inline(&f.message),
+                related(f, links)
             );
         }
         out.push('\n');

@@ -157,3 +157,13 @@ pub fn describe(report: &shipgate::app::Report) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// `s` as a regex that matches it literally (for snapshot filters).
+pub fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
+            special.then_some('\\').into_iter().chain(std::iter::once(c))
+        })
+        .collect()
+}
