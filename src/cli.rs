@@ -225,7 +225,7 @@ fn run_command() -> ExitStatus {
                     std::io::stdin()
                         .read_to_end(&mut bytes)
                         .map_err(|e| AppError::Evaluate(format!("cannot read standard input: {e}")))?;
-                    let text = crate::migration::check_bytes(&bytes)
+                    let text = crate::migration::sql_text(&bytes)
                         .map_err(|e| AppError::Usage(format!("standard input: {e}")))?;
                     Some((
                         stdin_filename.clone().unwrap_or_else(|| "<stdin>".into()),
@@ -487,7 +487,7 @@ fn load_config(common: &Common, root: &Path) -> Result<Config, ConfigError> {
             config::load(p)
         }
         None => match config::find(root) {
-            Some(p) => config::load(&p),
+            Some(p) => config::load_found(root, &p),
             None => Ok(Config::default()),
         },
     }

@@ -12,6 +12,7 @@ use crate::yaml::{self, Pos};
 pub mod ci;
 pub mod dryrun;
 pub mod flags;
+pub mod rollback;
 pub mod rollouts;
 pub mod signoff;
 
@@ -45,6 +46,10 @@ pub struct Config {
     /// `shipgate dry-run`: validation queries.
     #[serde(default, deserialize_with = "null_as_default")]
     pub dry_run: dryrun::DryRunConfig,
+    /// Where the `rules:` overrides are written (not configuration: filled in
+    /// by `parse` and `load`).
+    #[serde(skip)]
+    pub rule_lines: RuleLines,
 }
 
 /// A section whose keys are all commented out (`rules:`) is empty, not an error.
@@ -118,6 +123,9 @@ pub struct MigrationsConfig {
     /// The deploy tool sets `lock_timeout` itself, so migrations need not.
     #[serde(default)]
     pub assume_lock_timeout: bool,
+    /// Rollbacks: which migrations need one, and where reverse scripts live.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub rollback: rollback::RollbackConfig,
 
     /// `contract-too-soon`: how long before the head commit the code must
     /// have stopped using what a migration drops or renames (`14d`, `36h`,
@@ -145,6 +153,7 @@ impl Default for MigrationsConfig {
             since: None,
             transaction: TransactionMode::Auto,
             assume_lock_timeout: false,
+            rollback: rollback::RollbackConfig::default(),
 
             contract_min_age: contract::Age::TWO_WEEKS,
             contract_ignore: Vec::new(),
@@ -191,7 +200,9 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let _reading = crate::reading::file(&path.to_string_lossy());
     let bytes = std::fs::read(path).map_err(|e| err(format!("cannot read the configuration: {e}"), None, None))?;
     let src = String::from_utf8(bytes).map_err(|_| err("the configuration is not valid UTF-8".into(), None, None))?;
-    parse(&src).map_err(|(message, pos)| err(message, pos, Some(src.clone())))
+    let mut config = parse(&src).map_err(|(message, pos)| err(message, pos, Some(src.clone())))?;
+    config.rule_lines.path = path.to_string_lossy().into_owned();
+    Ok(config)
 }
 
 /// Parses configuration text; errors carry a position when one is known.
@@ -202,7 +213,7 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
     } else {
         doc.value.clone()
     };
-    let config: Config = serde_path_to_error::deserialize(value).map_err(|e| {
+    let mut config: Config = serde_path_to_error::deserialize(value).map_err(|e| {
         let ptr: String = e
             .path()
             .iter()
@@ -295,6 +306,7 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
             ));
         }
     }
+    config.rule_lines = RuleLines::of(src, &doc, &config);
     Ok(config)
 }
 
@@ -302,6 +314,48 @@ pub fn parse(src: &str) -> Result<Config, (String, Option<Pos>)> {
 pub fn json_schema() -> serde_json::Value {
     let schema = schemars::schema_for!(Config);
     serde_json::to_value(schema).expect("schema serialises")
+}
+
+/// Loads `path`, the configuration [`find`] found in the repository at
+/// `root`, naming it relative to `root` (like every other path in a report)
+/// where a finding points at one of its lines.
+pub fn load_found(root: &Path, path: &Path) -> Result<Config, ConfigError> {
+    let mut config = load(path)?;
+    if let Ok(rel) = path.strip_prefix(root) {
+        config.rule_lines.path = rel.to_string_lossy().into_owned();
+    }
+    Ok(config)
+}
+
+/// Where each `rules:` override is written in the configuration file, so
+/// that a finding whose severity one raised can point at it.
+#[derive(Debug, Clone, Default)]
+pub struct RuleLines {
+    /// The file as shown to users (relative to the repository root when
+    /// shipgate found it there); empty for configuration parsed from text.
+    pub path: String,
+    pub src: String,
+    /// Rule id → byte range of its entry, from the key to the end of its line.
+    pub at: BTreeMap<String, std::ops::Range<usize>>,
+}
+
+impl RuleLines {
+    fn of(src: &str, doc: &yaml::YamlDoc, config: &Config) -> Self {
+        let at = config
+            .rules
+            .keys()
+            .filter_map(|id| {
+                let start = doc.keys.get(&format!("/rules/{}", yaml::escape_pointer(id)))?.offset;
+                let end = src[start.min(src.len())..].find('\n').map_or(src.len(), |n| start + n);
+                Some((id.clone(), start..end))
+            })
+            .collect();
+        RuleLines {
+            path: String::new(),
+            src: src.to_string(),
+            at,
+        }
+    }
 }
 
 #[cfg(test)]

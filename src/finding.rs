@@ -57,6 +57,32 @@ pub struct Related {
     pub label: String,
 }
 
+impl Location {
+    /// The location of `span` in `text`, columns counted in characters (a
+    /// span that does not fit the text is clamped, never a panic).
+    pub fn in_text(text: &str, span: &std::ops::Range<usize>) -> Location {
+        let at = |offset: usize| {
+            let mut offset = offset.min(text.len());
+            while !text.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            (
+                text[..offset].matches('\n').count() + 1,
+                text[line_start..offset].chars().count() + 1,
+            )
+        };
+        let (line, column) = at(span.start);
+        let (end_line, end_column) = at(span.end.max(span.start + 1) - 1);
+        Location {
+            line,
+            column,
+            end_line,
+            end_column: end_column + 1,
+        }
+    }
+}
+
 impl Finding {
     pub fn new(meta: &'static RuleMeta, message: impl Into<String>) -> Self {
         Finding {
@@ -87,6 +113,15 @@ impl Finding {
         self
     }
 
+    /// Points the finding at `span`, a clause of what it is about, when one
+    /// is known; a migration finding without one is located at its statement.
+    pub fn pointing_at(mut self, span: Option<std::ops::Range<usize>>) -> Self {
+        if span.is_some() {
+            self.span = span;
+        }
+        self
+    }
+
     /// Adds a labelled place that explains the finding.
     pub fn related(mut self, related: Related) -> Self {
         self.related.push(related);
@@ -96,5 +131,23 @@ impl Finding {
     /// Sort key: file, position, rule.
     pub fn sort_key(&self) -> (Option<&str>, Option<Location>, &str) {
         (self.file.as_deref(), self.location, self.rule)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_location_in_text_counts_characters_and_never_panics() {
+        let text = "a: 1\nné: é\n";
+        let at = |s: std::ops::Range<usize>| {
+            let l = Location::in_text(text, &s);
+            (l.line, l.column, l.end_line, l.end_column)
+        };
+        assert_eq!(at(5..12), (2, 1, 2, 6));
+        // Inside a character, or past the end: clamped.
+        assert_eq!(at(6..7).0, 2);
+        assert_eq!(at(100..200).0, 3);
     }
 }

@@ -66,7 +66,7 @@ fn render_all(mut report: Report) -> ExitStatus {
 /// A migration: lexer, statement splitter, sqlparser and the recogniser,
 /// approval comments, the migration rules, the reports.
 pub fn migration(bytes: &[u8]) -> Option<ExitStatus> {
-    let text = match crate::migration::check_bytes(bytes) {
+    let text = match crate::migration::sql_text(bytes) {
         Ok(t) => t.to_string(),
         Err(_) => return Some(ExitStatus::InvalidInput),
     };
@@ -98,6 +98,7 @@ pub fn rollout(bytes: &[u8]) -> Option<ExitStatus> {
         content: Content::Bytes(bytes.to_vec()),
         base,
         checked: true,
+        entered: None,
     };
     let mut report = Report::default();
     let opts = Config::default().rollouts;

@@ -153,6 +153,79 @@ pub fn commit_time(root: &Path, rev: &str) -> Result<i64, GitError> {
         .map_err(|_| GitError::Failed(format!("`git show -s --format=%ct {rev}` gave `{}`", out.trim())))
 }
 
+/// The commits that changed `path` up to `rev`, newest first: each hash and
+/// committer time (seconds since the Unix epoch).
+pub fn path_history(root: &Path, rev: &str, path: &str) -> Result<Vec<(String, i64)>, GitError> {
+    let out = git(
+        root,
+        &["log", "--format=%H %ct", rev, "--", &format!(":(literal){path}")],
+    )?;
+    Ok(out
+        .lines()
+        .filter_map(|l| {
+            let (hash, time) = l.split_once(' ')?;
+            Some((hash.to_string(), time.trim().parse().ok()?))
+        })
+        .collect())
+}
+
+/// The files at `rev` (relative to `root`, below it) that contain one of
+/// `needles` (fixed strings, ASCII case ignored), among `paths` when given.
+pub fn grep_files(
+    root: &Path,
+    rev: &str,
+    needles: &[String],
+    paths: Option<&[String]>,
+) -> Result<Vec<String>, GitError> {
+    let mut found = Vec::new();
+    if needles.is_empty() {
+        return Ok(found);
+    }
+    let mut args: Vec<String> = ["grep", "-z", "-l", "-I", "-i", "-F"].map(String::from).to_vec();
+    for n in needles {
+        args.extend(["-e".to_string(), n.clone()]);
+    }
+    args.extend([rev.to_string(), "--".to_string()]);
+    let specs: Vec<String> = paths
+        .unwrap_or_default()
+        .iter()
+        .map(|p| format!(":(literal){p}"))
+        .collect();
+    let chunks: Vec<&[String]> = if paths.is_some() {
+        specs.chunks(500).collect()
+    } else {
+        vec![&[]]
+    };
+    for chunk in chunks {
+        let mut a: Vec<&str> = args.iter().map(String::as_str).collect();
+        a.extend(chunk.iter().map(String::as_str));
+        let out = command(root, &a).output().map_err(cannot_run)?;
+        // 1: no file matches.
+        if !out.status.success() && out.status.code() != Some(1) {
+            let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
+            return Err(GitError::Failed(format!("`git grep` at {rev} failed: {err}")));
+        }
+        let prefix = format!("{rev}:");
+        found.extend(
+            String::from_utf8_lossy(&out.stdout)
+                .split('\0')
+                .filter_map(|p| p.strip_prefix(&prefix))
+                .map(str::to_string),
+        );
+    }
+    Ok(found)
+}
+
+/// The newest tag matching `glob` reachable from HEAD (`git describe`);
+/// `None` when there is none.
+pub fn latest_tag(root: &Path, glob: &str) -> Result<Option<String>, GitError> {
+    let out = command(root, &["describe", "--tags", "--abbrev=0", "--match", glob, "HEAD"])
+        .output()
+        .map_err(cannot_run)?;
+    let tag = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    Ok((out.status.success() && !tag.is_empty()).then_some(tag))
+}
+
 #[cfg(test)]
 mod history_tests {
     use super::*;

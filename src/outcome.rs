@@ -216,29 +216,77 @@ impl Report {
 
     /// Applies severity overrides and sorts; called once, before reporting.
     pub fn finish(&mut self, config: &Config) {
-        self.findings.retain_mut(|f| match config.rules.get(f.rule) {
-            Some(Level::Off) => false,
-            Some(Level::Error) => {
-                f.severity = Severity::Error;
-                true
+        let mut raised = false;
+        self.findings.retain_mut(|f| {
+            let severity = match config.rules.get(f.rule) {
+                Some(Level::Off) => return false,
+                Some(Level::Error) => Severity::Error,
+                Some(Level::Warning) => Severity::Warning,
+                Some(Level::Note) => Severity::Note,
+                None => return true,
+            };
+            if severity > f.severity {
+                f.related.extend(raised_here(config, f.rule, severity));
+                raised = true;
             }
-            Some(Level::Warning) => {
-                f.severity = Severity::Warning;
-                true
-            }
-            Some(Level::Note) => {
-                f.severity = Severity::Note;
-                true
-            }
-            None => true,
+            f.severity = severity;
+            true
         });
+        let lines = &config.rule_lines;
+        if raised && !lines.path.is_empty() {
+            self.sources
+                .entry(lines.path.clone())
+                .or_insert_with(|| lines.src.clone());
+        }
         self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
+}
+
+/// The `rules:` line of the configuration that raised a finding to `severity`.
+fn raised_here(config: &Config, id: &str, severity: Severity) -> Option<crate::finding::Related> {
+    let lines = &config.rule_lines;
+    let span = lines.at.get(id).filter(|_| !lines.path.is_empty())?;
+    Some(crate::finding::Related {
+        file: Some(lines.path.clone()),
+        location: crate::finding::Location::in_text(&lines.src, span),
+        span: Some(span.clone()),
+        label: format!("raised to {} here", severity.as_str()),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `rules:` line that raises a finding is a labelled place of it; one
+    /// that lowers it is not, and neither is one of configuration parsed
+    /// from text (no file to point at).
+    #[test]
+    fn a_raised_severity_points_at_its_rules_line() {
+        let mut config = crate::config::parse("rules:\n  unused-approval: error\n  ban-drop-column: note\n").unwrap();
+        let finish = |config: &Config| {
+            let mut r = Report::default();
+            for id in ["unused-approval", "ban-drop-column"] {
+                let meta = crate::rules::ALL_META.iter().find(|m| m.id == id).unwrap();
+                r.findings.push(Finding::new(meta, "m"));
+            }
+            r.finish(config);
+            r
+        };
+        assert!(finish(&config).findings.iter().all(|f| f.related.is_empty()));
+        config.rule_lines.path = "shipgate.yml".into();
+        let r = finish(&config);
+        let raised = r.findings.iter().find(|f| f.rule == "unused-approval").unwrap();
+        assert_eq!(raised.severity, Severity::Error);
+        let at = &raised.related[0];
+        assert_eq!(
+            (at.location.line, at.location.column, at.label.as_str()),
+            (2, 3, "raised to error here")
+        );
+        let lowered = r.findings.iter().find(|f| f.rule == "ban-drop-column").unwrap();
+        assert!(lowered.related.is_empty());
+        assert!(r.sources.contains_key("shipgate.yml"));
+    }
 
     #[test]
     fn a_change_serialises_with_its_kind_first_and_keys_in_order() {

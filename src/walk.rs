@@ -13,7 +13,7 @@ use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkState};
 /// Larger files (bundles, dumps) are not searched.
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
 /// Where to look for a NUL byte that marks a file as binary.
-const BINARY_PROBE: usize = 8 << 10;
+pub const BINARY_PROBE: usize = 8 << 10;
 
 /// What a walk gathered.
 #[derive(Debug)]

@@ -378,10 +378,19 @@ fn author_self_label_is_rejected() {
         .to_string();
     assert!(body.contains("met by label"), "{body}");
     assert!(body.contains("Did not count"), "{body}");
-    // The comment as reviewers read it, under snapshot review; commit ids vary with the clock.
-    insta::with_settings!({filters => vec![(r"\b[0-9a-f]{40}\b", "[SHA]")]}, {
-        insta::assert_snapshot!("comment_blocked_by_a_self_label", body);
-    });
+    // The run as reviewers and the job log see it, under snapshot review: exit
+    // code, stdout, stderr and the comment. Commit ids vary with the clock,
+    // the fake GitHub's address with its port.
+    let seen = format!(
+        "exit code: {:?}\n----- stdout -----\n{}\n----- stderr -----\n{}\n----- comment -----\n{body}",
+        run.out.status.code(),
+        run.stdout,
+        run.stderr
+    );
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"\b[0-9a-f]{40}\b", "[SHA]");
+    settings.add_filter(&common::regex_escape(&server.url), "[API]");
+    settings.bind(|| insta::assert_snapshot!("comment_blocked_by_a_self_label", seen));
     let html = assert_renders_safely(&body, &r.head);
     // The verdict, then the one next step.
     assert!(

@@ -635,3 +635,28 @@ fn quiet_counts_what_it_does_not_show() {
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(stdout(&o), "");
 }
+
+#[test]
+fn with_base_missing_rollback_asks_only_the_migrations_the_change_adds() {
+    let d = on_a_feature_branch(&[
+        ("shipgate.yml", "migrations:\n  rollback:\n    require: all\n"),
+        ("migrations/000001_old.up.sql", "CREATE TABLE a (id int);\n"),
+    ]);
+    let p = d.path();
+    write(p, "migrations/000002_new.up.sql", "CREATE TABLE b (id int);\n");
+    let missing = |p: &Path| -> Vec<String> {
+        let o = shipgate(&["check", ".", "--base", "main", "--format", "json"], p);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "missing-rollback")
+            .map(|f| f["file"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The old migration has no rollback either; only the new one is asked.
+    assert_eq!(missing(p), ["migrations/000002_new.up.sql"]);
+    write(p, "migrations/000002_new.down.sql", "DROP TABLE b;\n");
+    assert!(missing(p).is_empty());
+}

@@ -3,7 +3,8 @@
 //! (`tests/snapshots/cli_output__*.snap`). A change to any of them shows up
 //! as a snapshot diff. Temp paths, the version and commit ids are redacted,
 //! so the snapshots hold on every machine. The PR comment of `shipgate ci`
-//! is snapshotted in `tests/ci.rs`, beside the fake GitHub it needs.
+//! is snapshotted in `tests/ci.rs` (with its exit code, stdout and stderr),
+//! beside the fake GitHub it needs.
 
 mod common;
 use common::{git, write};
@@ -45,22 +46,13 @@ fn redacted(dir: Option<&Path>, f: impl FnOnce()) {
         // Both spellings: macOS's /var is /private/var once canonicalised.
         let real = d.canonicalize().unwrap_or_else(|_| d.to_path_buf());
         for p in [real, d.to_path_buf()] {
-            settings.add_filter(&regex_escape(&p.display().to_string()), "[TMP]");
+            settings.add_filter(&common::regex_escape(&p.display().to_string()), "[TMP]");
         }
     }
-    settings.add_filter(&regex_escape(env!("CARGO_PKG_VERSION")), "[VERSION]");
+    settings.add_filter(&common::regex_escape(env!("CARGO_PKG_VERSION")), "[VERSION]");
     settings.add_filter(r"\b[0-9a-f]{40}\b", "[SHA]");
     settings.add_filter(r"\([0-9a-f]{7,12}\)", "([SHORT-SHA])");
     settings.bind(f);
-}
-
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
-            special.then_some('\\').into_iter().chain(std::iter::once(c))
-        })
-        .collect()
 }
 
 #[test]
@@ -164,5 +156,64 @@ fn the_pre_push_hook_refuses_a_push() {
         assert_cmd_snapshot!(shipgate(&work)
             .args(["hook", "run", "pre-push", "origin", "../remote.git"])
             .pass_stdin(input));
+    });
+}
+
+/// A five-action `ALTER TABLE`: each finding points at its own clause (the
+/// `DROP COLUMN`, the `SET NOT NULL`), not at the whole statement.
+#[test]
+fn a_five_action_alter_table_points_at_the_clause() {
+    let d = tempfile::tempdir().unwrap();
+    redacted(Some(d.path()), || {
+        assert_cmd_snapshot!(shipgate(d.path())
+            .args(["lint", "-", "--stdin-filename", "migrations/4_members.sql"])
+            .pass_stdin(
+                "SET lock_timeout = '5s';\nALTER TABLE members\n    ADD COLUMN nickname text,\n    ALTER COLUMN name SET DEFAULT '',\n    DROP COLUMN email,\n    ADD COLUMN bio text,\n    ALTER COLUMN id SET NOT NULL;\n"
+            ));
+    });
+}
+
+/// A finding whose severity a `rules:` line raised carries a second label on
+/// that line of `shipgate.yml`, in the human output and in SARIF.
+#[test]
+fn a_raised_severity_points_at_its_rules_line() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "shipgate.yml",
+        "version: 1\nrules:\n  require-lock-timeout: warning\n  unused-approval: error\n",
+    );
+    write(
+        d.path(),
+        "migrations/0001_members.sql",
+        "CREATE TABLE members (id bigint PRIMARY KEY); -- MIGRATION_APPROVED: a new table\n",
+    );
+    for format in ["human", "sarif"] {
+        let name = format!("raised_severity_{format}");
+        redacted(Some(d.path()), || {
+            assert_cmd_snapshot!(name, shipgate(d.path()).args(["check", ".", "--format", format]));
+        });
+    }
+    // `relatedLocations` is valid SARIF 2.1.0.
+    let out = shipgate(d.path())
+        .args(["check", ".", "--format", "sarif"])
+        .output()
+        .unwrap();
+    common::assert_valid_sarif(&serde_json::from_slice(&out.stdout).unwrap());
+}
+
+/// An undocumented flag whose spelling differs from a registry row only in
+/// `-`/`_` points at that row as well.
+#[test]
+fn an_undocumented_flag_points_at_its_near_match() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "docs/flags.md",
+        "# Flags\n\n| Flag | Owner | Default | Type | Status | Remove by | Replaced by |\n|---|---|---|---|---|---|---|\n| `new-checkout` | @payments | off | release | rollout | 2028-01-01 | |\n",
+    );
+    write(d.path(), "src/app.ts", "const on = useFlag(\"new_checkout\", false);\n");
+    redacted(Some(d.path()), || {
+        assert_cmd_snapshot!(shipgate(d.path()).args(["check", "."]));
     });
 }

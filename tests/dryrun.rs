@@ -275,14 +275,13 @@ fn seeded(name: &str) -> Option<Db> {
     Some(db)
 }
 
+/// A repository with Supabase migrations of the given names.
 fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    for (name, sql) in files {
-        let p = d.path().join("supabase/migrations").join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, sql).unwrap();
-    }
-    d
+    let paths: Vec<(String, &str)> = files
+        .iter()
+        .map(|(name, sql)| (format!("supabase/migrations/{name}"), *sql))
+        .collect();
+    tree(&paths.iter().map(|(p, sql)| (p.as_str(), *sql)).collect::<Vec<_>>())
 }
 
 fn shipgate(dir: &Path, args: &[&str]) -> Output {
@@ -1353,4 +1352,251 @@ fn a_check_whose_sql_fails_is_a_failed_statement_and_the_run_goes_on() {
     // The failed query rolled back to its savepoint: the migration and the next check still ran.
     assert_eq!(ran(&v), ["supabase/migrations/20240101000000_change.sql"]);
     assert_eq!(findings(&v, "dry-run-check-changed").len(), 1, "{}", text(&o));
+}
+
+// --- `--with-rollback` (#15): each migration, then its rollback, compared with the state before.
+
+/// A repository with files at the given paths (relative to its root).
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = d.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    d
+}
+
+fn messages(v: &serde_json::Value, rule: &str) -> Vec<String> {
+    findings(v, rule)
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_rollback_that_restores_passes_and_the_next_migration_sees_the_first() {
+    let Some(db) = seeded("t_rb_restores") else { return };
+    // golang-migrate down files, found without configuration.
+    let dir = tree(&[
+        (
+            "migrations/000001_add_notes.up.sql",
+            "SET lock_timeout = '5s';\nALTER TABLE members ADD COLUMN notes text DEFAULT 'none';\nCREATE TABLE tags (id int PRIMARY KEY, name text NOT NULL);\n",
+        ),
+        (
+            "migrations/000001_add_notes.down.sql",
+            "SET lock_timeout = '5s';\nDROP TABLE tags;\nALTER TABLE members DROP COLUMN notes;\n",
+        ),
+        (
+            "migrations/000002_tag_members.up.sql",
+            "INSERT INTO tags VALUES (1, 'early');\nUPDATE members SET notes = 'early' WHERE id < 10;\n",
+        ),
+        (
+            "migrations/000002_tag_members.down.sql",
+            "UPDATE members SET notes = 'none' WHERE id < 10;\nDELETE FROM tags WHERE id = 1;\n",
+        ),
+    ]);
+    let (code, v, o) = dry_json(&db, dir.path(), &["--with-rollback"]);
+    assert_eq!(code, 0, "{}", text(&o));
+    assert!(findings(&v, "rollback-not-restoring").is_empty(), "{}", text(&o));
+    assert!(findings(&v, "missing-rollback").is_empty(), "{}", text(&o));
+    for m in 0..2 {
+        let rb = &v["dry_run"]["migrations"][m]["rollback"];
+        assert_eq!(rb["status"], "applied", "{rb}");
+        assert_eq!(rb["differences"], serde_json::json!([]), "{rb}");
+    }
+    assert_eq!(
+        v["dry_run"]["migrations"][1]["rollback"]["file"],
+        "migrations/000002_tag_members.down.sql"
+    );
+    // The second migration ran on the first one's state, not on the rolled-back one.
+    assert_eq!(v["dry_run"]["migrations"][1]["status"], "applied", "{}", text(&o));
+    assert!(db.psql("SELECT count(*) FROM information_schema.tables WHERE table_name = 'tags'") == "0");
+    // The human report says so.
+    let url = db.url();
+    let human = shipgate(dir.path(), &["--database-url", &url, "--with-rollback"]);
+    assert!(
+        String::from_utf8_lossy(&human.stdout)
+            .contains("rollback migrations/000001_add_notes.down.sql: restores the state before the migration"),
+        "{}",
+        text(&human)
+    );
+}
+
+#[test]
+fn a_rollback_that_does_not_restore_a_type_names_both_types() {
+    let Some(db) = seeded("t_rb_type") else { return };
+    // dbmate: the down section of the same file, at its own lines.
+    let dir = tree(&[(
+        "db/migrations/20240101000000_email.sql",
+        "-- migrate:up\nSET lock_timeout = '5s';\nALTER TABLE members ALTER COLUMN email TYPE varchar(200);\n\n-- migrate:down\nSET lock_timeout = '5s';\nALTER TABLE members ALTER COLUMN email TYPE varchar(50);\n",
+    )]);
+    let (code, v, o) = dry_json(&db, dir.path(), &["--with-rollback"]);
+    assert_eq!(code, 1, "{}", text(&o));
+    let found = findings(&v, "rollback-not-restoring");
+    assert_eq!(found.len(), 1, "{}", text(&o));
+    assert_eq!(
+        found[0]["message"],
+        "The rollback of `db/migrations/20240101000000_email.sql` does not restore it: column `members.email` is back as `character varying(50)`, was `text`"
+    );
+    assert_eq!(found[0]["file"], "db/migrations/20240101000000_email.sql");
+    // At the rollback's statement on `members`.
+    assert_eq!(found[0]["line"], 7);
+    // The down section was not linted or run as part of the migration.
+    assert_eq!(v["dry_run"]["migrations"][0]["statements"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_rollback_cannot_bring_back_deleted_rows_or_dropped_values() {
+    let Some(db) = seeded("t_rb_rows") else { return };
+    db.psql(
+        "CREATE TABLE sessions (id int PRIMARY KEY); INSERT INTO sessions SELECT g FROM generate_series(1, 500) g;",
+    );
+    // goose: `-- +goose Down`.
+    let dir = tree(&[(
+        "migrations/20240101000000_cleanup.sql",
+        "-- +goose Up\nSET lock_timeout = '5s';\n-- MIGRATION_APPROVED: sessions live in redis since 4.2\nDROP TABLE sessions;\n-- MIGRATION_APPROVED: age is computed from the birth date\nALTER TABLE members DROP COLUMN age;\n\n-- +goose Down\nSET lock_timeout = '5s';\nCREATE TABLE sessions (id int PRIMARY KEY);\nALTER TABLE members ADD COLUMN age int;\n",
+    )]);
+    let (code, v, o) = dry_json(&db, dir.path(), &["--with-rollback"]);
+    assert_eq!(code, 1, "{}", text(&o));
+    let got = messages(&v, "rollback-not-restoring");
+    let prefix = "The rollback of `migrations/20240101000000_cleanup.sql` does not restore it: ";
+    assert!(
+        got.contains(&format!(
+            "{prefix}rows `sessions` 500 → 0: the rollback cannot bring back deleted rows"
+        )),
+        "{got:#?}"
+    );
+    assert!(
+        got.contains(&format!("{prefix}column `members.age` is back empty: its values in 50 rows were dropped with it, and the rollback cannot bring them back")),
+        "{got:#?}"
+    );
+    // Re-added at the end of the table, the column is otherwise the same: nothing else differs.
+    assert_eq!(got.len(), 2, "{got:#?}");
+    let lines: Vec<&serde_json::Value> = findings(&v, "rollback-not-restoring")
+        .iter()
+        .map(|f| &f["line"])
+        .collect();
+    assert_eq!(lines, [10, 11], "CREATE TABLE sessions, then ADD COLUMN age");
+    assert!(findings(&v, "rollback-not-restoring")
+        .iter()
+        .all(|f| f["approved"] == false));
+}
+
+#[test]
+fn a_rollback_that_leaves_a_table_or_misses_an_index_says_which() {
+    let Some(db) = seeded("t_rb_objects") else { return };
+    db.psql("CREATE INDEX members_age_idx ON members (age);");
+    let dir = tree(&[
+        (
+            "migrations/000001_x.up.sql",
+            "SET lock_timeout = '5s';\nCREATE TABLE notes (id int);\n-- MIGRATION_APPROVED: unused since 4.2\nDROP INDEX members_age_idx;\n",
+        ),
+        ("migrations/000001_x.down.sql", "SELECT 1;\n"),
+    ]);
+    let (_, v, o) = dry_json(&db, dir.path(), &["--with-rollback"]);
+    let got = messages(&v, "rollback-not-restoring");
+    assert!(
+        got.iter()
+            .any(|m| m.ends_with("table `notes` is still there: the rollback does not drop it")),
+        "{got:#?}\n{}",
+        text(&o)
+    );
+    assert!(
+        got.iter().any(|m| m.ends_with("index `members_age_idx` is not back")),
+        "{got:#?}"
+    );
+}
+
+#[test]
+fn a_failing_rollback_is_a_failed_statement_with_postgres_message() {
+    let Some(db) = seeded("t_rb_fails") else { return };
+    let dir = tree(&[
+        ("migrations/000001_x.up.sql", "CREATE TABLE notes (id int);\n"),
+        ("migrations/000001_x.down.sql", "-- Undo.\nDROP TABLE note;\n"),
+        ("migrations/000002_y.up.sql", "INSERT INTO notes VALUES (1);\n"),
+        ("migrations/000002_y.down.sql", "DELETE FROM notes WHERE id = 1;\n"),
+    ]);
+    let (code, v, o) = dry_json(&db, dir.path(), &["--with-rollback"]);
+    assert_eq!(code, 1, "{}", text(&o));
+    let failed = findings(&v, "dry-run-statement-failed");
+    assert_eq!(failed.len(), 1, "{}", text(&o));
+    assert_eq!(failed[0]["file"], "migrations/000001_x.down.sql");
+    assert_eq!(failed[0]["line"], 2);
+    assert!(
+        failed[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("table \"note\" does not exist (42P01)"),
+        "{}",
+        failed[0]["message"]
+    );
+    assert_eq!(v["dry_run"]["migrations"][0]["rollback"]["status"], "failed");
+    // The failed rollback was undone: the next migration still ran, and its rollback restores.
+    assert_eq!(v["dry_run"]["migrations"][1]["status"], "applied", "{}", text(&o));
+    assert_eq!(
+        v["dry_run"]["migrations"][1]["rollback"]["differences"],
+        serde_json::json!([])
+    );
+    assert!(findings(&v, "rollback-not-restoring").is_empty(), "{}", text(&o));
+}
+
+#[test]
+fn missing_rollback_follows_require_and_with_rollback() {
+    let Some(db) = seeded("t_rb_missing") else { return };
+    let drop = (
+        "supabase/migrations/20240101000000_drop.sql",
+        "-- MIGRATION_APPROVED: unused\nALTER TABLE members DROP COLUMN age;\n",
+    );
+    let create = (
+        "supabase/migrations/20240102000000_create.sql",
+        "CREATE TABLE notes (id int);\n",
+    );
+    let missing = |config: Option<&str>, extra: &[&str]| -> Vec<String> {
+        let mut files = vec![drop, create];
+        if let Some(c) = config {
+            files.push(("shipgate.yml", c));
+        }
+        let dir = tree(&files);
+        let (_, v, _) = dry_json(&db, dir.path(), extra);
+        findings(&v, "missing-rollback")
+            .iter()
+            .map(|f| f["file"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(missing(None, &[]).is_empty());
+    assert_eq!(
+        missing(Some("migrations:\n  rollback: {require: destructive}\n"), &[]),
+        [drop.0]
+    );
+    assert_eq!(
+        missing(Some("migrations:\n  rollback: {require: all}\n"), &[]),
+        [drop.0, create.0]
+    );
+    // `--with-rollback` cannot pass a migration it has nothing to run for.
+    assert_eq!(missing(None, &["--with-rollback"]), [drop.0, create.0]);
+}
+
+#[test]
+fn with_rollback_also_runs_in_a_scratch_database() {
+    let Some(db) = seeded("t_rb_scratch") else { return };
+    let dir = tree(&[
+        (
+            "migrations/000001_x.up.sql",
+            "CREATE TABLE notes (id int);\nINSERT INTO notes VALUES (1);\n",
+        ),
+        ("migrations/000001_x.down.sql", "DELETE FROM notes;\n"),
+    ]);
+    let (code, v, o) = dry_json(&db, dir.path(), &["--with-rollback", "--scratch-db"]);
+    assert_eq!(code, 1, "{}", text(&o));
+    assert_eq!(
+        messages(&v, "rollback-not-restoring"),
+        ["The rollback of `migrations/000001_x.up.sql` does not restore it: table `notes` is still there: the rollback does not drop it"],
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        db.psql("SELECT count(*) FROM information_schema.tables WHERE table_name = 'notes'"),
+        "0"
+    );
 }

@@ -63,8 +63,13 @@ fn fixtures_are_named_after_flag_rules() {
     }
 }
 
-/// Flag rules that judge a change since a base commit, tested in tests/ci.rs.
-const NEEDS_A_BASE: &[&str] = &["flag-env-default-mismatch", "kill-switch-removed"];
+/// Flag rules that judge a change since a base commit, tested in tests/ci.rs
+/// and here on git histories.
+const NEEDS_A_BASE: &[&str] = &[
+    "flag-env-default-mismatch",
+    "kill-switch-removed",
+    "beta-cutover-without-dual-read",
+];
 
 #[test]
 fn every_flag_rule_has_failing_and_passing_fixtures() {
@@ -533,4 +538,180 @@ fn an_unreadable_env_file_is_not_evaluated_and_a_deleted_one_is_a_change() {
     let err = shipgate::app::check(d.path(), &config_of(d.path()), Some("main"), Some(Gate::Flags)).unwrap_err();
     assert_eq!(err.exit_status(), shipgate::exit::ExitStatus::NotEvaluated, "{err}");
     assert!(err.to_string().contains(".env.production"), "{err}");
+}
+
+const REGISTRY_HEAD: &str =
+    "| Flag | Owner | Default | Type | Status | Remove by | Replaced by |\n|---|---|---|---|---|---|---|\n";
+
+/// A repository on `main` with `files`, committed; then the branch `change`.
+fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        write(d.path(), path, text);
+    }
+    git(d.path(), &["init", "-q", "-b", "main"]);
+    git(d.path(), &["add", "."]);
+    git(d.path(), &["commit", "-q", "-m", "base"]);
+    d
+}
+
+fn findings_of<'r>(report: &'r Report, rule: &str) -> Vec<&'r shipgate::finding::Finding> {
+    report.findings.iter().filter(|f| f.rule == rule).collect()
+}
+
+#[test]
+fn base_reports_the_last_code_reference_of_a_kill_switch_removed() {
+    let registry = format!(
+        "{REGISTRY_HEAD}| `ingestion_enabled` | @sre | on | kill-switch | permanent | | |\n| `search_enabled` | @sre | on | ops | permanent | | |\n| `search_v2` | @search | off | release | rollout | | |\n"
+    );
+    // `search_enabled` is a kill switch through the manifest that names it.
+    let manifest = "version: 1\nfeature: search\nowner: \"@search\"\nflag: search_v2\nkill_switch: search_enabled\ncurrent_phase: a\nphases:\n  - name: a\n    audience: { percentage: 0 }\n";
+    let d = repo_with(&[
+        ("docs/flags.md", &registry),
+        ("rollouts/search.yml", manifest),
+        ("src/ingest.ts", "if (isEnabled(\"ingestion_enabled\")) { run(); }\n"),
+        (
+            "src/worker.ts",
+            "// worker\nconst on = isEnabled(\"ingestion_enabled\");\n",
+        ),
+        (
+            "src/search.ts",
+            "if (isEnabled(\"search_enabled\") && isEnabled(\"search_v2\")) {}\n",
+        ),
+    ]);
+    let base = git(d.path(), &["rev-parse", "HEAD"]);
+    git(d.path(), &["checkout", "-q", "-b", "change"]);
+    // One reference of `ingestion_enabled` goes: another remains, so no finding yet.
+    write(d.path(), "src/ingest.ts", "run();\n");
+    git(d.path(), &["commit", "-q", "-am", "one"]);
+    let report = check(d.path(), Some("main"));
+    assert!(
+        findings_of(&report, "kill-switch-removed").is_empty(),
+        "{}",
+        describe(&report)
+    );
+    // Then the last one (a deleted file; the first place at the base is named)
+    // and the code reference of the manifest's kill switch.
+    git(d.path(), &["rm", "-q", "src/worker.ts"]);
+    write(d.path(), "src/search.ts", "if (isEnabled(\"search_v2\")) {}\n");
+    git(d.path(), &["commit", "-q", "-am", "two"]);
+    let report = check(d.path(), Some("main"));
+    let found = findings_of(&report, "kill-switch-removed");
+    let messages: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            format!("This change removes the last code reference to the kill switch `ingestion_enabled` (`src/ingest.ts` line 1 at the merge base {}), so turning the flag off no longer turns the feature off", &base[..7]),
+            format!("This change removes the last code reference to the kill switch `search_enabled` (`src/search.ts` line 1 at the merge base {}), so turning the flag off no longer turns the feature off", &base[..7]),
+        ],
+        "{}",
+        describe(&report)
+    );
+    // At the registry row of each.
+    assert_eq!(found[0].file.as_deref(), Some("docs/flags.md"));
+    assert_eq!(found[0].location.unwrap().line, 3);
+    assert!(matches!(report.verdict(), shipgate::app::Verdict::Blocked));
+    // Without `--base`, no change to judge.
+    let report = check(d.path(), None);
+    assert!(findings_of(&report, "kill-switch-removed").is_empty());
+}
+
+/// The beta→GA cutover: `v1.0` reads `beta_workspaces` only; the change moves the code to `ga_workspaces`.
+fn cutover_repo(dual_read_release: bool, config: Option<&str>) -> tempfile::TempDir {
+    let registry = format!(
+        "{REGISTRY_HEAD}| `beta_workspaces` | @crm | off | release | ga | 2026-06-01 | `ga_workspaces` |\n| `ga_workspaces` | @crm | off | release | rollout | 2026-09-01 | |\n"
+    );
+    let mut files = vec![
+        ("docs/flags.md", registry.as_str()),
+        ("src/ws.ts", "if (isEnabled(\"beta_workspaces\")) { show(); }\n"),
+    ];
+    if let Some(c) = config {
+        files.push(("shipgate.yml", c));
+    }
+    let d = repo_with(&files);
+    git(d.path(), &["tag", "v1.0"]);
+    if dual_read_release {
+        write(
+            d.path(),
+            "src/ws.ts",
+            "if (isEnabled(\"ga_workspaces\") || isEnabled(\"beta_workspaces\")) { show(); }\n",
+        );
+        git(d.path(), &["commit", "-q", "-am", "dual read"]);
+        git(d.path(), &["tag", "-a", "v1.1", "-m", "release 1.1"]);
+    }
+    git(d.path(), &["checkout", "-q", "-b", "change"]);
+    write(d.path(), "src/ws.ts", "if (isEnabled(\"ga_workspaces\")) { show(); }\n");
+    git(d.path(), &["commit", "-q", "-am", "cut over"]);
+    d
+}
+
+#[test]
+fn beta_cutover_before_a_release_reads_the_ga_flag_blocks() {
+    let d = cutover_repo(false, None);
+    let report = check(d.path(), Some("main"));
+    let found = findings_of(&report, "beta-cutover-without-dual-read");
+    assert_eq!(found.len(), 1, "{}", describe(&report));
+    assert_eq!(
+        found[0].message,
+        "This change removes the last code reference to `beta_workspaces` (`src/ws.ts` line 1 at the merge base), but the latest release `v1.0` does not read `ga_workspaces` yet, so its instances lose the feature during the deploy"
+    );
+    assert_eq!(found[0].severity, shipgate::finding::Severity::Error);
+    assert_eq!(found[0].location.unwrap().line, 3);
+    assert!(matches!(report.verdict(), shipgate::app::Verdict::Blocked));
+}
+
+#[test]
+fn beta_cutover_after_a_dual_read_release_passes() {
+    let d = cutover_repo(true, None);
+    let report = check(d.path(), Some("main"));
+    assert!(
+        findings_of(&report, "beta-cutover-without-dual-read").is_empty(),
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
+fn beta_cutover_reads_the_release_tags_glob_and_says_when_no_tag_matches() {
+    // `v1.1` reads both flags, but the releases are tagged `release-*`: none is.
+    let d = cutover_repo(true, Some("flags:\n  release_tags: \"release-*\"\n"));
+    let report = check(d.path(), Some("main"));
+    let found = findings_of(&report, "beta-cutover-without-dual-read");
+    assert_eq!(found.len(), 1, "{}", describe(&report));
+    assert_eq!(found[0].severity, shipgate::finding::Severity::Note);
+    assert_eq!(
+        found[0].message,
+        "This change removes the last code reference to `beta_workspaces`, and no tag matching `release-*` is reachable from HEAD, so whether the running release reads `ga_workspaces` is not known"
+    );
+    assert!(!matches!(report.verdict(), shipgate::app::Verdict::Blocked));
+    // Tagging the release that reads only the beta flag makes it an error.
+    git(d.path(), &["tag", "release-1", "v1.0"]);
+    let report = check(d.path(), Some("main"));
+    let found = findings_of(&report, "beta-cutover-without-dual-read");
+    assert!(
+        found[0]
+            .message
+            .contains("the latest release `release-1` does not read `ga_workspaces`"),
+        "{}",
+        describe(&report)
+    );
+}
+
+#[test]
+fn removing_a_beta_flag_without_a_ga_flag_is_not_a_cutover() {
+    let registry = format!("{REGISTRY_HEAD}| `beta_reports` | @crm | off | release | beta | 2026-06-01 | |\n");
+    let d = repo_with(&[
+        ("docs/flags.md", &registry),
+        ("src/r.ts", "if (isEnabled(\"beta_reports\")) {}\n"),
+    ]);
+    git(d.path(), &["tag", "v1.0"]);
+    git(d.path(), &["checkout", "-q", "-b", "change"]);
+    write(d.path(), "src/r.ts", "// reports dropped\n");
+    git(d.path(), &["commit", "-q", "-am", "drop reports"]);
+    let report = check(d.path(), Some("main"));
+    assert!(
+        findings_of(&report, "beta-cutover-without-dual-read").is_empty(),
+        "{}",
+        describe(&report)
+    );
 }

@@ -6,7 +6,8 @@
 //! would write, which must produce none. A fixture is a `.sql` file, or a
 //! directory linted as a whole when the case needs a framework layout
 //! (`fail_supabase/supabase/migrations/..._idx.sql` runs in a transaction,
-//! `pass_golang_migrate/000001_idx.up.sql` does not). A new case is a new
+//! `pass_golang_migrate/000001_idx.up.sql` does not), with its own
+//! `shipgate.yml` when the case needs configuration. A new case is a new
 //! file, no Rust.
 
 mod common;
@@ -20,10 +21,10 @@ use shipgate::report::{render, Format};
 const FIXTURES: &str = "fixtures/migration";
 
 /// Migration rules that files alone cannot show: `modified-applied-migration`
-/// needs git history, and the `dry-run-*` rules judge what `shipgate dry-run`
-/// observed on a database.
+/// needs git history, and the `dry-run-*` rules and `rollback-not-restoring`
+/// judge what `shipgate dry-run` observed on a database (`tests/dryrun.rs`).
 fn needs_more_than_files(rule: &str) -> bool {
-    rule == "modified-applied-migration" || rule.starts_with("dry-run-")
+    rule == "modified-applied-migration" || rule == "rollback-not-restoring" || rule.starts_with("dry-run-")
 }
 
 fn fixtures() -> Vec<Fixture> {
@@ -32,8 +33,15 @@ fn fixtures() -> Vec<Fixture> {
     common::fixtures(FIXTURES, true)
 }
 
+/// A fixture directory may hold its own `shipgate.yml`.
 fn lint(f: &Fixture) -> Report {
-    shipgate::app::lint(std::slice::from_ref(&f.path), None, &Config::default())
+    let own = f.path.join("shipgate.yml");
+    let config = if own.is_file() {
+        shipgate::config::load(&own).unwrap_or_else(|e| panic!("{e}"))
+    } else {
+        Config::default()
+    };
+    shipgate::app::lint(std::slice::from_ref(&f.path), None, &config)
         .unwrap_or_else(|e| panic!("{}: lint failed: {e}", f.path.display()))
 }
 

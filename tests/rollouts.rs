@@ -6,7 +6,7 @@
 //! advances, `schema rollout`, `init` and the demo repository.
 
 mod common;
-use common::{git, write};
+use common::{git, git_at, write};
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -66,6 +66,7 @@ fn source(path: String, abs: &Path) -> (Source, Vec<(String, usize, String)>) {
             content: Content::Bytes(bytes),
             base,
             checked: true,
+            entered: None,
         },
         expected,
     )
@@ -175,11 +176,14 @@ fn every_fail_fixture_lands_on_its_marked_lines() {
     }
 }
 
+/// Rollout rules that need git history or a setting, tested below on real histories.
+const NOT_FROM_A_FILE: &[&str] = &["phase-advanced-before-bake", "exposed-phase-without-bake"];
+
 #[test]
 fn every_rollout_rule_has_a_failing_fixture() {
     let names: BTreeSet<String> = cases("fail_").iter().map(|c| rule_of(&c.name).to_string()).collect();
     for meta in shipgate::registry::all() {
-        if meta.domain == Domain::Rollout {
+        if meta.domain == Domain::Rollout && !NOT_FROM_A_FILE.contains(&meta.id) {
             assert!(names.contains(meta.id), "no fixtures/rollouts/fail_{}*.yml", meta.id);
         }
     }
@@ -518,7 +522,8 @@ fn base_reports_phase_advances_rollbacks_and_skips() {
         GOOD.replace("feature: search-v2", "feature: other"),
     );
     git(p, &["add", "."]);
-    git(p, &["commit", "-qm", "base"]);
+    // `canary` was entered long enough ago for its bake (1d) to have passed.
+    commit_at(p, "2026-01-01T00:00:00Z", "base");
     git(p, &["checkout", "-qb", "advance"]);
 
     // Unchanged manifests are not reported.
@@ -692,4 +697,154 @@ fn base_reports_a_manifest_that_loses_its_kill_switch() {
         .unwrap()
         .iter()
         .all(|f| f["rule"] != "kill-switch-removed"));
+}
+
+/// `git commit -qam <message>` with author and committer dates `date`; the new commit.
+fn commit_at(dir: &Path, date: &str, message: &str) -> String {
+    git_at(dir, date, &["commit", "-qam", message]);
+    git(dir, &["rev-parse", "HEAD"])
+}
+
+/// [`GOOD`] with a 5-day bake in `beta`, at `current_phase: <phase>`.
+fn baked(phase: &str) -> String {
+    GOOD.replace(
+        "audience: { percentage: 10 }\n    bake: 1d",
+        "audience: { percentage: 10 }\n    bake: 5d",
+    )
+    .replace("current_phase: canary", &format!("current_phase: {phase}"))
+}
+
+/// `main`: canary on 2026-01-01, `beta` entered 2026-01-03 (returned), an
+/// unrelated edit in `beta` on 2026-01-03 12:00.
+fn bake_history() -> (tempfile::TempDir, String) {
+    let d = repo();
+    let p = d.path();
+    git(p, &["init", "-q", "-b", "main"]);
+    write(p, "rollouts/search-v2.yml", baked("canary"));
+    git(p, &["add", "."]);
+    commit_at(p, "2026-01-01T00:00:00Z", "canary");
+    write(p, "rollouts/search-v2.yml", baked("beta"));
+    let entered = commit_at(p, "2026-01-03T00:00:00Z", "enter beta");
+    write(
+        p,
+        "rollouts/search-v2.yml",
+        baked("beta").replace("owner: \"@search\"", "owner: \"@search-team\""),
+    );
+    commit_at(p, "2026-01-03T12:00:00Z", "new owner");
+    (d, entered)
+}
+
+fn findings_of(v: &serde_json::Value, rule: &str) -> Vec<serde_json::Value> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn leaving_a_phase_before_its_bake_blocks_and_after_it_passes() {
+    let (d, entered) = bake_history();
+    let p = d.path();
+    let args = ["check", ".", "--only", "rollouts", "--base", "main", "--format", "json"];
+    // Left after 1 day 4 hours, with a bake of 5 days.
+    git(p, &["checkout", "-qb", "early"]);
+    let ga = baked("ga").replace("owner: \"@search\"", "owner: \"@search-team\"");
+    write(p, "rollouts/search-v2.yml", &ga);
+    commit_at(p, "2026-01-04T04:00:00Z", "to ga");
+    let o = shipgate(&args, p);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(1), "{v}");
+    let found = findings_of(&v, "phase-advanced-before-bake");
+    assert_eq!(found.len(), 1, "{v}");
+    assert_eq!(
+        found[0]["message"],
+        format!("`beta` entered 2026-01-03 ({}) with bake 5d; leaving after 1d 4h, so `ga` reaches its audience before `beta` was observed for its bake time", &entered[..7])
+    );
+    assert_eq!(found[0]["line"], 7, "at `current_phase`: {v}");
+    // Left after 6 days: the bake has passed.
+    git(p, &["checkout", "-q", "main"]);
+    git(p, &["checkout", "-qb", "late"]);
+    write(p, "rollouts/search-v2.yml", &ga);
+    commit_at(p, "2026-01-09T00:00:00Z", "to ga");
+    let o = shipgate(&args, p);
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(0), "{v}");
+    assert!(findings_of(&v, "phase-advanced-before-bake").is_empty(), "{v}");
+    // Without `--base` there is no change to judge.
+    git(p, &["checkout", "-q", "early"]);
+    let o = shipgate(&["check", ".", "--only", "rollouts", "--format", "json"], p);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn a_shallow_clone_cannot_tell_how_long_a_phase_baked() {
+    let (d, _) = bake_history();
+    let p = d.path();
+    git(p, &["checkout", "-qb", "advance"]);
+    write(p, "rollouts/search-v2.yml", baked("ga"));
+    commit_at(p, "2026-01-09T00:00:00Z", "to ga");
+    let shallow = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", p.display());
+    let dest = shallow.path().join("c");
+    git(
+        shallow.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "2",
+            "--no-single-branch",
+            "--branch",
+            "advance",
+            &url,
+            "c",
+        ],
+    );
+    let args = [
+        "check",
+        ".",
+        "--only",
+        "rollouts",
+        "--base",
+        "origin/main",
+        "--format",
+        "json",
+    ];
+    let o = shipgate(&args, &dest);
+    assert_eq!(o.status.code(), Some(3), "never a pass: {}{}", stdout(&o), stderr(&o));
+    assert!(stderr(&o).contains("fetch-depth: 0"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("phase-advanced-before-bake"), "{}", stderr(&o));
+    // With the history, the same change passes (6 days in `beta`).
+    let o = shipgate(
+        &["check", ".", "--only", "rollouts", "--base", "main", "--format", "json"],
+        p,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn require_bake_makes_bake_required_on_every_exposed_phase() {
+    let d = repo();
+    write(
+        d.path(),
+        "rollouts/search-v2.yml",
+        GOOD.replace(
+            "audience: { percentage: 10 }\n    bake: 1d\n",
+            "audience: { percentage: 10 }\n",
+        ),
+    );
+    let args = ["check", ".", "--only", "rollouts", "--format", "json"];
+    let o = shipgate(&args, d.path());
+    assert_eq!(o.status.code(), Some(0), "not required by default: {}", stdout(&o));
+    write(d.path(), "shipgate.yml", "rollouts:\n  require_bake: true\n");
+    let o = shipgate(&args, d.path());
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(1), "{v}");
+    let found = findings_of(&v, "exposed-phase-without-bake");
+    assert_eq!(found.len(), 1, "only `beta` lacks one: {v}");
+    assert_eq!(found[0]["line"], 14, "{v}");
+    assert!(found[0]["message"].as_str().unwrap().contains("`beta`"), "{v}");
 }

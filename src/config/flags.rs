@@ -53,6 +53,16 @@ pub struct FlagsConfig {
     #[serde(default = "default_env_files", deserialize_with = "null_as_exclude")]
     #[schemars(default = "default_env_files")]
     pub env_files: Vec<String>,
+    /// Release tags (a glob, as `git describe --match` reads it): the newest
+    /// one reachable from HEAD is the latest release, whose code must already
+    /// read a `ga_*` flag when a change removes the last reference to its
+    /// `beta_*` flag (`beta-cutover-without-dual-read`).
+    #[serde(default = "default_release_tags")]
+    pub release_tags: String,
+}
+
+fn default_release_tags() -> String {
+    "v*".into()
 }
 
 fn default_env_files() -> Vec<String> {
@@ -88,6 +98,7 @@ impl Default for FlagsConfig {
             key_column: None,
             default_column: None,
             env_files: default_env_files(),
+            release_tags: default_release_tags(),
         }
     }
 }

@@ -26,6 +26,11 @@ pub struct RolloutsConfig {
     /// (`missing-kill-switch`).
     #[serde(default)]
     pub require_kill_switch: bool,
+    /// Every exposed phase must have a `bake` (`exposed-phase-without-bake`),
+    /// the time it runs before the rollout may advance
+    /// (`phase-advanced-before-bake`).
+    #[serde(default)]
+    pub require_bake: bool,
 }
 
 impl Default for RolloutsConfig {
@@ -35,6 +40,7 @@ impl Default for RolloutsConfig {
             max_step_factor: default_step_factor(),
             max_first_percentage: default_first_percentage(),
             require_kill_switch: false,
+            require_bake: false,
         }
     }
 }

@@ -138,11 +138,12 @@ pub fn scan_tree(root: &Path, targets: &[Target], options: &Options) -> Outcome 
         }
         let rel = file.rel.clone();
         let hay = file.read()?;
-        if !prefilter.may_match(hay) {
-            return None;
-        }
         // A file that is not UTF-8 is not source code the search can read.
         let text = std::str::from_utf8(hay).ok()?;
+        // An ORM schema file may name a column without its database name.
+        if !prefilter.may_match(hay) && !super::orm::is_schema_file(&rel, text) {
+            return None;
+        }
         Some(scanner.scan(&rel, text, is_generated(hay)))
     });
     let parsed = walked.found.len();

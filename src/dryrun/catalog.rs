@@ -937,6 +937,15 @@ pub fn read_snapshot(
 }
 
 impl Snapshot {
+    /// The ordinary tables (the relations that hold rows of their own).
+    pub fn tables(&self) -> Vec<u32> {
+        self.rels
+            .iter()
+            .filter(|(_, r)| r.is_table())
+            .map(|(o, _)| *o)
+            .collect()
+    }
+
     /// The relation's display name, from this snapshot or, for a dropped one, from `fallback`.
     pub fn rel_name(&self, oid: u32) -> Option<String> {
         self.rels.get(&oid).map(Rel::qualified)
@@ -1408,7 +1417,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
     out
 }
 
-fn type_label(kind: char) -> &'static str {
+pub fn type_label(kind: char) -> &'static str {
     match kind {
         'e' => "enum",
         'd' => "domain",
@@ -1417,7 +1426,7 @@ fn type_label(kind: char) -> &'static str {
     }
 }
 
-fn func_label(kind: char) -> &'static str {
+pub fn func_label(kind: char) -> &'static str {
     match kind {
         'p' => "procedure",
         'a' => "aggregate",

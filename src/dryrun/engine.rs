@@ -10,6 +10,7 @@ use tokio_postgres::Client;
 use super::catalog::{self, quote_ident, Origin, Snapshot, XactStats};
 use super::classify;
 use super::model::*;
+use super::restore;
 use super::target;
 use crate::migration::MigrationFile;
 
@@ -24,12 +25,16 @@ pub struct Settings {
     /// Every pending migration is one change (`--base`): what existed before
     /// the first one is what counts as already there.
     pub one_change: bool,
+    /// `--with-rollback`: run each migration's rollback after it, compare, undo.
+    pub with_rollback: bool,
 }
 
 /// One migration to run: its parsed file, or why it could not be read.
 pub struct Pending<'a> {
     pub display: String,
     pub file: Result<&'a MigrationFile, String>,
+    /// Its rollback, when it has one (run only with `--with-rollback`).
+    pub rollback: Option<&'a MigrationFile>,
 }
 
 /// Why the run could not be evaluated (exit 3), or was refused (exit 2).
@@ -430,13 +435,7 @@ impl<'c> Session<'c> {
         self.begin().await?;
         let snap = self.snapshot("taking the first catalog snapshot", None).await?;
         self.last_stats = snap.stats.clone();
-        let tables: Vec<u32> = snap
-            .rels
-            .iter()
-            .filter(|(_, r)| r.is_table())
-            .map(|(o, _)| *o)
-            .collect();
-        self.count(&snap, &tables, &HashMap::new()).await?;
+        self.count(&snap, &snap.tables(), &HashMap::new()).await?;
         self.baseline = self.locks_now().await?;
         Ok(snap)
     }
@@ -466,7 +465,11 @@ impl<'c> Session<'c> {
                     continue;
                 }
             };
-            let (run, after) = self.run_file(file, current, &run_origin).await?;
+            let undo = match p.rollback.filter(|_| self.settings.with_rollback) {
+                Some(rb) => Some((rb, current.clone(), self.counts.clone())),
+                None => None,
+            };
+            let (mut run, mut after) = self.run_file(file, current, &run_origin).await?;
             progress(&format!(
                 "dry-run: {} {} in {:.1} ms",
                 run.file,
@@ -477,6 +480,17 @@ impl<'c> Session<'c> {
                 },
                 run.duration_ms
             ));
+            if let Some((rb, before, counts)) = undo.filter(|_| run.status == MigrationStatus::Applied) {
+                let t0 = Instant::now();
+                let tried = self.try_rollback(rb, &before, &counts).await?;
+                after = self.resume(&file.path).await?;
+                progress(&format!(
+                    "dry-run: its rollback {} ran, was compared and undone in {:.1} ms",
+                    tried.file,
+                    ms(t0.elapsed())
+                ));
+                run.rollback = Some(tried);
+            }
             if run.status == MigrationStatus::Failed {
                 stopped = Some(format!("the earlier migration `{}` failed", run.file));
             }
@@ -524,23 +538,11 @@ impl<'c> Session<'c> {
                 self.commit_scratch().await?;
                 run.autocommit = true;
             }
-            let t0 = Instant::now();
-            let res = self.client.execute_typed(text, &[]).await;
-            run.duration_ms = ms(t0.elapsed());
+            let sent = self.send(file, i, &mut run).await?;
             if autocommit {
                 self.begin().await?;
             }
-            if let Err(e) = res {
-                if is_connection_lost(self.client, &e) {
-                    return Err(EngineError::Failed(format!(
-                        "The connection to the database was lost while running `{}` line {} ({}), so the dry run could not finish; PostgreSQL rolls back an open transaction when its connection ends",
-                        file.path,
-                        loc.line,
-                        describe(&e)
-                    )));
-                }
-                run.status = StatementStatus::Failed;
-                run.error = Some(sql_error(file, &stmt.span, &e));
+            if !sent {
                 failed = true;
                 statements.push(run);
                 continue;
@@ -631,8 +633,113 @@ impl<'c> Session<'c> {
             catalog_diff,
             row_counts,
             statements,
+            rollback: None,
         };
         Ok((run, prev))
+    }
+
+    /// Sends statement `i` of `file`; `false` when PostgreSQL refused it (the
+    /// error is in `run`). A lost connection ends the run.
+    async fn send(&self, file: &MigrationFile, i: usize, run: &mut StatementRun) -> Result<bool, EngineError> {
+        let span = file.statements[i].span.clone();
+        let text = file.src.get(span.clone()).unwrap_or("");
+        let t0 = Instant::now();
+        let res = self.client.execute_typed(text, &[]).await;
+        run.duration_ms = ms(t0.elapsed());
+        let Err(e) = res else {
+            return Ok(true);
+        };
+        if is_connection_lost(self.client, &e) {
+            return Err(EngineError::Failed(format!(
+                "The connection to the database was lost while running `{}` line {} ({}), so the dry run could not finish; PostgreSQL rolls back an open transaction when its connection ends",
+                file.path,
+                run.line,
+                describe(&e)
+            )));
+        }
+        run.status = StatementStatus::Failed;
+        run.error = Some(sql_error(file, &span, &e));
+        Ok(false)
+    }
+
+    /// `--with-rollback`: runs `rb` in a savepoint right after its migration,
+    /// compares the catalog and every table's row count with `before` (the
+    /// state before the migration), then rolls back to the savepoint.
+    async fn try_rollback(
+        &mut self,
+        rb: &MigrationFile,
+        before: &Snapshot,
+        counts_before: &HashMap<u32, Count>,
+    ) -> Result<RollbackRun, EngineError> {
+        self.exec("SAVEPOINT shipgate_dry_run_rollback", "starting the rollback")
+            .await?;
+        let mut statements = Vec::new();
+        let mut failed = false;
+        for (i, stmt) in rb.statements.iter().enumerate() {
+            let text = rb.src.get(stmt.span.clone()).unwrap_or("");
+            let mut run = StatementRun::new(i, &rb.location(&stmt.span), preview(text), StatementStatus::Ran);
+            if failed {
+                run.status = StatementStatus::NotRun;
+            } else if let Some(skip) = classify::skip_reason(rb, i) {
+                run.status = StatementStatus::Skipped;
+                run.skip = Some(skip);
+            } else {
+                failed = !self.send(rb, i, &mut run).await?;
+                if !failed && is_set_statement(text) {
+                    self.enforce_timeouts().await?;
+                }
+            }
+            statements.push(run);
+        }
+        let mut differences = Vec::new();
+        if !failed {
+            self.full_next = true;
+            let what = format!("reading the catalog after the rollback `{}`", rb.path);
+            let after = self.snapshot(&what, None).await?;
+            let kept = std::mem::take(&mut self.counts);
+            let counted = self.count(&after, &after.tables(), &HashMap::new()).await;
+            let counts_after = std::mem::replace(&mut self.counts, kept);
+            counted?;
+            let rows = |snap: &Snapshot, counts: &HashMap<u32, Count>| {
+                restore::rows_by_name(snap, counts.iter().map(|(o, c)| (o, c.rows, c.exact)))
+            };
+            differences = restore::compare(
+                before,
+                &rows(before, counts_before),
+                &after,
+                &rows(&after, &counts_after),
+            );
+        }
+        self.exec(
+            "ROLLBACK TO SAVEPOINT shipgate_dry_run_rollback; RELEASE SAVEPOINT shipgate_dry_run_rollback",
+            "undoing the rollback",
+        )
+        .await?;
+        Ok(RollbackRun {
+            file: rb.path.clone(),
+            status: if failed {
+                MigrationStatus::Failed
+            } else {
+                MigrationStatus::Applied
+            },
+            statements,
+            differences,
+        })
+    }
+
+    /// After a rollback was undone: a full snapshot of the migrated state, and
+    /// the statistics and locks the next observation starts from.
+    async fn resume(&mut self, path: &str) -> Result<Snapshot, EngineError> {
+        self.full_next = true;
+        let now = self
+            .snapshot(
+                &format!("reading the catalog after undoing the rollback of `{path}`"),
+                None,
+            )
+            .await?;
+        self.last_stats = now.stats.clone();
+        self.baseline = self.locks_now().await?;
+        Ok(now)
     }
 
     /// After a statement that may change a timeout: keeps the dry run's own as upper bounds.
@@ -910,6 +1017,7 @@ fn not_run(display: &str, file: Option<&MigrationFile>, reason: String) -> Migra
         catalog_diff: Vec::new(),
         row_counts: Vec::new(),
         statements,
+        rollback: None,
     }
 }
 

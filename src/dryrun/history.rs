@@ -207,12 +207,12 @@ pub async fn split(client: &tokio_postgres::Client, candidates: Vec<Candidate>) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::migration::discover::classify;
+    use crate::migration::discover::match_layout;
     use std::path::PathBuf;
 
     /// A candidate as discovery classifies `rel`.
     fn cand(rel: &str) -> Candidate {
-        let (framework, version, repeatable) = classify(rel).unwrap_or_else(|| panic!("{rel} is no migration"));
+        let (framework, version, repeatable) = match_layout(rel).unwrap_or_else(|| panic!("{rel} is no migration"));
         Candidate {
             rel: rel.to_string(),
             abs: PathBuf::from(rel),

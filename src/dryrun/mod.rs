@@ -9,5 +9,6 @@ pub mod classify;
 pub mod engine;
 pub mod history;
 pub mod model;
+pub mod restore;
 pub mod target;
 pub mod tls;

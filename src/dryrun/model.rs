@@ -69,6 +69,60 @@ pub struct MigrationRun {
     /// Row counts of the tables the file touched, before and after it.
     pub row_counts: Vec<RowCount>,
     pub statements: Vec<StatementRun>,
+    /// `--with-rollback`: its rollback, run right after it and undone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollback: Option<RollbackRun>,
+}
+
+/// `--with-rollback`: a migration's rollback, run inside a savepoint right
+/// after the migration, compared with the state before the migration, then
+/// undone (the next migration runs on the migrated state).
+#[derive(Debug, Clone, Serialize)]
+pub struct RollbackRun {
+    /// The rollback's path (for a down section, the migration's own path).
+    pub file: String,
+    /// `applied`, or `failed` at a statement.
+    pub status: MigrationStatus,
+    pub statements: Vec<StatementRun>,
+    /// What the rollback did not restore (empty: it restored everything
+    /// shipgate compares). Not compared when a statement failed.
+    pub differences: Vec<Difference>,
+}
+
+/// One way the state after a rollback differs from the state before its
+/// migration. Objects are matched by kind and name.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Difference {
+    /// There before the migration, not after the rollback.
+    Missing {
+        object: &'static str,
+        name: String,
+        definition: String,
+    },
+    /// Not there before the migration, still there after the rollback.
+    Left {
+        object: &'static str,
+        name: String,
+        definition: String,
+    },
+    /// On both sides, defined differently.
+    Differs {
+        object: &'static str,
+        name: String,
+        before: String,
+        after: String,
+    },
+    /// A table's row count differs.
+    Rows {
+        table: String,
+        before: i64,
+        after: i64,
+        /// Both counts are exact (not `pg_class.reltuples` estimates).
+        exact: bool,
+    },
+    /// A column of a table with rows was dropped and re-created: its values are gone.
+    ValuesLost { column: String, rows: i64 },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -4,6 +4,7 @@
 //! into the flag table; and, with `--base`, what a change does to the registry.
 
 pub mod changes;
+pub mod history;
 pub mod invalid_flag_registry;
 pub mod patterns;
 pub mod registry;
@@ -232,6 +233,8 @@ pub struct FlagRef {
     /// For a rollout manifest's `flag`: whether a phase up to `current_phase`
     /// has users (`None`: not a manifest's `flag`, or no known current phase).
     pub exposed: Option<bool>,
+    /// A manifest's `kill_switch`.
+    pub kill_switch: bool,
 }
 
 /// Where a reference comes from.
@@ -343,7 +346,7 @@ pub fn pattern_set(cfg: &FlagsConfig) -> Result<patterns::PatternSet, AppError> 
 }
 
 /// Registry names folded for environment-variable matching: lower case, `-` and `.` as `_`.
-fn fold(name: &str) -> String {
+pub fn fold(name: &str) -> String {
     name.chars()
         .map(|c| match c {
             '-' | '.' => '_',
@@ -372,6 +375,30 @@ pub fn env_flag(rest: &str, _reg: &FlagRegistry, norm: &HashMap<String, String>)
         .or_else(|| norm.get(&format!("feature_{lower}")))
         .cloned()
         .or(Some(lower))
+}
+
+/// Whether `name` is `<prefix>_<rest>` (or `-`, `.` as the separator), ASCII
+/// case ignored: `beta_workspaces` has the prefix `beta`.
+pub fn has_prefix(name: &str, prefix: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower
+        .strip_prefix(prefix)
+        .is_some_and(|rest| rest.starts_with(['_', '-', '.']) && rest.len() > 1)
+}
+
+/// The conventional GA name of a `beta_*` flag: `beta_workspaces` → `ga_workspaces`.
+pub fn ga_name(beta: &str) -> String {
+    format!("ga{}", beta.get(4..).unwrap_or_default())
+}
+
+/// The GA flag of the `beta_*` flag `beta`: the `Replaced by` of its row in
+/// the first of `registries` that has one, else [`ga_name`] when `in_code`
+/// says the code reads it; `None` when the beta flag is removed, not replaced.
+pub fn ga_equivalent(beta: &str, registries: &[&FlagRegistry], in_code: impl Fn(&str) -> bool) -> Option<String> {
+    registries
+        .iter()
+        .find_map(|r| r.get(beta)?.text(Column::ReplacedBy).map(str::to_string))
+        .or_else(|| Some(ga_name(beta)).filter(|g| in_code(g)))
 }
 
 /// Flags in both registries whose documented fields differ, for `changes`.

@@ -468,15 +468,7 @@ fn table(
 ) -> (usize, bool) {
     let header = &lines[h];
     let header_cells = split_cells(header.text);
-    let mut columns: BTreeMap<Column, (u8, usize)> = BTreeMap::new();
-    for (idx, r) in header_cells.iter().enumerate() {
-        if let Some((col, rank)) = Column::from_header(&header.text[r.clone()]) {
-            let better = columns.get(&col).is_none_or(|&(have, _)| rank < have);
-            if better {
-                columns.insert(col, (rank, idx));
-            }
-        }
-    }
+    let columns = header_columns(header, &header_cells);
     let mut end = h + 2;
     while end < lines.len() && !lines[end].text.trim().is_empty() && has_pipe(lines[end].text) {
         end += 1;
@@ -489,6 +481,46 @@ fn table(
     if !is_flag_table {
         return (end, false);
     }
+    check_header(cx, &columns, header, header_cells.len(), &lines[h + 1]);
+    if !has(Column::Flag) {
+        return (end, true);
+    }
+    for line in &lines[h + 2..end] {
+        if is_separator(line.text) {
+            continue;
+        }
+        if let Some(entry) = row(cx, line, &columns, header_cells.len(), seen) {
+            entries.push(entry);
+        }
+    }
+    (end, true)
+}
+
+/// The known columns of a header row: each column's rank (how surely its
+/// title names it) and its cell index; the surest title wins.
+fn header_columns(header: &Line<'_>, header_cells: &[Range<usize>]) -> BTreeMap<Column, (u8, usize)> {
+    let mut columns: BTreeMap<Column, (u8, usize)> = BTreeMap::new();
+    for (idx, r) in header_cells.iter().enumerate() {
+        if let Some((col, rank)) = Column::from_header(&header.text[r.clone()]) {
+            let better = columns.get(&col).is_none_or(|&(have, _)| rank < have);
+            if better {
+                columns.insert(col, (rank, idx));
+            }
+        }
+    }
+    columns
+}
+
+/// A flag table's header problems: required columns it lacks, a separator
+/// row of another width.
+fn check_header(
+    cx: &mut Ctx<'_>,
+    columns: &BTreeMap<Column, (u8, usize)>,
+    header: &Line<'_>,
+    header_len: usize,
+    sep: &Line<'_>,
+) {
+    let has = |c: Column| columns.contains_key(&c);
     let header_span = {
         let s = header.text.len() - header.text.trim_start().len();
         header.start + s..header.start + header.text.trim_end().len()
@@ -513,149 +545,158 @@ fn table(
             &format!("add {them} to the header and to every row: `| Flag | Owner | Default | Type | Status | Remove by | Replaced by |`"),
         );
     }
-    let sep = &lines[h + 1];
     let sep_cells = split_cells(sep.text).len();
-    if sep_cells != header_cells.len() {
+    if sep_cells != header_len {
         let s = sep.text.len() - sep.text.trim_start().len();
         cx.problem(
             sep.start + s..sep.start + sep.text.trim_end().len(),
             format!(
                 "The separator row has {sep_cells} cells but the header has {}, so Markdown renderers do not show this table",
-                header_cells.len()
+                header_len
             ),
             "give the separator row one `---` cell per header column",
         );
     }
-    let Some(&(_, flag_idx)) = columns.get(&Column::Flag) else {
-        return (end, true);
-    };
-    for line in &lines[h + 2..end] {
-        if is_separator(line.text) {
-            continue;
-        }
-        let cells = split_cells(line.text);
-        let lead = line.text.len() - line.text.trim_start().len();
-        let row_span = line.start + lead..line.start + line.text.trim_end().len();
-        let cell = |idx: usize| -> Option<Cell> {
-            let r = cells.get(idx)?;
-            let raw = &line.text[r.clone()];
-            let lead = raw.len() - raw.trim_start().len();
-            let trimmed = raw.trim();
-            let span = if trimmed.is_empty() {
-                // An empty cell: point at the gap between its pipes.
-                let s = line.start + r.start;
-                s..(line.start + r.end).max(s + 1).min(row_span.end.max(s + 1))
-            } else {
-                line.start + r.start + lead..line.start + r.start + lead + trimmed.len()
-            };
-            Some(Cell { text: clean(raw), span })
-        };
-        let name = cells
-            .get(flag_idx)
-            .map(|r| flag_name(&line.text[r.clone()]))
-            .unwrap_or_default();
-        let flag_cell = cell(flag_idx).unwrap_or(Cell {
-            text: String::new(),
-            span: row_span.clone(),
-        });
-        let shown = if name.is_empty() {
-            "this row".to_string()
+}
+
+/// One row of a flag table: its entry, or `None` (with a problem) when it
+/// documents no usable flag.
+fn row(
+    cx: &mut Ctx<'_>,
+    line: &Line<'_>,
+    columns: &BTreeMap<Column, (u8, usize)>,
+    header_len: usize,
+    seen: &mut HashMap<String, usize>,
+) -> Option<FlagEntry> {
+    let flag_idx = columns.get(&Column::Flag)?.1;
+    let cells = split_cells(line.text);
+    let lead = line.text.len() - line.text.trim_start().len();
+    let row_span = line.start + lead..line.start + line.text.trim_end().len();
+    let cell = |idx: usize| -> Option<Cell> {
+        let r = cells.get(idx)?;
+        let raw = &line.text[r.clone()];
+        let lead = raw.len() - raw.trim_start().len();
+        let trimmed = raw.trim();
+        let span = if trimmed.is_empty() {
+            // An empty cell: point at the gap between its pipes.
+            let s = line.start + r.start;
+            s..(line.start + r.end).max(s + 1).min(row_span.end.max(s + 1))
         } else {
-            format!("the row of flag `{name}`")
+            line.start + r.start + lead..line.start + r.start + lead + trimmed.len()
         };
-        if cells.len() != header_cells.len() {
-            let mut s = shown.clone();
-            s[..1].make_ascii_uppercase();
-            cx.problem(
-                row_span.clone(),
-                format!(
-                    "{s} has {} cells but its table header has {}, so its columns may be misread",
-                    cells.len(),
-                    header_cells.len()
-                ),
-                "give every row one cell per header column (write `\\|` for a pipe inside a cell)",
-            );
-        }
-        if is_blank(&name) {
-            cx.problem(
-                flag_cell.span.clone(),
-                "This row's `Flag` cell is empty, so the row documents no flag".to_string(),
-                "write the flag's name in the `Flag` cell, or delete the row",
-            );
-            continue;
-        }
-        if name.chars().any(char::is_whitespace) {
-            cx.problem(
-                flag_cell.span.clone(),
-                format!("`{name}` is not a flag name because it contains whitespace, so no reference can match it"),
-                "write the flag's key exactly as code uses it, in backticks: `new_checkout`",
-            );
-            continue;
-        }
-        let line_no = cx.index.line(line.start);
-        if let Some(&first) = seen.get(&name) {
-            cx.problem(
-                flag_cell.span.clone(),
-                format!("Flag `{name}` is already documented at line {first}, so this row is ignored"),
-                "keep one row per flag: merge the two rows",
-            );
-            continue;
-        }
-        seen.insert(name.clone(), line_no);
-        let mut entry = FlagEntry {
-            name: name.clone(),
-            line: line_no,
-            row: row_span.clone(),
-            ..FlagEntry::default()
-        };
-        for (&col, &(_, idx)) in &columns {
-            let c = if col == Column::Flag {
-                Some(Cell {
-                    text: name.clone(),
-                    span: flag_cell.span.clone(),
-                })
-            } else {
-                cell(idx)
-            };
-            if let Some(c) = c {
-                entry.cells.insert(col, c);
-            }
-        }
-        if let Some(c) = entry.cells.get(&Column::Type).filter(|c| !is_blank(&c.text)) {
-            match FlagType::parse(&c.text) {
-                Some(t) => entry.kind = Some(t),
-                None => {
-                    let span = c.span.clone();
-                    cx.problem(
-                        span,
-                        format!(
-                            "Type `{}` of flag `{name}` is not a known flag type, so its default cannot be judged",
-                            c.text
-                        ),
-                        "use one of `release`, `experiment`, `ops`, `kill-switch`, `permission`",
-                    );
-                }
-            }
-        }
-        if let Some(c) = entry.cells.get(&Column::RemoveBy).filter(|c| !is_blank(&c.text)) {
-            match parse_date(&c.text) {
-                Ok(d) => entry.remove_by = Some(d),
-                Err(why) => {
-                    let span = c.span.clone();
-                    cx.problem(
-                        span,
-                        format!(
-                            "`Remove by` of flag `{name}` is `{}`, {why}, so its removal deadline cannot be checked",
-                            c.text
-                        ),
-                        "write the date as YYYY-MM-DD (e.g. 2026-03-01), or leave the cell empty",
-                    );
-                }
-            }
-        }
-        entries.push(entry);
+        Some(Cell { text: clean(raw), span })
+    };
+    let name = cells
+        .get(flag_idx)
+        .map(|r| flag_name(&line.text[r.clone()]))
+        .unwrap_or_default();
+    let flag_cell = cell(flag_idx).unwrap_or(Cell {
+        text: String::new(),
+        span: row_span.clone(),
+    });
+    let shown = if name.is_empty() {
+        "this row".to_string()
+    } else {
+        format!("the row of flag `{name}`")
+    };
+    if cells.len() != header_len {
+        let mut s = shown.clone();
+        s[..1].make_ascii_uppercase();
+        cx.problem(
+            row_span.clone(),
+            format!(
+                "{s} has {} cells but its table header has {}, so its columns may be misread",
+                cells.len(),
+                header_len
+            ),
+            "give every row one cell per header column (write `\\|` for a pipe inside a cell)",
+        );
     }
-    (end, true)
+    if is_blank(&name) {
+        cx.problem(
+            flag_cell.span.clone(),
+            "This row's `Flag` cell is empty, so the row documents no flag".to_string(),
+            "write the flag's name in the `Flag` cell, or delete the row",
+        );
+        return None;
+    }
+    if name.chars().any(char::is_whitespace) {
+        cx.problem(
+            flag_cell.span.clone(),
+            format!("`{name}` is not a flag name because it contains whitespace, so no reference can match it"),
+            "write the flag's key exactly as code uses it, in backticks: `new_checkout`",
+        );
+        return None;
+    }
+    let line_no = cx.index.line(line.start);
+    if let Some(&first) = seen.get(&name) {
+        cx.problem(
+            flag_cell.span.clone(),
+            format!("Flag `{name}` is already documented at line {first}, so this row is ignored"),
+            "keep one row per flag: merge the two rows",
+        );
+        return None;
+    }
+    seen.insert(name.clone(), line_no);
+    let mut entry = FlagEntry {
+        name: name.clone(),
+        line: line_no,
+        row: row_span.clone(),
+        ..FlagEntry::default()
+    };
+    for (&col, &(_, idx)) in columns {
+        let c = if col == Column::Flag {
+            Some(Cell {
+                text: name.clone(),
+                span: flag_cell.span.clone(),
+            })
+        } else {
+            cell(idx)
+        };
+        if let Some(c) = c {
+            entry.cells.insert(col, c);
+        }
+    }
+    typed_cells(cx, &mut entry);
+    Some(entry)
+}
+
+/// The `Type` and `Remove by` of a row, read into its entry; a value that
+/// cannot be read is a problem.
+fn typed_cells(cx: &mut Ctx<'_>, entry: &mut FlagEntry) {
+    let name = &entry.name;
+    if let Some(c) = entry.cells.get(&Column::Type).filter(|c| !is_blank(&c.text)) {
+        match FlagType::parse(&c.text) {
+            Some(t) => entry.kind = Some(t),
+            None => {
+                let span = c.span.clone();
+                cx.problem(
+                    span,
+                    format!(
+                        "Type `{}` of flag `{name}` is not a known flag type, so its default cannot be judged",
+                        c.text
+                    ),
+                    "use one of `release`, `experiment`, `ops`, `kill-switch`, `permission`",
+                );
+            }
+        }
+    }
+    if let Some(c) = entry.cells.get(&Column::RemoveBy).filter(|c| !is_blank(&c.text)) {
+        match parse_date(&c.text) {
+            Ok(d) => entry.remove_by = Some(d),
+            Err(why) => {
+                let span = c.span.clone();
+                cx.problem(
+                    span,
+                    format!(
+                        "`Remove by` of flag `{name}` is `{}`, {why}, so its removal deadline cannot be checked",
+                        c.text
+                    ),
+                    "write the date as YYYY-MM-DD (e.g. 2026-03-01), or leave the cell empty",
+                );
+            }
+        }
+    }
 }
 
 fn join_and(items: &[String]) -> String {

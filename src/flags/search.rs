@@ -13,7 +13,7 @@ use regex_automata::{meta, util::captures::Captures, Input};
 
 use super::patterns::{nth_bit, Capture, Globs, PatternSet, ENV_PREFIX};
 use crate::finding::Location;
-use crate::walk::{self, File};
+use crate::walk::{self, File, BINARY_PROBE, MAX_FILE_BYTES};
 
 /// One match of a reference pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +78,21 @@ fn search_file(set: &PatternSet, skip: &[String], c: &mut Caches, file: &mut Fil
     };
     let rel = file.rel.clone();
     let hay = file.read()?;
+    let hits = scan(&set.patterns, mask, re, cache, caps, hay);
+    (!hits.is_empty()).then_some(FileHits { rel, hits })
+}
+
+/// The hits of the patterns in `mask` (which `re` searches for) in a file's bytes.
+fn scan(
+    patterns: &[super::patterns::Compiled],
+    mask: u128,
+    re: &meta::Regex,
+    cache: &mut meta::Cache,
+    caps: &mut Captures,
+    buf: &[u8],
+) -> Vec<Hit> {
+    // Offsets, lines and columns are those of the text after a byte-order mark, as in every gate.
+    let hay = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buf);
     let mut hits = Vec::new();
     let mut input = Input::new(hay);
     let mut lines = Lines::default();
@@ -89,7 +104,7 @@ fn search_file(set: &PatternSet, skip: &[String], c: &mut Caches, file: &mut Fil
             let name = String::from_utf8_lossy(&hay[g.range()]).into_owned();
             let mut span = g.range();
             // An environment variable is shown whole: `FEATURE_` and the capture.
-            if set.patterns[pattern].capture == Capture::EnvVar && hay[..span.start].ends_with(ENV_PREFIX.as_bytes()) {
+            if patterns[pattern].capture == Capture::EnvVar && hay[..span.start].ends_with(ENV_PREFIX.as_bytes()) {
                 span.start -= ENV_PREFIX.len();
             }
             hits.push(Hit {
@@ -105,7 +120,22 @@ fn search_file(set: &PatternSet, skip: &[String], c: &mut Caches, file: &mut Fil
         }
         input.set_start(next);
     }
-    (!hits.is_empty()).then_some(FileHits { rel, hits })
+    hits
+}
+
+/// The hits in `text`, a file at `rel` that is not in the work tree (a file
+/// at another revision): the same patterns as the search, for its path, and
+/// none in a file the search skips (too large, or binary).
+pub fn scan_text(set: &PatternSet, rel: &str, text: &[u8]) -> Result<Vec<Hit>, String> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let mask = set.mask(rel, name, &mut Default::default());
+    let binary = memchr::memchr(0, &text[..text.len().min(BINARY_PROBE)]).is_some();
+    if mask == 0 || binary || text.len() as u64 > MAX_FILE_BYTES {
+        return Ok(Vec::new());
+    }
+    let re = set.regex(mask)?;
+    let (mut cache, mut caps) = (re.create_cache(), re.create_captures());
+    Ok(scan(&set.patterns, mask, &re, &mut cache, &mut caps, text))
 }
 
 /// Incremental line counting over increasing offsets of one file.

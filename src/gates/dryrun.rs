@@ -11,6 +11,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use crate::config::dryrun::DryRunCheck;
+use crate::config::rollback::RequireRollback;
 use crate::config::Config;
 use crate::dryrun::engine::{self, EngineError, Pending, Settings};
 use crate::dryrun::model::{self, Mode, RunReport, SequenceAdvance};
@@ -18,9 +19,11 @@ use crate::dryrun::{checks, history, target};
 use crate::error::AppError;
 use crate::finding::Finding;
 use crate::migration::discover::Candidate;
+use crate::migration::rollback;
 use crate::migration::schema_model::Catalog;
-use crate::migration::{check_bytes, MigrationFile};
+use crate::migration::{sql_text, MigrationFile};
 use crate::outcome::Report;
+use crate::rules::migration::missing_rollback;
 use crate::rules::migration::{self as mrules, EngineOptions, INVALID_MIGRATION_FILE};
 
 /// `shipgate dry-run` options (the common ones — `--format`, `--base`,
@@ -54,6 +57,11 @@ pub struct DryRunArgs {
     /// Allow a database that is not on this machine (loopback or Unix socket).
     #[arg(long)]
     pub allow_remote: bool,
+    /// Also run each pending migration's rollback right after it (in a savepoint),
+    /// compare the catalog and every table's row count with the state before the
+    /// migration (`rollback-not-restoring`), then undo it.
+    #[arg(long)]
+    pub with_rollback: bool,
 }
 
 /// A finished dry run: the common report (static and dry-run findings) and
@@ -87,7 +95,7 @@ fn select(root: &Path, config: &Config, base: Option<&str>) -> Result<(Vec<Candi
 fn read(c: &Candidate, config: &Config) -> Result<MigrationFile, String> {
     let _reading = crate::reading::file(&c.rel);
     let bytes = std::fs::read(&c.abs).map_err(|e| format!("cannot read {}: {e}", c.abs.display()))?;
-    let text = check_bytes(&bytes)?.to_string();
+    let text = sql_text(&bytes)?.to_string();
     Ok(MigrationFile::parse(
         c.rel.clone(),
         text,
@@ -184,6 +192,8 @@ pub fn run(
             }
         }
     }
+    let rollbacks = rollbacks(args, config, &pending, &files, &static_findings);
+    static_findings.extend(rollbacks.findings);
     progress(&format!(
         "dry-run: {} pending migration{} on {shown}",
         files.len(),
@@ -197,12 +207,15 @@ pub fn run(
         large_table_rows: args.large_table_rows,
         scratch: args.scratch_db,
         one_change: base.is_some(),
+        with_rollback: args.with_rollback,
     };
     let pending_refs: Vec<Pending> = files
         .iter()
-        .map(|(display, f)| Pending {
+        .zip(&rollbacks.files)
+        .map(|((display, f), rb)| Pending {
             display: display.clone(),
             file: f.as_ref().map_err(Clone::clone),
+            rollback: rb.as_ref(),
         })
         .collect();
     let mut run = database_run(&pg, &shown, &pending_refs, &config.dry_run.checks, settings, progress)?;
@@ -211,21 +224,22 @@ pub fn run(
         .findings
         .extend(crate::rules::dryrun::dry_run_check_changed::check(&run.checks));
 
-    for (m, (_, f)) in run.migrations.iter().zip(&files) {
+    let opts = crate::rules::dryrun::Options {
+        large_table_rows: args.large_table_rows,
+    };
+    for ((m, (_, f)), rb) in run.migrations.iter().zip(&files).zip(&rollbacks.files) {
+        if let (Some(rb), Some(rb_run)) = (rb, &m.rollback) {
+            report
+                .findings
+                .extend(crate::rules::dryrun::check_rollback(&m.file, rb, rb_run, opts));
+        }
         if let Ok(f) = f {
             let mine: Vec<Finding> = static_findings
                 .iter()
                 .filter(|s| s.file.as_deref() == Some(f.path.as_str()))
                 .cloned()
                 .collect();
-            report.findings.extend(crate::rules::dryrun::check(
-                f,
-                m,
-                &mine,
-                crate::rules::dryrun::Options {
-                    large_table_rows: args.large_table_rows,
-                },
-            ));
+            report.findings.extend(crate::rules::dryrun::check(f, m, &mine, opts));
         }
     }
     report.findings.extend(static_findings);
@@ -234,8 +248,73 @@ pub fn run(
             report.sources.insert(f.path.clone(), f.src);
         }
     }
+    // A down section keeps its migration's path: the migration's text shows it.
+    for rb in rollbacks.files.into_iter().flatten() {
+        report.sources.entry(rb.path.clone()).or_insert(rb.src);
+    }
     report.finish(config);
     Ok(Outcome { report, run })
+}
+
+/// The pending migrations' rollbacks (`--with-rollback`), and the findings
+/// about them: `missing-rollback` (under `--with-rollback` for every
+/// migration without one, else as `migrations.rollback.require` asks) and
+/// rollbacks that cannot be read.
+struct Rollbacks {
+    files: Vec<Option<MigrationFile>>,
+    findings: Vec<Finding>,
+}
+
+fn rollbacks(
+    args: &DryRunArgs,
+    config: &Config,
+    pending: &[Candidate],
+    files: &[(String, Result<MigrationFile, String>)],
+    statics: &[Finding],
+) -> Rollbacks {
+    let cfg = &config.migrations.rollback;
+    let mut out = Rollbacks {
+        files: Vec::new(),
+        findings: Vec::new(),
+    };
+    let wanted = args.with_rollback || cfg.require != RequireRollback::None;
+    for (c, (_, f)) in pending.iter().zip(files) {
+        let Some(f) = f.as_ref().ok().filter(|_| wanted) else {
+            out.files.push(None);
+            continue;
+        };
+        let expected = rollback::expected(&c.rel, c.framework, cfg);
+        match rollback::find(&args.repo, &c.rel, f, cfg) {
+            None if args.with_rollback => {
+                out.findings.push(missing_rollback::finding(
+                    &c.rel,
+                    "`--with-rollback` has nothing to run after it, so nothing shows it can be undone",
+                    &expected,
+                ));
+                out.files.push(None);
+            }
+            None => {
+                out.findings
+                    .extend(missing_rollback::check(f, statics, cfg.require, false, &expected));
+                out.files.push(None);
+            }
+            Some(_) if !args.with_rollback => out.files.push(None),
+            Some(rb) => match rb.load(f, config.migrations.dialect) {
+                Ok(file) => out.files.push(Some(file)),
+                Err(why) => {
+                    let mut finding = Finding::new(
+                        &INVALID_MIGRATION_FILE,
+                        format!("The rollback `{}` cannot be checked: {why}", rb.describe(&c.rel)),
+                    )
+                    .help("save it as UTF-8 SQL text");
+                    finding.file = Some(rb.describe(&c.rel));
+                    out.findings.push(finding);
+                    out.files.push(None);
+                }
+            },
+        }
+    }
+    out
 }
 
 /// Asks the migration history tables which of `pending` the database applied.

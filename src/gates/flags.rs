@@ -2,16 +2,17 @@
 //! references, checks them against the registry with the flag rules, and
 //! records registry changes since `--base`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
 
 use crate::config::Config;
 use crate::error::AppError;
 use crate::finding::Location;
+use crate::flags::history::{Cutover, Reader, Release, RemovedRef};
 use crate::flags::{
-    changes, env_flag, normalized_index, pattern_set, patterns, registry, search, today, Capture, FlagRef,
-    FlagRegistry, FlagType, FlagsConfig, RefKind, Reference,
+    changes, ga_equivalent, has_prefix, normalized_index, pattern_set, patterns, registry, search, today, Capture,
+    FlagRef, FlagRegistry, FlagType, FlagsConfig, RefKind, Reference,
 };
 use crate::gates::migrations::Facts;
 use crate::migration::lex::LineIndex;
@@ -33,13 +34,16 @@ pub fn run(
     // Kill switches whose registry row the change removes, and the merge base.
     let mut removed_kill_switches = Vec::new();
     let mut base_commit = String::new();
+    let mut base_registry = None;
     if let Some(rev) = base {
         let (mb, old) = changes::record(root, &cfg.registry_path().0, registry, rev, report)?;
         removed_kill_switches = old
             .entries
-            .into_iter()
+            .iter()
             .filter(|e| e.kind == Some(FlagType::KillSwitch) && registry.is_some_and(|r| r.get(&e.name).is_none()))
+            .cloned()
             .collect();
+        base_registry = Some(old);
         base_commit = mb;
         env_changes = changes::record_env(root, &cfg.env_files, registry, rev, report)?;
     }
@@ -79,15 +83,19 @@ pub fn run(
     let mut texts = Texts::new(root);
     let mut refs = Vec::new();
     let norm = normalized_index(reg);
+    let reader = Reader {
+        root,
+        set: &set,
+        exclude: &exclude,
+        skip: &skip,
+        registry: reg,
+        norm: &norm,
+    };
     for file in &found.files {
         for hit in &file.hits {
-            let (flag, env_var) = match set.patterns[hit.pattern].capture {
-                Capture::Flag => (hit.name.clone(), None),
-                Capture::EnvVar => match env_flag(&hit.name, reg, &norm) {
-                    Some(flag) => (flag, Some(format!("FEATURE_{}", hit.name))),
-                    None => continue,
-                },
-            };
+            let Some(flag) = reader.flag_of(hit) else { continue };
+            let env_var =
+                (set.patterns[hit.pattern].capture == Capture::EnvVar).then(|| format!("FEATURE_{}", hit.name));
             refs.push(Reference {
                 flag,
                 env_var,
@@ -138,7 +146,26 @@ pub fn run(
     for r in manifest_refs.iter().filter(|r| r.exposed == Some(true)) {
         unexposed.remove(&r.flag);
     }
+    let manifest_kill_switches: BTreeSet<String> = manifest_refs
+        .iter()
+        .filter(|r| r.kill_switch)
+        .map(|r| r.flag.clone())
+        .collect();
+    let (removed_last_refs, cutovers) = match &base_registry {
+        Some(old) => removed(
+            &reader,
+            &refs,
+            old,
+            &manifest_kill_switches,
+            &base_commit,
+            &cfg.release_tags,
+        )?,
+        None => Default::default(),
+    };
     let mut model = model;
+    model.removed_last_refs = &removed_last_refs;
+    model.manifest_kill_switches = &manifest_kill_switches;
+    model.cutovers = &cutovers;
     model.env_changes = &env_changes;
     model.removed_kill_switches = &removed_kill_switches;
     model.base_commit = &base_commit;
@@ -162,6 +189,78 @@ pub fn run(
     }
     report.findings.extend(findings);
     Ok(())
+}
+
+/// With `--base`: the kill switches (documented, or a manifest's
+/// `kill_switch`) and the `beta_*` flags (documented now or at the merge base
+/// `mb`) whose last code reference the change removes; and, for each such beta
+/// flag with a GA flag, whether the latest release tag matching `release_tags`
+/// reads that GA flag.
+fn removed(
+    reader: &Reader<'_>,
+    refs: &[Reference],
+    base_registry: &FlagRegistry,
+    kill_switches: &BTreeSet<String>,
+    mb: &str,
+    release_tags: &str,
+) -> Result<(Vec<RemovedRef>, Vec<Cutover>), AppError> {
+    let in_code: HashSet<&str> = refs
+        .iter()
+        .filter(|r| r.kind == RefKind::Code)
+        .map(|r| r.flag.as_str())
+        .collect();
+    let reg = reader.registry;
+    let mut wanted = kill_switches.clone();
+    wanted.extend(
+        reg.entries
+            .iter()
+            .filter(|e| e.kind == Some(FlagType::KillSwitch))
+            .map(|e| e.name.clone()),
+    );
+    wanted.extend(
+        reg.entries
+            .iter()
+            .chain(&base_registry.entries)
+            .filter(|e| has_prefix(&e.name, "beta"))
+            .map(|e| e.name.clone()),
+    );
+    wanted.retain(|f| !in_code.contains(f.as_str()));
+    let removed = reader.removed_last_refs(mb, &wanted)?;
+    let pending: Vec<(&RemovedRef, String)> = removed
+        .iter()
+        .filter(|r| has_prefix(&r.flag, "beta"))
+        .filter_map(|r| {
+            Some((
+                r,
+                ga_equivalent(&r.flag, &[reg, base_registry], |g| in_code.contains(g))?,
+            ))
+        })
+        .collect();
+    if pending.is_empty() {
+        return Ok((removed, Vec::new()));
+    }
+    let tag = crate::git::latest_tag(reader.root, release_tags)?;
+    let read = match &tag {
+        Some(t) => reader.refs_at(t, &pending.iter().map(|(_, ga)| ga.clone()).collect(), None)?,
+        None => Default::default(),
+    };
+    let cutovers = pending
+        .into_iter()
+        .map(|(r, ga)| Cutover {
+            removed: r.clone(),
+            release: match &tag {
+                Some(t) => Release::Tag {
+                    tag: t.clone(),
+                    reads_ga: read.contains_key(&ga),
+                },
+                None => Release::NoTag {
+                    glob: release_tags.to_string(),
+                },
+            },
+            ga,
+        })
+        .collect();
+    Ok((removed, cutovers))
 }
 
 /// Byte range of a 1-based line and character columns `[column, end_column)`.

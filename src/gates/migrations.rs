@@ -5,13 +5,16 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use crate::config::rollback::{RequireRollback, RollbackConfig};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::finding::Finding;
 use crate::migration::discover::{self, Candidate, Framework};
+use crate::migration::rollback;
 use crate::migration::schema_model::Catalog;
-use crate::migration::{check_bytes, MigrationFile};
+use crate::migration::{sql_text, MigrationFile};
 use crate::outcome::Report;
+use crate::rules::migration::missing_rollback;
 use crate::rules::migration::{self as mrules, EngineOptions, INVALID_MIGRATION_FILE, MODIFIED_APPLIED_MIGRATION};
 
 /// The migration gate's share of the statistics.
@@ -36,6 +39,9 @@ struct Input {
     framework: Option<Framework>,
     /// Checked (true) or only replayed for schema knowledge (false).
     lint: bool,
+    /// Where its rollback is looked for (`missing-rollback`): a root and the
+    /// path relative to it. `None` for stdin.
+    rollback_at: Option<(PathBuf, String)>,
 }
 
 /// Reads, understands and checks migrations in order. Without `one_change`
@@ -54,6 +60,7 @@ fn run_migrations(
         },
         one_change,
         began: false,
+        rollback: config.migrations.rollback.clone(),
     };
     // Reading and parsing is most of the work and each file is independent:
     // it runs on every core, a few files ahead of the (sequential) rules,
@@ -78,6 +85,7 @@ struct Judge {
     opts: EngineOptions,
     one_change: bool,
     began: bool,
+    rollback: RollbackConfig,
 }
 
 fn judge(input: &Input, file: Loaded, state: &mut Judge, report: &mut Report) -> Result<(), AppError> {
@@ -109,9 +117,25 @@ fn judge(input: &Input, file: Loaded, state: &mut Judge, report: &mut Report) ->
     }
     report.add_file(&file);
     collect_contractions(&file, &mut state.facts);
-    report
-        .findings
-        .extend(mrules::check_file(&file, &mut state.catalog, state.opts));
+    let findings = mrules::check_file(&file, &mut state.catalog, state.opts);
+    // Looking for a rollback reads files: only when one is required.
+    let rollback_at = input
+        .rollback_at
+        .as_ref()
+        .filter(|_| state.rollback.require != RequireRollback::None);
+    if let Some((root, rel)) = rollback_at {
+        let found = rollback::find(root, rel, &file, &state.rollback).is_some();
+        let framework = input.framework.unwrap_or(Framework::Plain);
+        let expected = rollback::expected(rel, framework, &state.rollback);
+        report.findings.extend(missing_rollback::check(
+            &file,
+            &findings,
+            state.rollback.require,
+            found,
+            &expected,
+        ));
+    }
+    report.findings.extend(findings);
     report.sources.insert(file.path.clone(), file.src);
     Ok(())
 }
@@ -127,7 +151,7 @@ fn load(input: &Input, config: &Config) -> Loaded {
         (None, Some(p)) => {
             let bytes =
                 std::fs::read(p).map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", p.display())))?;
-            match check_bytes(&bytes) {
+            match sql_text(&bytes) {
                 Ok(t) => t.to_string(),
                 Err(why) => return Ok(Err(why)),
             }
@@ -213,13 +237,14 @@ pub(super) fn lint_into(
 ) -> Result<Facts, AppError> {
     let mut inputs = Vec::new();
     if let Some((name, text)) = stdin {
-        let framework = discover::classify(&name).map(|c| c.0);
+        let framework = discover::match_layout(&name).map(|c| c.0);
         inputs.push(Input {
             display: name,
             path: None,
             text: Some(text),
             framework,
             lint: true,
+            rollback_at: None,
         });
     }
     for p in paths {
@@ -229,8 +254,9 @@ pub(super) fn lint_into(
         })?;
         let display = p.to_string_lossy().replace('\\', "/");
         if meta.is_file() {
-            let framework = discover::classify(&display).map(|c| c.0);
+            let framework = discover::match_layout(&display).map(|c| c.0);
             inputs.push(Input {
+                rollback_at: Some((PathBuf::from("."), display.clone())),
                 display,
                 path: Some(p.clone()),
                 text: None,
@@ -239,11 +265,12 @@ pub(super) fn lint_into(
             });
             continue;
         }
-        let mut files = sql_files(p)?;
+        let mut files = sql_files(p, config)?;
         discover::sort(&mut files);
         for c in files {
+            let rollback_at = Some((p.clone(), c.rel.clone()));
             let display = format!("{}/{}", display.trim_end_matches('/'), c.rel);
-            let framework = discover::classify(&display)
+            let framework = discover::match_layout(&display)
                 .map(|x| x.0)
                 .or(Some(c.framework))
                 .filter(|f| *f != Framework::Plain);
@@ -253,14 +280,23 @@ pub(super) fn lint_into(
                 text: None,
                 framework,
                 lint: true,
+                rollback_at,
             });
         }
     }
     run_migrations(inputs, config, false, report)
 }
 
-/// Every `.sql` file below `dir` (ignore-aware), as candidates.
-fn sql_files(dir: &Path) -> Result<Vec<Candidate>, AppError> {
+/// Every `.sql` file below `dir` (ignore-aware), as candidates; not the
+/// reverse scripts of `migrations.rollback.path` (relative to `dir`).
+fn sql_files(dir: &Path, config: &Config) -> Result<Vec<Candidate>, AppError> {
+    let reverse = config
+        .migrations
+        .rollback
+        .path
+        .as_deref()
+        .and_then(|p| globset::Glob::new(&rollback::pattern_glob(p)).ok())
+        .map(|g| g.compile_matcher());
     let mut out = Vec::new();
     for entry in ignore::WalkBuilder::new(dir).require_git(false).build() {
         let entry = entry.map_err(|e| AppError::Evaluate(format!("cannot walk {}: {e}", dir.display())))?;
@@ -278,10 +314,12 @@ fn sql_files(dir: &Path) -> Result<Vec<Candidate>, AppError> {
             || lower.ends_with(".down.sql")
             || lower.ends_with("/down.sql")
             || lower == "down.sql"
+            || discover::is_flyway_undo(rel.rsplit('/').next().unwrap_or(&rel))
+            || reverse.as_ref().is_some_and(|g| g.is_match(&rel))
         {
             continue;
         }
-        let (framework, version, repeatable) = discover::classify(&rel).unwrap_or_else(|| discover::plain(&rel));
+        let (framework, version, repeatable) = discover::match_layout(&rel).unwrap_or_else(|| discover::plain(&rel));
         out.push(Candidate {
             rel,
             abs,
@@ -430,6 +468,7 @@ pub(super) fn check_migrations(
             text: None,
             framework: Some(c.framework),
             lint: selected == Selected::New,
+            rollback_at: Some((root.to_path_buf(), c.rel.clone())),
         });
     }
     let mut facts = run_migrations(inputs, config, base.is_some(), report)?;

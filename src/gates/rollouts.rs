@@ -7,6 +7,7 @@ use std::path::{Component, Path};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::flags::{FlagRef, FlagRegistry};
+use crate::manifest::history::PhaseEntry;
 use crate::manifest::model::Manifest;
 use crate::manifest::{discover, load, read, schema, Base, RolloutsConfig, Source, MAX_MANIFEST_BYTES};
 use crate::outcome::{Change, PhaseChange, Report};
@@ -46,23 +47,26 @@ pub fn run(
     let mut sources = Vec::new();
     for (rel, abs) in files {
         let content = read(&abs).map_err(|e| AppError::Evaluate(format!("cannot read {}: {e}", abs.display())))?;
-        let (checked, base) = match &changed {
-            None => (true, Base::NotCompared),
+        let (checked, base, entered) = match &changed {
+            None => (true, Base::NotCompared, None),
             Some((mb, paths)) if paths.contains_key(&rel) => {
                 let at_base = paths[&rel].as_deref().unwrap_or(&rel);
-                let base = match crate::git::show(root, mb, at_base)? {
-                    Some(text) => Base::Present(text),
-                    None => Base::Absent,
-                };
-                (true, base)
+                match crate::git::show(root, mb, at_base)? {
+                    Some(text) => {
+                        let entered = phase_entered(root, mb, at_base, &text, &rel, &content)?;
+                        (true, Base::Present(text), entered)
+                    }
+                    None => (true, Base::Absent, None),
+                }
             }
-            Some(_) => (false, Base::NotCompared),
+            Some(_) => (false, Base::NotCompared, None),
         };
         sources.push(Source {
             path: rel,
             content,
             base,
             checked,
+            entered,
         });
     }
     let registry_path = match registry {
@@ -79,7 +83,52 @@ pub fn run(
     ))
 }
 
-/// Checks manifests that are already read: everything but discovery and git.
+/// When the manifest at `rel` moves `current_phase` forward since the merge
+/// base `mb` (where it was `at_base`, with `base_text`), leaving a phase with a
+/// `bake`: the commit that entered that phase, and when the change leaves it
+/// (HEAD's time, or now when the manifest is not committed). A shallow clone
+/// cannot say, and is not evaluated (never a pass).
+fn phase_entered(
+    root: &Path,
+    mb: &str,
+    at_base: &str,
+    base_text: &str,
+    rel: &str,
+    content: &crate::manifest::Content,
+) -> Result<Option<PhaseEntry>, AppError> {
+    let (Some(base), Ok(head)) = (base_manifest(at_base, base_text), load(rel, content)) else {
+        return Ok(None);
+    };
+    let Some(left) = base.current_phase.map(|c| c.value) else {
+        return Ok(None);
+    };
+    let (Some(from), Some(to)) = (head.phase_index(&left), head.current_index()) else {
+        return Ok(None);
+    };
+    if to <= from || head.phases[from].bake.is_none() {
+        return Ok(None);
+    }
+    if crate::git::is_shallow(root)? {
+        return Err(AppError::Evaluate(format!(
+            "{rel}: `phase-advanced-before-bake` needs the manifest's history to find when `{left}` was entered: {}",
+            crate::git::SHALLOW_HINT
+        )));
+    }
+    // A change not committed yet leaves the phase now.
+    let committed = match (crate::git::show(root, "HEAD", rel)?, content) {
+        (Some(text), crate::manifest::Content::Bytes(b)) => text.as_bytes() == b.as_slice(),
+        _ => false,
+    };
+    let when = if committed {
+        crate::git::commit_time(root, "HEAD")?
+    } else {
+        chrono::Utc::now().timestamp()
+    };
+    crate::manifest::history::phase_entry(root, mb, at_base, &left, when)
+}
+
+/// Checks manifests that are already read: everything but discovery and git
+/// (the history of `Source::entered` is read before).
 /// `root` resolves `rollback_plan` paths.
 pub fn check_sources(
     root: &Path,
@@ -140,6 +189,7 @@ pub fn check_sources(
                 registry,
                 registry_path,
                 base_phase,
+                entered: source.entered.as_ref(),
             };
             report.findings.extend(rules::check(&cx));
             // A kill switch stays available: the flag gate's `kill-switch-removed`.
@@ -236,10 +286,10 @@ fn flag_refs(m: &Manifest) -> Vec<FlagRef> {
             .iter()
             .any(|p| p.is_exposed())
     });
-    [(&m.flag, exposed), (&m.kill_switch, None)]
+    [(&m.flag, exposed, false), (&m.kill_switch, None, true)]
         .into_iter()
-        .filter_map(|(node, exposed)| Some((node.as_ref()?, exposed)))
-        .map(|(node, exposed)| {
+        .filter_map(|(node, exposed, kill_switch)| Some((node.as_ref()?, exposed, kill_switch)))
+        .map(|(node, exposed, kill_switch)| {
             let loc = m.location(&m.span(&node.ptr));
             FlagRef {
                 flag: node.value.clone(),
@@ -248,6 +298,7 @@ fn flag_refs(m: &Manifest) -> Vec<FlagRef> {
                 column: loc.column,
                 end_column: loc.end_column,
                 exposed,
+                kill_switch,
             }
         })
         .collect()

@@ -21,7 +21,7 @@ use crate::signoff::approvals::Approvals;
 use crate::signoff::blocking::OpenIssue;
 use crate::signoff::evaluate::{lookups, required_signoffs};
 use crate::signoff::CommitVerification;
-use crate::signoff::{classify, evaluate, ClassHit, ClassifyInput, PrFacts, SignoffResult, TimelineEvent};
+use crate::signoff::{classes_of_change, evaluate, ChangeFacts, ClassHit, PrFacts, SignoffResult, TimelineEvent};
 
 /// GitHub shows at most this many characters of a comment.
 pub const MAX_COMMENT: usize = 65_536;
@@ -613,8 +613,8 @@ fn judge(
         .collect();
     let mut config_paths: Vec<String> = CONFIG_NAMES.map(String::from).to_vec();
     config_paths.extend(config_path.map(|p| p.to_string_lossy().trim_start_matches("./").to_string()));
-    let hits = classify(
-        &ClassifyInput {
+    let hits = classes_of_change(
+        &ChangeFacts {
             findings: &report.findings,
             changes: &report.changes,
             migration_actions,

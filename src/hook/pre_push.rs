@@ -192,7 +192,7 @@ pub fn run(
 /// The gates on the tree at `root`, as `shipgate check [--base]` runs them there.
 fn check(root: &Path, base: &Base) -> Result<Report, AppError> {
     let cfg = match config::find(root) {
-        Some(p) => config::load(&p).map_err(AppError::Config)?,
+        Some(p) => config::load_found(root, &p).map_err(AppError::Config)?,
         None => Config::default(),
     };
     app::check(root, &cfg, base.rev(), None)

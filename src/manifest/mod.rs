@@ -3,6 +3,7 @@
 //! the rollout rules judge. The rollout gate (`gates::rollouts`) runs the
 //! rules and records the phase changes of `--base`.
 
+pub mod history;
 pub mod input;
 pub mod model;
 pub mod schema;
@@ -68,6 +69,9 @@ pub struct Source {
     pub base: Base,
     /// Findings are reported (false: only read for cross-manifest rules and flag references).
     pub checked: bool,
+    /// With `--base`, when the change moves `current_phase` forward from a
+    /// phase with a `bake`: when that phase was entered (read from git).
+    pub entered: Option<history::PhaseEntry>,
 }
 
 /// Reads a manifest, refusing to read more than [`MAX_MANIFEST_BYTES`].

@@ -122,6 +122,18 @@ fn layouts() -> &'static Layouts {
     })
 }
 
+/// A Flyway undo migration, `U<version>__<description>.sql`: the rollback of `V<version>__*.sql`.
+pub fn is_flyway_undo(file: &str) -> bool {
+    file.strip_prefix('U')
+        .and_then(|r| r.split_once("__"))
+        .is_some_and(|(v, _)| {
+            !v.is_empty()
+                && v.split(['.', '_'])
+                    .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        && file.ends_with(".sql")
+}
+
 /// The version numbers leading a file or folder name (`20240101_x`, `1.2_x`,
 /// Diesel's `2024-01-01-000000_x`).
 pub fn version_of(name: &str) -> Vec<u64> {
@@ -141,8 +153,10 @@ pub fn plain(rel: &str) -> (Framework, Vec<u64>, bool) {
     )
 }
 
-/// Classifies one path (relative, `/`-separated); `None` when it is not a migration.
-pub fn classify(rel: &str) -> Option<(Framework, Vec<u64>, bool)> {
+/// The framework layout one path (relative, `/`-separated) matches, with the
+/// migration's version and whether it is repeatable; `None` when it is not a
+/// migration.
+pub fn match_layout(rel: &str) -> Option<(Framework, Vec<u64>, bool)> {
     let l = layouts();
     let parts: Vec<&str> = rel.split('/').collect();
     let file = *parts.last()?;
@@ -152,7 +166,8 @@ pub fn classify(rel: &str) -> Option<(Framework, Vec<u64>, bool)> {
     if !file.to_ascii_lowercase().ends_with(".sql") {
         return None;
     }
-    if file.ends_with(".down.sql") || file == "down.sql" {
+    // Down files and Flyway undo migrations (`U1__x.sql`) are rollbacks (`migration::rollback`).
+    if file.ends_with(".down.sql") || file == "down.sql" || is_flyway_undo(file) {
         return None;
     }
     if parent == "migrations" && grand == "supabase" {
@@ -196,6 +211,14 @@ fn globset(patterns: &[String]) -> Result<GlobSet, String> {
 pub fn discover(root: &Path, cfg: &MigrationsConfig) -> Result<Vec<Candidate>, String> {
     let extra = globset(&cfg.paths)?;
     let exclude = globset(&cfg.exclude)?;
+    // Reverse scripts (`migrations.rollback.path`) are not migrations.
+    let rollbacks = globset(
+        &cfg.rollback
+            .path
+            .iter()
+            .map(|p| super::rollback::pattern_glob(p))
+            .collect::<Vec<_>>(),
+    )?;
     let mut out = Vec::new();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
@@ -225,10 +248,10 @@ pub fn discover(root: &Path, cfg: &MigrationsConfig) -> Result<Vec<Candidate>, S
         else {
             continue;
         };
-        if exclude.is_match(&rel) {
+        if exclude.is_match(&rel) || rollbacks.is_match(&rel) {
             continue;
         }
-        let found = if cfg.discover { classify(&rel) } else { None };
+        let found = if cfg.discover { match_layout(&rel) } else { None };
         let found = found.or_else(|| extra.is_match(&rel).then(|| plain(&rel)));
         if let Some((framework, version, repeatable)) = found {
             // goose has no folder layout of its own: its files say `-- +goose Up`.
@@ -286,6 +309,7 @@ mod tests {
             ("db/migration/R__views.sql", Some(Framework::Flyway)),
             ("migrations/000001_init.up.sql", Some(Framework::GolangMigrate)),
             ("migrations/000001_init.down.sql", None),
+            ("db/migration/U1_2__add.sql", None),
             ("migrations/2024-01-01-000000_init/up.sql", Some(Framework::Diesel)),
             ("migrations/2024-01-01-000000_init/down.sql", None),
             ("db/migrations/20240101000000_init.sql", Some(Framework::Dbmate)),
@@ -293,13 +317,13 @@ mod tests {
             ("docs/example.sql", None),
         ];
         for (path, want) in cases {
-            assert_eq!(classify(path).map(|c| c.0), want, "{path}");
+            assert_eq!(match_layout(path).map(|c| c.0), want, "{path}");
         }
     }
 
     /// The candidate of a path that [`classify`] recognises.
     fn mk(rel: &str) -> Candidate {
-        let (framework, version, repeatable) = classify(rel).unwrap();
+        let (framework, version, repeatable) = match_layout(rel).unwrap();
         Candidate {
             rel: rel.into(),
             abs: rel.into(),

@@ -2,13 +2,18 @@
 //! here reads input; the rules that judge it live in `rules::migration`.
 
 pub mod action;
+pub mod apply_approvals;
 pub mod approval;
 pub mod discover;
+pub mod input;
 pub mod lex;
 pub mod locks;
 pub mod recognise;
+pub mod rollback;
+pub mod routines;
 pub mod schema_model;
 pub mod statement;
+pub mod token_facts;
 pub mod view_types;
 
 use std::ops::Range;
@@ -196,8 +201,8 @@ fn has_no_transaction_directive(src: &str) -> bool {
     src.lines().next().is_some_and(|l| l.trim() == "-- no-transaction")
 }
 
-/// Why a file could not be read as SQL text.
-pub fn check_bytes(bytes: &[u8]) -> Result<&str, String> {
+/// The file's bytes as SQL text, or why they cannot be read as such.
+pub fn sql_text(bytes: &[u8]) -> Result<&str, String> {
     if bytes.len() > MAX_FILE_BYTES {
         return Err(format!(
             "the file is {} MiB, larger than the {} MiB a migration may be",

@@ -364,47 +364,90 @@ impl Catalog {
     /// Replays one action.
     pub fn apply(&mut self, action: &Action) {
         match action {
-            Action::CreateTable {
-                table,
-                columns,
-                constraints,
-                temporary,
-                if_not_exists,
-                columns_known,
-                ..
-            } => {
-                if *if_not_exists && self.tables.contains_key(table) {
-                    return;
-                }
-                let mut t = Table {
-                    created_in_change: true,
-                    defined: true,
-                    columns_known: *columns_known,
-                    temporary: *temporary,
-                    ..Table::default()
+            Action::CreateTable { .. } => self.create_table(action),
+            Action::Create { .. }
+            | Action::CreateIndex { .. }
+            | Action::ViewColumns { .. }
+            | Action::RoutineArgs { .. } => self.apply_create(action),
+            Action::Insert { table, columns, rows } if !rows.is_empty() => {
+                let seed = Seed {
+                    columns: columns.clone(),
+                    rows: rows.clone(),
                 };
-                for c in columns {
-                    t.columns.insert(c.name.clone(), Column::from_def(c));
-                }
-                for con in constraints {
-                    if let (Some(name), Some(col)) = (&con.name, &con.not_null_column) {
-                        t.not_null_checks.insert(name.clone(), (col.clone(), !con.not_valid));
-                    }
-                    if let Some(name) = &con.name {
-                        self.created
-                            .insert((ObjectKind::Constraint, Name::new(None, name.clone())));
-                    }
-                }
-                self.touched.push(table.clone());
-                self.tables.insert(table.clone(), t);
-                for con in columns
-                    .iter()
-                    .flat_map(inline_constraints)
-                    .chain(constraints.iter().cloned())
-                {
-                    self.add_constraint(table, &con);
+                self.seeding.push((table.clone(), seed));
+            }
+            Action::EnumLabels { .. }
+            | Action::AddEnumValue { .. }
+            | Action::RenameEnumValue { .. }
+            | Action::SetSchema { .. } => self.apply_to_type(action),
+            Action::AddColumn { .. }
+            | Action::DropColumn { .. }
+            | Action::AlterColumnType { .. }
+            | Action::SetNotNull { .. }
+            | Action::DropDefault { .. }
+            | Action::AlterColumnOther { .. }
+            | Action::RenameColumn { .. } => self.apply_to_column(action),
+            Action::AddConstraint { .. } | Action::ValidateConstraint { .. } => self.apply_to_constraint(action),
+            Action::Drop { kind, names, on, .. } => {
+                for n in names {
+                    self.drop_one(*kind, n, on.as_ref());
                 }
             }
+            Action::Rename { .. } => self.apply_rename(action),
+            _ => {}
+        }
+    }
+
+    /// Creating a table, with its columns and constraints.
+    fn create_table(&mut self, action: &Action) {
+        let Action::CreateTable {
+            table,
+            columns,
+            constraints,
+            temporary,
+            if_not_exists,
+            columns_known,
+            ..
+        } = action
+        else {
+            return;
+        };
+        if *if_not_exists && self.tables.contains_key(table) {
+            return;
+        }
+        let mut t = Table {
+            created_in_change: true,
+            defined: true,
+            columns_known: *columns_known,
+            temporary: *temporary,
+            ..Table::default()
+        };
+        for c in columns {
+            t.columns.insert(c.name.clone(), Column::from_def(c));
+        }
+        for con in constraints {
+            if let (Some(name), Some(col)) = (&con.name, &con.not_null_column) {
+                t.not_null_checks.insert(name.clone(), (col.clone(), !con.not_valid));
+            }
+            if let Some(name) = &con.name {
+                self.created
+                    .insert((ObjectKind::Constraint, Name::new(None, name.clone())));
+            }
+        }
+        self.touched.push(table.clone());
+        self.tables.insert(table.clone(), t);
+        for con in columns
+            .iter()
+            .flat_map(inline_constraints)
+            .chain(constraints.iter().cloned())
+        {
+            self.add_constraint(table, &con);
+        }
+    }
+
+    /// Creating a view, an index, a routine or another object.
+    fn apply_create(&mut self, action: &Action) {
+        match action {
             Action::Create {
                 kind,
                 name,
@@ -443,31 +486,6 @@ impl Catalog {
                     t.unique_indexes.insert(name.name.clone(), columns);
                 }
             }
-            Action::Insert { table, columns, rows } if !rows.is_empty() => {
-                let seed = Seed {
-                    columns: columns.clone(),
-                    rows: rows.clone(),
-                };
-                self.seeding.push((table.clone(), seed));
-            }
-            Action::EnumLabels { ty, labels } => {
-                self.enums.insert(ty.clone(), labels.clone());
-            }
-            Action::AddEnumValue { ty, value } => {
-                if let Some(labels) = self.enums.get_mut(ty).filter(|l| !l.contains(value)) {
-                    labels.push(value.clone());
-                }
-            }
-            Action::RenameEnumValue { ty, from, to } => {
-                if let Some(l) = self.enums.get_mut(ty).and_then(|l| l.iter_mut().find(|l| *l == from)) {
-                    l.clone_from(to);
-                }
-            }
-            Action::SetSchema {
-                kind: ObjectKind::Type,
-                name,
-                schema,
-            } => self.rename_type(name, Name::new(Some(schema.clone()), name.name.clone())),
             Action::ViewColumns { view, columns, query } => {
                 if let Some(v) = self.views.get_mut(view) {
                     v.columns = columns.clone();
@@ -491,6 +509,38 @@ impl Catalog {
                     }
                 }
             }
+            _ => {}
+        }
+    }
+
+    /// A type's labels, renamed labels or new schema.
+    fn apply_to_type(&mut self, action: &Action) {
+        match action {
+            Action::EnumLabels { ty, labels } => {
+                self.enums.insert(ty.clone(), labels.clone());
+            }
+            Action::AddEnumValue { ty, value } => {
+                if let Some(labels) = self.enums.get_mut(ty).filter(|l| !l.contains(value)) {
+                    labels.push(value.clone());
+                }
+            }
+            Action::RenameEnumValue { ty, from, to } => {
+                if let Some(l) = self.enums.get_mut(ty).and_then(|l| l.iter_mut().find(|l| *l == from)) {
+                    l.clone_from(to);
+                }
+            }
+            Action::SetSchema {
+                kind: ObjectKind::Type,
+                name,
+                schema,
+            } => self.rename_type(name, Name::new(Some(schema.clone()), name.name.clone())),
+            _ => {}
+        }
+    }
+
+    /// Adding, changing, renaming or dropping a column.
+    fn apply_to_column(&mut self, action: &Action) {
+        match action {
             Action::AddColumn { table, column } => {
                 if column.if_not_exists && self.column(table, &column.name).is_some() {
                     return;
@@ -538,6 +588,20 @@ impl Catalog {
                     }
                 }
             }
+            Action::RenameColumn { table, from, to } => {
+                if let Some(t) = self.tables.get_mut(table) {
+                    if let Some(c) = t.columns.remove(from) {
+                        t.columns.insert(to.clone(), c);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Adding or validating a constraint.
+    fn apply_to_constraint(&mut self, action: &Action) {
+        match action {
             Action::AddConstraint { table, constraint } => {
                 if let (Some(name), Some(col)) = (&constraint.name, &constraint.not_null_column) {
                     let t = self.tables.entry(table.clone()).or_default();
@@ -555,51 +619,13 @@ impl Catalog {
                     chk.1 = true;
                 }
             }
-            Action::Drop { kind, names, on, .. } => {
-                for n in names {
-                    match kind {
-                        ObjectKind::Table => {
-                            self.tables.remove(n);
-                            self.seeded.remove(n);
-                            self.seeding.retain(|(t, _)| t != n);
-                        }
-                        ObjectKind::View | ObjectKind::MaterializedView => {
-                            // The types are read before the view goes: its columns'
-                            // tables cannot have changed while it stood on them.
-                            let earlier = !self.created.contains(&(*kind, n.clone()));
-                            if let Some(v) = self
-                                .views
-                                .get(n)
-                                .filter(|_| earlier && !self.dropped_views.contains_key(n))
-                            {
-                                let types = self.view_types(v);
-                                let shape = v.clone();
-                                self.dropped_views.insert(n.clone(), DroppedView { shape, types });
-                            }
-                            self.views.remove(n);
-                        }
-                        ObjectKind::Constraint => {
-                            if let Some(t) = on.as_ref().and_then(|o| self.tables.get_mut(o)) {
-                                t.not_null_checks.remove(&n.name);
-                                t.constraints.remove(&n.name);
-                                t.unique_indexes.remove(&n.name);
-                            }
-                        }
-                        ObjectKind::Index => {
-                            for t in self.tables.values_mut() {
-                                t.unique_indexes.remove(&n.name);
-                            }
-                        }
-                        ObjectKind::Type => {
-                            self.enums.remove(n);
-                            self.type_renamed_from.remove(n);
-                        }
-                        _ => {}
-                    }
-                    self.created.remove(&(*kind, n.clone()));
-                    self.earlier.remove(&(*kind, n.clone()));
-                }
-            }
+            _ => {}
+        }
+    }
+
+    /// Renaming a table, a type or another object.
+    fn apply_rename(&mut self, action: &Action) {
+        match action {
             Action::Rename {
                 kind: ObjectKind::Table,
                 from,
@@ -654,15 +680,53 @@ impl Catalog {
                     self.earlier.insert((*kind, to));
                 }
             }
-            Action::RenameColumn { table, from, to } => {
-                if let Some(t) = self.tables.get_mut(table) {
-                    if let Some(c) = t.columns.remove(from) {
-                        t.columns.insert(to.clone(), c);
-                    }
+            _ => {}
+        }
+    }
+
+    /// Dropping one object.
+    fn drop_one(&mut self, kind: ObjectKind, n: &Name, on: Option<&Name>) {
+        match kind {
+            ObjectKind::Table => {
+                self.tables.remove(n);
+                self.seeded.remove(n);
+                self.seeding.retain(|(t, _)| t != n);
+            }
+            ObjectKind::View | ObjectKind::MaterializedView => {
+                // The types are read before the view goes: its columns'
+                // tables cannot have changed while it stood on them.
+                let earlier = !self.created.contains(&(kind, n.clone()));
+                if let Some(v) = self
+                    .views
+                    .get(n)
+                    .filter(|_| earlier && !self.dropped_views.contains_key(n))
+                {
+                    let types = self.view_types(v);
+                    let shape = v.clone();
+                    self.dropped_views.insert(n.clone(), DroppedView { shape, types });
                 }
+                self.views.remove(n);
+            }
+            ObjectKind::Constraint => {
+                if let Some(t) = on.and_then(|o| self.tables.get_mut(o)) {
+                    t.not_null_checks.remove(&n.name);
+                    t.constraints.remove(&n.name);
+                    t.unique_indexes.remove(&n.name);
+                }
+            }
+            ObjectKind::Index => {
+                for t in self.tables.values_mut() {
+                    t.unique_indexes.remove(&n.name);
+                }
+            }
+            ObjectKind::Type => {
+                self.enums.remove(n);
+                self.type_renamed_from.remove(n);
             }
             _ => {}
         }
+        self.created.remove(&(kind, n.clone()));
+        self.earlier.remove(&(kind, n.clone()));
     }
 }
 

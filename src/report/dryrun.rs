@@ -214,6 +214,17 @@ pub fn human(run: &RunReport) -> String {
             let list: Vec<String> = m.row_counts.iter().map(parity).collect();
             let _ = writeln!(out, "  row counts: {}", list.join("; "));
         }
+        if let Some(rb) = &m.rollback {
+            let verdict = match (rb.status, rb.differences.len()) {
+                (MigrationStatus::Failed, _) => "failed (dry-run-statement-failed)".to_string(),
+                (_, 0) => "restores the state before the migration".to_string(),
+                (_, n) => format!(
+                    "leaves {n} difference{} (rollback-not-restoring)",
+                    if n == 1 { "" } else { "s" }
+                ),
+            };
+            let _ = writeln!(out, "  rollback {}: {verdict}", rb.file);
+        }
         out.push('\n');
     }
     if !run.sequences_advanced.is_empty() {

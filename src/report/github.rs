@@ -49,6 +49,11 @@ pub fn render(report: &Report) -> String {
             msg.push_str("\nhelp: ");
             msg.push_str(h);
         }
+        for r in &f.related {
+            if let Some(file) = r.file.as_ref().or(f.file.as_ref()) {
+                let _ = write!(msg, "\n{}: {file}:{}:{}", r.label, r.location.line, r.location.column);
+            }
+        }
         let _ = writeln!(out, "::{cmd} {}::{}", props.join(","), escape_data(&msg));
     }
     if left_out > 0 {

@@ -94,9 +94,8 @@ fn render_one(handler: &GraphicalReportHandler, report: &Report, f: &Finding, ou
     let src = f.file.as_ref().and_then(|p| report.sources.get(p));
     match (src, &f.span, &f.file) {
         (Some(src), Some(span), Some(path)) => {
-            let span = clip(src, span.clone());
             let label = if f.approved { "approved" } else { "here" };
-            diag = diag.with_label(LabeledSpan::at(span, label));
+            diag = diag.with_label(LabeledSpan::at(clip(src, span.clone()), label));
             let report = miette::Report::new(diag).with_source_code(NamedSource::new(path, src.clone()));
             let _ = handler.render_report(out, report.as_ref());
         }
@@ -110,7 +109,34 @@ fn render_one(handler: &GraphicalReportHandler, report: &Report, f: &Finding, ou
             }
         }
     }
+    for related in related_places(report, f) {
+        let _ = handler.render_report(out, related.as_ref());
+    }
     out.push('\n');
+}
+
+/// The finding's labelled places, each an advice with its own snippet (or
+/// its place, when the report does not hold the file), rendered under the
+/// finding. (miette drops a label of one snippet that lies far from the
+/// other, so even a place in the finding's own file gets its own snippet.)
+fn related_places(report: &Report, f: &Finding) -> Vec<miette::Report> {
+    f.related
+        .iter()
+        .filter_map(|r| Some((r, r.file.as_deref().or(f.file.as_deref())?)))
+        .map(|(r, file)| {
+            let place = format!("{file}:{}:{}", r.location.line, r.location.column);
+            let diag = MietteDiagnostic::new(r.label.clone()).with_severity(MSeverity::Advice);
+            match (report.sources.get(file), &r.span) {
+                (Some(src), Some(span)) => {
+                    miette::Report::new(diag.with_label(LabeledSpan::at(clip(src, span.clone()), "here")))
+                        .with_source_code(NamedSource::new(file, src.clone()))
+                }
+                _ => miette::Report::new(
+                    MietteDiagnostic::new(format!("{}: {place}", r.label)).with_severity(MSeverity::Advice),
+                ),
+            }
+        })
+        .collect()
 }
 
 /// Shortens a long statement's span to its first lines, widened to char

@@ -135,6 +135,29 @@ pub fn location(f: &Finding, links: Option<&Links>) -> String {
     }
 }
 
+/// How many related places a finding lists; the JSON report has them all.
+const RELATED_SHOWN: usize = 10;
+
+/// A finding's labelled places, `` (raised to error here: [shipgate.yml:3](..))``, linked;
+/// the first [`RELATED_SHOWN`] (a dropped column may be read in hundreds of places).
+fn related(f: &Finding, links: Option<&Links>) -> String {
+    let mut out: String = f
+        .related
+        .iter()
+        .take(RELATED_SHOWN)
+        .filter_map(|r| {
+            let file = r.file.as_ref().or(f.file.as_ref())?;
+            let line = r.location.line;
+            let place = link(&format!("{}:{line}", escape(file)), links, file, Some(line));
+            Some(format!(" ({}: {place})", escape(&r.label)))
+        })
+        .collect();
+    if f.related.len() > RELATED_SHOWN {
+        out.push_str(&format!(" (and {} more)", f.related.len() - RELATED_SHOWN));
+    }
+    out
+}
+
 /// Unapproved findings grouped by file (files in order of first finding;
 /// file-less findings, such as a missing sign-off, last), each line linked.
 pub fn findings_by_file(findings: &[&Finding], links: Option<&Links>) -> String {
@@ -160,38 +183,14 @@ pub fn findings_by_file(findings: &[&Finding], links: Option<&Links>) -> String 
             };
             let _ = writeln!(
                 out,
-                "- **{}** {}{at}: {}",
+                "- **{}** {}{at}: {}{}",
                 f.severity.as_str(),
                 code(f.rule),
-                inline(&f.message)
+                inline(&f.message),
+                related(f, links)
             );
-            out.push_str(&related(f, links));
         }
         out.push('\n');
-    }
-    out
-}
-
-/// How many related places a finding lists; the JSON report has them all.
-const RELATED_SHOWN: usize = 10;
-
-/// A finding's related places in other files (the code that still reads a
-/// dropped column), as a nested list, each linked and labelled.
-pub fn related(f: &Finding, links: Option<&Links>) -> String {
-    let mut out = String::new();
-    let others: Vec<_> = f.related.iter().filter(|r| r.file.is_some()).collect();
-    for r in others.iter().take(RELATED_SHOWN) {
-        let path = r.file.as_deref().unwrap_or_default();
-        let place = link(
-            &format!("{}:{}", escape(path), r.location.line),
-            links,
-            path,
-            Some(r.location.line),
-        );
-        let _ = writeln!(out, "  - {place}: {}", inline(&r.label));
-    }
-    if others.len() > RELATED_SHOWN {
-        let _ = writeln!(out, "  - and {} more", others.len() - RELATED_SHOWN);
     }
     out
 }
@@ -242,7 +241,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn related_places_are_listed_under_their_finding_escaped_and_capped() {
+    fn related_places_follow_their_finding_escaped_and_capped() {
         use crate::finding::{Location, Related};
         let mut f = Finding::new(crate::rules::ALL_META[0], "m");
         for line in 1..=12 {
@@ -260,11 +259,11 @@ mod tests {
         }
         let text = related(&f, None);
         assert!(
-            text.starts_with("  - src/a&#95;&#42;b&#42;.ts:1: still uses `members.old_field`\n"),
+            text.starts_with(" (still uses \\`members.old&#95;field\\`: src/a&#95;&#42;b&#42;.ts:1)"),
             "{text}"
         );
-        assert!(text.ends_with("  - and 2 more\n"), "{text}");
-        assert_eq!(text.lines().count(), 11);
+        assert!(text.ends_with(" (and 2 more)"), "{text}");
+        assert_eq!(text.matches("still uses").count(), 10);
     }
 
     #[test]

@@ -41,6 +41,29 @@ pub fn value(report: &Report) -> Value {
                 }
                 r["locations"] = json!([{"physicalLocation": phys}]);
             }
+            let related: Vec<Value> = f
+                .related
+                .iter()
+                .filter_map(|rel| {
+                    let file = rel.file.as_ref().or(f.file.as_ref())?;
+                    let l = rel.location;
+                    Some(json!({
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": uri(file)},
+                            "region": {"startLine": l.line, "startColumn": l.column, "endLine": l.end_line, "endColumn": l.end_column},
+                        },
+                        "message": {"text": rel.label},
+                    }))
+                })
+                .enumerate()
+                .map(|(i, mut v)| {
+                    v["id"] = json!(i);
+                    v
+                })
+                .collect();
+            if !related.is_empty() {
+                r["relatedLocations"] = Value::Array(related);
+            }
             if f.approved {
                 r["suppressions"] = json!([{"kind": "inSource", "justification": f.approval_reason.clone().unwrap_or_default()}]);
             }

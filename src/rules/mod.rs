@@ -54,8 +54,7 @@ pub fn metas<F>(table: &Table<F>) -> impl Iterator<Item = &'static RuleMeta> + '
 
 /// Every rule's metadata, for `shipgate rules`, `explain` and configuration.
 pub static ALL_META: std::sync::LazyLock<Vec<&'static RuleMeta>> = std::sync::LazyLock::new(|| {
-    let mut v: Vec<&'static RuleMeta> = migration::RULES.iter().map(|(m, _)| *m).collect();
-    v.extend(migration::OTHER_META.iter().copied());
+    let mut v: Vec<&'static RuleMeta> = metas(migration::RULES).collect();
     v.extend(metas(rollout::RULES));
     v.extend(metas(flags::RULES));
     v.extend(metas(dryrun::RULES));

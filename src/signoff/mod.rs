@@ -6,13 +6,13 @@
 pub mod approvals;
 pub mod blocking;
 pub mod by_class;
-pub mod classify;
+pub mod classes;
 pub mod evaluate;
 
 use serde::Serialize;
 
 pub use crate::config::signoff::{Permission, Signer, SignoffConfig, BUILT_IN_SIGNOFFS, CLASSES};
-pub use classify::{classify, ClassHit, ClassifyInput};
+pub use classes::{classes_of_change, ChangeFacts, ClassHit};
 pub use evaluate::{evaluate, Evidence, HeadSeen, Outcome, PrFacts, Rejection, Review, SignoffResult, TimelineEvent};
 
 /// A commit of a pull request and whether GitHub verified its signature.

@@ -13,11 +13,15 @@ pub fn write(dir: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
 
 /// Runs git in `dir` with a fixed identity and default branch; returns its trimmed stdout.
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    git_with_env(dir, args, &[])
+    git_with(dir, args, &[])
 }
 
-/// [`git`] with environment variables (`GIT_COMMITTER_DATE`, ...).
-pub fn git_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+/// [`git`] with the author and committer dates `date` (`2026-01-03T00:00:00Z`).
+pub fn git_at(dir: &Path, date: &str, args: &[&str]) -> String {
+    git_with(dir, args, &[("GIT_AUTHOR_DATE", date), ("GIT_COMMITTER_DATE", date)])
+}
+
+fn git_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let o = Command::new("git")
         .args([
             "-c",
@@ -152,4 +156,14 @@ pub fn describe(report: &shipgate::app::Report) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `s` as a regex that matches it literally (for snapshot filters).
+pub fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
+            special.then_some('\\').into_iter().chain(std::iter::once(c))
+        })
+        .collect()
 }

@@ -7,12 +7,13 @@ mod access_exclusive_lock;
 pub mod dry_run_check_changed;
 mod found_destructive;
 mod harmless_static_finding;
+mod rollback_not_restoring;
 mod row_loss;
 mod skipped_statement;
 pub mod statement_failed;
 
 use super::Table;
-use crate::dryrun::model::{Change, MigrationRun, StatementRun, StatementStatus};
+use crate::dryrun::model::{Change, MigrationRun, RollbackRun, StatementRun, StatementStatus};
 use crate::finding::Finding;
 use crate::migration::MigrationFile;
 use crate::rule::Class;
@@ -70,6 +71,7 @@ pub static RULES: &Table<RuleFn> = super::table![
     harmless_static_finding,
     ;
     (&dry_run_check_changed::RULE, "gates/dryrun.rs, on the configured dry_run.checks"),
+    (&rollback_not_restoring::RULE, "check_rollback, with `dry-run --with-rollback`"),
 ];
 
 /// Findings for one migration's dry run, located at its statements, with the
@@ -97,6 +99,55 @@ pub fn check(file: &MigrationFile, run: &MigrationRun, static_findings: &[Findin
         }));
     }
     apply_approvals(file, &mut out);
+    out
+}
+
+/// Findings for a migration's rollback run (`--with-rollback`), located in
+/// the rollback file: its failed and skipped statements, then each
+/// difference from the state before the migration, at the rollback's
+/// statement on the same table (else its first statement).
+pub fn check_rollback(migration: &str, rollback: &MigrationFile, run: &RollbackRun, opts: Options) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for s in &run.statements {
+        let Some(stmt) = rollback.statements.get(s.index) else {
+            continue;
+        };
+        let cx = DryRunCx {
+            file: rollback,
+            statement: s,
+            statics: &[],
+            opts,
+        };
+        let mut found = Vec::new();
+        statement_failed::check(&cx, &mut found);
+        skipped_statement::check(&cx, &mut found);
+        out.extend(found.into_iter().map(|f| {
+            let mut f = f.at(&rollback.path, stmt.span.clone(), rollback.location(&stmt.span));
+            f.statement = Some(s.index);
+            f
+        }));
+    }
+    for (mut f, table) in rollback_not_restoring::check(migration, run) {
+        // At the rollback statement on the difference's table, else its first.
+        let on_table = |s: &&crate::migration::statement::Statement| {
+            s.actions
+                .iter()
+                .any(|a| a.table().is_some_and(|t| Some(t.to_string().as_str()) == table))
+        };
+        let at = rollback
+            .statements
+            .iter()
+            .find(on_table)
+            .or(rollback.statements.first());
+        match at {
+            Some(s) => {
+                f = f.at(&rollback.path, s.span.clone(), rollback.location(&s.span));
+                f.statement = rollback.statements.iter().position(|x| std::ptr::eq(x, s));
+            }
+            None => f.file = Some(rollback.path.clone()),
+        }
+        out.push(f);
+    }
     out
 }
 
@@ -140,6 +191,7 @@ mod tests {
             catalog_diff: Vec::new(),
             row_counts: Vec::new(),
             statements,
+            rollback: None,
         }
     }
 

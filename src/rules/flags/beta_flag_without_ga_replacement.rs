@@ -1,7 +1,7 @@
 //! A beta flag at GA without a documented ga_* replacement.
 use super::FlagCx;
 use crate::finding::Finding;
-use crate::flags::Column;
+use crate::flags::{ga_name, has_prefix, Column};
 
 crate::declare_rule! {
     /// ## What it does
@@ -27,19 +27,12 @@ crate::declare_rule! {
     pub RULE = { id: "beta-flag-without-ga-replacement", domain: Flags, default: Error, class: Other };
 }
 
-fn has_prefix(name: &str, prefix: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower
-        .strip_prefix(prefix)
-        .is_some_and(|rest| rest.starts_with(['_', '-', '.']) && rest.len() > 1)
-}
-
 pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
     for e in &m.registry.entries {
         if !has_prefix(&e.name, "beta") || !e.is_ga() {
             continue;
         }
-        let suggested = format!("ga{}", &e.name[4..]);
+        let suggested = ga_name(&e.name);
         let (message, help) = match e.text(Column::ReplacedBy) {
             None => (
                 format!(

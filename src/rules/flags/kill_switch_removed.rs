@@ -1,6 +1,7 @@
 //! A change removes a kill switch from the registry.
 use super::FlagCx;
 use crate::finding::{Finding, Location};
+use crate::flags::{Column, FlagType, RefKind};
 
 crate::declare_rule! {
     /// ## What it does
@@ -8,7 +9,10 @@ crate::declare_rule! {
     /// change that removes a flag whose `Type` is `kill-switch` from the
     /// registry (`docs/flags.md`): the row was there at the merge base and is
     /// gone now. It also reports a rollout manifest that had a `kill_switch` at
-    /// the merge base and has none now.
+    /// the merge base and has none now, and a change that removes the last
+    /// code reference (found by the `flags.references` patterns) of a kill
+    /// switch: a flag whose `Type` is `kill-switch`, or that a manifest names as
+    /// its `kill_switch`. The flag is still documented, but nothing reads it.
     ///
     /// ## Why it blocks a release
     /// Release runbooks ask that the kill switch remains available, never
@@ -38,6 +42,26 @@ pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
             )
             .help("keep the kill switch's row; if the feature is gone with it, get the `kill-switch-change` sign-off (default `system-owner`) in `shipgate ci`"),
         );
+    }
+    for r in m.removed_last_refs {
+        let row = m.registry.get(&r.flag);
+        if !(row.is_some_and(|e| e.kind == Some(FlagType::KillSwitch)) || m.manifest_kill_switches.contains(&r.flag)) {
+            continue;
+        }
+        let f = Finding::new(
+            &RULE,
+            format!(
+                "This change removes the last code reference to the kill switch `{}` (`{}` line {} at the merge base {at}), so turning the flag off no longer turns the feature off",
+                r.flag, r.file, r.line
+            ),
+        )
+        .help("keep the code that reads the kill switch; if the feature is gone with it, get the `kill-switch-change` sign-off (default `system-owner`) in `shipgate ci`");
+        let manifest = m.refs_to(&r.flag).iter().find(|x| x.kind == RefKind::Manifest).copied();
+        out.push(match (row, manifest) {
+            (Some(e), _) => m.at_row(f, e, Column::Flag),
+            (None, Some(x)) => m.at_ref(f, x),
+            (None, None) => f,
+        });
     }
 }
 

@@ -1,6 +1,7 @@
 //! Flag registry rules, one per file. Each takes the `FlagCx` (the registry
 //! and every reference to a flag) and pushes findings; none reads a file.
 
+mod beta_cutover_without_dual_read;
 mod beta_flag_without_ga_replacement;
 mod flag_default_not_off;
 mod flag_env_default_mismatch;
@@ -22,6 +23,7 @@ use chrono::NaiveDate;
 use super::Table;
 use crate::finding::Finding;
 use crate::flags::changes::EnvChange;
+use crate::flags::history::{Cutover, RemovedRef};
 use crate::flags::registry::locate;
 use crate::flags::{Column, FlagEntry, FlagRegistry, RefKind, Reference};
 use crate::migration::lex::LineIndex;
@@ -50,6 +52,7 @@ pub static RULES: &Table<RuleFn> = super::table![
     flag_table_default_mismatch,
     flag_env_default_mismatch,
     kill_switch_removed,
+    beta_cutover_without_dual_read,
     ;
     (&INVALID_FLAG_REGISTRY, "flags/invalid_flag_registry.rs, reading the registry"),
 ];
@@ -74,6 +77,12 @@ pub struct FlagCx<'a> {
     pub removed_kill_switches: &'a [FlagEntry],
     /// With `--base`: the merge base commit.
     pub base_commit: &'a str,
+    /// With `--base`: kill switches and `beta_*` flags whose last code reference the change removes.
+    pub removed_last_refs: &'a [RemovedRef],
+    /// The flags that rollout manifests name as their `kill_switch`.
+    pub manifest_kill_switches: &'a BTreeSet<String>,
+    /// With `--base`: the `beta_*` flags the change cuts over to their GA flag.
+    pub cutovers: &'a [Cutover],
     by_flag: HashMap<&'a str, Vec<&'a Reference>>,
     index: LineIndex,
 }
@@ -102,6 +111,9 @@ impl<'a> FlagCx<'a> {
             unexposed: &NONE,
             removed_kill_switches: &[],
             base_commit: "",
+            removed_last_refs: &[],
+            manifest_kill_switches: &NONE,
+            cutovers: &[],
             by_flag,
             index: LineIndex::new(&registry.text),
         }

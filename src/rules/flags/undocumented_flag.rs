@@ -1,6 +1,6 @@
 //! A flag referenced but not in the registry.
 use super::FlagCx;
-use crate::finding::Finding;
+use crate::finding::{Finding, Location, Related};
 use crate::flags::RefKind;
 
 crate::declare_rule! {
@@ -68,18 +68,23 @@ pub fn check(m: &FlagCx<'_>, out: &mut Vec<Finding>) {
             ),
         };
         let folded = |s: &str| s.to_ascii_lowercase().replace(['-', '.'], "_");
-        let similar = reg
-            .entries
-            .iter()
-            .find(|e| folded(&e.name) == folded(&r.flag))
-            .map(|e| e.name.clone());
+        let similar = reg.entries.iter().find(|e| folded(&e.name) == folded(&r.flag));
         let help = match similar {
-            Some(s) => format!("did you mean `{s}`? The registry documents that spelling"),
+            Some(e) => format!("did you mean `{}`? The registry documents that spelling", e.name),
             None => format!(
                 "add a row for `{}` to `{path}` with its owner, an `off` default and a `Remove by` date",
                 r.flag
             ),
         };
-        out.push(m.at_ref(Finding::new(&RULE, message).help(help), r));
+        let mut f = m.at_ref(Finding::new(&RULE, message).help(help), r);
+        if let Some(e) = similar {
+            f = f.related(Related {
+                file: Some(path.clone()),
+                location: Location::in_text(&reg.text, &e.row),
+                span: Some(e.row.clone()),
+                label: format!("`{}` is documented here", e.name),
+            });
+        }
+        out.push(f);
     }
 }

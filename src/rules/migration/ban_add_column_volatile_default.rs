@@ -1,5 +1,6 @@
 //! Adding a column whose default must be computed per row.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, Generated};
 use crate::migration::locks::{volatile_default, SEQUENCE_TYPES};
 
@@ -22,7 +23,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-add-column-volatile-default", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::AddColumn { table, column } = a {
             if cx.catalog.table_is_new(table) {
@@ -42,14 +43,18 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                     .map(|d| format!("default `{d}` is computed for every row"))
             };
             if let Some(why) = why {
-                out.push(Hit::new(
-                    &RULE,
-                    format!(
-                        "Adding column `{table}.{}` rewrites the table under an exclusive lock: its {why}",
-                        column.name
+                out.push(
+                    Finding::new(
+                        &RULE,
+                        format!(
+                            "Adding column `{table}.{}` rewrites the table under an exclusive lock: its {why}",
+                            column.name
+                        ),
+                    )
+                    .help(
+                        "add the column without a default, then set the default and backfill existing rows in batches",
                     ),
-                    "add the column without a default, then set the default and backfill existing rows in batches",
-                ));
+                );
             }
         }
     }

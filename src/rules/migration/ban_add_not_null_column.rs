@@ -1,5 +1,6 @@
 //! Adding a NOT NULL column without a default, at once or in steps.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, Name, ObjectKind};
 
 crate::declare_rule! {
@@ -32,7 +33,7 @@ crate::declare_rule! {
 
 const HELP: &str = "keep a constant DEFAULT until every writer sets the column, or set NOT NULL in a later release";
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for (i, a) in cx.actions.iter().enumerate() {
         match a {
             Action::AddColumn { table, column } => {
@@ -47,11 +48,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                 if matches!(column.ty.base.as_str(), "serial" | "bigserial" | "smallserial") {
                     continue;
                 }
-                out.push(Hit::new(
-                    &RULE,
-                    format!("Adding NOT NULL column `{table}.{}` without a default fails on existing rows and breaks writers of the running release", column.name),
-                    "add a constant DEFAULT, or add the column nullable, backfill, then set NOT NULL",
-                ));
+                out.push(Finding::new(&RULE, format!("Adding NOT NULL column `{table}.{}` without a default fails on existing rows and breaks writers of the running release", column.name)).help("add a constant DEFAULT, or add the column nullable, backfill, then set NOT NULL"));
             }
             Action::SetNotNull { table, column } | Action::DropDefault { table, column } => {
                 let Some(before) = new_column_state(cx, i, table, column) else {
@@ -68,7 +65,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                 } else {
                     format!("Dropping the default of new NOT NULL column `{table}.{column}` makes the running release's INSERTs, which leave it out, fail")
                 };
-                out.push(Hit::new(&RULE, message, HELP));
+                out.push(Finding::new(&RULE, message).help(HELP));
             }
             _ => {}
         }
@@ -84,7 +81,7 @@ struct NewColumn {
 /// The state of `table.column` before action `i`, when this change added
 /// the column (in an earlier statement or earlier in this one) to a table
 /// that existed before the change.
-fn new_column_state(cx: &Cx, i: usize, table: &Name, column: &str) -> Option<NewColumn> {
+fn new_column_state(cx: &MigrationCx, i: usize, table: &Name, column: &str) -> Option<NewColumn> {
     if cx.catalog.table_is_new(table) {
         return None;
     }
@@ -132,7 +129,7 @@ fn new_column_state(cx: &Cx, i: usize, table: &Name, column: &str) -> Option<New
 /// True when an action after action `i` of the change (in this statement
 /// or a later one) gives the column a value again (a default, an
 /// identity), makes it nullable, or removes it.
-fn undone_later(cx: &Cx, i: usize, table: &Name, column: &str) -> bool {
+fn undone_later(cx: &MigrationCx, i: usize, table: &Name, column: &str) -> bool {
     let rest = cx.actions[i + 1..].iter();
     rest.chain(cx.later.iter().flat_map(|s| &s.actions)).any(|a| match a {
         Action::AlterColumnOther {

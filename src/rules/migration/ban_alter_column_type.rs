@@ -1,5 +1,6 @@
 //! Changing a column's type.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 
 crate::declare_rule! {
@@ -36,7 +37,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-alter-column-type", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::AlterColumnType { table, column, ty, .. } = a {
             if cx.catalog.column_is_new(table, column) {
@@ -66,11 +67,11 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                     ty.text
                 ),
             };
-            out.push(Hit::new(
-                &RULE,
-                message,
-                "add a column of the new type, backfill it, switch readers, then drop the old column later",
-            ));
+            out.push(
+                Finding::new(&RULE, message)
+                    .help("add a column of the new type, backfill it, switch readers, then drop the old column later")
+                    .pointing_at(cx.column_clause(column, &["alter", "type"])),
+            );
         }
     }
 }

@@ -1,5 +1,6 @@
 //! CLUSTER.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 use crate::migration::locks::{self, claim};
 
@@ -16,12 +17,11 @@ crate::declare_rule! {
     pub RULE = { id: "ban-cluster", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     if cx.actions.iter().any(|a| matches!(a, Action::Cluster)) {
-        out.push(Hit::new(
-            &RULE,
-            format!("`CLUSTER` {}", claim(locks::by_id("cluster"))),
-            "use `pg_repack --order-by` outside the migration",
-        ));
+        out.push(
+            Finding::new(&RULE, format!("`CLUSTER` {}", claim(locks::by_id("cluster"))))
+                .help("use `pg_repack --order-by` outside the migration"),
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! A lossless column type change that still rewrites the table.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 
 crate::declare_rule! {
@@ -33,7 +34,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-column-type-rewrite", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         let Action::AlterColumnType { table, column, ty, .. } = a else {
             continue;
@@ -47,14 +48,10 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         let enum_superset = cx.catalog.enum_labels_removed(old, ty).is_some_and(|r| r.is_empty())
             && old.user_type_name() != ty.user_type_name();
         if old.widens_with_rewrite(ty) || enum_superset {
-            out.push(Hit::new(
-                &RULE,
-                format!(
+            out.push(Finding::new(&RULE, format!(
                     "Changing `{table}.{column}` from `{}` to `{}` keeps every value but rewrites `{table}` under an ACCESS EXCLUSIVE lock, so every query on it waits until the rewrite ends",
                     old.text, ty.text
-                ),
-                "on a large table, add a column of the new type, backfill it in batches and switch over instead",
-            ));
+                )).help("on a large table, add a column of the new type, backfill it in batches and switch over instead"));
         }
     }
 }

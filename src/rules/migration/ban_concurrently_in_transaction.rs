@@ -1,5 +1,6 @@
 //! CONCURRENTLY inside a transaction.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, ObjectKind};
 
 crate::declare_rule! {
@@ -41,7 +42,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-concurrently-in-transaction", domain: Migration, default: Error, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     // A DO block always runs its statements inside a transaction.
     if !cx.in_transaction && !cx.in_do_block {
         return;
@@ -65,10 +66,9 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         } else {
             cx.file.execution.why_in_transaction()
         };
-        out.push(Hit::new(
-            &RULE,
-            format!("`{what}` fails because {why}"),
-            "move it to a migration of its own that runs without a transaction",
-        ));
+        out.push(
+            Finding::new(&RULE, format!("`{what}` fails because {why}"))
+                .help("move it to a migration of its own that runs without a transaction"),
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! DELETE from a table whose rows earlier migrations inserted.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 
 crate::declare_rule! {
@@ -28,7 +29,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-delete-seeded-rows", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::Delete { table, has_where: true } = a {
             let seeds = cx.catalog.seeded_earlier(table);
@@ -44,18 +45,14 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             if seeds.is_empty() || spares_seeds || inserted_again(cx, table) {
                 continue;
             }
-            out.push(Hit::new(
-                &RULE,
-                format!("Deleting rows of `{table}`, which earlier migrations seeded, removes data the running release may rely on"),
-                "stop using the rows in one release, then delete them in a later one",
-            ));
+            out.push(Finding::new(&RULE, format!("Deleting rows of `{table}`, which earlier migrations seeded, removes data the running release may rely on")).help("stop using the rows in one release, then delete them in a later one"));
         }
     }
 }
 
 /// True when a later statement of the change inserts into the table again:
 /// the rows are replaced, not lost.
-fn inserted_again(cx: &Cx, table: &crate::migration::action::Name) -> bool {
+fn inserted_again(cx: &MigrationCx, table: &crate::migration::action::Name) -> bool {
     cx.later
         .iter()
         .flat_map(|s| &s.actions)

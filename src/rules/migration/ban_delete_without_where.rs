@@ -1,5 +1,6 @@
 //! DELETE without WHERE.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 
 crate::declare_rule! {
@@ -17,7 +18,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-delete-without-where", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::Delete {
             table,
@@ -27,11 +28,13 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             if cx.catalog.table_is_new(table) {
                 continue;
             }
-            out.push(Hit::new(
-                &RULE,
-                format!("Deleting from `{table}` without WHERE removes every row"),
-                "add the WHERE clause you meant, or approve it if emptying the table is intended",
-            ));
+            out.push(
+                Finding::new(
+                    &RULE,
+                    format!("Deleting from `{table}` without WHERE removes every row"),
+                )
+                .help("add the WHERE clause you meant, or approve it if emptying the table is intended"),
+            );
         }
     }
 }

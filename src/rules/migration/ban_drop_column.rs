@@ -1,5 +1,6 @@
 //! Dropping a column.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 
 crate::declare_rule! {
@@ -26,7 +27,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-drop-column", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::DropColumn {
             table,
@@ -37,11 +38,14 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             if cx.catalog.column_is_new(table, column) || *if_exists && cx.catalog.column_never_there(table, column) {
                 continue;
             }
-            out.push(Hit::new(
-                &RULE,
-                format!("Dropping column `{table}.{column}` breaks instances still running the previous release and loses its data"),
-                "stop reading the column, release, then drop it with `-- MIGRATION_APPROVED: <reason>`",
-            ));
+            let message = format!(
+                "Dropping column `{table}.{column}` breaks instances still running the previous release and loses its data"
+            );
+            out.push(
+                Finding::new(&RULE, message)
+                    .help("stop reading the column, release, then drop it with `-- MIGRATION_APPROVED: <reason>`")
+                    .pointing_at(cx.column_clause(column, &["drop"])),
+            );
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Dropping a database.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::ObjectKind;
 
 crate::declare_rule! {
@@ -15,7 +16,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-drop-database", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     // A database re-created later is empty.
     super::drops(
         cx,

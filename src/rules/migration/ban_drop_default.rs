@@ -1,5 +1,6 @@
 //! DROP DEFAULT.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, Name};
 
 crate::declare_rule! {
@@ -26,7 +27,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-drop-default", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::DropDefault { table, column } = a {
             if cx.column_added(table, column)
@@ -42,18 +43,18 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                     "Dropping the default of `{table}.{column}` breaks writers of the running release that rely on it"
                 )
             };
-            out.push(Hit::new(
-                &RULE,
-                message,
-                "make every writer set the column explicitly, release, then drop the default",
-            ));
+            out.push(
+                Finding::new(&RULE, message)
+                    .help("make every writer set the column explicitly, release, then drop the default")
+                    .pointing_at(cx.column_clause(column, &["alter", "drop", "default"])),
+            );
         }
     }
 }
 
 /// True when the migrations show the column, and it accepts NULL once this
 /// statement has run.
-fn nullable_after(cx: &Cx, table: &Name, column: &str) -> bool {
+fn nullable_after(cx: &MigrationCx, table: &Name, column: &str) -> bool {
     let known = cx.catalog.column_type(table, column).is_some();
     let dropped_here = cx.actions.iter().any(|a| {
         matches!(a, Action::AlterColumnOther { table: t, column: c, what }
@@ -64,7 +65,7 @@ fn nullable_after(cx: &Cx, table: &Name, column: &str) -> bool {
 
 /// True when a later action of the file gives the column a default or an
 /// identity again, so that writers that omit it still get a value.
-fn default_given_again(cx: &Cx, table: &Name, column: &str) -> bool {
+fn default_given_again(cx: &MigrationCx, table: &Name, column: &str) -> bool {
     let after_drop = cx
         .actions
         .iter()

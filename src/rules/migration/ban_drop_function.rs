@@ -1,5 +1,6 @@
 //! Dropping a function or procedure, or re-creating it with other arguments.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, Name, ObjectKind, RoutineArg};
 
 crate::declare_rule! {
@@ -27,7 +28,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-drop-function", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     super::drops(
         cx,
         out,
@@ -64,19 +65,15 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             continue;
         }
         let types: Vec<&str> = args.iter().map(|a| a.ty.text.as_str()).collect();
-        out.push(Hit::new(
-            &RULE,
-            format!(
+        out.push(Finding::new(&RULE, format!(
                 "Dropping `{name}({})` and creating `{name}` with other arguments breaks the running release's calls of the old signature",
                 types.join(", ")
-            ),
-            "keep the old arguments first and give new ones defaults, or keep the old overload until nothing calls it",
-        ));
+            )).help("keep the old arguments first and give new ones defaults, or keep the old overload until nothing calls it"));
     }
 }
 
 /// The argument lists later statements of the file create `name` with.
-fn created_later<'a>(cx: &'a Cx, name: &Name) -> Vec<&'a [RoutineArg]> {
+fn created_later<'a>(cx: &'a MigrationCx, name: &Name) -> Vec<&'a [RoutineArg]> {
     cx.later
         .iter()
         .flat_map(|s| &s.actions)

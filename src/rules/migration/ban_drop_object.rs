@@ -1,5 +1,6 @@
 //! Dropping any other object: trigger, policy, rule, extension, role, constraint...
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, ConstraintKind, Name, ObjectKind};
 
 crate::declare_rule! {
@@ -46,7 +47,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-drop-object", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     let kept: Vec<Action> = cx
         .actions
         .iter()
@@ -64,7 +65,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         .cloned()
         .collect();
     super::drops(
-        &Cx { actions: &kept, ..*cx },
+        &MigrationCx { actions: &kept, ..*cx },
         out,
         &RULE,
         &[
@@ -103,11 +104,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             } else {
                 "lets duplicates in and breaks `ON CONFLICT` of the running release that relies on it"
             };
-            out.push(Hit::new(
-                &RULE,
-                format!("Dropping {what} `{n}` on `{table}` {consequence}"),
-                "keep the columns unique (re-create the key, or add a unique index on them in the same migration), or approve the removal with `-- MIGRATION_APPROVED: <reason>`",
-            ));
+            out.push(Finding::new(&RULE, format!("Dropping {what} `{n}` on `{table}` {consequence}")).help("keep the columns unique (re-create the key, or add a unique index on them in the same migration), or approve the removal with `-- MIGRATION_APPROVED: <reason>`"));
         }
     }
 }
@@ -116,7 +113,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
 /// `name` that is still there: `DROP CONSTRAINT IF EXISTS` is a no-op. (A
 /// name PostgreSQL gives an unnamed constraint is judged by its kind instead:
 /// the model does not compute every such name.)
-fn never_there(cx: &Cx, table: &Name, name: &str) -> bool {
+fn never_there(cx: &MigrationCx, table: &Name, name: &str) -> bool {
     cx.catalog
         .table(table)
         .is_some_and(|t| t.defined && !t.constraints.contains_key(name))
@@ -125,7 +122,7 @@ fn never_there(cx: &Cx, table: &Name, name: &str) -> bool {
 
 /// The kind of the constraint `name` on `table`: as the model saw it
 /// created, or by PostgreSQL's naming of unnamed constraints.
-fn constraint_kind(cx: &Cx, table: &Name, name: &str) -> Option<ConstraintKind> {
+fn constraint_kind(cx: &MigrationCx, table: &Name, name: &str) -> Option<ConstraintKind> {
     if let Some(c) = cx.catalog.constraint(table, name) {
         return Some(c.kind);
     }
@@ -146,7 +143,7 @@ fn constraint_kind(cx: &Cx, table: &Name, name: &str) -> Option<ConstraintKind> 
 /// may rely on (`"primary key"`, `"unique constraint"`, `"constraint"`), or
 /// `None` when it only loosens the schema or the change keeps its columns
 /// unique. `rest` are the actions after the drop in its statement.
-fn key_lost(cx: &Cx, rest: &[Action], table: &Name, name: &str) -> Option<&'static str> {
+fn key_lost(cx: &MigrationCx, rest: &[Action], table: &Name, name: &str) -> Option<&'static str> {
     let kind = constraint_kind(cx, table, name);
     let what = match kind {
         Some(ConstraintKind::ForeignKey | ConstraintKind::Check | ConstraintKind::NotNull) => return None,
@@ -195,7 +192,7 @@ fn key_lost(cx: &Cx, rest: &[Action], table: &Name, name: &str) -> Option<&'stat
 
 /// `DROP CONSTRAINT` of a `CHECK (col IS NOT NULL)` whose column is NOT NULL
 /// (the last step of adding NOT NULL safely): the column still refuses NULLs.
-fn redundant_not_null_check(cx: &Cx, a: &Action) -> bool {
+fn redundant_not_null_check(cx: &MigrationCx, a: &Action) -> bool {
     let Action::Drop {
         kind: ObjectKind::Constraint,
         names,

@@ -1,5 +1,6 @@
 //! Dropping a schema.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::ObjectKind;
 
 crate::declare_rule! {
@@ -16,7 +17,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-drop-schema", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     // A schema re-created later is empty: what the drop took with it is gone.
     super::drops(
         cx,

@@ -1,5 +1,6 @@
 //! Dropping a sequence.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, Name, ObjectKind};
 use crate::migration::schema_model::pg_object_name;
 
@@ -23,7 +24,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-drop-sequence", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     let drops_a_sequence = cx.actions.iter().any(|a| {
         matches!(
             a,
@@ -60,7 +61,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         .collect();
     // A sequence re-created later starts again from its first value.
     super::drops(
-        &Cx { actions: &kept, ..*cx },
+        &MigrationCx { actions: &kept, ..*cx },
         out,
         &RULE,
         &[ObjectKind::Sequence],
@@ -73,7 +74,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
 /// an earlier statement of the file dropped, and the columns the model knows
 /// to be nullable (a `CASCADE` drop takes their default; writers that omit
 /// them store NULL, which the column allows).
-fn released_sequences(cx: &Cx) -> Vec<Name> {
+fn released_sequences(cx: &MigrationCx) -> Vec<Name> {
     let seq =
         |table: &Name, column: &str| Name::new(table.schema.clone(), pg_object_name(&table.name, Some(column), "seq"));
     let mut out: Vec<Name> = cx

@@ -1,5 +1,6 @@
 //! Dropping a table.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::ObjectKind;
 
 crate::declare_rule! {
@@ -29,7 +30,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-drop-table", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     super::drops(
         cx,
         out,

@@ -1,5 +1,6 @@
 //! Dropping a type or domain.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Name, ObjectKind};
 
 crate::declare_rule! {
@@ -27,7 +28,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-drop-type", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     super::drops_judged(
         cx,
         out,
@@ -40,7 +41,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
 
 /// The old enum of a rebuild, once no column uses it: safe when the enum that
 /// took its name has every label, else flagged with the labels removed.
-fn rebuilt_enum(cx: &Cx, ty: &Name) -> Option<Result<(), String>> {
+fn rebuilt_enum(cx: &MigrationCx, ty: &Name) -> Option<Result<(), String>> {
     if cx.catalog.type_in_use(ty) {
         return None;
     }

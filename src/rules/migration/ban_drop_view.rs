@@ -1,5 +1,6 @@
 //! Dropping a view or materialized view, or re-creating it with less.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, Name, ObjectKind};
 use crate::migration::schema_model::ViewShape;
 use crate::migration::view_types::output_types;
@@ -48,7 +49,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-drop-view", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     narrowed_type(cx, out);
     super::drops(
         cx,
@@ -76,18 +77,18 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                 continue;
             };
             if let Some(message) = narrower(name, old, &new) {
-                out.push(Hit::new(
-                    &RULE,
-                    message,
-                    "re-create the view with every column it had, or stop using what goes before dropping it",
-                ));
+                out.push(
+                    Finding::new(&RULE, message).help(
+                        "re-create the view with every column it had, or stop using what goes before dropping it",
+                    ),
+                );
             }
         }
     }
 }
 
 /// The first definition a later statement of the file gives the view.
-fn recreated_as(cx: &Cx, name: &Name) -> Option<ViewShape> {
+fn recreated_as(cx: &MigrationCx, name: &Name) -> Option<ViewShape> {
     let mut actions = cx.later.iter().flat_map(|s| &s.actions);
     let kind = actions.by_ref().find_map(|a| match a {
         Action::Create {
@@ -113,7 +114,7 @@ fn recreated_as(cx: &Cx, name: &Name) -> Option<ViewShape> {
 /// that keeps its name but takes a type its old values do not all convert
 /// to. (The types are read here, where the schema is the one the new
 /// definition is created over.)
-fn narrowed_type(cx: &Cx, out: &mut Vec<Hit>) {
+fn narrowed_type(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         let Action::ViewColumns {
             view,
@@ -138,16 +139,12 @@ fn narrowed_type(cx: &Cx, out: &mut Vec<Hit>) {
             (!from.widens_to(to) && !from.widens_with_rewrite(to)).then_some((c, from, to))
         });
         if let Some((c, from, to)) = narrowed {
-            out.push(Hit::new(
-                &RULE,
-                format!(
+            out.push(Finding::new(&RULE, format!(
                     "Re-creating {} `{view}` turns column `{c}` from {} into {}: the running release decodes it as the old type, and values that do not fit fail",
                     if old.shape.materialized { "materialized view" } else { "view" },
                     from.text.to_lowercase(),
                     to.text.to_lowercase()
-                ),
-                "keep the column's type (cast it back), or stop using the column before changing it",
-            ));
+                )).help("keep the column's type (cast it back), or stop using the column before changing it"));
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Using an enum value in the transaction that added it.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
-use crate::migration::recognise::{string_value, toks};
 
 crate::declare_rule! {
     /// ## What it does
@@ -23,7 +23,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-enum-value-in-same-transaction", domain: Migration, default: Error, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     if !cx.in_transaction {
         return;
     }
@@ -31,42 +31,13 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     if added.is_empty() || cx.actions.iter().any(|a| matches!(a, Action::AddEnumValue { .. })) {
         return;
     }
-    let src = &cx.file.src;
-    let Some(raw) = cx.raw else { return };
-    let t = toks(src, &raw.tokens);
-    if names_text_not_values(&t) {
-        return;
-    }
-    for t in t {
-        if let Some(v) = string_value(&t) {
-            if added.contains(&v) {
-                out.push(Hit::new(
-                    &RULE,
-                    format!("Enum value `{v}` is used in the transaction that added it, which PostgreSQL refuses"),
-                    "add the value in one migration and use it in the next",
-                ));
-                return;
-            }
-        }
-    }
-}
-
-/// Statements whose string literals are not read as values of a type: the
-/// arguments of `CREATE TRIGGER ... EXECUTE FUNCTION f('x')` are text, a
-/// function body is not run when it is created, `CREATE TYPE ... AS ENUM`
-/// lists the labels of a new type, and `COMMENT ON ... IS` is text.
-fn names_text_not_values(t: &[crate::migration::recognise::Tok]) -> bool {
-    let words: Vec<&str> = t.iter().take(6).map(|x| x.lower.as_ref()).collect();
-    match words.as_slice() {
-        ["comment", ..] => true,
-        ["create", rest @ ..] => {
-            let rest = match rest {
-                ["or", "replace", r @ ..] => r,
-                r => r,
-            };
-            let rest = rest.strip_prefix(&["constraint"]).unwrap_or(rest);
-            matches!(rest.first(), Some(&("trigger" | "function" | "procedure" | "type")))
-        }
-        _ => false,
+    if let Some(v) = cx.value_literals().into_iter().find(|v| added.contains(v)) {
+        out.push(
+            Finding::new(
+                &RULE,
+                format!("Enum value `{v}` is used in the transaction that added it, which PostgreSQL refuses"),
+            )
+            .help("add the value in one migration and use it in the next"),
+        );
     }
 }

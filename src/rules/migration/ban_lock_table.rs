@@ -1,5 +1,6 @@
 //! LOCK TABLE in a migration.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 
 crate::declare_rule! {
@@ -20,7 +21,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-lock-table", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         let Action::Lock { tables, mode } = a else { continue };
         if !mode.blocks_writes() {
@@ -34,15 +35,17 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         if existing.is_empty() {
             continue;
         }
-        out.push(Hit::new(
-            &RULE,
-            format!(
-                "`LOCK TABLE` takes {} on {} until the transaction ends, which {} meanwhile",
-                mode.name(),
-                existing.join(", "),
-                mode.effect()
-            ),
-            "drop the explicit lock and keep the migration short, with a `lock_timeout`",
-        ));
+        out.push(
+            Finding::new(
+                &RULE,
+                format!(
+                    "`LOCK TABLE` takes {} on {} until the transaction ends, which {} meanwhile",
+                    mode.name(),
+                    existing.join(", "),
+                    mode.effect()
+                ),
+            )
+            .help("drop the explicit lock and keep the migration short, with a `lock_timeout`"),
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! BEGIN inside a transaction that is already open.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 
 crate::declare_rule! {
@@ -22,7 +23,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-nested-transaction", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     if cx.in_do_block || !cx.actions.iter().any(|a| matches!(a, Action::Begin)) {
         return;
     }
@@ -33,9 +34,11 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
     } else {
         return;
     };
-    out.push(Hit::new(
-        &RULE,
-        format!("`BEGIN` inside {outer} only warns, and the next `COMMIT` ends the outer transaction early"),
-        "remove the file's BEGIN/COMMIT, or turn the framework's transaction off for this file",
-    ));
+    out.push(
+        Finding::new(
+            &RULE,
+            format!("`BEGIN` inside {outer} only warns, and the next `COMMIT` ends the outer transaction early"),
+        )
+        .help("remove the file's BEGIN/COMMIT, or turn the framework's transaction off for this file"),
+    );
 }

@@ -1,5 +1,6 @@
 //! Renaming a column.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 
 crate::declare_rule! {
@@ -16,17 +17,19 @@ crate::declare_rule! {
     pub RULE = { id: "ban-rename-column", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::RenameColumn { table, from, to } = a {
             if cx.catalog.column_is_new(table, from) {
                 continue;
             }
-            out.push(Hit::new(
-                &RULE,
-                format!("Renaming column `{table}.{from}` to `{to}` breaks instances still using `{from}`"),
-                "add the new column, backfill and switch readers, then drop the old column in a later release",
-            ));
+            out.push(
+                Finding::new(
+                    &RULE,
+                    format!("Renaming column `{table}.{from}` to `{to}` breaks instances still using `{from}`"),
+                )
+                .help("add the new column, backfill and switch readers, then drop the old column in a later release"),
+            );
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Renaming an enum value.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, ObjectKind};
 
 crate::declare_rule! {
@@ -15,17 +16,13 @@ crate::declare_rule! {
     pub RULE = { id: "ban-rename-enum-value", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::RenameEnumValue { ty, from, to } = a {
             if cx.catalog.is_new(ObjectKind::Type, ty) {
                 continue;
             }
-            out.push(Hit::new(
-                &RULE,
-                format!("Renaming value `{from}` of enum `{ty}` to `{to}` breaks instances still writing `{from}`"),
-                "add the new value with `ALTER TYPE ... ADD VALUE`, migrate rows and code, then stop using the old one",
-            ));
+            out.push(Finding::new(&RULE, format!("Renaming value `{from}` of enum `{ty}` to `{to}` breaks instances still writing `{from}`")).help("add the new value with `ALTER TYPE ... ADD VALUE`, migrate rows and code, then stop using the old one"));
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Renaming any other object.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, Name, ObjectKind};
 
 crate::declare_rule! {
@@ -30,7 +31,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-rename-object", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::Rename { kind, from, to, .. } = a {
             if *kind == ObjectKind::Table || cx.catalog.is_new(*kind, from) {
@@ -42,14 +43,16 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             if *kind == ObjectKind::Type && cx.enum_name_taken_later(from).is_some_and(|r| r.is_empty()) {
                 continue;
             }
-            out.push(Hit::new(
-                &RULE,
-                format!(
-                    "Renaming {} `{from}` to `{to}` breaks what still refers to `{from}`",
-                    kind.label()
-                ),
-                "create it under the new name beside the old one, move users over, then drop the old name",
-            ));
+            out.push(
+                Finding::new(
+                    &RULE,
+                    format!(
+                        "Renaming {} `{from}` to `{to}` breaks what still refers to `{from}`",
+                        kind.label()
+                    ),
+                )
+                .help("create it under the new name beside the old one, move users over, then drop the old name"),
+            );
         }
     }
 }
@@ -57,7 +60,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
 /// True when the index `from` may carry a key constraint of the same name:
 /// the model saw that constraint, or does not know the index and its name is
 /// one PostgreSQL gives a constraint's index (`_pkey`, `_key`, `_excl`).
-fn carries_constraint(cx: &Cx, from: &Name) -> bool {
+fn carries_constraint(cx: &MigrationCx, from: &Name) -> bool {
     if let Some((table, _)) = cx.catalog.unique_index(&from.name) {
         return cx.catalog.constraint(table, &from.name).is_some();
     }

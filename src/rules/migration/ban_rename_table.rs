@@ -1,5 +1,6 @@
 //! Renaming a table.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, ObjectKind};
 
 crate::declare_rule! {
@@ -16,7 +17,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-rename-table", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::Rename {
             kind: ObjectKind::Table,
@@ -28,11 +29,13 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             if cx.catalog.table_is_new(from) {
                 continue;
             }
-            out.push(Hit::new(
-                &RULE,
-                format!("Renaming table `{from}` to `{to}` breaks instances still querying `{from}`"),
-                "add the new table or a view under the new name, move readers, then drop the old name later",
-            ));
+            out.push(
+                Finding::new(
+                    &RULE,
+                    format!("Renaming table `{from}` to `{to}` breaks instances still querying `{from}`"),
+                )
+                .help("add the new table or a view under the new name, move readers, then drop the old name later"),
+            );
         }
     }
 }

@@ -1,5 +1,6 @@
 //! SET NOT NULL without a validated CHECK.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 
 crate::declare_rule! {
@@ -26,7 +27,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-set-not-null", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::SetNotNull { table, column } = a {
             // On a column already NOT NULL it changes nothing.
@@ -36,11 +37,7 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             {
                 continue;
             }
-            out.push(Hit::new(
-                &RULE,
-                format!("Setting `{table}.{column}` NOT NULL scans the table under an exclusive lock and breaks writers that omit it"),
-                "add `CHECK (col IS NOT NULL) NOT VALID`, validate it, then SET NOT NULL",
-            ));
+            out.push(Finding::new(&RULE, format!("Setting `{table}.{column}` NOT NULL scans the table under an exclusive lock and breaks writers that omit it")).help("add `CHECK (col IS NOT NULL) NOT VALID`, validate it, then SET NOT NULL").pointing_at(cx.column_clause(column, &["alter", "not", "null"])));
         }
     }
 }

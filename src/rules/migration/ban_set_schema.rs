@@ -1,5 +1,6 @@
 //! Moving an object to another schema.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 
 crate::declare_rule! {
@@ -16,20 +17,22 @@ crate::declare_rule! {
     pub RULE = { id: "ban-set-schema", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::SetSchema { kind, name, schema } = a {
             if cx.catalog.is_new(*kind, name) {
                 continue;
             }
-            out.push(Hit::new(
-                &RULE,
-                format!(
-                    "Moving {} `{name}` to schema `{schema}` breaks what still refers to it by its old name",
-                    kind.label()
-                ),
-                "leave a view or wrapper under the old name while callers move, then remove it later",
-            ));
+            out.push(
+                Finding::new(
+                    &RULE,
+                    format!(
+                        "Moving {} `{name}` to schema `{schema}` breaks what still refers to it by its old name",
+                        kind.label()
+                    ),
+                )
+                .help("leave a view or wrapper under the old name while callers move, then remove it later"),
+            );
         }
     }
 }

@@ -1,5 +1,6 @@
 //! SET UNLOGGED.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 
 crate::declare_rule! {
@@ -17,17 +18,13 @@ crate::declare_rule! {
     pub RULE = { id: "ban-set-unlogged", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::SetUnlogged { table } = a {
             if cx.catalog.table_is_new(table) {
                 continue;
             }
-            out.push(Hit::new(
-                &RULE,
-                format!("Making `{table}` unlogged loses its rows on a crash and on every replica, and rewrites it under an exclusive lock"),
-                "keep durable data logged; approve only if the table holds throwaway data",
-            ));
+            out.push(Finding::new(&RULE, format!("Making `{table}` unlogged loses its rows on a crash and on every replica, and rewrites it under an exclusive lock")).help("keep durable data logged; approve only if the table holds throwaway data"));
         }
     }
 }

@@ -1,5 +1,6 @@
 //! TRUNCATE.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 
 crate::declare_rule! {
@@ -15,7 +16,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-truncate", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::Truncate { tables } = a {
             let existing: Vec<String> = tables
@@ -31,11 +32,13 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             } else {
                 existing.join(", ")
             };
-            out.push(Hit::new(
-                &RULE,
-                format!("Truncating {what} deletes every row, and only a backup can bring them back"),
-                "approve with `-- MIGRATION_APPROVED: <reason>` if the data really must go",
-            ));
+            out.push(
+                Finding::new(
+                    &RULE,
+                    format!("Truncating {what} deletes every row, and only a backup can bring them back"),
+                )
+                .help("approve with `-- MIGRATION_APPROVED: <reason>` if the data really must go"),
+            );
         }
     }
 }

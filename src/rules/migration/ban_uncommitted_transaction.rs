@@ -1,5 +1,6 @@
 //! BEGIN that the file never commits.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 
 crate::declare_rule! {
@@ -19,7 +20,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-uncommitted-transaction", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     if cx.in_do_block || cx.framework_tx || cx.explicit_tx {
         return;
     }
@@ -32,10 +33,6 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         .flat_map(|s| &s.actions)
         .any(|a| matches!(a, Action::Commit));
     if !closed {
-        out.push(Hit::new(
-            &RULE,
-            "This `BEGIN` is never committed in the file, so its changes are rolled back or left open when the migration ends",
-            "end the transaction with `COMMIT;`",
-        ));
+        out.push(Finding::new(&RULE, "This `BEGIN` is never committed in the file, so its changes are rolled back or left open when the migration ends").help("end the transaction with `COMMIT;`"));
     }
 }

@@ -1,5 +1,6 @@
 //! UPDATE without WHERE.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 
 crate::declare_rule! {
@@ -24,7 +25,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-update-without-where", domain: Migration, default: Error, class: Contract };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::Update {
             table,
@@ -44,11 +45,10 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                     cols.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("`, `")
                 ),
             };
-            out.push(Hit::new(
-                &RULE,
-                format!("{what} and loses the previous values"),
-                "add the WHERE clause you meant, and backfill large tables in batches",
-            ));
+            out.push(
+                Finding::new(&RULE, format!("{what} and loses the previous values"))
+                    .help("add the WHERE clause you meant, and backfill large tables in batches"),
+            );
         }
     }
 }

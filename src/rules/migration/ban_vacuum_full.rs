@@ -1,5 +1,6 @@
 //! VACUUM FULL.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 use crate::migration::locks::{self, claim};
 
@@ -16,12 +17,11 @@ crate::declare_rule! {
     pub RULE = { id: "ban-vacuum-full", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     if cx.actions.iter().any(|a| matches!(a, Action::Vacuum { full: true })) {
-        out.push(Hit::new(
-            &RULE,
-            format!("`VACUUM FULL` {}", claim(locks::by_id("vacuum-full"))),
-            "use pg_repack outside the migration, or plain VACUUM",
-        ));
+        out.push(
+            Finding::new(&RULE, format!("`VACUUM FULL` {}", claim(locks::by_id("vacuum-full"))))
+                .help("use pg_repack outside the migration, or plain VACUUM"),
+        );
     }
 }

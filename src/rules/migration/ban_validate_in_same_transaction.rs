@@ -1,5 +1,6 @@
 //! VALIDATE CONSTRAINT in the transaction that added the constraint NOT VALID.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, ConstraintKind};
 use crate::migration::locks::{self, On};
 
@@ -23,7 +24,7 @@ crate::declare_rule! {
     pub RULE = { id: "ban-validate-in-same-transaction", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     if !cx.in_transaction {
         return;
     }
@@ -40,14 +41,10 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         };
         let held = locks::by_id(id);
         let Some(mode) = held.lock(On::Table) else { continue };
-        out.push(Hit::new(
-            &RULE,
-            format!(
+        out.push(Finding::new(&RULE, format!(
                 "Validating `{name}` in the transaction that added it NOT VALID holds the {} lock of the ADD on `{table}`{both} through the whole scan, which {} until it commits",
                 mode.name(),
                 mode.effect()
-            ),
-            "validate the constraint in a later migration, after the ADD has committed",
-        ));
+            )).help("validate the constraint in a later migration, after the ADD has committed"));
     }
 }

@@ -1,5 +1,6 @@
 //! CREATE INDEX without CONCURRENTLY.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 use crate::migration::locks::table_effect;
 
@@ -19,7 +20,7 @@ crate::declare_rule! {
     pub RULE = { id: "require-concurrent-index-creation", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::CreateIndex {
             table,
@@ -30,14 +31,16 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             if cx.catalog.table_is_new(table) {
                 continue;
             }
-            out.push(Hit::new(
-                &RULE,
-                format!(
-                    "Creating an index on `{table}` without CONCURRENTLY {} to it until the build ends",
-                    table_effect(a)
-                ),
-                "use `CREATE INDEX CONCURRENTLY` outside a transaction",
-            ));
+            out.push(
+                Finding::new(
+                    &RULE,
+                    format!(
+                        "Creating an index on `{table}` without CONCURRENTLY {} to it until the build ends",
+                        table_effect(a)
+                    ),
+                )
+                .help("use `CREATE INDEX CONCURRENTLY` outside a transaction"),
+            );
         }
     }
 }

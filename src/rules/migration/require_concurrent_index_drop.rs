@@ -1,5 +1,6 @@
 //! DROP INDEX without CONCURRENTLY.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, ObjectKind};
 use crate::migration::locks::table_effect;
 
@@ -17,7 +18,7 @@ crate::declare_rule! {
     pub RULE = { id: "require-concurrent-index-drop", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::Drop {
             kind: ObjectKind::Index,
@@ -30,14 +31,16 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                 if cx.catalog.is_new(ObjectKind::Index, n) {
                     continue;
                 }
-                out.push(Hit::new(
-                    &RULE,
-                    format!(
-                        "Dropping index `{n}` without CONCURRENTLY locks its table against {}",
-                        table_effect(a).trim_start_matches("blocks ")
-                    ),
-                    "use `DROP INDEX CONCURRENTLY` outside a transaction",
-                ));
+                out.push(
+                    Finding::new(
+                        &RULE,
+                        format!(
+                            "Dropping index `{n}` without CONCURRENTLY locks its table against {}",
+                            table_effect(a).trim_start_matches("blocks ")
+                        ),
+                    )
+                    .help("use `DROP INDEX CONCURRENTLY` outside a transaction"),
+                );
             }
         }
     }

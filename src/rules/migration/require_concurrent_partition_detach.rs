@@ -1,5 +1,6 @@
 //! DETACH PARTITION without CONCURRENTLY.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 use crate::migration::locks::{self, On};
 
@@ -21,7 +22,7 @@ crate::declare_rule! {
     pub RULE = { id: "require-concurrent-partition-detach", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         let Action::DetachPartition {
             table,
@@ -37,14 +38,10 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         let Some(mode) = locks::kind_of(a).and_then(|k| k.lock(On::Table)) else {
             continue;
         };
-        out.push(Hit::new(
-            &RULE,
-            format!(
+        out.push(Finding::new(&RULE, format!(
                 "Detaching `{partition}` from `{table}` without CONCURRENTLY takes {} on both, which {} of the whole table until the migration commits",
                 mode.name(),
                 mode.effect()
-            ),
-            "use `DETACH PARTITION ... CONCURRENTLY` alone in a migration that runs outside a transaction",
-        ));
+            )).help("use `DETACH PARTITION ... CONCURRENTLY` alone in a migration that runs outside a transaction"));
     }
 }

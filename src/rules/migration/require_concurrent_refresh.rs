@@ -1,5 +1,6 @@
 //! REFRESH MATERIALIZED VIEW without CONCURRENTLY.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, ObjectKind};
 use crate::migration::locks::{self, On};
 
@@ -19,7 +20,7 @@ crate::declare_rule! {
     pub RULE = { id: "require-concurrent-refresh", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         let Action::RefreshMaterializedView {
             concurrently: false,
@@ -37,15 +38,17 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
         let Some(kind) = locks::kind_of(a) else { continue };
         let Some(mode) = kind.lock(On::Table) else { continue };
         let what = name.as_ref().map_or("the view".to_string(), |n| format!("`{n}`"));
-        out.push(Hit::new(
-            &RULE,
-            format!(
-                "Refreshing {what} without CONCURRENTLY {}under {}, which {} of it until it ends",
-                if kind.rewrites { "rewrites it " } else { "" },
-                mode.name(),
-                mode.effect()
-            ),
-            "add a unique index to the view and use `REFRESH MATERIALIZED VIEW CONCURRENTLY`",
-        ));
+        out.push(
+            Finding::new(
+                &RULE,
+                format!(
+                    "Refreshing {what} without CONCURRENTLY {}under {}, which {} of it until it ends",
+                    if kind.rewrites { "rewrites it " } else { "" },
+                    mode.name(),
+                    mode.effect()
+                ),
+            )
+            .help("add a unique index to the view and use `REFRESH MATERIALIZED VIEW CONCURRENTLY`"),
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! REINDEX without CONCURRENTLY.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::Action;
 use crate::migration::locks::{self, On};
 
@@ -20,7 +21,7 @@ crate::declare_rule! {
     pub RULE = { id: "require-concurrent-reindex", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         let Action::Reindex {
             concurrently: false,
@@ -37,15 +38,11 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             continue;
         };
         let what = target.as_ref().map_or("its indexes".to_string(), |t| format!("`{t}`"));
-        out.push(Hit::new(
-            &RULE,
-            format!(
+        out.push(Finding::new(&RULE, format!(
                 "`REINDEX` of {what} without CONCURRENTLY takes {} on the indexes it rebuilds and {} on their table, which {} until it ends",
                 index.name(),
                 table.name(),
                 table.effect()
-            ),
-            "use `REINDEX ... CONCURRENTLY` in a migration that runs outside a transaction",
-        ));
+            )).help("use `REINDEX ... CONCURRENTLY` in a migration that runs outside a transaction"));
     }
 }

@@ -1,5 +1,6 @@
 //! Statements that queue on a strong lock without a lock_timeout.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, Name, ObjectKind};
 use crate::migration::locks::{self, LockMode, On};
 
@@ -27,7 +28,7 @@ crate::declare_rule! {
 
 /// The relation an action locks on `on`, as a message names it, and whether
 /// it is a table this change created (which holds no traffic yet).
-fn relation(cx: &Cx, a: &Action, on: On) -> Option<(String, bool)> {
+fn relation(cx: &MigrationCx, a: &Action, on: On) -> Option<(String, bool)> {
     let table = |n: &Name| Some((format!("`{n}`"), cx.catalog.table_is_new(n)));
     match (a, on) {
         (Action::Truncate { tables }, On::Table) | (Action::Lock { tables, .. }, On::Table) => table(tables.first()?),
@@ -70,7 +71,7 @@ fn relation(cx: &Cx, a: &Action, on: On) -> Option<(String, bool)> {
     }
 }
 
-fn strong_lock(cx: &Cx, a: &Action) -> Option<String> {
+fn strong_lock(cx: &MigrationCx, a: &Action) -> Option<String> {
     // VACUUM FULL and CLUSTER without a table rewrite every table they may.
     if matches!(a, Action::Vacuum { full: true } | Action::Cluster) {
         return Some("The ACCESS EXCLUSIVE lock on the tables it rewrites".into());
@@ -90,16 +91,20 @@ fn strong_lock(cx: &Cx, a: &Action) -> Option<String> {
     })
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     if cx.lock_timeout_set || cx.assume_lock_timeout || cx.in_do_block {
         return;
     }
     // The engine reports this rule at the first such statement of a file only.
     if let Some(what) = cx.actions.iter().find_map(|a| strong_lock(cx, a)) {
-        out.push(Hit::new(
-            &RULE,
-            format!("{what} is requested without a `lock_timeout`, so it can queue every query on the table behind it"),
-            "start the migration with `SET lock_timeout = '5s';`",
-        ));
+        out.push(
+            Finding::new(
+                &RULE,
+                format!(
+                    "{what} is requested without a `lock_timeout`, so it can queue every query on the table behind it"
+                ),
+            )
+            .help("start the migration with `SET lock_timeout = '5s';`"),
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! FOREIGN KEY or CHECK added without NOT VALID.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, ConstraintKind};
 use crate::migration::locks::{self, LockMode, On};
 
@@ -19,7 +20,7 @@ crate::declare_rule! {
     pub RULE = { id: "require-not-valid-constraint", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         // `ADD COLUMN ... REFERENCES` adds the foreign key validated: every
         // existing row is checked while the ADD COLUMN's lock is held.
@@ -34,16 +35,12 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             let mode = kind
                 .and_then(|k| k.lock(On::Table))
                 .unwrap_or(LockMode::AccessExclusive);
-            out.push(Hit::new(
-                &RULE,
-                format!(
+            out.push(Finding::new(&RULE, format!(
                     "Adding column `{table}.{}` with REFERENCES validates the foreign key against every existing row under {}, which {} until it ends",
                     column.name,
                     mode.name(),
                     mode.effect()
-                ),
-                "add the column without REFERENCES, then the foreign key `NOT VALID`, then `VALIDATE CONSTRAINT` separately",
-            ));
+                )).help("add the column without REFERENCES, then the foreign key `NOT VALID`, then `VALIDATE CONSTRAINT` separately"));
             continue;
         }
         if let Action::AddConstraint { table, constraint } = a {
@@ -60,11 +57,13 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
                 .as_deref()
                 .map(|n| format!(" `{n}`"))
                 .unwrap_or_default();
-            out.push(Hit::new(
-                &RULE,
-                format!("Adding {kind}{name} to `{table}` without NOT VALID scans the table while blocking writes"),
-                "add it `NOT VALID`, then `VALIDATE CONSTRAINT` separately",
-            ));
+            out.push(
+                Finding::new(
+                    &RULE,
+                    format!("Adding {kind}{name} to `{table}` without NOT VALID scans the table while blocking writes"),
+                )
+                .help("add it `NOT VALID`, then `VALIDATE CONSTRAINT` separately"),
+            );
         }
     }
 }

@@ -1,5 +1,6 @@
 //! UNIQUE or PRIMARY KEY added without USING INDEX.
-use super::{Cx, Hit};
+use super::MigrationCx;
+use crate::finding::Finding;
 use crate::migration::action::{Action, ConstraintKind};
 
 crate::declare_rule! {
@@ -19,7 +20,7 @@ crate::declare_rule! {
     pub RULE = { id: "require-unique-using-index", domain: Migration, default: Warning, class: Lock };
 }
 
-pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
+pub fn check(cx: &MigrationCx, out: &mut Vec<Finding>) {
     for a in cx.actions {
         if let Action::AddColumn { table, column } = a {
             let kind = match (column.primary_key, column.unique) {
@@ -30,14 +31,10 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             if cx.catalog.table_is_new(table) {
                 continue;
             }
-            out.push(Hit::new(
-                &RULE,
-                format!(
+            out.push(Finding::new(&RULE, format!(
                     "Adding column `{}` as {kind} to `{table}` builds its index under an exclusive lock",
                     column.name
-                ),
-                "add the column without the constraint, build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then add the constraint `USING INDEX`",
-            ));
+                )).help("add the column without the constraint, build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then add the constraint `USING INDEX`"));
         }
         if let Action::AddConstraint { table, constraint } = a {
             let kind = match constraint.kind {
@@ -48,11 +45,13 @@ pub fn check(cx: &Cx, out: &mut Vec<Hit>) {
             if constraint.using_index || cx.catalog.table_is_new(table) {
                 continue;
             }
-            out.push(Hit::new(
-                &RULE,
-                format!("Adding {kind} to `{table}` builds its index under an exclusive lock"),
-                "build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then add the constraint `USING INDEX`",
-            ));
+            out.push(
+                Finding::new(
+                    &RULE,
+                    format!("Adding {kind} to `{table}` builds its index under an exclusive lock"),
+                )
+                .help("build the index with `CREATE UNIQUE INDEX CONCURRENTLY`, then add the constraint `USING INDEX`"),
+            );
         }
     }
 }

@@ -5,6 +5,7 @@
 use super::Table;
 use crate::finding::Finding;
 use crate::flags::FlagRegistry;
+use crate::manifest::history::PhaseEntry;
 use crate::manifest::model::{Manifest, Node, Phase};
 use crate::manifest::RolloutsConfig;
 
@@ -15,6 +16,7 @@ mod checklist_item_without_owner;
 mod duplicate_feature_id;
 mod duplicate_phase_name;
 mod exit_threshold_loosened;
+mod exposed_phase_without_bake;
 mod exposed_phase_without_exit_gates;
 mod exposed_phase_without_rollback_triggers;
 mod final_phase_below_full_traffic;
@@ -22,6 +24,7 @@ mod missing_kill_switch;
 mod missing_rollback_plan;
 mod mixed_metric_units;
 mod percentage_out_of_range;
+mod phase_advanced_before_bake;
 mod phase_skipped;
 mod rollback_trigger_inside_exit_band;
 mod traffic_decrease;
@@ -43,6 +46,9 @@ pub struct RolloutCx<'a> {
     pub registry_path: &'a str,
     /// `current_phase` at the merge base (`--base`), when the manifest existed there.
     pub base_phase: Option<&'a str>,
+    /// With `--base`, when `current_phase` moves forward from a phase with a
+    /// `bake`: the commit that entered that phase.
+    pub entered: Option<&'a PhaseEntry>,
 }
 
 /// A per-manifest rule's check.
@@ -57,6 +63,7 @@ pub static RULES: &Table<RuleFn> = super::table![
     final_phase_below_full_traffic,
     exposed_phase_without_exit_gates,
     exposed_phase_without_rollback_triggers,
+    exposed_phase_without_bake,
     rollback_trigger_inside_exit_band,
     exit_threshold_loosened,
     mixed_metric_units,
@@ -65,6 +72,7 @@ pub static RULES: &Table<RuleFn> = super::table![
     duplicate_phase_name,
     unknown_current_phase,
     phase_skipped,
+    phase_advanced_before_bake,
     checklist_item_without_owner,
     checklist_incomplete_at_final_phase,
     missing_rollback_plan,

@@ -1,6 +1,6 @@
 //! Traffic that goes down from one phase (or step) to the next.
 use super::{exposures, pct, RolloutCx};
-use crate::finding::Finding;
+use crate::finding::{Finding, Related};
 
 crate::declare_rule! {
     /// ## What it does
@@ -37,16 +37,24 @@ pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
             } else {
                 format!("phase {}", next.phase.label())
             };
-            out.push(m.finding(
-                &RULE,
-                next.ptr,
-                format!(
+            out.push(
+                m.finding(
+                    &RULE,
+                    next.ptr,
+                    format!(
                     "Traffic goes down from {} in {from} to {} in {to}, so users who already have the feature lose it",
                     pct(prev.percent),
                     pct(next.percent)
                 ),
-                "order phases by increasing traffic; to go back, move `current_phase` to an earlier phase instead",
-            ));
+                    "order phases by increasing traffic; to go back, move `current_phase` to an earlier phase instead",
+                )
+                .related(Related {
+                    file: None,
+                    location: m.location(&m.span(prev.ptr)),
+                    span: Some(m.span(prev.ptr)),
+                    label: format!("traffic was {} here", pct(prev.percent)),
+                }),
+            );
         }
     }
 }

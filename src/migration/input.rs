@@ -1,38 +1,9 @@
-//! Findings about the file and its comments rather than one statement.
+//! What reading a migration file finds wrong with the file as a whole:
+//! text that is not SQL, unterminated literals, psql meta-commands. These
+//! rules are declared beside the reader that finds the problem.
+use super::lex::SkipKind;
+use super::MigrationFile;
 use crate::finding::Finding;
-use crate::migration::lex::SkipKind;
-use crate::migration::MigrationFile;
-
-crate::declare_rule! {
-    /// ## What it does
-    /// Flags a `MIGRATION_APPROVED` comment that cannot approve anything: no `:`,
-    /// a blank reason, an empty or unknown rule list, or a marker written in
-    /// another case or with a hyphen (`-- migration_approved: ...`), which
-    /// would otherwise be a comment silently ignored.
-    ///
-    /// ## Why it blocks a release
-    /// An approval is an audit record: one without a reason records nothing,
-    /// so it approves nothing and the statement stays blocked.
-    ///
-    /// ## How to ship it safely
-    /// `-- MIGRATION_APPROVED: <why this is safe>`, or
-    /// `-- MIGRATION_APPROVED(rule-id, ...): <why>` with ids from `shipgate rules`.
-    pub INVALID_APPROVAL = { id: "invalid-approval", domain: Migration, default: Error, class: Other };
-}
-
-crate::declare_rule! {
-    /// ## What it does
-    /// Flags a valid approval comment whose statement has no finding it approves.
-    ///
-    /// ## Why it blocks a release
-    /// It does not block. An approval in the wrong place usually means the
-    /// statement it was meant for is still blocked, or was changed.
-    ///
-    /// ## How to ship it safely
-    /// Move the comment onto the statement's line (after its `;`) or just above
-    /// it, or remove it.
-    pub UNUSED_APPROVAL = { id: "unused-approval", domain: Migration, default: Warning, class: Other };
-}
 
 crate::declare_rule! {
     /// ## What it does

@@ -14,7 +14,7 @@ use crate::rule::{Class, Domain};
 
 /// What classification reads: all of it plain data.
 #[derive(Debug, Default)]
-pub struct ClassifyInput<'a> {
+pub struct ChangeFacts<'a> {
     /// The findings of `check --base` (approved ones included).
     pub findings: &'a [Finding],
     /// The change records of `check --base` (`report.changes`).
@@ -58,7 +58,7 @@ fn globs(patterns: &[String]) -> GlobSet {
 }
 
 /// The classes of change in a pull request, in a stable order.
-pub fn classify(input: &ClassifyInput<'_>, config: &SignoffConfig) -> Vec<ClassHit> {
+pub fn classes_of_change(input: &ChangeFacts<'_>, config: &SignoffConfig) -> Vec<ClassHit> {
     let mut hits: Vec<ClassHit> = Vec::new();
     let mut push = |class: String, reason: String, approvers: &[String]| {
         if hits.iter().any(|h| h.class == class) {
@@ -231,8 +231,8 @@ mod tests {
         f.approved = true;
         f.file = Some("m/1.sql".into());
         let findings = [f];
-        let hits = classify(
-            &ClassifyInput {
+        let hits = classes_of_change(
+            &ChangeFacts {
                 findings: &findings,
                 ..Default::default()
             },
@@ -272,7 +272,7 @@ mod tests {
             high_risk_paths: vec!["src/auth/**".into()],
             ..Default::default()
         };
-        let input = ClassifyInput {
+        let input = ChangeFacts {
             changes: &changes,
             migration_actions: vec![(
                 "m/2.sql".into(),
@@ -289,7 +289,7 @@ mod tests {
             config_paths: &config_paths,
             ..Default::default()
         };
-        let hits = classify(&input, &config);
+        let hits = classes_of_change(&input, &config);
         let ga = hits.iter().find(|h| h.class == "phase-advance:ga").unwrap();
         assert_eq!(
             ga.required,
@@ -335,8 +335,8 @@ mod tests {
                 false,
             );
             let actions = file.statements.into_iter().flat_map(|s| s.actions).collect();
-            let hits = classify(
-                &ClassifyInput {
+            let hits = classes_of_change(
+                &ChangeFacts {
                     migration_actions: vec![("m/3.sql".into(), actions)],
                     ..Default::default()
                 },
@@ -360,8 +360,8 @@ mod tests {
     #[test]
     fn docs_only() {
         let files: Vec<String> = vec!["README.md".into(), "docs/x.txt".into()];
-        let hits = classify(
-            &ClassifyInput {
+        let hits = classes_of_change(
+            &ChangeFacts {
                 changed_files: &files,
                 ..Default::default()
             },
