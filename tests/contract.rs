@@ -82,7 +82,8 @@ fn still_referenced_by(path: &str, text: &str) -> (Option<i32>, Vec<Value>) {
     change(&[(path, text)], DROP)
 }
 
-/// Code that still uses `members.old_field`, and the line of the reference.
+/// Code that still uses `members.old_field`, and the line of the reference:
+/// SQL strings, a distinctive identifier, and each ORM's schema file.
 const STILL_REFERENCED: &[(&str, &str, u64)] = &[
     (
         "src/members.ts",
@@ -105,6 +106,32 @@ const STILL_REFERENCED: &[(&str, &str, u64)] = &[
         1,
     ),
     ("web/member.tsx", "export const Name = (m: Member) => <b>{m.oldField}</b>;\n", 1),
+    // ORM schema files, resolved to table and column.
+    (
+        "prisma/schema.prisma",
+        "model Member {\n  id       Int     @id\n  oldField String? @map(\"old_field\")\n\n  @@map(\"members\")\n}\n",
+        3,
+    ),
+    (
+        "src/schema.rs",
+        "// @generated automatically by Diesel CLI.\n\ndiesel::table! {\n    members (id) {\n        id -> Int4,\n        old_field -> Nullable<Text>,\n    }\n}\n",
+        6,
+    ),
+    (
+        "src/db/schema.ts",
+        "import { pgTable, integer, text } from \"drizzle-orm/pg-core\";\n\nexport const members = pgTable(\"members\", {\n  id: integer(\"id\").primaryKey(),\n  oldField: text(\"old_field\"),\n});\n",
+        5,
+    ),
+    (
+        "app/models.py",
+        "from sqlalchemy import Column, Integer, Text\nfrom sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n\n\nclass Member(Base):\n    __tablename__ = \"members\"\n    id = Column(Integer, primary_key=True)\n    old_field = Column(Text)\n",
+        10,
+    ),
+    (
+        "crm/models.py",
+        "from django.db import models\n\n\nclass Member(models.Model):\n    old_field = models.TextField(null=True)\n\n    class Meta:\n        db_table = \"members\"\n",
+        5,
+    ),
 ];
 
 #[test]
@@ -436,5 +463,22 @@ fn the_markdown_summary_lists_the_references() {
     assert!(
         md.contains("(still uses \\`members.old&#95;field\\`: src/q.ts:1)"),
         "{md}"
+    );
+}
+
+#[test]
+fn an_orm_field_counts_even_when_its_name_is_not_distinctive() {
+    // `orders.status` exists too: only the ORM resolves `status` to `members`.
+    let django = "from django.db import models\n\n\nclass Member(models.Model):\n    status = models.TextField()\n\n    class Meta:\n        db_table = \"members\"\n";
+    let (code, findings) = change(
+        &[("crm/models.py", django), ("src/orders.ts", "order.status;\n")],
+        "ALTER TABLE members DROP COLUMN status; -- MIGRATION_APPROVED: unused\n",
+    );
+    assert_eq!(code, Some(1), "{findings:#?}");
+    let related = findings[0]["related"].as_array().unwrap();
+    assert_eq!(related.len(), 1, "{findings:#?}");
+    assert_eq!(
+        (&related[0]["file"], &related[0]["line"]),
+        (&"crm/models.py".into(), &5.into())
     );
 }
