@@ -91,6 +91,14 @@ pub struct Contraction {
 }
 
 impl Target {
+    /// A column of `table`; `distinctive` as the schema model says.
+    pub fn column(table: &str, name: &str, distinctive: bool) -> Target {
+        Target {
+            distinctive,
+            ..Target::new(TargetKind::Column, Some(table), name)
+        }
+    }
+
     fn new(kind: TargetKind, table: Option<&str>, name: &str) -> Target {
         Target {
             kind,
@@ -284,15 +292,6 @@ pub fn is_generated(src: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    fn column(table: &str, name: &str, distinctive: bool) -> Target {
-        Target {
-            kind: TargetKind::Column,
-            table: Some(table.into()),
-            name: name.into(),
-            distinctive,
-        }
-    }
-
     fn lines(path: &str, text: &str, t: Target) -> Vec<(usize, Via)> {
         scan_file(path, text, &[t]).iter().map(|r| (r.line, r.via)).collect()
     }
@@ -301,29 +300,32 @@ mod tests {
     fn sql_in_strings_and_distinctive_words_count_comments_do_not() {
         let ts = "// old_field was here\nconst q = `SELECT id, old_field\n  FROM members`;\nrow.oldField;\n";
         assert_eq!(
-            lines("src/m.ts", ts, column("members", "old_field", true)),
+            lines("src/m.ts", ts, Target::column("members", "old_field", true)),
             [(2, Via::Sql), (4, Via::Identifier)]
         );
         // Not distinctive: only SQL tied to the table counts.
         let ts = "order.status; q = \"SELECT status FROM orders\"; r = 'select status from members'\n";
-        assert_eq!(lines("a.js", ts, column("members", "status", false)), [(1, Via::Sql)]);
         assert_eq!(
-            scan_file("a.js", ts, &[column("members", "status", false)])[0].column,
+            lines("a.js", ts, Target::column("members", "status", false)),
+            [(1, Via::Sql)]
+        );
+        assert_eq!(
+            scan_file("a.js", ts, &[Target::column("members", "status", false)])[0].column,
             ts.find("status from members").unwrap() + 1
         );
         // Not code, or generated.
-        assert!(lines("README.md", "old_field", column("members", "old_field", true)).is_empty());
+        assert!(lines("README.md", "old_field", Target::column("members", "old_field", true)).is_empty());
         assert!(lines(
             "x.go",
             "// Code generated. DO NOT EDIT.\nvar old_field",
-            column("m", "old_field", true)
+            Target::column("m", "old_field", true)
         )
         .is_empty());
         assert_eq!(
             lines(
                 "q.py",
                 "q = \"\"\"\nSELECT old_field FROM members\n\"\"\"",
-                column("members", "old_field", false)
+                Target::column("members", "old_field", false)
             ),
             [(2, Via::Sql)]
         );

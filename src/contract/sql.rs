@@ -187,22 +187,13 @@ fn names(t: &Tok, target: &Target, toks: &[Tok], i: usize, tables: &[(String, Ve
 mod tests {
     use super::*;
 
-    fn column(table: &str, name: &str) -> Target {
-        Target {
-            kind: TargetKind::Column,
-            table: Some(table.into()),
-            name: name.into(),
-            distinctive: false,
-        }
-    }
-
     fn found(sql: &str, t: Target) -> Vec<&str> {
         references(sql, &[t]).into_iter().map(|(_, r)| &sql[r]).collect()
     }
 
     #[test]
     fn a_column_counts_when_the_statement_ties_it_to_its_table() {
-        let t = || column("members", "old_field");
+        let t = || Target::column("members", "old_field", false);
         assert_eq!(found("SELECT id, old_field FROM members", t()), ["old_field"]);
         assert_eq!(found("select m.old_field from public.members m", t()), ["old_field"]);
         assert_eq!(

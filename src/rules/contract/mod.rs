@@ -81,16 +81,11 @@ fn age(seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contract::{Target, TargetKind, Via};
+    use crate::contract::{Target, Via};
 
     fn contraction() -> Contraction {
         Contraction {
-            target: Target {
-                kind: TargetKind::Column,
-                table: Some("members".into()),
-                name: "old_field".into(),
-                distinctive: true,
-            },
+            target: Target::column("members", "old_field", true),
             file: "migrations/2_drop.sql".into(),
             span: 0..40,
             location: Location {
