@@ -73,73 +73,25 @@ const NEEDS_A_BASE: &[&str] = &[
 
 #[test]
 fn every_flag_rule_has_failing_and_passing_fixtures() {
-    let all = fixtures();
-    let mut missing = Vec::new();
-    for meta in shipgate::registry::all() {
-        // A rule on what a change does (`--base`) has no directory fixture:
-        // tests/ci.rs runs it on a pull request.
-        if meta.domain != Domain::Flags || NEEDS_A_BASE.contains(&meta.id) {
-            continue;
-        }
-        for (fail, kind) in [(true, "fail_"), (false, "pass_")] {
-            if !all.iter().any(|f| f.rule == meta.id && f.fail == fail) {
-                missing.push(format!("{FIXTURES}/{}/{kind}*", meta.id));
-            }
-        }
-    }
+    // A rule on what a change does (`--base`) has no directory fixture:
+    // tests/ci.rs runs it on a pull request.
+    let missing = common::rules_without_fixtures(&fixtures(), Domain::Flags, FIXTURES, |id| NEEDS_A_BASE.contains(&id));
     assert!(missing.is_empty(), "rules without fixtures:\n{}", missing.join("\n"));
 }
 
 #[test]
 fn fail_fixtures_produce_their_finding() {
-    let mut problems = Vec::new();
-    let mut mismatched = Vec::new();
-    for f in fixtures().into_iter().filter(|f| f.fail) {
-        let report = check(&f.path, None);
-        if !report.findings.iter().any(|x| x.rule == f.rule) {
-            problems.push(format!(
-                "{}: no `{}` finding; found:\n{}",
-                f.path.display(),
-                f.rule,
-                describe(&report)
-            ));
-            continue;
-        }
-        for finding in report.findings.iter().filter(|x| x.rule == f.rule) {
-            if finding.location.is_none() && finding.file.is_some() {
-                problems.push(format!("{}: `{}` has no line", f.path.display(), finding.message));
-            }
-        }
-        let name = f.snapshot_name();
-        let text = screen(&report);
-        let checked = std::panic::catch_unwind(|| insta::assert_snapshot!(name, text));
-        if checked.is_err() {
-            mismatched.push(f.snapshot_name());
-        }
-    }
-    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
-    assert!(
-        mismatched.is_empty(),
-        "snapshots differ (review with `cargo insta review`): {}",
-        mismatched.join(", ")
+    common::fail_fixtures_produce_their_finding(
+        fixtures(),
+        |f| check(&f.path, None),
+        true,
+        |f, report| insta::assert_snapshot!(f.snapshot_name(), screen(report)),
     );
 }
 
 #[test]
 fn pass_fixtures_produce_no_finding_of_their_rule() {
-    let mut problems = Vec::new();
-    for f in fixtures().into_iter().filter(|f| !f.fail) {
-        let report = check(&f.path, None);
-        if report.findings.iter().any(|x| x.rule == f.rule) {
-            problems.push(format!(
-                "{}: unexpected `{}`; found:\n{}",
-                f.path.display(),
-                f.rule,
-                describe(&report)
-            ));
-        }
-    }
-    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    common::pass_fixtures_produce_no_finding_of_their_rule(fixtures(), |f| check(&f.path, None));
 }
 
 #[test]

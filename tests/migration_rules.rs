@@ -11,7 +11,7 @@
 //! file, no Rust.
 
 mod common;
-use common::{describe, Fixture};
+use common::Fixture;
 
 use shipgate::app::Report;
 use shipgate::config::Config;
@@ -56,65 +56,18 @@ fn fixtures_are_named_after_migration_rules() {
 
 #[test]
 fn every_migration_rule_has_failing_and_passing_fixtures() {
-    let all = fixtures();
-    let mut missing = Vec::new();
-    for meta in shipgate::registry::all() {
-        if meta.domain != Domain::Migration || needs_more_than_files(meta.id) {
-            continue;
-        }
-        for (fail, kind) in [(true, "fail_"), (false, "pass_")] {
-            if !all.iter().any(|f| f.rule == meta.id && f.fail == fail) {
-                missing.push(format!("{FIXTURES}/{}/{kind}*", meta.id));
-            }
-        }
-    }
+    let missing = common::rules_without_fixtures(&fixtures(), Domain::Migration, FIXTURES, needs_more_than_files);
     assert!(missing.is_empty(), "rules without fixtures:\n{}", missing.join("\n"));
 }
 
 #[test]
 fn fail_fixtures_produce_their_finding() {
-    let mut problems = Vec::new();
-    let mut mismatched = Vec::new();
-    for f in fixtures().into_iter().filter(|f| f.fail) {
-        let report = lint(&f);
-        if !report.findings.iter().any(|x| x.rule == f.rule) {
-            problems.push(format!(
-                "{}: no `{}` finding; found:\n{}",
-                f.path.display(),
-                f.rule,
-                describe(&report)
-            ));
-            continue;
-        }
-        let text = render(&report, Format::Human, false);
-        let name = f.snapshot_name();
-        // Check every snapshot before failing, so one review shows them all.
-        let checked = std::panic::catch_unwind(|| insta::assert_snapshot!(name, text));
-        if checked.is_err() {
-            mismatched.push(f.snapshot_name());
-        }
-    }
-    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
-    assert!(
-        mismatched.is_empty(),
-        "snapshots differ (review with `cargo insta review`): {}",
-        mismatched.join(", ")
-    );
+    common::fail_fixtures_produce_their_finding(fixtures(), lint, false, |f, report| {
+        insta::assert_snapshot!(f.snapshot_name(), render(report, Format::Human, false))
+    });
 }
 
 #[test]
 fn pass_fixtures_produce_no_finding_of_their_rule() {
-    let mut problems = Vec::new();
-    for f in fixtures().into_iter().filter(|f| !f.fail) {
-        let report = lint(&f);
-        if report.findings.iter().any(|x| x.rule == f.rule) {
-            problems.push(format!(
-                "{}: unexpected `{}`; found:\n{}",
-                f.path.display(),
-                f.rule,
-                describe(&report)
-            ));
-        }
-    }
-    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    common::pass_fixtures_produce_no_finding_of_their_rule(fixtures(), lint);
 }

@@ -167,3 +167,86 @@ pub fn regex_escape(s: &str) -> String {
         })
         .collect()
 }
+
+/// The fixtures a domain is missing: `<root>/<rule-id>/fail_*` or `pass_*`
+/// for each rule of `domain` that `exempt` does not excuse.
+pub fn rules_without_fixtures(
+    all: &[Fixture],
+    domain: shipgate::registry::Domain,
+    root: &str,
+    exempt: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let mut missing = Vec::new();
+    for meta in shipgate::registry::all() {
+        if meta.domain != domain || exempt(meta.id) {
+            continue;
+        }
+        for (fail, kind) in [(true, "fail_"), (false, "pass_")] {
+            if !all.iter().any(|f| f.rule == meta.id && f.fail == fail) {
+                missing.push(format!("{root}/{}/{kind}*", meta.id));
+            }
+        }
+    }
+    missing
+}
+
+/// Runs every `fail_*` fixture: each must produce a finding of its rule
+/// (with a line, when it names a file and `with_line`), and `snapshot` checks
+/// its rendering. Every snapshot is checked before the test fails, so one
+/// review shows them all.
+pub fn fail_fixtures_produce_their_finding(
+    all: Vec<Fixture>,
+    run: impl Fn(&Fixture) -> shipgate::app::Report,
+    with_line: bool,
+    snapshot: impl Fn(&Fixture, &shipgate::app::Report),
+) {
+    let mut problems = Vec::new();
+    let mut mismatched = Vec::new();
+    for f in all.into_iter().filter(|f| f.fail) {
+        let report = run(&f);
+        if !report.findings.iter().any(|x| x.rule == f.rule) {
+            let found = describe(&report);
+            problems.push(format!(
+                "{}: no `{}` finding; found:\n{found}",
+                f.path.display(),
+                f.rule
+            ));
+            continue;
+        }
+        for finding in report.findings.iter().filter(|x| x.rule == f.rule) {
+            if with_line && finding.location.is_none() && finding.file.is_some() {
+                problems.push(format!("{}: `{}` has no line", f.path.display(), finding.message));
+            }
+        }
+        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| snapshot(&f, &report)));
+        if checked.is_err() {
+            mismatched.push(f.snapshot_name());
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    assert!(
+        mismatched.is_empty(),
+        "snapshots differ (review with `cargo insta review`): {}",
+        mismatched.join(", ")
+    );
+}
+
+/// Runs every `pass_*` fixture: none may produce a finding of its rule.
+pub fn pass_fixtures_produce_no_finding_of_their_rule(
+    all: Vec<Fixture>,
+    run: impl Fn(&Fixture) -> shipgate::app::Report,
+) {
+    let mut problems = Vec::new();
+    for f in all.into_iter().filter(|f| !f.fail) {
+        let report = run(&f);
+        if report.findings.iter().any(|x| x.rule == f.rule) {
+            let found = describe(&report);
+            problems.push(format!(
+                "{}: unexpected `{}`; found:\n{found}",
+                f.path.display(),
+                f.rule
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
