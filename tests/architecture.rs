@@ -48,6 +48,50 @@ fn imports_run_down_the_layers_without_cycles() {
     assert!(problems.is_empty(), "layer violations:\n{}", problems.join("\n"));
 }
 
+/// What only the models may use: a rule reads the model, it never parses.
+/// (A `regex::Regex` that the model compiled may be passed in; building one is parsing.)
+const PARSING: &[&str] = &[
+    "sqlparser::",
+    "crate::migration::lex::lex",
+    "crate::migration::recognise",
+    "Regex::new",
+    "pulldown_cmark",
+    "saphyr",
+];
+
+#[test]
+fn rules_never_parse() {
+    let mut files = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules"), &mut files);
+    assert!(files.len() > 50, "too few rule files found: the walk is broken");
+    let mut problems = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        problems.extend(
+            parsing_calls(&text)
+                .into_iter()
+                .map(|(line, what)| format!("{}:{line}: `{what}`: parsing belongs in the model", file.display())),
+        );
+    }
+    assert!(problems.is_empty(), "rules that parse:\n{}", problems.join("\n"));
+}
+
+#[test]
+fn the_parse_check_catches_a_rule_that_lexes() {
+    let text = "use crate::migration::action::Action;\n// sqlparser:: in a comment\nfn f() { crate::migration::lex::lex(\"x\"); }\n";
+    assert_eq!(parsing_calls(text), vec![(3, "crate::migration::lex::lex")]);
+}
+
+/// The (1-based line, pattern) of each use of a parser, outside `//` comments.
+fn parsing_calls(text: &str) -> Vec<(usize, &'static str)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let code = line.split("//").next().unwrap_or("");
+        out.extend(PARSING.iter().filter(|p| code.contains(*p)).map(|p| (i + 1, *p)));
+    }
+    out
+}
+
 #[test]
 fn the_checker_catches_an_upward_import_and_a_cycle() {
     let layers: &[(&str, &[&str])] = &[("low", &["a", "b"]), ("high", &["c"])];
