@@ -89,6 +89,13 @@ fn every_rule_has_a_documented_page() {
             "## How to ship it safely",
         ] {
             assert!(meta.doc.contains(heading), "{} lacks `{heading}`", meta.id);
+            // Markdown needs the blank line: without it the heading runs into the paragraph above.
+            let at = meta.doc.find(heading).unwrap_or(0);
+            assert!(
+                meta.doc[..at].trim().is_empty() || meta.doc[..at].trim_end_matches(' ').ends_with("\n\n"),
+                "{}: no blank line before `{heading}`",
+                meta.id
+            );
         }
         assert!(!meta.summary().is_empty(), "{} has no summary", meta.id);
         let id = meta.id;

@@ -35,11 +35,13 @@ crate::declare_rule! {
     /// says `@generated` or `DO NOT EDIT` (except ORM schema files), files
     /// that `.gitignore` hides, and the globs in `migrations.contract_ignore`.
     /// For a rename, only the old name is a stale reference.
+    ///
     /// ## Why it blocks a release
     /// The code in this very change still reads the old name: the first
     /// query after the migration runs fails, in the new release as in the
     /// old one. A plain `-- MIGRATION_APPROVED: …` approves the data loss,
     /// not the broken code, so it does not silence this rule.
+    ///
     /// ## How to ship it safely
     /// Follow expand/contract (`docs/expand-contract.md`): stop using the
     /// old name in the code and release that; drop or rename it in a later

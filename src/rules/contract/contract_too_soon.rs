@@ -20,6 +20,7 @@ crate::declare_rule! {
     /// history is cut: the run is not evaluated (exit 3) and says to fetch
     /// full history (`fetch-depth: 0`), never a silent pass.
     /// `migrations.contract_min_age: 0` turns the rule off.
+    ///
     /// ## Why it blocks a release
     /// Expand, migrate and contract ship in separate releases so that
     /// instances of the previous release never meet a schema without what
@@ -27,6 +28,7 @@ crate::declare_rule! {
     /// no rollback can bring the old code back, the old name is still in
     /// use. A plain `-- MIGRATION_APPROVED: …` approves the data loss, not
     /// the timing, so it does not silence this rule.
+    ///
     /// ## How to ship it safely
     /// Release the code that stopped using it, wait the minimum age, then
     /// contract in a later change (`docs/expand-contract.md`). When no
