@@ -322,6 +322,22 @@ fn the_same_column_name_on_another_table_is_not_a_reference() {
 }
 
 #[test]
+fn a_single_word_column_counts_in_sql_but_not_as_a_bare_word() {
+    // `email` is on no other table, but it is an everyday word: the
+    // variable does not count, the SQL that reads `members.email` does.
+    let drop = "ALTER TABLE members DROP COLUMN email; -- MIGRATION_APPROVED: moved to contacts\n";
+    let word = "export const send = (email: string) => mailer.send({ to: email });\n";
+    let (code, findings) = change(&[("src/mail.ts", word)], drop);
+    assert_eq!((code, findings.len()), (Some(0), 0), "{findings:#?}");
+    let sql = "const q = 'SELECT id, email FROM members';\n";
+    let (code, findings) = change(&[("src/mail.ts", word), ("src/q.ts", sql)], drop);
+    assert_eq!(code, Some(1), "{findings:#?}");
+    let related = findings[0]["related"].as_array().unwrap();
+    assert_eq!(related.len(), 1, "{related:#?}");
+    assert_eq!(related[0]["file"], "src/q.ts");
+}
+
+#[test]
 fn a_name_only_in_docs_changelogs_and_old_migrations_is_not_a_reference() {
     let (code, findings) = change(
         &[

@@ -500,21 +500,34 @@ fn collect_contractions(file: &MigrationFile, facts: &mut Facts) {
     }
 }
 
-/// A column's name is distinctive (a bare identifier in code may count as
-/// a reference) when no other table of the schema has a column of that
-/// name; another object's name, when it is a compound name (`members_archive`,
-/// not `users`), since single words are everyday identifiers in code.
+/// A name is distinctive (a bare identifier in code may count as a
+/// reference) when it is a compound name (`members_archive`, `documentId`,
+/// not `users` or `document`: single words are everyday identifiers in
+/// code, such as the browser's `document`), and, for a column, when no other
+/// table of the schema has a column of that name.
 fn mark_distinctive(contractions: &mut [crate::contract::Contraction], catalog: &Catalog) {
     use crate::contract::TargetKind;
     for c in contractions {
         let t = &mut c.target;
         t.distinctive = match t.kind {
-            TargetKind::Column => !catalog
-                .tables
-                .iter()
-                .any(|(name, table)| Some(&name.name) != t.table.as_ref() && table.columns.contains_key(&t.name)),
             TargetKind::EnumValue => false,
-            _ => t.name.trim_matches('_').contains('_'),
+            TargetKind::Column => {
+                compound(&t.name)
+                    && !catalog.tables.iter().any(|(name, table)| {
+                        Some(&name.name) != t.table.as_ref() && table.columns.contains_key(&t.name)
+                    })
+            }
+            _ => compound(&t.name),
         };
     }
+}
+
+/// `old_field` or `oldField`, not `document`.
+fn compound(name: &str) -> bool {
+    let name = name.trim_matches('_');
+    name.contains('_')
+        || name
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
 }

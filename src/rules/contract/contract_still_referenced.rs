@@ -23,11 +23,12 @@ crate::declare_rule! {
     ///   type when the statement names it; an enum value when the statement
     ///   has it as a string;
     /// - a bare identifier anywhere else in code (not in comments), only
-    ///   when the name is distinctive: no other table of the schema has a
-    ///   column of that name (`members.status` is not matched by
-    ///   `order.status`), or, for another object, a compound name such as
-    ///   `members_archive`. A snake_case name also matches its camelCase
-    ///   form (`old_field`, `oldField`).
+    ///   when the name is distinctive: a compound name (`old_field`,
+    ///   `documentId`, `members_archive`; never a single word such as
+    ///   `email` or `document`, which code uses for everything) and, for a
+    ///   column, one that no other table of the schema has
+    ///   (`members.status` is not matched by `order.status`). A snake_case
+    ///   name also matches its camelCase form (`old_field`, `oldField`).
     ///
     /// Not code: the migrations (and any folder named `migrations` or
     /// `migrate`), Markdown and other documentation, `docs/`,
