@@ -338,6 +338,20 @@ fn a_single_word_column_counts_in_sql_but_not_as_a_bare_word() {
 }
 
 #[test]
+fn a_column_dropped_and_added_back_is_no_contraction() {
+    // Prisma's way of changing a type: the column is still there afterwards,
+    // so the code that reads it is expected (the data loss is ban-drop-column's).
+    let sql = "ALTER TABLE members DROP COLUMN old_field, ADD COLUMN old_field int; -- MIGRATION_APPROVED: retyped\n";
+    let code = "const q = 'SELECT id, old_field FROM members';\n";
+    let (code, findings) = change(&[("src/q.ts", code)], sql);
+    assert_eq!((code, findings.len()), (Some(0), 0), "{findings:#?}");
+    // Re-created under another name only: the old name is gone.
+    let sql = "ALTER TABLE members DROP COLUMN old_field, ADD COLUMN new_field int; -- MIGRATION_APPROVED: retyped\n";
+    let (code, findings) = change(&[("src/q.ts", "const q = 'SELECT id, old_field FROM members';\n")], sql);
+    assert_eq!((code, findings.len()), (Some(1), 1), "{findings:#?}");
+}
+
+#[test]
 fn a_name_only_in_docs_changelogs_and_old_migrations_is_not_a_reference() {
     let (code, findings) = change(
         &[

@@ -71,7 +71,9 @@ fn run_migrations(
         |input| load(input, config),
         |input, file| judge(input, file, &mut state, report),
     )?;
-    mark_distinctive(&mut state.facts.contractions, &state.catalog);
+    let catalog = &state.catalog;
+    state.facts.contractions.retain(|c| !back_again(catalog, &c.target));
+    mark_distinctive(&mut state.facts.contractions, catalog);
     Ok(state.facts)
 }
 
@@ -519,6 +521,29 @@ fn mark_distinctive(contractions: &mut [crate::contract::Contraction], catalog: 
             }
             _ => compound(&t.name),
         };
+    }
+}
+
+/// A name dropped or renamed away that exists again when the migrations end
+/// (a column dropped and added back with another type, a table re-created):
+/// no contraction, since code that names it is expected. Its other hazards
+/// (data loss, a type change) are the migration rules' business.
+fn back_again(catalog: &Catalog, t: &crate::contract::Target) -> bool {
+    use crate::contract::TargetKind;
+    let named = |n: &crate::migration::action::Name, want: &str| n.name == want;
+    match t.kind {
+        TargetKind::Column => catalog
+            .tables
+            .iter()
+            .any(|(n, table)| t.table.as_deref().is_some_and(|w| named(n, w)) && table.columns.contains_key(&t.name)),
+        TargetKind::Table => catalog.tables.keys().any(|n| named(n, &t.name)),
+        TargetKind::View => catalog.views.keys().any(|n| named(n, &t.name)),
+        TargetKind::Type => catalog.enums.keys().any(|n| named(n, &t.name)),
+        TargetKind::EnumValue => catalog
+            .enums
+            .iter()
+            .any(|(n, labels)| t.table.as_deref().is_some_and(|w| named(n, w)) && labels.contains(&t.name)),
+        TargetKind::Function => catalog.routines.contains_key(&t.name) || catalog.returns.contains_key(&t.name),
     }
 }
 
