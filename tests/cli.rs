@@ -637,6 +637,35 @@ fn quiet_counts_what_it_does_not_show() {
 }
 
 #[test]
+fn missing_rollback_points_at_the_first_statement_or_line_1() {
+    let d = on_a_feature_branch(&[("shipgate.yml", "migrations:\n  rollback:\n    require: all\n")]);
+    let p = d.path();
+    write(
+        p,
+        "migrations/000002_b.up.sql",
+        "-- the b table\n\nCREATE TABLE b (id int);\n",
+    );
+    write(p, "migrations/000003_c.up.sql", "-- nothing yet\n");
+    let o = shipgate(&["check", ".", "--base", "main", "--format", "json"], p);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let lines: Vec<(String, serde_json::Value)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "missing-rollback")
+        .map(|f| (f["file"].as_str().unwrap().to_string(), f["line"].clone()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("migrations/000002_b.up.sql".to_string(), serde_json::json!(3)),
+            ("migrations/000003_c.up.sql".to_string(), serde_json::json!(1)),
+        ],
+        "{v}"
+    );
+}
+
+#[test]
 fn with_base_missing_rollback_asks_only_the_migrations_the_change_adds() {
     let d = on_a_feature_branch(&[
         ("shipgate.yml", "migrations:\n  rollback:\n    require: all\n"),

@@ -1559,22 +1559,24 @@ fn missing_rollback_follows_require_and_with_rollback() {
         }
         let dir = tree(&files);
         let (_, v, _) = dry_json(&db, dir.path(), extra);
+        // At the file's first statement.
         findings(&v, "missing-rollback")
             .iter()
-            .map(|f| f["file"].as_str().unwrap().to_string())
+            .map(|f| format!("{}:{}", f["file"].as_str().unwrap(), f["line"]))
             .collect()
     };
+    let (drop_at, create_at) = (format!("{}:2", drop.0), format!("{}:1", create.0));
     assert!(missing(None, &[]).is_empty());
     assert_eq!(
         missing(Some("migrations:\n  rollback: {require: destructive}\n"), &[]),
-        [drop.0]
+        [drop_at.as_str()]
     );
     assert_eq!(
         missing(Some("migrations:\n  rollback: {require: all}\n"), &[]),
-        [drop.0, create.0]
+        [drop_at.clone(), create_at.clone()]
     );
     // `--with-rollback` cannot pass a migration it has nothing to run for.
-    assert_eq!(missing(None, &["--with-rollback"]), [drop.0, create.0]);
+    assert_eq!(missing(None, &["--with-rollback"]), [drop_at, create_at]);
 }
 
 #[test]
