@@ -28,6 +28,12 @@ crate::declare_rule! {
     /// (`rollbacks/{version}_{name}.sql`) names. A down section or file with no
     /// statement is no rollback.
     ///
+    /// `shipgate lint -` (stdin) does not check it: `--stdin-filename` only
+    /// names the text, which has no neighbouring down file on disk (an editor's
+    /// unsaved buffer, a file piped from elsewhere), so a rollback could not be
+    /// found and asking for one would always fail. `shipgate lint PATH`,
+    /// `check` and the pre-push hook check it.
+    ///
     /// ## Why it blocks a release
     /// The runbook asks for the reverse migration to be prepared before the
     /// release. Written during an incident, under pressure, it is the
