@@ -1422,15 +1422,21 @@ fn a_rollback_that_restores_passes_and_the_next_migration_sees_the_first() {
         text(&human)
     );
     // So does the Markdown for the PR comment.
-    let md = shipgate(
-        dir.path(),
+    let md = rollback_markdown(&db, dir.path());
+    assert!(
+        md.contains("- rollback migrations/000001&#95;add&#95;notes.down.sql of migrations/000001&#95;add&#95;notes.up.sql: restores the state before the migration\n"),
+        "{md}"
+    );
+}
+
+/// `dry-run --with-rollback --format markdown`: the PR comment's text.
+fn rollback_markdown(db: &Db, dir: &Path) -> String {
+    let url = db.url();
+    let o = shipgate(
+        dir,
         &["--database-url", &url, "--with-rollback", "--format", "markdown"],
     );
-    assert!(
-        String::from_utf8_lossy(&md.stdout).contains("- rollback migrations/000001&#95;add&#95;notes.down.sql of migrations/000001&#95;add&#95;notes.up.sql: restores the state before the migration\n"),
-        "{}",
-        text(&md)
-    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]
@@ -1455,16 +1461,8 @@ fn a_rollback_that_does_not_restore_a_type_names_both_types() {
     // The down section was not linted or run as part of the migration.
     assert_eq!(v["dry_run"]["migrations"][0]["statements"].as_array().unwrap().len(), 2);
     // The Markdown for the PR comment says the rollback does not restore.
-    let url = db.url();
-    let md = shipgate(
-        dir.path(),
-        &["--database-url", &url, "--with-rollback", "--format", "markdown"],
-    );
-    assert!(
-        String::from_utf8_lossy(&md.stdout).contains(": leaves 1 difference (rollback-not-restoring)\n"),
-        "{}",
-        text(&md)
-    );
+    let md = rollback_markdown(&db, dir.path());
+    assert!(md.contains(": leaves 1 difference (rollback-not-restoring)\n"), "{md}");
 }
 
 #[test]
