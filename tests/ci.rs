@@ -1882,8 +1882,9 @@ fn turning_on_a_release_flag_in_production_before_its_rollout_exposes_anyone_is_
     }
 }
 
-/// A pull request that removes the kill switch `ingestion_enabled` from the registry.
-fn kill_switch_repo() -> Repo {
+/// A pull request that removes the last code reference of the kill switch
+/// `ingestion_enabled`, and its registry row when `remove_row`.
+fn kill_switch_repo(remove_row: bool) -> Repo {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path();
     let table = "| Flag | Owner | Default | Type | Status | Remove by | Replaced by |\n|---|---|---|---|---|---|---|\n";
@@ -1899,7 +1900,9 @@ fn kill_switch_repo() -> Repo {
     let base = git(p, &["rev-parse", "HEAD"]);
     git(p, &["checkout", "-qb", "feature"]);
     write(p, "src/a.ts", "ingest();\n");
-    write(p, "docs/flags.md", table);
+    if remove_row {
+        write(p, "docs/flags.md", table);
+    }
     git(p, &["add", "."]);
     git(p, &["commit", "-qm", "remove the ingestion kill switch"]);
     let head = git(p, &["rev-parse", "HEAD"]);
@@ -1908,9 +1911,20 @@ fn kill_switch_repo() -> Repo {
 
 #[test]
 fn a_removed_kill_switch_blocks_until_the_kill_switch_change_sign_off() {
-    let r = kill_switch_repo();
-    let server = serve(state(&r));
-    let run = run_ci(&r, &server, "5");
+    blocked_until_kill_switch_change(&kill_switch_repo(true));
+}
+
+#[test]
+fn a_kill_switch_losing_its_last_code_reference_blocks_until_the_kill_switch_change_sign_off() {
+    // The registry row stays; only the code that reads the flag goes.
+    blocked_until_kill_switch_change(&kill_switch_repo(false));
+}
+
+/// `kill-switch-removed` blocks `r` without a sign-off, and the System
+/// Owner's `kill-switch-change` sign-off approves it.
+fn blocked_until_kill_switch_change(r: &Repo) {
+    let server = serve(state(r));
+    let run = run_ci(r, &server, "5");
     run.expect_exit(1);
     assert!(
         classes(&run).contains(&"kill-switch-change".to_string()),
@@ -1935,8 +1949,8 @@ fn a_removed_kill_switch_blocks_until_the_kill_switch_change_sign_off() {
     );
 
     // The System Owner's sign-off (olivia's approving review of the head) approves it.
-    let server = serve(approved(&r));
-    let run = run_ci(&r, &server, "5");
+    let server = serve(approved(r));
+    let run = run_ci(r, &server, "5");
     run.expect_exit(0);
     let removed = run.report["findings"]
         .as_array()

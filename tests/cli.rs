@@ -81,31 +81,47 @@ fn json_goes_to_stdout_alone() {
     assert_eq!(v["findings"][0]["line"], 1);
 }
 
-#[test]
-fn stdin_with_a_filename() {
-    let d = tempfile::tempdir().unwrap();
+/// `shipgate lint - --stdin-filename <name> --format json` in `dir`, reading `sql`.
+fn lint_stdin(dir: &Path, name: &str, sql: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_shipgate"))
-        .args([
-            "lint",
-            "-",
-            "--stdin-filename",
-            "supabase/migrations/1_x.sql",
-            "--format",
-            "json",
-        ])
-        .current_dir(d.path())
+        .args(["lint", "-", "--stdin-filename", name, "--format", "json"])
+        .current_dir(dir)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"CREATE INDEX CONCURRENTLY i ON t (a);\n")
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    child.stdin.take().unwrap().write_all(sql.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn stdin_is_not_asked_for_a_rollback() {
+    // Documented on the rule's page: stdin has no neighbouring down file.
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    write(p, "shipgate.yml", "migrations:\n  rollback:\n    require: all\n");
+    let name = "migrations/000001_b.up.sql";
+    let sql = "CREATE TABLE b (id int);\n";
+    write(p, name, sql);
+    let rules = |o: &Output| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let found = v["findings"].as_array().unwrap().iter();
+        found.map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+    };
+    let from_disk = shipgate(&["lint", name, "--format", "json"], p);
+    assert_eq!(rules(&from_disk), ["missing-rollback"], "{}", stdout(&from_disk));
+    assert_eq!(rules(&lint_stdin(p, name, sql)), Vec::<String>::new());
+}
+
+#[test]
+fn stdin_with_a_filename() {
+    let d = tempfile::tempdir().unwrap();
+    let o = lint_stdin(
+        d.path(),
+        "supabase/migrations/1_x.sql",
+        "CREATE INDEX CONCURRENTLY i ON t (a);\n",
+    );
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     // Supabase wraps each file in a transaction, where CONCURRENTLY fails.
     assert_eq!(v["findings"][0]["rule"], "ban-concurrently-in-transaction");
@@ -634,6 +650,35 @@ fn quiet_counts_what_it_does_not_show() {
     let o = shipgate(&["lint", "-q", "m.sql"], d.path());
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn missing_rollback_points_at_the_first_statement_or_line_1() {
+    let d = on_a_feature_branch(&[("shipgate.yml", "migrations:\n  rollback:\n    require: all\n")]);
+    let p = d.path();
+    write(
+        p,
+        "migrations/000002_b.up.sql",
+        "-- the b table\n\nCREATE TABLE b (id int);\n",
+    );
+    write(p, "migrations/000003_c.up.sql", "-- nothing yet\n");
+    let o = shipgate(&["check", ".", "--base", "main", "--format", "json"], p);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let lines: Vec<(String, serde_json::Value)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "missing-rollback")
+        .map(|f| (f["file"].as_str().unwrap().to_string(), f["line"].clone()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("migrations/000002_b.up.sql".to_string(), serde_json::json!(3)),
+            ("migrations/000003_c.up.sql".to_string(), serde_json::json!(1)),
+        ],
+        "{v}"
+    );
 }
 
 #[test]

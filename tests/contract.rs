@@ -259,6 +259,38 @@ fn an_approval_naming_the_rule_silences_it_and_is_not_unused() {
     assert_eq!(findings[0]["approved"], true);
 }
 
+/// The rules of the findings that `shipgate <args> --format json` reports in `dir`, and its exit code.
+fn rules_of(dir: &Path, args: &[&str]) -> (Option<i32>, Vec<String>) {
+    let o = shipgate(dir, &[args, &["--format", "json"]].concat());
+    let report: Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    let rules = report["findings"].as_array().unwrap().iter();
+    (
+        o.status.code(),
+        rules.map(|f| f["rule"].as_str().unwrap().to_string()).collect(),
+    )
+}
+
+#[test]
+fn an_approval_naming_a_contract_rule_is_not_unused_when_the_contract_gate_did_not_run() {
+    let sql = "-- MIGRATION_APPROVED: data copied\n-- MIGRATION_APPROVED(contract-too-soon): hotfix\nALTER TABLE members DROP COLUMN old_field;\n";
+    let d = repo(&[]);
+    write(d.path(), "migrations/002_change.sql", sql);
+    commit(d.path(), "2026-03-01", "the change");
+    let unused = |(_, rules): &(Option<i32>, Vec<String>)| rules.iter().any(|r| r == "unused-approval");
+    // The contract gate ran and nothing read the column: the approval is unused.
+    let all = rules_of(d.path(), &["check", ".", "--base", "main"]);
+    assert!(unused(&all), "{all:?}");
+    // `--only migrations`: the contract rules were not evaluated, so it cannot be judged.
+    let only = rules_of(d.path(), &["check", ".", "--base", "main", "--only", "migrations"]);
+    assert!(!unused(&only) && only.0 == Some(0), "{only:?}");
+    // `lint` outside a repository: no contract gate either.
+    let bare = tempfile::tempdir().unwrap();
+    write(bare.path(), "002_change.sql", sql);
+    let lint = rules_of(bare.path(), &["lint", "002_change.sql"]);
+    assert!(!unused(&lint), "{lint:?}");
+}
+
 #[test]
 fn the_change_that_removes_the_last_use_and_drops_is_too_soon() {
     let d = repo(&[("src/members.ts", "export const q = 'SELECT old_field FROM members';\n")]);

@@ -1421,6 +1421,22 @@ fn a_rollback_that_restores_passes_and_the_next_migration_sees_the_first() {
         "{}",
         text(&human)
     );
+    // So does the Markdown for the PR comment.
+    let md = rollback_markdown(&db, dir.path());
+    assert!(
+        md.contains("- rollback migrations/000001&#95;add&#95;notes.down.sql of migrations/000001&#95;add&#95;notes.up.sql: restores the state before the migration\n"),
+        "{md}"
+    );
+}
+
+/// `dry-run --with-rollback --format markdown`: the PR comment's text.
+fn rollback_markdown(db: &Db, dir: &Path) -> String {
+    let url = db.url();
+    let o = shipgate(
+        dir,
+        &["--database-url", &url, "--with-rollback", "--format", "markdown"],
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 #[test]
@@ -1444,6 +1460,9 @@ fn a_rollback_that_does_not_restore_a_type_names_both_types() {
     assert_eq!(found[0]["line"], 7);
     // The down section was not linted or run as part of the migration.
     assert_eq!(v["dry_run"]["migrations"][0]["statements"].as_array().unwrap().len(), 2);
+    // The Markdown for the PR comment says the rollback does not restore.
+    let md = rollback_markdown(&db, dir.path());
+    assert!(md.contains(": leaves 1 difference (rollback-not-restoring)\n"), "{md}");
 }
 
 #[test]
@@ -1559,22 +1578,24 @@ fn missing_rollback_follows_require_and_with_rollback() {
         }
         let dir = tree(&files);
         let (_, v, _) = dry_json(&db, dir.path(), extra);
+        // At the file's first statement.
         findings(&v, "missing-rollback")
             .iter()
-            .map(|f| f["file"].as_str().unwrap().to_string())
+            .map(|f| format!("{}:{}", f["file"].as_str().unwrap(), f["line"]))
             .collect()
     };
+    let (drop_at, create_at) = (format!("{}:2", drop.0), format!("{}:1", create.0));
     assert!(missing(None, &[]).is_empty());
     assert_eq!(
         missing(Some("migrations:\n  rollback: {require: destructive}\n"), &[]),
-        [drop.0]
+        [drop_at.as_str()]
     );
     assert_eq!(
         missing(Some("migrations:\n  rollback: {require: all}\n"), &[]),
-        [drop.0, create.0]
+        [drop_at.clone(), create_at.clone()]
     );
     // `--with-rollback` cannot pass a migration it has nothing to run for.
-    assert_eq!(missing(None, &["--with-rollback"]), [drop.0, create.0]);
+    assert_eq!(missing(None, &["--with-rollback"]), [drop_at, create_at]);
 }
 
 #[test]

@@ -744,6 +744,19 @@ fn findings_of(v: &serde_json::Value, rule: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// `check --base main` in `p` is blocked by one `phase-advanced-before-bake`: that finding.
+fn blocked_by_bake(p: &Path) -> serde_json::Value {
+    let o = shipgate(
+        &["check", ".", "--only", "rollouts", "--base", "main", "--format", "json"],
+        p,
+    );
+    let v = json(&o);
+    assert_eq!(o.status.code(), Some(1), "{v}");
+    let found = findings_of(&v, "phase-advanced-before-bake");
+    assert_eq!(found.len(), 1, "{v}");
+    found[0].clone()
+}
+
 #[test]
 fn leaving_a_phase_before_its_bake_blocks_and_after_it_passes() {
     let (d, entered) = bake_history();
@@ -754,16 +767,12 @@ fn leaving_a_phase_before_its_bake_blocks_and_after_it_passes() {
     let ga = baked("ga").replace("owner: \"@search\"", "owner: \"@search-team\"");
     write(p, "rollouts/search-v2.yml", &ga);
     commit_at(p, "2026-01-04T04:00:00Z", "to ga");
-    let o = shipgate(&args, p);
-    let v = json(&o);
-    assert_eq!(o.status.code(), Some(1), "{v}");
-    let found = findings_of(&v, "phase-advanced-before-bake");
-    assert_eq!(found.len(), 1, "{v}");
+    let found = blocked_by_bake(p);
     assert_eq!(
-        found[0]["message"],
+        found["message"],
         format!("`beta` entered 2026-01-03 ({}) with bake 5d; leaving after 1d 4h, so `ga` reaches its audience before `beta` was observed for its bake time", &entered[..7])
     );
-    assert_eq!(found[0]["line"], 7, "at `current_phase`: {v}");
+    assert_eq!(found["line"], 7, "at `current_phase`: {found}");
     // Left after 6 days: the bake has passed.
     git(p, &["checkout", "-q", "main"]);
     git(p, &["checkout", "-qb", "late"]);
@@ -776,6 +785,39 @@ fn leaving_a_phase_before_its_bake_blocks_and_after_it_passes() {
     // Without `--base` there is no change to judge.
     git(p, &["checkout", "-q", "early"]);
     let o = shipgate(&["check", ".", "--only", "rollouts", "--format", "json"], p);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
+
+#[test]
+fn a_change_that_shortens_the_bake_and_advances_is_judged_by_the_agreed_bake() {
+    let (d, entered) = bake_history();
+    let p = d.path();
+    // `beta` was agreed at 5d; this change makes it 1d and leaves after 1d 4h.
+    git(p, &["checkout", "-qb", "shorten"]);
+    let ga = baked("ga").replace(
+        "audience: { percentage: 10 }\n    bake: 5d",
+        "audience: { percentage: 10 }\n    bake: 1d",
+    );
+    assert!(ga.contains("bake: 1d") && !ga.contains("bake: 5d"), "{ga}");
+    write(p, "rollouts/search-v2.yml", &ga);
+    commit_at(p, "2026-01-04T04:00:00Z", "shorten beta and go ga");
+    assert_eq!(
+        blocked_by_bake(p)["message"],
+        format!("`beta` entered 2026-01-03 ({}) with bake 5d (shortened to 1d in this change); leaving after 1d 4h, so `ga` reaches its audience before `beta` was observed for its bake time", &entered[..7])
+    );
+    // Shortening alone, without advancing, is a reviewed change of the plan.
+    git(p, &["checkout", "-q", "main"]);
+    git(p, &["checkout", "-qb", "only-shorten"]);
+    write(
+        p,
+        "rollouts/search-v2.yml",
+        ga.replace("current_phase: ga", "current_phase: beta"),
+    );
+    commit_at(p, "2026-01-04T04:00:00Z", "shorten beta");
+    let o = shipgate(
+        &["check", ".", "--only", "rollouts", "--base", "main", "--format", "json"],
+        p,
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
 

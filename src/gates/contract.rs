@@ -11,8 +11,9 @@ use crate::contract::history::{self, Window};
 use crate::contract::{tree, Reference, Target};
 use crate::error::AppError;
 use crate::finding::Finding;
+use crate::migration::approval::Approval;
 use crate::outcome::Report;
-use crate::rules::contract::{check, ContractCx};
+use crate::rules::contract::{check, ContractCx, RULES};
 use crate::rules::migration::{approve, UNUSED_APPROVAL};
 
 /// What the gate read, for the benchmark and `--verbose` callers.
@@ -125,12 +126,30 @@ fn apply_approvals(facts: &Facts, findings: &mut [Finding], report: &mut Report)
                 used |= approve(ap, reason, std::slice::from_mut(f));
             }
             if used {
-                report.findings.retain(|f| {
-                    !(f.rule == UNUSED_APPROVAL.id
-                        && f.file.as_deref() == Some(c.file.as_str())
-                        && f.span == Some(ap.span.clone()))
-                });
+                withdraw_unused(report, &c.file, ap);
             }
         }
     }
+}
+
+/// When the contract gate does not run (`check --only migrations`, `lint`
+/// outside a repository), an approval on a DROP or RENAME that names a
+/// contract rule cannot be judged: the migration gate's `unused-approval` for
+/// it is withdrawn.
+pub fn not_run(facts: &Facts, report: &mut Report) {
+    let contract_rule = |id: &String| RULES.iter().any(|(meta, _)| meta.id == id);
+    for c in &facts.contractions {
+        for ap in &c.approvals {
+            if ap.rules.as_ref().is_some_and(|ids| ids.iter().any(contract_rule)) {
+                withdraw_unused(report, &c.file, ap);
+            }
+        }
+    }
+}
+
+/// Removes the `unused-approval` finding of `ap`, in `file`, from `report`.
+fn withdraw_unused(report: &mut Report, file: &str, ap: &Approval) {
+    report.findings.retain(|f| {
+        !(f.rule == UNUSED_APPROVAL.id && f.file.as_deref() == Some(file) && f.span == Some(ap.span.clone()))
+    });
 }

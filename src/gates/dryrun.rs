@@ -287,7 +287,7 @@ fn rollbacks(
         match rollback::find(&args.repo, &c.rel, f, cfg) {
             None if args.with_rollback => {
                 out.findings.push(missing_rollback::finding(
-                    &c.rel,
+                    f,
                     "`--with-rollback` has nothing to run after it, so nothing shows it can be undone",
                     &expected,
                 ));

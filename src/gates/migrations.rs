@@ -222,14 +222,6 @@ fn collect_facts(file: &MigrationFile, facts: &mut Facts) {
     }
 }
 
-/// `shipgate lint`: migration rules on the given files and directories.
-pub fn lint(paths: &[PathBuf], stdin: Option<(String, String)>, config: &Config) -> Result<Report, AppError> {
-    let mut report = Report::default();
-    lint_into(paths, stdin, config, &mut report)?;
-    report.finish(config);
-    Ok(report)
-}
-
 /// The migration rules of `shipgate lint`, into `report` (not finished).
 pub(super) fn lint_into(
     paths: &[PathBuf],

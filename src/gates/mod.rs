@@ -15,8 +15,6 @@ use crate::error::AppError;
 use crate::outcome::Report;
 use migrations::{check_migrations, Facts};
 
-pub use migrations::lint;
-
 /// Which gates `check` runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Gate {
@@ -40,6 +38,8 @@ pub fn check(root: &Path, config: &Config, base: Option<&str>, only: Option<Gate
     }
     if runs(Gate::Contract) {
         contract::run(root, config, base, &facts, &mut report)?;
+    } else {
+        contract::not_run(&facts, &mut report);
     }
     let registry = if runs(Gate::Rollouts) || runs(Gate::Flags) {
         crate::flags::load_registry(root, config, &mut report)?
@@ -63,6 +63,20 @@ pub fn check(root: &Path, config: &Config, base: Option<&str>, only: Option<Gate
             &mut report,
         )?;
     }
+    report.finish(config);
+    Ok(report)
+}
+
+/// `shipgate lint` outside a repository: the migration rules on the given
+/// files and directories (no code or history to run the contract rules on).
+pub fn lint(
+    paths: &[std::path::PathBuf],
+    stdin: Option<(String, String)>,
+    config: &Config,
+) -> Result<Report, AppError> {
+    let mut report = Report::default();
+    let facts = migrations::lint_into(paths, stdin, config, &mut report)?;
+    contract::not_run(&facts, &mut report);
     report.finish(config);
     Ok(report)
 }

@@ -99,13 +99,14 @@ fn phase_entered(
     let (Some(base), Ok(head)) = (base_manifest(at_base, base_text), load(rel, content)) else {
         return Ok(None);
     };
-    let Some(left) = base.current_phase.map(|c| c.value) else {
+    let Some(left) = base.current_phase.as_ref().map(|c| c.value.clone()) else {
         return Ok(None);
     };
     let (Some(from), Some(to)) = (head.phase_index(&left), head.current_index()) else {
         return Ok(None);
     };
-    if to <= from || head.phases[from].bake.is_none() {
+    // The bake agreed at the base counts too: a change may not shorten it and advance.
+    if to <= from || (head.bake(&left).is_none() && base.bake(&left).is_none()) {
         return Ok(None);
     }
     if crate::git::is_shallow(root)? {
@@ -178,17 +179,13 @@ pub fn check_sources(
             Base::Present(text) => base_manifest(&source.path, text),
             _ => None,
         };
-        let base_phase = base
-            .as_ref()
-            .and_then(|b| b.current_phase.as_ref())
-            .map(|c| c.value.as_str());
         if *valid {
             let cx = RolloutCx {
                 manifest: m,
                 options: opts,
                 registry,
                 registry_path,
-                base_phase,
+                base: base.as_ref(),
                 entered: source.entered.as_ref(),
             };
             report.findings.extend(rules::check(&cx));

@@ -440,6 +440,11 @@ impl Manifest {
             .position(|p| p.name.as_ref().is_some_and(|n| n.value == name))
     }
 
+    /// The `bake` of the phase named `name`, when it has one.
+    pub fn bake(&self, name: &str) -> Option<&Node<Quantity>> {
+        self.phases[self.phase_index(name)?].bake.as_ref()
+    }
+
     /// The phase `current_phase` names.
     pub fn current_index(&self) -> Option<usize> {
         self.phase_index(&self.current_phase.as_ref()?.value)

@@ -30,6 +30,10 @@ crate::declare_rule! {
     /// ## What it does
     /// Flags a valid approval comment whose statement has no finding it approves.
     ///
+    /// An approval that names a contract rule (`MIGRATION_APPROVED(contract-too-soon): ...`)
+    /// is judged only when the contract rules ran: `check --only migrations` and
+    /// `lint` outside a repository do not run them, so they do not call it unused.
+    ///
     /// ## Why it blocks a release
     /// It does not block. An approval in the wrong place usually means the
     /// statement it was meant for is still blocked, or was changed.

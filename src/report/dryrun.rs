@@ -215,15 +215,7 @@ pub fn human(run: &RunReport) -> String {
             let _ = writeln!(out, "  row counts: {}", list.join("; "));
         }
         if let Some(rb) = &m.rollback {
-            let verdict = match (rb.status, rb.differences.len()) {
-                (MigrationStatus::Failed, _) => "failed (dry-run-statement-failed)".to_string(),
-                (_, 0) => "restores the state before the migration".to_string(),
-                (_, n) => format!(
-                    "leaves {n} difference{} (rollback-not-restoring)",
-                    if n == 1 { "" } else { "s" }
-                ),
-            };
-            let _ = writeln!(out, "  rollback {}: {verdict}", rb.file);
+            let _ = writeln!(out, "  rollback {}: {}", rb.file, rollback_verdict(rb));
         }
         out.push('\n');
     }
@@ -240,6 +232,19 @@ pub fn human(run: &RunReport) -> String {
         );
     }
     out
+}
+
+/// What a `--with-rollback` rollback did: "restores the state before the
+/// migration", "leaves 2 differences (rollback-not-restoring)" or "failed".
+fn rollback_verdict(rb: &RollbackRun) -> String {
+    match (rb.status, rb.differences.len()) {
+        (MigrationStatus::Failed, _) => "failed (dry-run-statement-failed)".to_string(),
+        (_, 0) => "restores the state before the migration".to_string(),
+        (_, n) => format!(
+            "leaves {n} difference{} (rollback-not-restoring)",
+            if n == 1 { "" } else { "s" }
+        ),
+    }
 }
 
 /// The Markdown section for the PR summary; everything from the repository
@@ -298,6 +303,23 @@ pub fn markdown(run: &RunReport) -> String {
         );
     }
     out.push('\n');
+    // `--with-rollback`: what each rollback did, as the human report says it.
+    let rollbacks: Vec<String> = run
+        .migrations
+        .iter()
+        .filter_map(|m| {
+            let rb = m.rollback.as_ref()?;
+            Some(format!(
+                "- rollback {} of {}: {}\n",
+                escape(&rb.file),
+                escape(&m.file),
+                escape(&rollback_verdict(rb))
+            ))
+        })
+        .collect();
+    if !rollbacks.is_empty() {
+        let _ = writeln!(out, "{}", rollbacks.concat());
+    }
     for m in run.migrations.iter().filter(|m| m.status != MigrationStatus::NotRun) {
         let _ = writeln!(
             out,

@@ -28,6 +28,12 @@ crate::declare_rule! {
     /// (`rollbacks/{version}_{name}.sql`) names. A down section or file with no
     /// statement is no rollback.
     ///
+    /// `shipgate lint -` (stdin) does not check it: `--stdin-filename` only
+    /// names the text, which has no neighbouring down file on disk (an editor's
+    /// unsaved buffer, a file piped from elsewhere), so a rollback could not be
+    /// found and asking for one would always fail. `shipgate lint PATH`,
+    /// `check` and the pre-push hook check it.
+    ///
     /// ## Why it blocks a release
     /// The runbook asks for the reverse migration to be prepared before the
     /// release. Written during an incident, under pressure, it is the
@@ -83,13 +89,15 @@ pub fn check(
         return None;
     }
     let why = required(file, findings, require)?;
-    Some(finding(&file.path, &why, expected))
+    Some(finding(file, &why, expected))
 }
 
-/// The finding for a migration without a rollback, for `why`.
-pub fn finding(path: &str, why: &str, expected: &str) -> Finding {
-    let mut f = Finding::new(&RULE, format!("Migration `{path}` has no rollback; {why}"))
-        .help(format!("write its rollback as {expected}"));
-    f.file = Some(path.to_string());
-    f
+/// The finding for a migration without a rollback, for `why`, at the file's
+/// first statement (line 1 when it has none), so annotations can show it.
+pub fn finding(file: &MigrationFile, why: &str, expected: &str) -> Finding {
+    let span = file.statements.first().map_or(0..0, |s| s.span.clone());
+    let location = file.location(&span);
+    Finding::new(&RULE, format!("Migration `{}` has no rollback; {why}", file.path))
+        .help(format!("write its rollback as {expected}"))
+        .at(&file.path, span, location)
 }

@@ -44,11 +44,18 @@ pub struct RolloutCx<'a> {
     pub registry: Option<&'a FlagRegistry>,
     /// Where the registry is (or would be), relative to the repository root.
     pub registry_path: &'a str,
-    /// `current_phase` at the merge base (`--base`), when the manifest existed there.
-    pub base_phase: Option<&'a str>,
+    /// The manifest at the merge base (`--base`), when it existed there.
+    pub base: Option<&'a Manifest>,
     /// With `--base`, when `current_phase` moves forward from a phase with a
     /// `bake`: the commit that entered that phase.
     pub entered: Option<&'a PhaseEntry>,
+}
+
+impl RolloutCx<'_> {
+    /// `current_phase` at the merge base (`--base`), when the manifest existed there.
+    pub fn base_phase(&self) -> Option<&str> {
+        Some(self.base?.current_phase.as_ref()?.value.as_str())
+    }
 }
 
 /// A per-manifest rule's check.

@@ -1,6 +1,7 @@
 //! `current_phase` moved forward before the phase left had baked.
 use super::RolloutCx;
 use crate::finding::Finding;
+use crate::manifest::model::{Node, Quantity};
 
 crate::declare_rule! {
     /// ## What it does
@@ -25,7 +26,10 @@ crate::declare_rule! {
     ///
     /// ## How to ship it safely
     /// Wait until the bake has passed, then advance. If the plan changed,
-    /// shorten the phase's `bake` in a reviewed change first.
+    /// shorten the phase's `bake` in a reviewed change first: the bake that
+    /// counts is the longer of the phase's `bake` at the merge base and in the
+    /// change, so one change cannot shorten the bake and advance
+    /// ("with bake 5d (shortened to 1d in this change)").
     pub RULE = { id: "phase-advanced-before-bake", domain: Rollout, default: Error, class: Other };
 }
 
@@ -55,6 +59,22 @@ fn date(secs: i64) -> String {
     chrono::DateTime::from_timestamp(secs, 0).map_or_else(|| secs.to_string(), |d| d.format("%Y-%m-%d").to_string())
 }
 
+/// The bake that counts: the longer of the phase's `bake` at the merge base
+/// (what was agreed) and at the head, in milliseconds, and how the message
+/// names it: "5d", or "5d (shortened to 1d in this change)".
+fn agreed_bake(head: Option<&Node<Quantity>>, base: Option<&Node<Quantity>>) -> Option<(f64, String)> {
+    fn ms(b: Option<&Node<Quantity>>) -> Option<(f64, &str)> {
+        let b = b?;
+        Some((b.value.millis()?, b.value.text.as_str()))
+    }
+    match (ms(head), ms(base)) {
+        (Some((h, now)), Some((b, was))) if b > h => Some((b, format!("{was} (shortened to {now} in this change)"))),
+        (None, Some((b, was))) => Some((b, format!("{was} (removed in this change)"))),
+        (Some((h, now)), _) => Some((h, now.to_string())),
+        (None, None) => None,
+    }
+}
+
 pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
     let (Some(e), Some(current)) = (cx.entered, &m.current_phase) else {
@@ -63,10 +83,12 @@ pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let (Some(from), Some(to)) = (m.phase_index(&e.phase), m.current_index()) else {
         return;
     };
-    let Some(bake) = m.phases[from].bake.as_ref().filter(|_| to > from) else {
+    if to <= from {
+        return;
+    }
+    let Some((bake_ms, bake)) = agreed_bake(m.bake(&e.phase), cx.base.and_then(|b| b.bake(&e.phase))) else {
         return;
     };
-    let Some(bake_ms) = bake.value.millis() else { return };
     let elapsed = e.left - e.entered;
     if elapsed as f64 * 1000.0 >= bake_ms {
         return;
@@ -77,10 +99,9 @@ pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
         &RULE,
         &current.ptr,
         format!(
-            "`{}` entered {} ({short}) with bake {}; leaving after {}, so `{}` reaches its audience before `{}` was observed for its bake time",
+            "`{}` entered {} ({short}) with bake {bake}; leaving after {}, so `{}` reaches its audience before `{}` was observed for its bake time",
             e.phase,
             date(e.entered),
-            bake.value.text,
             duration(elapsed),
             current.value,
             e.phase

@@ -20,7 +20,7 @@ crate::declare_rule! {
 
 pub fn check(cx: &RolloutCx, out: &mut Vec<Finding>) {
     let m = cx.manifest;
-    let (Some(base), Some(current)) = (cx.base_phase, &m.current_phase) else {
+    let (Some(base), Some(current)) = (cx.base_phase(), &m.current_phase) else {
         return;
     };
     let (Some(from), Some(to)) = (m.phase_index(base), m.current_index()) else {
