@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
+use super::model::ChangeKind::{Added, Changed, Removed, Renamed};
 use super::model::{Change, ChangeKind};
 
 /// User relations start here; below are the system catalogs.
@@ -1028,9 +1029,32 @@ fn change(object: &'static str, kind: ChangeKind, name: String, detail: Option<S
 /// Every difference from `a` to `b`. `breaking` is set only for objects that
 /// exist in `origin`.
 pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
-    use ChangeKind::*;
+    // One reader per kind of object, in the order the changes are listed.
+    let sections: [Section; 11] = [
+        schemas,
+        relations,
+        indexes,
+        columns,
+        constraints,
+        types,
+        enum_labels,
+        functions,
+        policies,
+        triggers,
+        extensions,
+    ];
     let mut out = Vec::new();
+    for section in sections {
+        section(a, b, origin, &mut out);
+    }
+    out
+}
 
+/// The changes of one kind of object from `a` to `b`, appended to `out`.
+type Section = fn(&Snapshot, &Snapshot, &Origin, &mut Vec<Change>);
+
+/// Schemas removed, renamed or added.
+fn schemas(a: &Snapshot, b: &Snapshot, origin: &Origin, out: &mut Vec<Change>) {
     for (oid, name) in &a.schemas {
         let pre = origin.snapshot.schemas.contains_key(oid);
         match b.schemas.get(oid) {
@@ -1044,7 +1068,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             out.push(change("schema", Added, name.clone(), None, false));
         }
     }
+}
 
+/// Relations removed, renamed, made (un)logged, redefined (views) or added.
+fn relations(a: &Snapshot, b: &Snapshot, origin: &Origin, out: &mut Vec<Change>) {
     for (oid, r) in &a.rels {
         let pre = origin.has_rel(*oid);
         let object = r.kind_label();
@@ -1091,6 +1118,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             out.push(change(r.kind_label(), Added, r.qualified(), None, false));
         }
     }
+}
+
+/// Indexes whose definition or validity changed (added and removed ones are relations).
+fn indexes(a: &Snapshot, b: &Snapshot, _: &Origin, out: &mut Vec<Change>) {
     for (oid, i) in &a.idx {
         if let Some(i2) = b.idx.get(oid) {
             let name = b.table_name(*oid);
@@ -1103,8 +1134,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             }
         }
     }
+}
 
-    // Columns of relations present on both sides; added and dropped relations carry theirs.
+/// Columns of relations present on both sides; added and dropped relations carry theirs.
+fn columns(a: &Snapshot, b: &Snapshot, origin: &Origin, out: &mut Vec<Change>) {
     for (key, c) in &a.cols {
         if !b.rels.contains_key(&key.0) {
             continue;
@@ -1114,50 +1147,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
         let name = format!("{table}.{}", c.name);
         match b.cols.get(key) {
             None => out.push(change("column", Removed, name, Some(c.ty.clone()), pre)),
-            Some(c2) => {
-                if c2.name != c.name {
-                    out.push(change(
-                        "column",
-                        Renamed,
-                        name.clone(),
-                        Some(format!("→ {}", c2.name)),
-                        pre,
-                    ));
-                }
-                let name2 = format!("{table}.{}", c2.name);
-                if c2.ty_key != c.ty_key {
-                    out.push(change(
-                        "column",
-                        Changed,
-                        name2.clone(),
-                        Some(format!("type {} → {}", c.ty, c2.ty)),
-                        pre,
-                    ));
-                }
-                if c2.not_null != c.not_null {
-                    let what = if c2.not_null { "NOT NULL" } else { "nullable" };
-                    out.push(change(
-                        "column",
-                        Changed,
-                        name2.clone(),
-                        Some(format!("now {what}")),
-                        pre && c2.not_null,
-                    ));
-                }
-                if c2.default_key != c.default_key {
-                    let detail = match &c2.default {
-                        Some(d) => format!("default {d}"),
-                        None => "default dropped".to_string(),
-                    };
-                    out.push(change(
-                        "column",
-                        Changed,
-                        name2,
-                        Some(detail),
-                        pre && c2.default.is_none() && !c2.generated,
-                    ));
-                }
-            }
+            Some(c2) => column_changes(c, c2, &table, &name, pre, out),
         }
     }
     for (key, c) in &b.cols {
@@ -1175,14 +1165,67 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             ));
         }
     }
+}
 
-    let con_name = |s: &Snapshot, c: &Con| {
-        if c.table != 0 {
-            format!("{}.{}", s.table_name(c.table), c.name)
-        } else {
-            format!("{}.{}", s.type_name(c.domain), c.name)
-        }
-    };
+/// What changed in one column that is on both sides: `name` is its old
+/// qualified name, `table` its relation's current name.
+fn column_changes(c: &Col, c2: &Col, table: &str, name: &str, pre: bool, out: &mut Vec<Change>) {
+    if c2.name != c.name {
+        out.push(change(
+            "column",
+            Renamed,
+            name.to_string(),
+            Some(format!("→ {}", c2.name)),
+            pre,
+        ));
+    }
+    let name2 = format!("{table}.{}", c2.name);
+    if c2.ty_key != c.ty_key {
+        out.push(change(
+            "column",
+            Changed,
+            name2.clone(),
+            Some(format!("type {} → {}", c.ty, c2.ty)),
+            pre,
+        ));
+    }
+    if c2.not_null != c.not_null {
+        let what = if c2.not_null { "NOT NULL" } else { "nullable" };
+        out.push(change(
+            "column",
+            Changed,
+            name2.clone(),
+            Some(format!("now {what}")),
+            pre && c2.not_null,
+        ));
+    }
+    if c2.default_key != c.default_key {
+        let detail = match &c2.default {
+            Some(d) => format!("default {d}"),
+            None => "default dropped".to_string(),
+        };
+        out.push(change(
+            "column",
+            Changed,
+            name2,
+            Some(detail),
+            pre && c2.default.is_none() && !c2.generated,
+        ));
+    }
+}
+
+/// `table.constraint`, or `domain.constraint` for a domain's constraint.
+fn con_name(s: &Snapshot, c: &Con) -> String {
+    if c.table != 0 {
+        format!("{}.{}", s.table_name(c.table), c.name)
+    } else {
+        format!("{}.{}", s.type_name(c.domain), c.name)
+    }
+}
+
+/// Constraints removed, renamed, redefined, (in)validated or added; those of
+/// removed or added owners go with their owner.
+fn constraints(a: &Snapshot, b: &Snapshot, _: &Origin, out: &mut Vec<Change>) {
     for (oid, c) in &a.cons {
         let owner_gone =
             (c.table != 0 && !b.rels.contains_key(&c.table)) || (c.domain != 0 && !b.types.contains_key(&c.domain));
@@ -1228,7 +1271,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             out.push(change("constraint", Added, con_name(b, c), Some(c.def.clone()), false));
         }
     }
+}
 
+/// Enums, domains, range and composite types removed, renamed or added.
+fn types(a: &Snapshot, b: &Snapshot, origin: &Origin, out: &mut Vec<Change>) {
     for (oid, t) in &a.types {
         let pre = origin.snapshot.types.contains_key(oid);
         let object = type_label(t.kind);
@@ -1255,6 +1301,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             ));
         }
     }
+}
+
+/// Labels of enums present on both sides: removed, renamed or added.
+fn enum_labels(a: &Snapshot, b: &Snapshot, origin: &Origin, out: &mut Vec<Change>) {
     for (oid, e) in &a.enums {
         if !b.types.contains_key(&e.ty) {
             continue;
@@ -1284,7 +1334,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             ));
         }
     }
+}
 
+/// Functions and procedures removed, renamed (or re-signed), redefined or added.
+fn functions(a: &Snapshot, b: &Snapshot, origin: &Origin, out: &mut Vec<Change>) {
     for (oid, p) in &a.funcs {
         let pre = origin.snapshot.funcs.contains_key(oid);
         let object = func_label(p.kind);
@@ -1317,7 +1370,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             out.push(change(func_label(p.kind), Added, p.signature(), None, false));
         }
     }
+}
 
+/// Row-level security policies removed, changed or added.
+fn policies(a: &Snapshot, b: &Snapshot, _: &Origin, out: &mut Vec<Change>) {
     for (oid, p) in &a.policies {
         match b.policies.get(oid) {
             None if b.rels.contains_key(&p.table) => out.push(change(
@@ -1349,7 +1405,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             ));
         }
     }
+}
 
+/// Triggers removed, changed (or enabled differently) or added.
+fn triggers(a: &Snapshot, b: &Snapshot, _: &Origin, out: &mut Vec<Change>) {
     for (oid, t) in &a.triggers {
         match b.triggers.get(oid) {
             None if b.rels.contains_key(&t.table) => out.push(change(
@@ -1388,7 +1447,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             ));
         }
     }
+}
 
+/// Extensions removed, upgraded or added.
+fn extensions(a: &Snapshot, b: &Snapshot, origin: &Origin, out: &mut Vec<Change>) {
     for (oid, (name, version)) in &a.exts {
         let pre = origin.snapshot.exts.contains_key(oid);
         match b.exts.get(oid) {
@@ -1414,7 +1476,6 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             ));
         }
     }
-    out
 }
 
 pub fn type_label(kind: char) -> &'static str {
