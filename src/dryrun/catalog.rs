@@ -441,203 +441,19 @@ fn full_read_rules(section: &str) -> (&'static [&'static str], &'static [&'stati
 /// written since `prev`. Every function is schema-qualified: a migration may
 /// change `search_path`. No user relation is locked.
 pub fn sections_sql(version_num: i64, prev: Option<&Snapshot>, reads: &[(&'static str, Read)]) -> Option<String> {
-    let body = if version_num >= 140000 {
-        "pg_catalog.md5(coalesce(p.prosrc, '') || coalesce(p.probin, '') || coalesce(p.prosqlbody::text, '') || p.prorettype::text)"
-    } else {
-        "pg_catalog.md5(coalesce(p.prosrc, '') || coalesce(p.probin, '') || p.prorettype::text)"
+    let fresh = Freshness {
+        since: prev.map(|p| p.last_cid),
     };
-    let last = prev.map_or(-1, |p| p.last_cid);
-    // A row written by our transaction (or its subtransactions) since `prev`.
-    let fresh = |a: &str| match prev {
-        None => "true".to_string(),
-        Some(_) => format!("(pg_catalog.age({a}.xmin) <= me.a AND {a}.cmin::text::int8 > {last})"),
-    };
-    let not_ext = |class: &str, alias: &str| {
-        format!(
-            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dd WHERE dd.deptype = 'e' \
-             AND dd.classid = 'pg_catalog.{class}'::pg_catalog.regclass AND dd.objid = {alias}.oid)"
-        )
-    };
-    let sections = vec![
-        SectionSql {
-            name: "schemas",
-            from: format!(
-                "FROM pg_catalog.pg_namespace n WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' AND {}",
-                not_ext("pg_namespace", "n")
-            ),
-            row: "n.oid::int8, n.nspname".into(),
-            alias: "n",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "rels",
-            from: format!(
-                "FROM pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace \
-                 LEFT JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN' \
-                 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I') AND {}",
-                not_ext("pg_class", "c")
-            ),
-            row: "c.oid::int8, ns.nspname, c.relname, c.relkind, c.relfilenode::int8, c.reltuples, c.relpages, \
-                  c.relpersistence, CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.md5(r.ev_action::text) END, \
-                  CASE WHEN c.relkind = 'r' THEN pg_catalog.has_table_privilege(c.oid, 'SELECT') ELSE false END"
-                .into(),
-            alias: "c",
-            also_fresh: format!("(r.oid IS NOT NULL AND {})", fresh("r")),
-        },
-        SectionSql {
-            name: "cols",
-            from: "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
-                   JOIN ns ON ns.oid = c.relnamespace \
-                   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
-                   WHERE a.attnum > 0 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
-                .into(),
-            row: "a.attrelid::int8, a.attnum, a.attname, a.atttypid::text || ':' || a.atttypmod::text, \
-                  pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_catalog.md5(d.adbin::text), \
-                  pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '' OR a.attgenerated <> '', \
-                  a.attisdropped"
-                .into(),
-            alias: "a",
-            also_fresh: format!("(d.oid IS NOT NULL AND {})", fresh("d")),
-        },
-        SectionSql {
-            name: "cons",
-            from: "FROM pg_catalog.pg_constraint co JOIN ns ON ns.oid = co.connamespace WHERE true".into(),
-            row: format!(
-                "co.oid::int8, co.conrelid::int8, co.contypid::int8, co.conname, \
-                 pg_catalog.concat_ws('|', co.contype, co.conkey::text, co.confrelid, co.confkey::text, \
-                   pg_catalog.md5(coalesce(co.conbin::text, ''))), \
-                 CASE WHEN {} THEN pg_catalog.pg_get_constraintdef(co.oid) END, co.convalidated",
-                fresh("co")
-            ),
-            alias: "co",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "idx",
-            from: format!("FROM pg_catalog.pg_index i WHERE i.indexrelid >= {FIRST_NORMAL_OID}"),
-            row: format!(
-                "i.indexrelid::int8, i.indrelid::int8, \
-                 pg_catalog.concat_ws('|', i.indkey::text, i.indclass::text, i.indoption::text, i.indisunique, \
-                   pg_catalog.md5(coalesce(i.indexprs::text, '') || coalesce(i.indpred::text, ''))), \
-                 CASE WHEN {} THEN pg_catalog.pg_get_indexdef(i.indexrelid) END, i.indisvalid",
-                fresh("i")
-            ),
-            alias: "i",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "types",
-            from: format!(
-                "FROM pg_catalog.pg_type t JOIN ns ON ns.oid = t.typnamespace \
-                 WHERE (t.typtype IN ('e', 'd', 'r', 'm') \
-                    OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')) \
-                   AND {}",
-                not_ext("pg_type", "t")
-            ),
-            row: "t.oid::int8, ns.nspname, t.typname, t.typtype".into(),
-            alias: "t",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "enums",
-            from: "FROM pg_catalog.pg_enum e JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid \
-                   JOIN ns ON ns.oid = t.typnamespace WHERE true"
-                .into(),
-            row: "e.oid::int8, e.enumtypid::int8, e.enumlabel".into(),
-            alias: "e",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "funcs",
-            from: format!(
-                "FROM pg_catalog.pg_proc p JOIN ns ON ns.oid = p.pronamespace WHERE {}",
-                not_ext("pg_proc", "p")
-            ),
-            row: format!(
-                "p.oid::int8, ns.nspname, p.proname, \
-                 CASE WHEN {f} THEN pg_catalog.pg_get_function_identity_arguments(p.oid) END, p.prokind, \
-                 CASE WHEN {f} THEN pg_catalog.pg_get_function_result(p.oid) END, \
-                 pg_catalog.concat_ws('|', p.proname, p.pronamespace, p.proargtypes::text, p.prokind), {body}",
-                f = fresh("p")
-            ),
-            alias: "p",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "policies",
-            from: "FROM pg_catalog.pg_policy po WHERE true".into(),
-            row: format!(
-                "po.oid::int8, po.polrelid::int8, po.polname, \
-                 pg_catalog.concat_ws('|', po.polcmd, po.polpermissive, po.polroles::text, \
-                   pg_catalog.md5(coalesce(po.polqual::text, '')), pg_catalog.md5(coalesce(po.polwithcheck::text, ''))), \
-                 CASE WHEN {} THEN pg_catalog.concat_ws(' ', \
-                   CASE WHEN po.polpermissive THEN 'AS PERMISSIVE' ELSE 'AS RESTRICTIVE' END, \
-                   'FOR ' || CASE po.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' \
-                     WHEN 'd' THEN 'DELETE' ELSE 'ALL' END, \
-                   'TO ' || (SELECT pg_catalog.string_agg(CASE WHEN rr = 0 THEN 'public' \
-                     ELSE pg_catalog.pg_get_userbyid(rr)::text END, ', ') FROM pg_catalog.unnest(po.polroles) rr), \
-                   'USING ' || pg_catalog.pg_get_expr(po.polqual, po.polrelid), \
-                   'WITH CHECK ' || pg_catalog.pg_get_expr(po.polwithcheck, po.polrelid)) END",
-                fresh("po")
-            ),
-            alias: "po",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "triggers",
-            from: format!("FROM pg_catalog.pg_trigger tg WHERE NOT tg.tgisinternal AND tg.tgrelid >= {FIRST_NORMAL_OID}"),
-            row: format!(
-                "tg.oid::int8, tg.tgrelid::int8, tg.tgname, \
-                 pg_catalog.concat_ws('|', tg.tgfoid, tg.tgtype, tg.tgattr::text, \
-                   pg_catalog.md5(coalesce(tg.tgqual::text, '')), pg_catalog.md5(tg.tgargs::text)), \
-                 CASE WHEN {} THEN pg_catalog.pg_get_triggerdef(tg.oid) END, tg.tgenabled::text",
-                fresh("tg")
-            ),
-            alias: "tg",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "exts",
-            from: "FROM pg_catalog.pg_extension x WHERE true".into(),
-            row: "x.oid::int8, x.extname, x.extversion".into(),
-            alias: "x",
-            also_fresh: String::new(),
-        },
-    ];
-    let mut parts = Vec::new();
-    for sec in &sections {
-        let read = reads
-            .iter()
-            .find(|(n, _)| *n == sec.name)
-            .map_or(Read::Same, |(_, r)| *r);
-        let cid = format!(
-            "CASE WHEN pg_catalog.age({a}.xmin) <= me.a THEN {a}.cmin::text::int8 END",
-            a = sec.alias
-        );
-        let agg = |extra: &str| {
-            format!(
-                "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array({}, {cid})) {}{extra})",
-                sec.row, sec.from
-            )
-        };
-        let sql = match read {
-            Read::Same => continue,
-            // Columns: the full read leaves out dropped ones; the fresh rows report them as dropped.
-            Read::Full if sec.name == "cols" => agg(" AND NOT a.attisdropped"),
-            Read::Full => agg(""),
-            Read::Fresh => {
-                let mut fresh_test = fresh(sec.alias);
-                if !sec.also_fresh.is_empty() {
-                    fresh_test = format!("({fresh_test} OR {})", sec.also_fresh);
-                }
-                format!(
-                    "pg_catalog.json_build_object('fresh', {})",
-                    agg(&format!(" AND {fresh_test}"))
-                )
-            }
-        };
-        parts.push(format!(" '{}', {sql}", sec.name));
-    }
+    let parts: Vec<String> = SectionSql::all(version_num, &fresh)
+        .iter()
+        .filter_map(|sec| {
+            let read = reads
+                .iter()
+                .find(|(n, _)| *n == sec.name)
+                .map_or(Read::Same, |(_, r)| *r);
+            sec.read(read, &fresh).map(|sql| format!(" '{}', {sql}", sec.name))
+        })
+        .collect();
     if parts.is_empty() {
         return None;
     }
@@ -653,6 +469,275 @@ SELECT pg_catalog.json_build_object(
 )::text FROM me",
         parts.join(",\n"),
     ))
+}
+
+/// Which rows are fresh: written by our transaction (or its subtransactions)
+/// after the command id `since` (every row when there is no previous snapshot).
+struct Freshness {
+    since: Option<i64>,
+}
+
+impl Freshness {
+    /// The SQL test of a row of the catalog aliased `a`.
+    fn test(&self, a: &str) -> String {
+        match self.since {
+            None => "true".to_string(),
+            Some(last) => format!("(pg_catalog.age({a}.xmin) <= me.a AND {a}.cmin::text::int8 > {last})"),
+        }
+    }
+}
+
+/// A row of `class` (aliased `alias`) that does not belong to an extension.
+fn not_ext(class: &str, alias: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dd WHERE dd.deptype = 'e' \
+         AND dd.classid = 'pg_catalog.{class}'::pg_catalog.regclass AND dd.objid = {alias}.oid)"
+    )
+}
+
+impl SectionSql {
+    /// Every section, in the order of [`SECTIONS`].
+    fn all(version_num: i64, fresh: &Freshness) -> Vec<SectionSql> {
+        vec![
+            SectionSql::schemas(),
+            SectionSql::rels(fresh),
+            SectionSql::cols(fresh),
+            SectionSql::cons(fresh),
+            SectionSql::idx(fresh),
+            SectionSql::types(),
+            SectionSql::enums(),
+            SectionSql::funcs(fresh, version_num),
+            SectionSql::policies(fresh),
+            SectionSql::triggers(fresh),
+            SectionSql::exts(),
+        ]
+    }
+
+    /// The expression that reads this section as `read` asks (`None`: not at all).
+    fn read(&self, read: Read, fresh: &Freshness) -> Option<String> {
+        let cid = format!(
+            "CASE WHEN pg_catalog.age({a}.xmin) <= me.a THEN {a}.cmin::text::int8 END",
+            a = self.alias
+        );
+        let agg = |extra: &str| {
+            format!(
+                "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array({}, {cid})) {}{extra})",
+                self.row, self.from
+            )
+        };
+        Some(match read {
+            Read::Same => return None,
+            // Columns: the full read leaves out dropped ones; the fresh rows report them as dropped.
+            Read::Full if self.name == "cols" => agg(" AND NOT a.attisdropped"),
+            Read::Full => agg(""),
+            Read::Fresh => {
+                let mut fresh_test = fresh.test(self.alias);
+                if !self.also_fresh.is_empty() {
+                    fresh_test = format!("({fresh_test} OR {})", self.also_fresh);
+                }
+                format!(
+                    "pg_catalog.json_build_object('fresh', {})",
+                    agg(&format!(" AND {fresh_test}"))
+                )
+            }
+        })
+    }
+
+    /// Schemas, leaving out the system ones and those of extensions.
+    fn schemas() -> Self {
+        SectionSql {
+            name: "schemas",
+            from: format!(
+                "FROM pg_catalog.pg_namespace n WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' AND {}",
+                not_ext("pg_namespace", "n")
+            ),
+            row: "n.oid::int8, n.nspname".into(),
+            alias: "n",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// Relations, with a hash of a view's query tree and whether we may read a table.
+    fn rels(fresh: &Freshness) -> Self {
+        SectionSql {
+            name: "rels",
+            from: format!(
+                "FROM pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace \
+                 LEFT JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN' \
+                 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I') AND {}",
+                not_ext("pg_class", "c")
+            ),
+            row: "c.oid::int8, ns.nspname, c.relname, c.relkind, c.relfilenode::int8, c.reltuples, c.relpages, \
+                  c.relpersistence, CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.md5(r.ev_action::text) END, \
+                  CASE WHEN c.relkind = 'r' THEN pg_catalog.has_table_privilege(c.oid, 'SELECT') ELSE false END"
+                .into(),
+            alias: "c",
+            also_fresh: format!("(r.oid IS NOT NULL AND {})", fresh.test("r")),
+        }
+    }
+
+    /// Columns (dropped ones too: the fresh rows report them as dropped), with a hash of their default.
+    fn cols(fresh: &Freshness) -> Self {
+        SectionSql {
+            name: "cols",
+            from: "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+                   JOIN ns ON ns.oid = c.relnamespace \
+                   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+                   WHERE a.attnum > 0 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+                .into(),
+            row: "a.attrelid::int8, a.attnum, a.attname, a.atttypid::text || ':' || a.atttypmod::text, \
+                  pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_catalog.md5(d.adbin::text), \
+                  pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '' OR a.attgenerated <> '', \
+                  a.attisdropped"
+                .into(),
+            alias: "a",
+            also_fresh: format!("(d.oid IS NOT NULL AND {})", fresh.test("d")),
+        }
+    }
+
+    /// Constraints of tables and domains.
+    fn cons(fresh: &Freshness) -> Self {
+        SectionSql {
+            name: "cons",
+            from: "FROM pg_catalog.pg_constraint co JOIN ns ON ns.oid = co.connamespace WHERE true".into(),
+            row: format!(
+                "co.oid::int8, co.conrelid::int8, co.contypid::int8, co.conname, \
+                 pg_catalog.concat_ws('|', co.contype, co.conkey::text, co.confrelid, co.confkey::text, \
+                   pg_catalog.md5(coalesce(co.conbin::text, ''))), \
+                 CASE WHEN {} THEN pg_catalog.pg_get_constraintdef(co.oid) END, co.convalidated",
+                fresh.test("co")
+            ),
+            alias: "co",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// Indexes, with their validity.
+    fn idx(fresh: &Freshness) -> Self {
+        SectionSql {
+            name: "idx",
+            from: format!("FROM pg_catalog.pg_index i WHERE i.indexrelid >= {FIRST_NORMAL_OID}"),
+            row: format!(
+                "i.indexrelid::int8, i.indrelid::int8, \
+                 pg_catalog.concat_ws('|', i.indkey::text, i.indclass::text, i.indoption::text, i.indisunique, \
+                   pg_catalog.md5(coalesce(i.indexprs::text, '') || coalesce(i.indpred::text, ''))), \
+                 CASE WHEN {} THEN pg_catalog.pg_get_indexdef(i.indexrelid) END, i.indisvalid",
+                fresh.test("i")
+            ),
+            alias: "i",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// Enums, domains, range and composite types.
+    fn types() -> Self {
+        SectionSql {
+            name: "types",
+            from: format!(
+                "FROM pg_catalog.pg_type t JOIN ns ON ns.oid = t.typnamespace \
+                 WHERE (t.typtype IN ('e', 'd', 'r', 'm') \
+                    OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')) \
+                   AND {}",
+                not_ext("pg_type", "t")
+            ),
+            row: "t.oid::int8, ns.nspname, t.typname, t.typtype".into(),
+            alias: "t",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// The labels of enums.
+    fn enums() -> Self {
+        SectionSql {
+            name: "enums",
+            from: "FROM pg_catalog.pg_enum e JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid \
+                   JOIN ns ON ns.oid = t.typnamespace WHERE true"
+                .into(),
+            row: "e.oid::int8, e.enumtypid::int8, e.enumlabel".into(),
+            alias: "e",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// Functions and procedures, with a hash of their body (`body`).
+    fn funcs(fresh: &Freshness, version_num: i64) -> Self {
+        // `prosqlbody` (SQL-standard bodies) exists from PostgreSQL 14.
+        let body = if version_num >= 140000 {
+            "pg_catalog.md5(coalesce(p.prosrc, '') || coalesce(p.probin, '') || coalesce(p.prosqlbody::text, '') || p.prorettype::text)"
+        } else {
+            "pg_catalog.md5(coalesce(p.prosrc, '') || coalesce(p.probin, '') || p.prorettype::text)"
+        };
+        SectionSql {
+            name: "funcs",
+            from: format!(
+                "FROM pg_catalog.pg_proc p JOIN ns ON ns.oid = p.pronamespace WHERE {}",
+                not_ext("pg_proc", "p")
+            ),
+            row: format!(
+                "p.oid::int8, ns.nspname, p.proname, \
+                 CASE WHEN {f} THEN pg_catalog.pg_get_function_identity_arguments(p.oid) END, p.prokind, \
+                 CASE WHEN {f} THEN pg_catalog.pg_get_function_result(p.oid) END, \
+                 pg_catalog.concat_ws('|', p.proname, p.pronamespace, p.proargtypes::text, p.prokind), {body}",
+                f = fresh.test("p")
+            ),
+            alias: "p",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// Row-level security policies, deparsed as `CREATE POLICY` shows them.
+    fn policies(fresh: &Freshness) -> Self {
+        SectionSql {
+            name: "policies",
+            from: "FROM pg_catalog.pg_policy po WHERE true".into(),
+            row: format!(
+                "po.oid::int8, po.polrelid::int8, po.polname, \
+                 pg_catalog.concat_ws('|', po.polcmd, po.polpermissive, po.polroles::text, \
+                   pg_catalog.md5(coalesce(po.polqual::text, '')), pg_catalog.md5(coalesce(po.polwithcheck::text, ''))), \
+                 CASE WHEN {} THEN pg_catalog.concat_ws(' ', \
+                   CASE WHEN po.polpermissive THEN 'AS PERMISSIVE' ELSE 'AS RESTRICTIVE' END, \
+                   'FOR ' || CASE po.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' \
+                     WHEN 'd' THEN 'DELETE' ELSE 'ALL' END, \
+                   'TO ' || (SELECT pg_catalog.string_agg(CASE WHEN rr = 0 THEN 'public' \
+                     ELSE pg_catalog.pg_get_userbyid(rr)::text END, ', ') FROM pg_catalog.unnest(po.polroles) rr), \
+                   'USING ' || pg_catalog.pg_get_expr(po.polqual, po.polrelid), \
+                   'WITH CHECK ' || pg_catalog.pg_get_expr(po.polwithcheck, po.polrelid)) END",
+                fresh.test("po")
+            ),
+            alias: "po",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// Triggers, with how they are enabled.
+    fn triggers(fresh: &Freshness) -> Self {
+        SectionSql {
+            name: "triggers",
+            from: format!(
+                "FROM pg_catalog.pg_trigger tg WHERE NOT tg.tgisinternal AND tg.tgrelid >= {FIRST_NORMAL_OID}"
+            ),
+            row: format!(
+                "tg.oid::int8, tg.tgrelid::int8, tg.tgname, \
+                 pg_catalog.concat_ws('|', tg.tgfoid, tg.tgtype, tg.tgattr::text, \
+                   pg_catalog.md5(coalesce(tg.tgqual::text, '')), pg_catalog.md5(tg.tgargs::text)), \
+                 CASE WHEN {} THEN pg_catalog.pg_get_triggerdef(tg.oid) END, tg.tgenabled::text",
+                fresh.test("tg")
+            ),
+            alias: "tg",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// Extensions and their versions.
+    fn exts() -> Self {
+        SectionSql {
+            name: "exts",
+            from: "FROM pg_catalog.pg_extension x WHERE true".into(),
+            row: "x.oid::int8, x.extname, x.extversion".into(),
+            alias: "x",
+            also_fresh: String::new(),
+        }
+    }
 }
 
 fn rows(v: &Value) -> impl Iterator<Item = &[Value]> {
