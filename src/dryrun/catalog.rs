@@ -812,6 +812,111 @@ fn col_of(r: &[Value]) -> Col {
     }
 }
 
+/// A display text: the freshly deparsed one, else the one read before.
+fn text_or(fresh: Option<String>, old: Option<&String>) -> String {
+    fresh.or_else(|| old.cloned()).unwrap_or_default()
+}
+
+/// A constraint; its definition is deparsed only for a row written since `p`, else kept from it.
+fn con_of(r: &[Value], p: &Snapshot) -> (u32, Con) {
+    let o = oid(r, 0);
+    (
+        o,
+        Con {
+            table: oid(r, 1),
+            domain: oid(r, 2),
+            name: s(r, 3),
+            key: s(r, 4),
+            def: text_or(opt_s(r, 5), p.cons.get(&o).map(|c| &c.def)),
+            validated: b(r, 6),
+        },
+    )
+}
+
+/// An index; its definition is deparsed only for a row written since `p`, else kept from it.
+fn idx_of(r: &[Value], p: &Snapshot) -> (u32, Idx) {
+    let o = oid(r, 0);
+    (
+        o,
+        Idx {
+            table: oid(r, 1),
+            key: s(r, 2),
+            def: text_or(opt_s(r, 3), p.idx.get(&o).map(|i| &i.def)),
+            valid: b(r, 4),
+        },
+    )
+}
+
+/// A type (enum, domain, range or composite).
+fn ty_of(r: &[Value]) -> (u32, Ty) {
+    (
+        oid(r, 0),
+        Ty {
+            schema: s(r, 1),
+            name: s(r, 2),
+            kind: ch(r, 3),
+        },
+    )
+}
+
+/// A label of an enum.
+fn enum_label_of(r: &[Value]) -> (u32, EnumLabel) {
+    (
+        oid(r, 0),
+        EnumLabel {
+            ty: oid(r, 1),
+            label: s(r, 2),
+        },
+    )
+}
+
+/// A function; its arguments and result are deparsed only for a row written since `p`, else kept from it.
+fn func_of(r: &[Value], p: &Snapshot) -> (u32, Func) {
+    let o = oid(r, 0);
+    let old = p.funcs.get(&o);
+    (
+        o,
+        Func {
+            schema: s(r, 1),
+            name: s(r, 2),
+            args: text_or(opt_s(r, 3), old.map(|f| &f.args)),
+            kind: ch(r, 4),
+            result: opt_s(r, 5).or_else(|| old.and_then(|f| f.result.clone())),
+            key: s(r, 6),
+            body: s(r, 7),
+        },
+    )
+}
+
+/// A policy; its definition is deparsed only for a row written since `p`, else kept from it.
+fn policy_of(r: &[Value], p: &Snapshot) -> (u32, Policy) {
+    let o = oid(r, 0);
+    (
+        o,
+        Policy {
+            table: oid(r, 1),
+            name: s(r, 2),
+            key: s(r, 3),
+            def: text_or(opt_s(r, 4), p.policies.get(&o).map(|x| &x.def)),
+        },
+    )
+}
+
+/// A trigger; its definition is deparsed only for a row written since `p`, else kept from it.
+fn trigger_of(r: &[Value], p: &Snapshot) -> (u32, Trigger) {
+    let o = oid(r, 0);
+    (
+        o,
+        Trigger {
+            table: oid(r, 1),
+            name: s(r, 2),
+            key: s(r, 3),
+            def: text_or(opt_s(r, 4), p.triggers.get(&o).map(|x| &x.def)),
+            enabled: s(r, 5),
+        },
+    )
+}
+
 /// Merges one section: `"same"` keeps `prev`'s, `{"fresh": [...]}` updates
 /// `prev`'s with the rows written since, an array replaces it. Each row ends
 /// with its command id (when our transaction wrote it), which moves `last`.
@@ -906,7 +1011,6 @@ pub fn read_snapshot(
     }
     // Command ids start at 0: with nothing read yet, every row of ours is newer than -1.
     let mut last = prev.map_or(-1, |p| p.last_cid);
-    let text_or = |fresh: Option<String>, old: Option<&String>| fresh.or_else(|| old.cloned()).unwrap_or_default();
     out.schemas = merge(v, "schemas", &p.schemas, &mut last, |r| Some((oid(r, 0), s(r, 1))));
     out.rels = merge(v, "rels", &p.rels, &mut last, |r| Some((oid(r, 0), rel_of(r))));
     // Columns: fresh rows of dropped columns remove them.
@@ -928,94 +1032,15 @@ pub fn read_snapshot(
         rels.get(&k.0)
             .is_some_and(|r| matches!(r.kind, 'r' | 'p' | 'v' | 'm' | 'f'))
     });
-    out.cons = merge(v, "cons", &p.cons, &mut last, |r| {
-        let o = oid(r, 0);
-        Some((
-            o,
-            Con {
-                table: oid(r, 1),
-                domain: oid(r, 2),
-                name: s(r, 3),
-                key: s(r, 4),
-                def: text_or(opt_s(r, 5), p.cons.get(&o).map(|c| &c.def)),
-                validated: b(r, 6),
-            },
-        ))
-    });
-    out.idx = merge(v, "idx", &p.idx, &mut last, |r| {
-        let o = oid(r, 0);
-        Some((
-            o,
-            Idx {
-                table: oid(r, 1),
-                key: s(r, 2),
-                def: text_or(opt_s(r, 3), p.idx.get(&o).map(|i| &i.def)),
-                valid: b(r, 4),
-            },
-        ))
-    });
+    out.cons = merge(v, "cons", &p.cons, &mut last, |r| Some(con_of(r, p)));
+    out.idx = merge(v, "idx", &p.idx, &mut last, |r| Some(idx_of(r, p)));
     out.idx.retain(|o, _| out.rels.contains_key(o));
-    out.types = merge(v, "types", &p.types, &mut last, |r| {
-        Some((
-            oid(r, 0),
-            Ty {
-                schema: s(r, 1),
-                name: s(r, 2),
-                kind: ch(r, 3),
-            },
-        ))
-    });
-    out.enums = merge(v, "enums", &p.enums, &mut last, |r| {
-        Some((
-            oid(r, 0),
-            EnumLabel {
-                ty: oid(r, 1),
-                label: s(r, 2),
-            },
-        ))
-    });
-    out.funcs = merge(v, "funcs", &p.funcs, &mut last, |r| {
-        let o = oid(r, 0);
-        let old = p.funcs.get(&o);
-        Some((
-            o,
-            Func {
-                schema: s(r, 1),
-                name: s(r, 2),
-                args: text_or(opt_s(r, 3), old.map(|f| &f.args)),
-                kind: ch(r, 4),
-                result: opt_s(r, 5).or_else(|| old.and_then(|f| f.result.clone())),
-                key: s(r, 6),
-                body: s(r, 7),
-            },
-        ))
-    });
-    out.policies = merge(v, "policies", &p.policies, &mut last, |r| {
-        let o = oid(r, 0);
-        Some((
-            o,
-            Policy {
-                table: oid(r, 1),
-                name: s(r, 2),
-                key: s(r, 3),
-                def: text_or(opt_s(r, 4), p.policies.get(&o).map(|x| &x.def)),
-            },
-        ))
-    });
+    out.types = merge(v, "types", &p.types, &mut last, |r| Some(ty_of(r)));
+    out.enums = merge(v, "enums", &p.enums, &mut last, |r| Some(enum_label_of(r)));
+    out.funcs = merge(v, "funcs", &p.funcs, &mut last, |r| Some(func_of(r, p)));
+    out.policies = merge(v, "policies", &p.policies, &mut last, |r| Some(policy_of(r, p)));
     out.policies.retain(|_, x| out.rels.contains_key(&x.table));
-    out.triggers = merge(v, "triggers", &p.triggers, &mut last, |r| {
-        let o = oid(r, 0);
-        Some((
-            o,
-            Trigger {
-                table: oid(r, 1),
-                name: s(r, 2),
-                key: s(r, 3),
-                def: text_or(opt_s(r, 4), p.triggers.get(&o).map(|x| &x.def)),
-                enabled: s(r, 5),
-            },
-        ))
-    });
+    out.triggers = merge(v, "triggers", &p.triggers, &mut last, |r| Some(trigger_of(r, p)));
     out.triggers.retain(|_, x| out.rels.contains_key(&x.table));
     out.exts = merge(v, "exts", &p.exts, &mut last, |r| Some((oid(r, 0), (s(r, 1), s(r, 2)))));
     out.last_cid = last;
