@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
+use super::model::ChangeKind::{Added, Changed, Removed, Renamed};
 use super::model::{Change, ChangeKind};
 
 /// User relations start here; below are the system catalogs.
@@ -440,203 +441,19 @@ fn full_read_rules(section: &str) -> (&'static [&'static str], &'static [&'stati
 /// written since `prev`. Every function is schema-qualified: a migration may
 /// change `search_path`. No user relation is locked.
 pub fn sections_sql(version_num: i64, prev: Option<&Snapshot>, reads: &[(&'static str, Read)]) -> Option<String> {
-    let body = if version_num >= 140000 {
-        "pg_catalog.md5(coalesce(p.prosrc, '') || coalesce(p.probin, '') || coalesce(p.prosqlbody::text, '') || p.prorettype::text)"
-    } else {
-        "pg_catalog.md5(coalesce(p.prosrc, '') || coalesce(p.probin, '') || p.prorettype::text)"
+    let fresh = Freshness {
+        since: prev.map(|p| p.last_cid),
     };
-    let last = prev.map_or(-1, |p| p.last_cid);
-    // A row written by our transaction (or its subtransactions) since `prev`.
-    let fresh = |a: &str| match prev {
-        None => "true".to_string(),
-        Some(_) => format!("(pg_catalog.age({a}.xmin) <= me.a AND {a}.cmin::text::int8 > {last})"),
-    };
-    let not_ext = |class: &str, alias: &str| {
-        format!(
-            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dd WHERE dd.deptype = 'e' \
-             AND dd.classid = 'pg_catalog.{class}'::pg_catalog.regclass AND dd.objid = {alias}.oid)"
-        )
-    };
-    let sections = vec![
-        SectionSql {
-            name: "schemas",
-            from: format!(
-                "FROM pg_catalog.pg_namespace n WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' AND {}",
-                not_ext("pg_namespace", "n")
-            ),
-            row: "n.oid::int8, n.nspname".into(),
-            alias: "n",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "rels",
-            from: format!(
-                "FROM pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace \
-                 LEFT JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN' \
-                 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I') AND {}",
-                not_ext("pg_class", "c")
-            ),
-            row: "c.oid::int8, ns.nspname, c.relname, c.relkind, c.relfilenode::int8, c.reltuples, c.relpages, \
-                  c.relpersistence, CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.md5(r.ev_action::text) END, \
-                  CASE WHEN c.relkind = 'r' THEN pg_catalog.has_table_privilege(c.oid, 'SELECT') ELSE false END"
-                .into(),
-            alias: "c",
-            also_fresh: format!("(r.oid IS NOT NULL AND {})", fresh("r")),
-        },
-        SectionSql {
-            name: "cols",
-            from: "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
-                   JOIN ns ON ns.oid = c.relnamespace \
-                   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
-                   WHERE a.attnum > 0 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
-                .into(),
-            row: "a.attrelid::int8, a.attnum, a.attname, a.atttypid::text || ':' || a.atttypmod::text, \
-                  pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_catalog.md5(d.adbin::text), \
-                  pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '' OR a.attgenerated <> '', \
-                  a.attisdropped"
-                .into(),
-            alias: "a",
-            also_fresh: format!("(d.oid IS NOT NULL AND {})", fresh("d")),
-        },
-        SectionSql {
-            name: "cons",
-            from: "FROM pg_catalog.pg_constraint co JOIN ns ON ns.oid = co.connamespace WHERE true".into(),
-            row: format!(
-                "co.oid::int8, co.conrelid::int8, co.contypid::int8, co.conname, \
-                 pg_catalog.concat_ws('|', co.contype, co.conkey::text, co.confrelid, co.confkey::text, \
-                   pg_catalog.md5(coalesce(co.conbin::text, ''))), \
-                 CASE WHEN {} THEN pg_catalog.pg_get_constraintdef(co.oid) END, co.convalidated",
-                fresh("co")
-            ),
-            alias: "co",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "idx",
-            from: format!("FROM pg_catalog.pg_index i WHERE i.indexrelid >= {FIRST_NORMAL_OID}"),
-            row: format!(
-                "i.indexrelid::int8, i.indrelid::int8, \
-                 pg_catalog.concat_ws('|', i.indkey::text, i.indclass::text, i.indoption::text, i.indisunique, \
-                   pg_catalog.md5(coalesce(i.indexprs::text, '') || coalesce(i.indpred::text, ''))), \
-                 CASE WHEN {} THEN pg_catalog.pg_get_indexdef(i.indexrelid) END, i.indisvalid",
-                fresh("i")
-            ),
-            alias: "i",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "types",
-            from: format!(
-                "FROM pg_catalog.pg_type t JOIN ns ON ns.oid = t.typnamespace \
-                 WHERE (t.typtype IN ('e', 'd', 'r', 'm') \
-                    OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')) \
-                   AND {}",
-                not_ext("pg_type", "t")
-            ),
-            row: "t.oid::int8, ns.nspname, t.typname, t.typtype".into(),
-            alias: "t",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "enums",
-            from: "FROM pg_catalog.pg_enum e JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid \
-                   JOIN ns ON ns.oid = t.typnamespace WHERE true"
-                .into(),
-            row: "e.oid::int8, e.enumtypid::int8, e.enumlabel".into(),
-            alias: "e",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "funcs",
-            from: format!(
-                "FROM pg_catalog.pg_proc p JOIN ns ON ns.oid = p.pronamespace WHERE {}",
-                not_ext("pg_proc", "p")
-            ),
-            row: format!(
-                "p.oid::int8, ns.nspname, p.proname, \
-                 CASE WHEN {f} THEN pg_catalog.pg_get_function_identity_arguments(p.oid) END, p.prokind, \
-                 CASE WHEN {f} THEN pg_catalog.pg_get_function_result(p.oid) END, \
-                 pg_catalog.concat_ws('|', p.proname, p.pronamespace, p.proargtypes::text, p.prokind), {body}",
-                f = fresh("p")
-            ),
-            alias: "p",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "policies",
-            from: "FROM pg_catalog.pg_policy po WHERE true".into(),
-            row: format!(
-                "po.oid::int8, po.polrelid::int8, po.polname, \
-                 pg_catalog.concat_ws('|', po.polcmd, po.polpermissive, po.polroles::text, \
-                   pg_catalog.md5(coalesce(po.polqual::text, '')), pg_catalog.md5(coalesce(po.polwithcheck::text, ''))), \
-                 CASE WHEN {} THEN pg_catalog.concat_ws(' ', \
-                   CASE WHEN po.polpermissive THEN 'AS PERMISSIVE' ELSE 'AS RESTRICTIVE' END, \
-                   'FOR ' || CASE po.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' \
-                     WHEN 'd' THEN 'DELETE' ELSE 'ALL' END, \
-                   'TO ' || (SELECT pg_catalog.string_agg(CASE WHEN rr = 0 THEN 'public' \
-                     ELSE pg_catalog.pg_get_userbyid(rr)::text END, ', ') FROM pg_catalog.unnest(po.polroles) rr), \
-                   'USING ' || pg_catalog.pg_get_expr(po.polqual, po.polrelid), \
-                   'WITH CHECK ' || pg_catalog.pg_get_expr(po.polwithcheck, po.polrelid)) END",
-                fresh("po")
-            ),
-            alias: "po",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "triggers",
-            from: format!("FROM pg_catalog.pg_trigger tg WHERE NOT tg.tgisinternal AND tg.tgrelid >= {FIRST_NORMAL_OID}"),
-            row: format!(
-                "tg.oid::int8, tg.tgrelid::int8, tg.tgname, \
-                 pg_catalog.concat_ws('|', tg.tgfoid, tg.tgtype, tg.tgattr::text, \
-                   pg_catalog.md5(coalesce(tg.tgqual::text, '')), pg_catalog.md5(tg.tgargs::text)), \
-                 CASE WHEN {} THEN pg_catalog.pg_get_triggerdef(tg.oid) END, tg.tgenabled::text",
-                fresh("tg")
-            ),
-            alias: "tg",
-            also_fresh: String::new(),
-        },
-        SectionSql {
-            name: "exts",
-            from: "FROM pg_catalog.pg_extension x WHERE true".into(),
-            row: "x.oid::int8, x.extname, x.extversion".into(),
-            alias: "x",
-            also_fresh: String::new(),
-        },
-    ];
-    let mut parts = Vec::new();
-    for sec in &sections {
-        let read = reads
-            .iter()
-            .find(|(n, _)| *n == sec.name)
-            .map_or(Read::Same, |(_, r)| *r);
-        let cid = format!(
-            "CASE WHEN pg_catalog.age({a}.xmin) <= me.a THEN {a}.cmin::text::int8 END",
-            a = sec.alias
-        );
-        let agg = |extra: &str| {
-            format!(
-                "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array({}, {cid})) {}{extra})",
-                sec.row, sec.from
-            )
-        };
-        let sql = match read {
-            Read::Same => continue,
-            // Columns: the full read leaves out dropped ones; the fresh rows report them as dropped.
-            Read::Full if sec.name == "cols" => agg(" AND NOT a.attisdropped"),
-            Read::Full => agg(""),
-            Read::Fresh => {
-                let mut fresh_test = fresh(sec.alias);
-                if !sec.also_fresh.is_empty() {
-                    fresh_test = format!("({fresh_test} OR {})", sec.also_fresh);
-                }
-                format!(
-                    "pg_catalog.json_build_object('fresh', {})",
-                    agg(&format!(" AND {fresh_test}"))
-                )
-            }
-        };
-        parts.push(format!(" '{}', {sql}", sec.name));
-    }
+    let parts: Vec<String> = SectionSql::all(version_num, &fresh)
+        .iter()
+        .filter_map(|sec| {
+            let read = reads
+                .iter()
+                .find(|(n, _)| *n == sec.name)
+                .map_or(Read::Same, |(_, r)| *r);
+            sec.read(read, &fresh).map(|sql| format!(" '{}', {sql}", sec.name))
+        })
+        .collect();
     if parts.is_empty() {
         return None;
     }
@@ -652,6 +469,275 @@ SELECT pg_catalog.json_build_object(
 )::text FROM me",
         parts.join(",\n"),
     ))
+}
+
+/// Which rows are fresh: written by our transaction (or its subtransactions)
+/// after the command id `since` (every row when there is no previous snapshot).
+struct Freshness {
+    since: Option<i64>,
+}
+
+impl Freshness {
+    /// The SQL test of a row of the catalog aliased `a`.
+    fn test(&self, a: &str) -> String {
+        match self.since {
+            None => "true".to_string(),
+            Some(last) => format!("(pg_catalog.age({a}.xmin) <= me.a AND {a}.cmin::text::int8 > {last})"),
+        }
+    }
+}
+
+/// A row of `class` (aliased `alias`) that does not belong to an extension.
+fn not_ext(class: &str, alias: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dd WHERE dd.deptype = 'e' \
+         AND dd.classid = 'pg_catalog.{class}'::pg_catalog.regclass AND dd.objid = {alias}.oid)"
+    )
+}
+
+impl SectionSql {
+    /// Every section, in the order of [`SECTIONS`].
+    fn all(version_num: i64, fresh: &Freshness) -> Vec<SectionSql> {
+        vec![
+            SectionSql::schemas(),
+            SectionSql::rels(fresh),
+            SectionSql::cols(fresh),
+            SectionSql::cons(fresh),
+            SectionSql::idx(fresh),
+            SectionSql::types(),
+            SectionSql::enums(),
+            SectionSql::funcs(fresh, version_num),
+            SectionSql::policies(fresh),
+            SectionSql::triggers(fresh),
+            SectionSql::exts(),
+        ]
+    }
+
+    /// The expression that reads this section as `read` asks (`None`: not at all).
+    fn read(&self, read: Read, fresh: &Freshness) -> Option<String> {
+        let cid = format!(
+            "CASE WHEN pg_catalog.age({a}.xmin) <= me.a THEN {a}.cmin::text::int8 END",
+            a = self.alias
+        );
+        let agg = |extra: &str| {
+            format!(
+                "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array({}, {cid})) {}{extra})",
+                self.row, self.from
+            )
+        };
+        Some(match read {
+            Read::Same => return None,
+            // Columns: the full read leaves out dropped ones; the fresh rows report them as dropped.
+            Read::Full if self.name == "cols" => agg(" AND NOT a.attisdropped"),
+            Read::Full => agg(""),
+            Read::Fresh => {
+                let mut fresh_test = fresh.test(self.alias);
+                if !self.also_fresh.is_empty() {
+                    fresh_test = format!("({fresh_test} OR {})", self.also_fresh);
+                }
+                format!(
+                    "pg_catalog.json_build_object('fresh', {})",
+                    agg(&format!(" AND {fresh_test}"))
+                )
+            }
+        })
+    }
+
+    /// Schemas, leaving out the system ones and those of extensions.
+    fn schemas() -> Self {
+        SectionSql {
+            name: "schemas",
+            from: format!(
+                "FROM pg_catalog.pg_namespace n WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' AND {}",
+                not_ext("pg_namespace", "n")
+            ),
+            row: "n.oid::int8, n.nspname".into(),
+            alias: "n",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// Relations, with a hash of a view's query tree and whether we may read a table.
+    fn rels(fresh: &Freshness) -> Self {
+        SectionSql {
+            name: "rels",
+            from: format!(
+                "FROM pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace \
+                 LEFT JOIN pg_catalog.pg_rewrite r ON r.ev_class = c.oid AND r.rulename = '_RETURN' \
+                 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f', 'i', 'I') AND {}",
+                not_ext("pg_class", "c")
+            ),
+            row: "c.oid::int8, ns.nspname, c.relname, c.relkind, c.relfilenode::int8, c.reltuples, c.relpages, \
+                  c.relpersistence, CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.md5(r.ev_action::text) END, \
+                  CASE WHEN c.relkind = 'r' THEN pg_catalog.has_table_privilege(c.oid, 'SELECT') ELSE false END"
+                .into(),
+            alias: "c",
+            also_fresh: format!("(r.oid IS NOT NULL AND {})", fresh.test("r")),
+        }
+    }
+
+    /// Columns (dropped ones too: the fresh rows report them as dropped), with a hash of their default.
+    fn cols(fresh: &Freshness) -> Self {
+        SectionSql {
+            name: "cols",
+            from: "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+                   JOIN ns ON ns.oid = c.relnamespace \
+                   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+                   WHERE a.attnum > 0 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+                .into(),
+            row: "a.attrelid::int8, a.attnum, a.attname, a.atttypid::text || ':' || a.atttypmod::text, \
+                  pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_catalog.md5(d.adbin::text), \
+                  pg_catalog.pg_get_expr(d.adbin, d.adrelid), a.attidentity <> '' OR a.attgenerated <> '', \
+                  a.attisdropped"
+                .into(),
+            alias: "a",
+            also_fresh: format!("(d.oid IS NOT NULL AND {})", fresh.test("d")),
+        }
+    }
+
+    /// Constraints of tables and domains.
+    fn cons(fresh: &Freshness) -> Self {
+        SectionSql {
+            name: "cons",
+            from: "FROM pg_catalog.pg_constraint co JOIN ns ON ns.oid = co.connamespace WHERE true".into(),
+            row: format!(
+                "co.oid::int8, co.conrelid::int8, co.contypid::int8, co.conname, \
+                 pg_catalog.concat_ws('|', co.contype, co.conkey::text, co.confrelid, co.confkey::text, \
+                   pg_catalog.md5(coalesce(co.conbin::text, ''))), \
+                 CASE WHEN {} THEN pg_catalog.pg_get_constraintdef(co.oid) END, co.convalidated",
+                fresh.test("co")
+            ),
+            alias: "co",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// Indexes, with their validity.
+    fn idx(fresh: &Freshness) -> Self {
+        SectionSql {
+            name: "idx",
+            from: format!("FROM pg_catalog.pg_index i WHERE i.indexrelid >= {FIRST_NORMAL_OID}"),
+            row: format!(
+                "i.indexrelid::int8, i.indrelid::int8, \
+                 pg_catalog.concat_ws('|', i.indkey::text, i.indclass::text, i.indoption::text, i.indisunique, \
+                   pg_catalog.md5(coalesce(i.indexprs::text, '') || coalesce(i.indpred::text, ''))), \
+                 CASE WHEN {} THEN pg_catalog.pg_get_indexdef(i.indexrelid) END, i.indisvalid",
+                fresh.test("i")
+            ),
+            alias: "i",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// Enums, domains, range and composite types.
+    fn types() -> Self {
+        SectionSql {
+            name: "types",
+            from: format!(
+                "FROM pg_catalog.pg_type t JOIN ns ON ns.oid = t.typnamespace \
+                 WHERE (t.typtype IN ('e', 'd', 'r', 'm') \
+                    OR (t.typtype = 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid) = 'c')) \
+                   AND {}",
+                not_ext("pg_type", "t")
+            ),
+            row: "t.oid::int8, ns.nspname, t.typname, t.typtype".into(),
+            alias: "t",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// The labels of enums.
+    fn enums() -> Self {
+        SectionSql {
+            name: "enums",
+            from: "FROM pg_catalog.pg_enum e JOIN pg_catalog.pg_type t ON t.oid = e.enumtypid \
+                   JOIN ns ON ns.oid = t.typnamespace WHERE true"
+                .into(),
+            row: "e.oid::int8, e.enumtypid::int8, e.enumlabel".into(),
+            alias: "e",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// Functions and procedures, with a hash of their body (`body`).
+    fn funcs(fresh: &Freshness, version_num: i64) -> Self {
+        // `prosqlbody` (SQL-standard bodies) exists from PostgreSQL 14.
+        let body = if version_num >= 140000 {
+            "pg_catalog.md5(coalesce(p.prosrc, '') || coalesce(p.probin, '') || coalesce(p.prosqlbody::text, '') || p.prorettype::text)"
+        } else {
+            "pg_catalog.md5(coalesce(p.prosrc, '') || coalesce(p.probin, '') || p.prorettype::text)"
+        };
+        SectionSql {
+            name: "funcs",
+            from: format!(
+                "FROM pg_catalog.pg_proc p JOIN ns ON ns.oid = p.pronamespace WHERE {}",
+                not_ext("pg_proc", "p")
+            ),
+            row: format!(
+                "p.oid::int8, ns.nspname, p.proname, \
+                 CASE WHEN {f} THEN pg_catalog.pg_get_function_identity_arguments(p.oid) END, p.prokind, \
+                 CASE WHEN {f} THEN pg_catalog.pg_get_function_result(p.oid) END, \
+                 pg_catalog.concat_ws('|', p.proname, p.pronamespace, p.proargtypes::text, p.prokind), {body}",
+                f = fresh.test("p")
+            ),
+            alias: "p",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// Row-level security policies, deparsed as `CREATE POLICY` shows them.
+    fn policies(fresh: &Freshness) -> Self {
+        SectionSql {
+            name: "policies",
+            from: "FROM pg_catalog.pg_policy po WHERE true".into(),
+            row: format!(
+                "po.oid::int8, po.polrelid::int8, po.polname, \
+                 pg_catalog.concat_ws('|', po.polcmd, po.polpermissive, po.polroles::text, \
+                   pg_catalog.md5(coalesce(po.polqual::text, '')), pg_catalog.md5(coalesce(po.polwithcheck::text, ''))), \
+                 CASE WHEN {} THEN pg_catalog.concat_ws(' ', \
+                   CASE WHEN po.polpermissive THEN 'AS PERMISSIVE' ELSE 'AS RESTRICTIVE' END, \
+                   'FOR ' || CASE po.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE' \
+                     WHEN 'd' THEN 'DELETE' ELSE 'ALL' END, \
+                   'TO ' || (SELECT pg_catalog.string_agg(CASE WHEN rr = 0 THEN 'public' \
+                     ELSE pg_catalog.pg_get_userbyid(rr)::text END, ', ') FROM pg_catalog.unnest(po.polroles) rr), \
+                   'USING ' || pg_catalog.pg_get_expr(po.polqual, po.polrelid), \
+                   'WITH CHECK ' || pg_catalog.pg_get_expr(po.polwithcheck, po.polrelid)) END",
+                fresh.test("po")
+            ),
+            alias: "po",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// Triggers, with how they are enabled.
+    fn triggers(fresh: &Freshness) -> Self {
+        SectionSql {
+            name: "triggers",
+            from: format!(
+                "FROM pg_catalog.pg_trigger tg WHERE NOT tg.tgisinternal AND tg.tgrelid >= {FIRST_NORMAL_OID}"
+            ),
+            row: format!(
+                "tg.oid::int8, tg.tgrelid::int8, tg.tgname, \
+                 pg_catalog.concat_ws('|', tg.tgfoid, tg.tgtype, tg.tgattr::text, \
+                   pg_catalog.md5(coalesce(tg.tgqual::text, '')), pg_catalog.md5(tg.tgargs::text)), \
+                 CASE WHEN {} THEN pg_catalog.pg_get_triggerdef(tg.oid) END, tg.tgenabled::text",
+                fresh.test("tg")
+            ),
+            alias: "tg",
+            also_fresh: String::new(),
+        }
+    }
+
+    /// Extensions and their versions.
+    fn exts() -> Self {
+        SectionSql {
+            name: "exts",
+            from: "FROM pg_catalog.pg_extension x WHERE true".into(),
+            row: "x.oid::int8, x.extname, x.extversion".into(),
+            alias: "x",
+            also_fresh: String::new(),
+        }
+    }
 }
 
 fn rows(v: &Value) -> impl Iterator<Item = &[Value]> {
@@ -724,6 +810,111 @@ fn col_of(r: &[Value]) -> Col {
         default: opt_s(r, 7),
         generated: b(r, 8),
     }
+}
+
+/// A display text: the freshly deparsed one, else the one read before.
+fn text_or(fresh: Option<String>, old: Option<&String>) -> String {
+    fresh.or_else(|| old.cloned()).unwrap_or_default()
+}
+
+/// A constraint; its definition is deparsed only for a row written since `p`, else kept from it.
+fn con_of(r: &[Value], p: &Snapshot) -> (u32, Con) {
+    let o = oid(r, 0);
+    (
+        o,
+        Con {
+            table: oid(r, 1),
+            domain: oid(r, 2),
+            name: s(r, 3),
+            key: s(r, 4),
+            def: text_or(opt_s(r, 5), p.cons.get(&o).map(|c| &c.def)),
+            validated: b(r, 6),
+        },
+    )
+}
+
+/// An index; its definition is deparsed only for a row written since `p`, else kept from it.
+fn idx_of(r: &[Value], p: &Snapshot) -> (u32, Idx) {
+    let o = oid(r, 0);
+    (
+        o,
+        Idx {
+            table: oid(r, 1),
+            key: s(r, 2),
+            def: text_or(opt_s(r, 3), p.idx.get(&o).map(|i| &i.def)),
+            valid: b(r, 4),
+        },
+    )
+}
+
+/// A type (enum, domain, range or composite).
+fn ty_of(r: &[Value]) -> (u32, Ty) {
+    (
+        oid(r, 0),
+        Ty {
+            schema: s(r, 1),
+            name: s(r, 2),
+            kind: ch(r, 3),
+        },
+    )
+}
+
+/// A label of an enum.
+fn enum_label_of(r: &[Value]) -> (u32, EnumLabel) {
+    (
+        oid(r, 0),
+        EnumLabel {
+            ty: oid(r, 1),
+            label: s(r, 2),
+        },
+    )
+}
+
+/// A function; its arguments and result are deparsed only for a row written since `p`, else kept from it.
+fn func_of(r: &[Value], p: &Snapshot) -> (u32, Func) {
+    let o = oid(r, 0);
+    let old = p.funcs.get(&o);
+    (
+        o,
+        Func {
+            schema: s(r, 1),
+            name: s(r, 2),
+            args: text_or(opt_s(r, 3), old.map(|f| &f.args)),
+            kind: ch(r, 4),
+            result: opt_s(r, 5).or_else(|| old.and_then(|f| f.result.clone())),
+            key: s(r, 6),
+            body: s(r, 7),
+        },
+    )
+}
+
+/// A policy; its definition is deparsed only for a row written since `p`, else kept from it.
+fn policy_of(r: &[Value], p: &Snapshot) -> (u32, Policy) {
+    let o = oid(r, 0);
+    (
+        o,
+        Policy {
+            table: oid(r, 1),
+            name: s(r, 2),
+            key: s(r, 3),
+            def: text_or(opt_s(r, 4), p.policies.get(&o).map(|x| &x.def)),
+        },
+    )
+}
+
+/// A trigger; its definition is deparsed only for a row written since `p`, else kept from it.
+fn trigger_of(r: &[Value], p: &Snapshot) -> (u32, Trigger) {
+    let o = oid(r, 0);
+    (
+        o,
+        Trigger {
+            table: oid(r, 1),
+            name: s(r, 2),
+            key: s(r, 3),
+            def: text_or(opt_s(r, 4), p.triggers.get(&o).map(|x| &x.def)),
+            enabled: s(r, 5),
+        },
+    )
 }
 
 /// Merges one section: `"same"` keeps `prev`'s, `{"fresh": [...]}` updates
@@ -820,7 +1011,6 @@ pub fn read_snapshot(
     }
     // Command ids start at 0: with nothing read yet, every row of ours is newer than -1.
     let mut last = prev.map_or(-1, |p| p.last_cid);
-    let text_or = |fresh: Option<String>, old: Option<&String>| fresh.or_else(|| old.cloned()).unwrap_or_default();
     out.schemas = merge(v, "schemas", &p.schemas, &mut last, |r| Some((oid(r, 0), s(r, 1))));
     out.rels = merge(v, "rels", &p.rels, &mut last, |r| Some((oid(r, 0), rel_of(r))));
     // Columns: fresh rows of dropped columns remove them.
@@ -842,94 +1032,15 @@ pub fn read_snapshot(
         rels.get(&k.0)
             .is_some_and(|r| matches!(r.kind, 'r' | 'p' | 'v' | 'm' | 'f'))
     });
-    out.cons = merge(v, "cons", &p.cons, &mut last, |r| {
-        let o = oid(r, 0);
-        Some((
-            o,
-            Con {
-                table: oid(r, 1),
-                domain: oid(r, 2),
-                name: s(r, 3),
-                key: s(r, 4),
-                def: text_or(opt_s(r, 5), p.cons.get(&o).map(|c| &c.def)),
-                validated: b(r, 6),
-            },
-        ))
-    });
-    out.idx = merge(v, "idx", &p.idx, &mut last, |r| {
-        let o = oid(r, 0);
-        Some((
-            o,
-            Idx {
-                table: oid(r, 1),
-                key: s(r, 2),
-                def: text_or(opt_s(r, 3), p.idx.get(&o).map(|i| &i.def)),
-                valid: b(r, 4),
-            },
-        ))
-    });
+    out.cons = merge(v, "cons", &p.cons, &mut last, |r| Some(con_of(r, p)));
+    out.idx = merge(v, "idx", &p.idx, &mut last, |r| Some(idx_of(r, p)));
     out.idx.retain(|o, _| out.rels.contains_key(o));
-    out.types = merge(v, "types", &p.types, &mut last, |r| {
-        Some((
-            oid(r, 0),
-            Ty {
-                schema: s(r, 1),
-                name: s(r, 2),
-                kind: ch(r, 3),
-            },
-        ))
-    });
-    out.enums = merge(v, "enums", &p.enums, &mut last, |r| {
-        Some((
-            oid(r, 0),
-            EnumLabel {
-                ty: oid(r, 1),
-                label: s(r, 2),
-            },
-        ))
-    });
-    out.funcs = merge(v, "funcs", &p.funcs, &mut last, |r| {
-        let o = oid(r, 0);
-        let old = p.funcs.get(&o);
-        Some((
-            o,
-            Func {
-                schema: s(r, 1),
-                name: s(r, 2),
-                args: text_or(opt_s(r, 3), old.map(|f| &f.args)),
-                kind: ch(r, 4),
-                result: opt_s(r, 5).or_else(|| old.and_then(|f| f.result.clone())),
-                key: s(r, 6),
-                body: s(r, 7),
-            },
-        ))
-    });
-    out.policies = merge(v, "policies", &p.policies, &mut last, |r| {
-        let o = oid(r, 0);
-        Some((
-            o,
-            Policy {
-                table: oid(r, 1),
-                name: s(r, 2),
-                key: s(r, 3),
-                def: text_or(opt_s(r, 4), p.policies.get(&o).map(|x| &x.def)),
-            },
-        ))
-    });
+    out.types = merge(v, "types", &p.types, &mut last, |r| Some(ty_of(r)));
+    out.enums = merge(v, "enums", &p.enums, &mut last, |r| Some(enum_label_of(r)));
+    out.funcs = merge(v, "funcs", &p.funcs, &mut last, |r| Some(func_of(r, p)));
+    out.policies = merge(v, "policies", &p.policies, &mut last, |r| Some(policy_of(r, p)));
     out.policies.retain(|_, x| out.rels.contains_key(&x.table));
-    out.triggers = merge(v, "triggers", &p.triggers, &mut last, |r| {
-        let o = oid(r, 0);
-        Some((
-            o,
-            Trigger {
-                table: oid(r, 1),
-                name: s(r, 2),
-                key: s(r, 3),
-                def: text_or(opt_s(r, 4), p.triggers.get(&o).map(|x| &x.def)),
-                enabled: s(r, 5),
-            },
-        ))
-    });
+    out.triggers = merge(v, "triggers", &p.triggers, &mut last, |r| Some(trigger_of(r, p)));
     out.triggers.retain(|_, x| out.rels.contains_key(&x.table));
     out.exts = merge(v, "exts", &p.exts, &mut last, |r| Some((oid(r, 0), (s(r, 1), s(r, 2)))));
     out.last_cid = last;
@@ -1028,9 +1139,32 @@ fn change(object: &'static str, kind: ChangeKind, name: String, detail: Option<S
 /// Every difference from `a` to `b`. `breaking` is set only for objects that
 /// exist in `origin`.
 pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
-    use ChangeKind::*;
+    // One reader per kind of object, in the order the changes are listed.
+    let sections: [Section; 11] = [
+        schemas,
+        relations,
+        indexes,
+        columns,
+        constraints,
+        types,
+        enum_labels,
+        functions,
+        policies,
+        triggers,
+        extensions,
+    ];
     let mut out = Vec::new();
+    for section in sections {
+        section(a, b, origin, &mut out);
+    }
+    out
+}
 
+/// The changes of one kind of object from `a` to `b`, appended to `out`.
+type Section = fn(&Snapshot, &Snapshot, &Origin, &mut Vec<Change>);
+
+/// Schemas removed, renamed or added.
+fn schemas(a: &Snapshot, b: &Snapshot, origin: &Origin, out: &mut Vec<Change>) {
     for (oid, name) in &a.schemas {
         let pre = origin.snapshot.schemas.contains_key(oid);
         match b.schemas.get(oid) {
@@ -1044,7 +1178,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             out.push(change("schema", Added, name.clone(), None, false));
         }
     }
+}
 
+/// Relations removed, renamed, made (un)logged, redefined (views) or added.
+fn relations(a: &Snapshot, b: &Snapshot, origin: &Origin, out: &mut Vec<Change>) {
     for (oid, r) in &a.rels {
         let pre = origin.has_rel(*oid);
         let object = r.kind_label();
@@ -1091,6 +1228,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             out.push(change(r.kind_label(), Added, r.qualified(), None, false));
         }
     }
+}
+
+/// Indexes whose definition or validity changed (added and removed ones are relations).
+fn indexes(a: &Snapshot, b: &Snapshot, _: &Origin, out: &mut Vec<Change>) {
     for (oid, i) in &a.idx {
         if let Some(i2) = b.idx.get(oid) {
             let name = b.table_name(*oid);
@@ -1103,8 +1244,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             }
         }
     }
+}
 
-    // Columns of relations present on both sides; added and dropped relations carry theirs.
+/// Columns of relations present on both sides; added and dropped relations carry theirs.
+fn columns(a: &Snapshot, b: &Snapshot, origin: &Origin, out: &mut Vec<Change>) {
     for (key, c) in &a.cols {
         if !b.rels.contains_key(&key.0) {
             continue;
@@ -1114,50 +1257,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
         let name = format!("{table}.{}", c.name);
         match b.cols.get(key) {
             None => out.push(change("column", Removed, name, Some(c.ty.clone()), pre)),
-            Some(c2) => {
-                if c2.name != c.name {
-                    out.push(change(
-                        "column",
-                        Renamed,
-                        name.clone(),
-                        Some(format!("→ {}", c2.name)),
-                        pre,
-                    ));
-                }
-                let name2 = format!("{table}.{}", c2.name);
-                if c2.ty_key != c.ty_key {
-                    out.push(change(
-                        "column",
-                        Changed,
-                        name2.clone(),
-                        Some(format!("type {} → {}", c.ty, c2.ty)),
-                        pre,
-                    ));
-                }
-                if c2.not_null != c.not_null {
-                    let what = if c2.not_null { "NOT NULL" } else { "nullable" };
-                    out.push(change(
-                        "column",
-                        Changed,
-                        name2.clone(),
-                        Some(format!("now {what}")),
-                        pre && c2.not_null,
-                    ));
-                }
-                if c2.default_key != c.default_key {
-                    let detail = match &c2.default {
-                        Some(d) => format!("default {d}"),
-                        None => "default dropped".to_string(),
-                    };
-                    out.push(change(
-                        "column",
-                        Changed,
-                        name2,
-                        Some(detail),
-                        pre && c2.default.is_none() && !c2.generated,
-                    ));
-                }
-            }
+            Some(c2) => column_changes(c, c2, &table, &name, pre, out),
         }
     }
     for (key, c) in &b.cols {
@@ -1175,14 +1275,67 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             ));
         }
     }
+}
 
-    let con_name = |s: &Snapshot, c: &Con| {
-        if c.table != 0 {
-            format!("{}.{}", s.table_name(c.table), c.name)
-        } else {
-            format!("{}.{}", s.type_name(c.domain), c.name)
-        }
-    };
+/// What changed in one column that is on both sides: `name` is its old
+/// qualified name, `table` its relation's current name.
+fn column_changes(c: &Col, c2: &Col, table: &str, name: &str, pre: bool, out: &mut Vec<Change>) {
+    if c2.name != c.name {
+        out.push(change(
+            "column",
+            Renamed,
+            name.to_string(),
+            Some(format!("→ {}", c2.name)),
+            pre,
+        ));
+    }
+    let name2 = format!("{table}.{}", c2.name);
+    if c2.ty_key != c.ty_key {
+        out.push(change(
+            "column",
+            Changed,
+            name2.clone(),
+            Some(format!("type {} → {}", c.ty, c2.ty)),
+            pre,
+        ));
+    }
+    if c2.not_null != c.not_null {
+        let what = if c2.not_null { "NOT NULL" } else { "nullable" };
+        out.push(change(
+            "column",
+            Changed,
+            name2.clone(),
+            Some(format!("now {what}")),
+            pre && c2.not_null,
+        ));
+    }
+    if c2.default_key != c.default_key {
+        let detail = match &c2.default {
+            Some(d) => format!("default {d}"),
+            None => "default dropped".to_string(),
+        };
+        out.push(change(
+            "column",
+            Changed,
+            name2,
+            Some(detail),
+            pre && c2.default.is_none() && !c2.generated,
+        ));
+    }
+}
+
+/// `table.constraint`, or `domain.constraint` for a domain's constraint.
+fn con_name(s: &Snapshot, c: &Con) -> String {
+    if c.table != 0 {
+        format!("{}.{}", s.table_name(c.table), c.name)
+    } else {
+        format!("{}.{}", s.type_name(c.domain), c.name)
+    }
+}
+
+/// Constraints removed, renamed, redefined, (in)validated or added; those of
+/// removed or added owners go with their owner.
+fn constraints(a: &Snapshot, b: &Snapshot, _: &Origin, out: &mut Vec<Change>) {
     for (oid, c) in &a.cons {
         let owner_gone =
             (c.table != 0 && !b.rels.contains_key(&c.table)) || (c.domain != 0 && !b.types.contains_key(&c.domain));
@@ -1228,7 +1381,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             out.push(change("constraint", Added, con_name(b, c), Some(c.def.clone()), false));
         }
     }
+}
 
+/// Enums, domains, range and composite types removed, renamed or added.
+fn types(a: &Snapshot, b: &Snapshot, origin: &Origin, out: &mut Vec<Change>) {
     for (oid, t) in &a.types {
         let pre = origin.snapshot.types.contains_key(oid);
         let object = type_label(t.kind);
@@ -1255,6 +1411,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             ));
         }
     }
+}
+
+/// Labels of enums present on both sides: removed, renamed or added.
+fn enum_labels(a: &Snapshot, b: &Snapshot, origin: &Origin, out: &mut Vec<Change>) {
     for (oid, e) in &a.enums {
         if !b.types.contains_key(&e.ty) {
             continue;
@@ -1284,7 +1444,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             ));
         }
     }
+}
 
+/// Functions and procedures removed, renamed (or re-signed), redefined or added.
+fn functions(a: &Snapshot, b: &Snapshot, origin: &Origin, out: &mut Vec<Change>) {
     for (oid, p) in &a.funcs {
         let pre = origin.snapshot.funcs.contains_key(oid);
         let object = func_label(p.kind);
@@ -1317,7 +1480,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             out.push(change(func_label(p.kind), Added, p.signature(), None, false));
         }
     }
+}
 
+/// Row-level security policies removed, changed or added.
+fn policies(a: &Snapshot, b: &Snapshot, _: &Origin, out: &mut Vec<Change>) {
     for (oid, p) in &a.policies {
         match b.policies.get(oid) {
             None if b.rels.contains_key(&p.table) => out.push(change(
@@ -1349,7 +1515,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             ));
         }
     }
+}
 
+/// Triggers removed, changed (or enabled differently) or added.
+fn triggers(a: &Snapshot, b: &Snapshot, _: &Origin, out: &mut Vec<Change>) {
     for (oid, t) in &a.triggers {
         match b.triggers.get(oid) {
             None if b.rels.contains_key(&t.table) => out.push(change(
@@ -1388,7 +1557,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             ));
         }
     }
+}
 
+/// Extensions removed, upgraded or added.
+fn extensions(a: &Snapshot, b: &Snapshot, origin: &Origin, out: &mut Vec<Change>) {
     for (oid, (name, version)) in &a.exts {
         let pre = origin.snapshot.exts.contains_key(oid);
         match b.exts.get(oid) {
@@ -1414,7 +1586,6 @@ pub fn diff(a: &Snapshot, b: &Snapshot, origin: &Origin) -> Vec<Change> {
             ));
         }
     }
-    out
 }
 
 pub fn type_label(kind: char) -> &'static str {

@@ -113,6 +113,85 @@ pub fn run(
 ) -> Result<Outcome, AppError> {
     let shown = target::redact(&args.database_url);
     let pg = target::parse(&args.database_url).map_err(AppError::Usage)?;
+    check_target(args, &pg, &shown)?;
+
+    // The static verdict, exactly as `check` reaches it.
+    let selected = selection(args, base, config, &pg, &shown, progress)?;
+    let mut checked = check_statically(&selected, base, config);
+    let rollbacks = rollbacks(args, config, &selected.pending, &checked.files, &checked.findings);
+    checked.findings.extend(rollbacks.findings);
+    let files = &checked.files;
+    progress(&format!(
+        "dry-run: {} pending migration{} on {shown}",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" }
+    ));
+
+    let pending_refs: Vec<Pending> = files
+        .iter()
+        .zip(&rollbacks.files)
+        .map(|((display, f), rb)| Pending {
+            display: display.clone(),
+            file: f.as_ref().map_err(Clone::clone),
+            rollback: rb.as_ref(),
+        })
+        .collect();
+    let settings = settings(args, base);
+    let mut run = database_run(&pg, &shown, &pending_refs, &config.dry_run.checks, settings, progress)?;
+    run.history = selected.tables;
+    let report = judge(checked, rollbacks.files, &run, args, config);
+    Ok(Outcome { report, run })
+}
+
+/// The report: the dry-run rules' findings on what `run` observed, then the
+/// static ones, with the text of every migration and rollback they point into.
+fn judge(
+    checked: Checked,
+    rollback_files: Vec<Option<MigrationFile>>,
+    run: &RunReport,
+    args: &DryRunArgs,
+    config: &Config,
+) -> Report {
+    let mut report = checked.report;
+    report
+        .findings
+        .extend(crate::rules::dryrun::dry_run_check_changed::check(&run.checks));
+    let opts = crate::rules::dryrun::Options {
+        large_table_rows: args.large_table_rows,
+    };
+    for ((m, (_, f)), rb) in run.migrations.iter().zip(&checked.files).zip(&rollback_files) {
+        if let (Some(rb), Some(rb_run)) = (rb, &m.rollback) {
+            report
+                .findings
+                .extend(crate::rules::dryrun::check_rollback(&m.file, rb, rb_run, opts));
+        }
+        if let Ok(f) = f {
+            let mine: Vec<Finding> = checked
+                .findings
+                .iter()
+                .filter(|s| s.file.as_deref() == Some(f.path.as_str()))
+                .cloned()
+                .collect();
+            report.findings.extend(crate::rules::dryrun::check(f, m, &mine, opts));
+        }
+    }
+    report.findings.extend(checked.findings);
+    for (_, f) in checked.files {
+        if let Ok(f) = f {
+            report.sources.insert(f.path.clone(), f.src);
+        }
+    }
+    // A down section keeps its migration's path: the migration's text shows it.
+    for rb in rollback_files.into_iter().flatten() {
+        report.sources.entry(rb.path.clone()).or_insert(rb.src);
+    }
+    report.finish(config);
+    report
+}
+
+/// Refuses a database that is not on this machine (unless `--allow-remote`)
+/// and a repository that is not a directory.
+fn check_target(args: &DryRunArgs, pg: &target::Target, shown: &str) -> Result<(), AppError> {
     match target::check_loopback(&pg.config) {
         Ok(()) => {}
         Err(host) if host.is_empty() => {
@@ -130,55 +209,85 @@ pub fn run(
     if !args.repo.is_dir() {
         return Err(AppError::Usage(format!("{} is not a directory", args.repo.display())));
     }
+    Ok(())
+}
 
-    // The static verdict, exactly as `check` reaches it.
-    let (mut applied, mut pending) = select(&args.repo, config, base)?;
-    // Without `--base`, the database says which migrations it has applied.
-    let mut histories = Vec::new();
-    if base.is_none() {
-        let split = split_by_history(&pg, &shown, pending)?;
-        for h in &split.tables {
-            progress(&if h.exists {
-                format!(
-                    "dry-run: `{}` lists {} of the repository's migrations as applied",
-                    h.table, h.applied
-                )
-            } else {
-                format!("dry-run: no `{}` table: the database has applied none of them", h.table)
-            });
-        }
-        applied.extend(split.applied);
-        pending = split.pending;
-        histories = split.tables;
+/// The applied and the pending migrations: by `--base`, or without it as the
+/// database's history tables say (which it reports through `progress`).
+fn selection(
+    args: &DryRunArgs,
+    base: Option<&str>,
+    config: &Config,
+    pg: &target::Target,
+    shown: &str,
+    progress: &mut dyn FnMut(&str),
+) -> Result<history::Split, AppError> {
+    let (mut applied, pending) = select(&args.repo, config, base)?;
+    if base.is_some() {
+        return Ok(history::Split {
+            applied,
+            pending,
+            tables: Vec::new(),
+        });
     }
+    // Without `--base`, the database says which migrations it has applied.
+    let split = split_by_history(pg, shown, pending)?;
+    for h in &split.tables {
+        progress(&if h.exists {
+            format!(
+                "dry-run: `{}` lists {} of the repository's migrations as applied",
+                h.table, h.applied
+            )
+        } else {
+            format!("dry-run: no `{}` table: the database has applied none of them", h.table)
+        });
+    }
+    applied.extend(split.applied);
+    Ok(history::Split { applied, ..split })
+}
+
+/// The pending migrations as read, and the static verdict on them.
+struct Checked {
+    /// Statistics so far (no findings yet).
+    report: Report,
+    /// Each pending migration by path: parsed, or why it cannot be read.
+    files: Vec<(String, Result<MigrationFile, String>)>,
+    findings: Vec<Finding>,
+}
+
+/// Replays the applied migrations, then checks the pending ones as `check` does.
+fn check_statically(selected: &history::Split, base: Option<&str>, config: &Config) -> Checked {
     let opts = EngineOptions {
         assume_lock_timeout: config.migrations.assume_lock_timeout,
     };
     let mut catalog = Catalog::default();
-    for c in &applied {
+    for c in &selected.applied {
         if let Ok(f) = read(c, config) {
             mrules::replay(&f, &mut catalog);
         }
     }
-    let mut report = Report::default();
-    let mut files: Vec<(String, Result<MigrationFile, String>)> = Vec::new();
-    let mut static_findings: Vec<Finding> = Vec::new();
-    for (k, c) in pending.iter().enumerate() {
-        report.stats.migration_files += 1;
+    let mut out = Checked {
+        report: Report::default(),
+        files: Vec::new(),
+        findings: Vec::new(),
+    };
+    let stats = &mut out.report.stats;
+    for (k, c) in selected.pending.iter().enumerate() {
+        stats.migration_files += 1;
         match read(c, config) {
             Ok(f) => {
                 if base.is_none() || k == 0 {
                     catalog.begin_change();
                 }
-                report.stats.statements += f.statements.len();
-                report.stats.unparsed_statements += f.statements.iter().filter(|s| s.is_unparsed()).count();
-                report.stats.recognised_statements += f
+                stats.statements += f.statements.len();
+                stats.unparsed_statements += f.statements.iter().filter(|s| s.is_unparsed()).count();
+                stats.recognised_statements += f
                     .statements
                     .iter()
                     .filter(|s| s.status == crate::migration::statement::ParseStatus::Recognised)
                     .count();
-                static_findings.extend(mrules::check_file(&f, &mut catalog, opts));
-                files.push((c.rel.clone(), Ok(f)));
+                out.findings.extend(mrules::check_file(&f, &mut catalog, opts));
+                out.files.push((c.rel.clone(), Ok(f)));
             }
             Err(why) => {
                 let mut f = Finding::new(
@@ -187,20 +296,17 @@ pub fn run(
                 )
                 .help("save it as UTF-8 SQL text");
                 f.file = Some(c.rel.clone());
-                static_findings.push(f);
-                files.push((c.rel.clone(), Err(why)));
+                out.findings.push(f);
+                out.files.push((c.rel.clone(), Err(why)));
             }
         }
     }
-    let rollbacks = rollbacks(args, config, &pending, &files, &static_findings);
-    static_findings.extend(rollbacks.findings);
-    progress(&format!(
-        "dry-run: {} pending migration{} on {shown}",
-        files.len(),
-        if files.len() == 1 { "" } else { "s" }
-    ));
+    out
+}
 
-    let settings = Settings {
+/// The engine's settings from the command line.
+fn settings(args: &DryRunArgs, base: Option<&str>) -> Settings {
+    Settings {
         lock_timeout_ms: args.lock_timeout,
         statement_timeout_ms: args.statement_timeout,
         exact_count_limit: args.exact_count_limit,
@@ -208,52 +314,7 @@ pub fn run(
         scratch: args.scratch_db,
         one_change: base.is_some(),
         with_rollback: args.with_rollback,
-    };
-    let pending_refs: Vec<Pending> = files
-        .iter()
-        .zip(&rollbacks.files)
-        .map(|((display, f), rb)| Pending {
-            display: display.clone(),
-            file: f.as_ref().map_err(Clone::clone),
-            rollback: rb.as_ref(),
-        })
-        .collect();
-    let mut run = database_run(&pg, &shown, &pending_refs, &config.dry_run.checks, settings, progress)?;
-    run.history = histories;
-    report
-        .findings
-        .extend(crate::rules::dryrun::dry_run_check_changed::check(&run.checks));
-
-    let opts = crate::rules::dryrun::Options {
-        large_table_rows: args.large_table_rows,
-    };
-    for ((m, (_, f)), rb) in run.migrations.iter().zip(&files).zip(&rollbacks.files) {
-        if let (Some(rb), Some(rb_run)) = (rb, &m.rollback) {
-            report
-                .findings
-                .extend(crate::rules::dryrun::check_rollback(&m.file, rb, rb_run, opts));
-        }
-        if let Ok(f) = f {
-            let mine: Vec<Finding> = static_findings
-                .iter()
-                .filter(|s| s.file.as_deref() == Some(f.path.as_str()))
-                .cloned()
-                .collect();
-            report.findings.extend(crate::rules::dryrun::check(f, m, &mine, opts));
-        }
     }
-    report.findings.extend(static_findings);
-    for (_, f) in files {
-        if let Ok(f) = f {
-            report.sources.insert(f.path.clone(), f.src);
-        }
-    }
-    // A down section keeps its migration's path: the migration's text shows it.
-    for rb in rollbacks.files.into_iter().flatten() {
-        report.sources.entry(rb.path.clone()).or_insert(rb.src);
-    }
-    report.finish(config);
-    Ok(Outcome { report, run })
 }
 
 /// The pending migrations' rollbacks (`--with-rollback`), and the findings

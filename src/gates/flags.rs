@@ -8,10 +8,12 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::error::AppError;
-use crate::finding::Location;
+use crate::finding::{Finding, Location};
+use crate::flags::changes::EnvChange;
 use crate::flags::history::{Cutover, Reader, Release, RemovedRef};
+use crate::flags::patterns::{Globs, PatternSet};
 use crate::flags::{
-    changes, ga_equivalent, has_prefix, normalized_index, pattern_set, patterns, registry, search, today, Capture,
+    changes, ga_equivalent, has_prefix, normalized_index, pattern_set, registry, search, today, Capture, FlagEntry,
     FlagRef, FlagRegistry, FlagType, FlagsConfig, RefKind, Reference,
 };
 use crate::gates::migrations::Facts;
@@ -30,23 +32,10 @@ pub fn run(
 ) -> Result<(), AppError> {
     let cfg = &config.flags;
     let today = today()?;
-    let mut env_changes = Vec::new();
-    // Kill switches whose registry row the change removes, and the merge base.
-    let mut removed_kill_switches = Vec::new();
-    let mut base_commit = String::new();
-    let mut base_registry = None;
-    if let Some(rev) = base {
-        let (mb, old) = changes::record(root, &cfg.registry_path().0, registry, rev, report)?;
-        removed_kill_switches = old
-            .entries
-            .iter()
-            .filter(|e| e.kind == Some(FlagType::KillSwitch) && registry.is_some_and(|r| r.get(&e.name).is_none()))
-            .cloned()
-            .collect();
-        base_registry = Some(old);
-        base_commit = mb;
-        env_changes = changes::record_env(root, &cfg.env_files, registry, rev, report)?;
-    }
+    let since = match base {
+        Some(rev) => SinceBase::record(root, cfg, registry, rev, report)?,
+        None => SinceBase::default(),
+    };
     let Some(reg) = registry else {
         return Ok(());
     };
@@ -54,83 +43,42 @@ pub fn run(
     report.sources.insert(reg.path.clone(), reg.text.clone());
     report.findings.extend(reg.problems.iter().cloned());
 
-    let naming = match &cfg.naming {
-        Some(n) => Some(
-            regex::Regex::new(&format!("^(?:{n})$"))
-                .map_err(|e| AppError::Usage(format!("`flags.naming` is not a valid regex: {e}")))?,
-        ),
-        None => None,
-    };
-    let set = pattern_set(cfg)?;
-    let exclude = patterns::Globs::new(&cfg.exclude.iter().map(|g| (g.clone(), 0)).collect::<Vec<_>>())
-        .map_err(|e| AppError::Usage(format!("`flags.exclude`: {e}")))?
-        .0;
-    let mut skip = vec![reg.path.clone()];
-    skip.extend(["shipgate.yml", ".shipgate.yml", "shipgate.yaml", ".shipgate.yaml"].map(String::from));
-    let found = search::search(root, &set, &exclude, &skip);
-    if let Some(first) = found.errors.first() {
-        let more = found.errors.len() - 1;
-        return Err(AppError::Evaluate(format!(
-            "cannot search for flag references: {first}{}",
-            if more > 0 {
-                format!(" (and {more} more)")
-            } else {
-                String::new()
-            }
-        )));
-    }
-
+    let naming = naming(cfg)?;
+    let search = Search::run(root, cfg, reg)?;
     let mut texts = Texts::new(root);
-    let mut refs = Vec::new();
     let norm = normalized_index(reg);
     let reader = Reader {
         root,
-        set: &set,
-        exclude: &exclude,
-        skip: &skip,
+        set: &search.set,
+        exclude: &search.exclude,
+        skip: &search.skip,
         registry: reg,
         norm: &norm,
     };
-    for file in &found.files {
-        for hit in &file.hits {
-            let Some(flag) = reader.flag_of(hit) else { continue };
-            let env_var =
-                (set.patterns[hit.pattern].capture == Capture::EnvVar).then(|| format!("FEATURE_{}", hit.name));
-            refs.push(Reference {
-                flag,
-                env_var,
-                kind: RefKind::Code,
-                file: file.rel.clone(),
-                span: Some(hit.span.clone()),
-                location: hit.location,
-                written_default: None,
-            });
-        }
-    }
-    for r in manifest_refs {
-        let span = texts
-            .get(&r.file)
-            .and_then(|t| span_of(t, r.line, r.column, r.end_column));
-        refs.push(Reference {
-            flag: r.flag.clone(),
-            env_var: None,
-            kind: RefKind::Manifest,
-            file: r.file.clone(),
-            span,
-            location: Location {
-                line: r.line,
-                column: r.column,
-                end_line: r.line,
-                end_column: r.end_column.max(r.column + 1),
-            },
-            written_default: None,
-        });
-    }
+    let mut refs = search.code_refs(&reader);
+    refs.extend(manifest_refs.iter().map(|r| manifest_ref(r, &mut texts)));
     if let Some(table) = &cfg.table {
         refs.extend(table_refs(table, cfg, facts, &mut texts));
     }
 
-    let model = crate::rules::flags::FlagCx::new(
+    let unexposed = unexposed(manifest_refs);
+    let manifest_kill_switches: BTreeSet<String> = manifest_refs
+        .iter()
+        .filter(|r| r.kill_switch)
+        .map(|r| r.flag.clone())
+        .collect();
+    let (removed_last_refs, cutovers) = match &since.registry {
+        Some(old) => removed(
+            &reader,
+            &refs,
+            old,
+            &manifest_kill_switches,
+            &since.commit,
+            &cfg.release_tags,
+        )?,
+        None => Default::default(),
+    };
+    let mut model = crate::rules::flags::FlagCx::new(
         reg,
         &refs,
         today,
@@ -138,7 +86,153 @@ pub fn run(
         naming.as_ref().map(|r| (cfg.naming.as_deref().unwrap_or_default(), r)),
         cfg.table.as_deref(),
     );
-    // Flags whose rollout manifests have no phase with users yet.
+    model.removed_last_refs = &removed_last_refs;
+    model.manifest_kill_switches = &manifest_kill_switches;
+    model.cutovers = &cutovers;
+    model.env_changes = &since.env_changes;
+    model.removed_kill_switches = &since.removed_kill_switches;
+    model.base_commit = &since.commit;
+    model.unexposed = &unexposed;
+    let findings = crate::rules::flags::check(&model);
+    add_findings(findings, &mut texts, report);
+    Ok(())
+}
+
+/// What changed since the merge base with `--base` (all empty without it).
+#[derive(Default)]
+struct SinceBase {
+    /// The merge base commit.
+    commit: String,
+    /// The registry at the merge base.
+    registry: Option<FlagRegistry>,
+    /// Kill switches whose registry row the change removes.
+    removed_kill_switches: Vec<FlagEntry>,
+    /// `FEATURE_X=` values changed in `flags.env_files`.
+    env_changes: Vec<EnvChange>,
+}
+
+impl SinceBase {
+    /// Records the registry's and the env files' changes since `rev` in `report`.
+    fn record(
+        root: &Path,
+        cfg: &FlagsConfig,
+        registry: Option<&FlagRegistry>,
+        rev: &str,
+        report: &mut Report,
+    ) -> Result<Self, AppError> {
+        let (commit, old) = changes::record(root, &cfg.registry_path().0, registry, rev, report)?;
+        let removed_kill_switches = old
+            .entries
+            .iter()
+            .filter(|e| e.kind == Some(FlagType::KillSwitch) && registry.is_some_and(|r| r.get(&e.name).is_none()))
+            .cloned()
+            .collect();
+        let env_changes = changes::record_env(root, &cfg.env_files, registry, rev, report)?;
+        Ok(SinceBase {
+            commit,
+            registry: Some(old),
+            removed_kill_switches,
+            env_changes,
+        })
+    }
+}
+
+/// `flags.naming`, anchored and compiled.
+fn naming(cfg: &FlagsConfig) -> Result<Option<regex::Regex>, AppError> {
+    cfg.naming
+        .as_ref()
+        .map(|n| {
+            regex::Regex::new(&format!("^(?:{n})$"))
+                .map_err(|e| AppError::Usage(format!("`flags.naming` is not a valid regex: {e}")))
+        })
+        .transpose()
+}
+
+/// The search of the repository for the reference patterns, and what it found.
+struct Search {
+    set: PatternSet,
+    /// `flags.exclude`.
+    exclude: Globs,
+    /// Never searched: the registry and the configuration file.
+    skip: Vec<String>,
+    found: search::Outcome,
+}
+
+impl Search {
+    /// Searches `root`; a file or directory that cannot be read fails the gate.
+    fn run(root: &Path, cfg: &FlagsConfig, reg: &FlagRegistry) -> Result<Search, AppError> {
+        let set = pattern_set(cfg)?;
+        let exclude = Globs::new(&cfg.exclude.iter().map(|g| (g.clone(), 0)).collect::<Vec<_>>())
+            .map_err(|e| AppError::Usage(format!("`flags.exclude`: {e}")))?
+            .0;
+        let mut skip = vec![reg.path.clone()];
+        skip.extend(["shipgate.yml", ".shipgate.yml", "shipgate.yaml", ".shipgate.yaml"].map(String::from));
+        let found = search::search(root, &set, &exclude, &skip);
+        if let Some(first) = found.errors.first() {
+            let more = found.errors.len() - 1;
+            return Err(AppError::Evaluate(format!(
+                "cannot search for flag references: {first}{}",
+                if more > 0 {
+                    format!(" (and {more} more)")
+                } else {
+                    String::new()
+                }
+            )));
+        }
+        Ok(Search {
+            set,
+            exclude,
+            skip,
+            found,
+        })
+    }
+
+    /// The references in code: every hit that names a flag.
+    fn code_refs(&self, reader: &Reader<'_>) -> Vec<Reference> {
+        let mut refs = Vec::new();
+        for file in &self.found.files {
+            for hit in &file.hits {
+                let Some(flag) = reader.flag_of(hit) else { continue };
+                let env_var = (self.set.patterns[hit.pattern].capture == Capture::EnvVar)
+                    .then(|| format!("FEATURE_{}", hit.name));
+                refs.push(Reference {
+                    flag,
+                    env_var,
+                    kind: RefKind::Code,
+                    file: file.rel.clone(),
+                    span: Some(hit.span.clone()),
+                    location: hit.location,
+                    written_default: None,
+                });
+            }
+        }
+        refs
+    }
+}
+
+/// A rollout manifest's reference, with its span when the manifest is readable.
+fn manifest_ref(r: &FlagRef, texts: &mut Texts<'_>) -> Reference {
+    let span = texts
+        .get(&r.file)
+        .and_then(|t| span_of(t, r.line, r.column, r.end_column));
+    Reference {
+        flag: r.flag.clone(),
+        env_var: None,
+        kind: RefKind::Manifest,
+        file: r.file.clone(),
+        span,
+        location: Location {
+            line: r.line,
+            column: r.column,
+            end_line: r.line,
+            end_column: r.end_column.max(r.column + 1),
+        },
+        written_default: None,
+    }
+}
+
+/// Flags whose rollout manifests have no phase with users yet.
+fn unexposed(manifest_refs: &[FlagRef]) -> BTreeSet<String> {
     let mut unexposed: BTreeSet<String> = BTreeSet::new();
     for r in manifest_refs.iter().filter(|r| r.exposed == Some(false)) {
         unexposed.insert(r.flag.clone());
@@ -146,31 +240,12 @@ pub fn run(
     for r in manifest_refs.iter().filter(|r| r.exposed == Some(true)) {
         unexposed.remove(&r.flag);
     }
-    let manifest_kill_switches: BTreeSet<String> = manifest_refs
-        .iter()
-        .filter(|r| r.kill_switch)
-        .map(|r| r.flag.clone())
-        .collect();
-    let (removed_last_refs, cutovers) = match &base_registry {
-        Some(old) => removed(
-            &reader,
-            &refs,
-            old,
-            &manifest_kill_switches,
-            &base_commit,
-            &cfg.release_tags,
-        )?,
-        None => Default::default(),
-    };
-    let mut model = model;
-    model.removed_last_refs = &removed_last_refs;
-    model.manifest_kill_switches = &manifest_kill_switches;
-    model.cutovers = &cutovers;
-    model.env_changes = &env_changes;
-    model.removed_kill_switches = &removed_kill_switches;
-    model.base_commit = &base_commit;
-    model.unexposed = &unexposed;
-    let mut findings = crate::rules::flags::check(&model);
+    unexposed
+}
+
+/// Adds the flag rules' findings to `report`, with the text of each file they
+/// point into; a span that does not fit that text is dropped.
+fn add_findings(mut findings: Vec<Finding>, texts: &mut Texts<'_>, report: &mut Report) {
     for f in &mut findings {
         let Some(file) = f.file.clone() else { continue };
         if !report.sources.contains_key(&file) {
@@ -188,7 +263,6 @@ pub fn run(
         }
     }
     report.findings.extend(findings);
-    Ok(())
 }
 
 /// With `--base`: the kill switches (documented, or a manifest's

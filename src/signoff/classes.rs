@@ -57,56 +57,106 @@ fn globs(patterns: &[String]) -> GlobSet {
     b.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
-/// The classes of change in a pull request, in a stable order.
-pub fn classes_of_change(input: &ChangeFacts<'_>, config: &SignoffConfig) -> Vec<ClassHit> {
-    let mut hits: Vec<ClassHit> = Vec::new();
-    let mut push = |class: String, reason: String, approvers: &[String]| {
-        if hits.iter().any(|h| h.class == class) {
+/// The classes found so far, each once, in the order found.
+struct Hits<'c> {
+    config: &'c SignoffConfig,
+    hits: Vec<ClassHit>,
+}
+
+impl Hits<'_> {
+    /// Adds `class` unless it is already there; `approvers` are the sign-offs
+    /// it asks for besides the configured ones.
+    fn push(&mut self, class: String, reason: String, approvers: &[String]) {
+        if self.hits.iter().any(|h| h.class == class) {
             return;
         }
-        let required = config.required(&class, approvers);
-        hits.push(ClassHit {
+        let required = self.config.required(&class, approvers);
+        self.hits.push(ClassHit {
             class,
             reason,
             required,
         });
-    };
-
-    let destructive: Vec<&Finding> = input
-        .findings
-        .iter()
-        .filter(|f| f.meta.class == Class::Contract && f.meta.domain == Domain::Migration)
-        .collect();
-    if let Some(f) = destructive.first() {
-        let approved = destructive.iter().filter(|f| f.approved).count();
-        push(
-            "schema-destructive".into(),
-            format!(
-                "{} destructive migration finding(s) ({} approved), first `{}` in `{}`",
-                destructive.len(),
-                approved,
-                f.rule,
-                f.file.as_deref().unwrap_or("-")
-            ),
-            &[],
-        );
     }
+}
 
+/// The classes of change in a pull request, in a stable order.
+pub fn classes_of_change(input: &ChangeFacts<'_>, config: &SignoffConfig) -> Vec<ClassHit> {
+    let mut hits = Hits {
+        config,
+        hits: Vec::new(),
+    };
+    let destructive = destructive_findings(input.findings, &mut hits);
     // Findings that only the sign-off of their class approves (`kill-switch-removed`).
     for f in input.findings {
         if let Some(class) = super::by_class::class_of(f.rule) {
-            push(class.into(), format!("`{}`: {}", f.rule, f.message), &[]);
+            hits.push(class.into(), format!("`{}`: {}", f.rule, f.message), &[]);
         }
     }
+    let mut first = first_actions(&input.migration_actions);
+    if !destructive {
+        if let Some(r) = first.additive {
+            hits.push("schema-additive".into(), r, &[]);
+        }
+    }
+    let perm_globs = globs(&config.permission_paths);
+    if first.permission.is_none() {
+        first.permission = input
+            .changed_files
+            .iter()
+            .find(|p| perm_globs.is_match(p.as_str()))
+            .map(|p| format!("`{p}` matches `signoff.permission_paths`"));
+    }
+    if let Some(r) = first.permission {
+        hits.push("permission-change".into(), r, &[]);
+    }
+    if let Some(r) = first.data {
+        hits.push("data-correction".into(), r, &[]);
+    }
+    flag_and_phase_changes(input.changes, &mut hits);
+    path_classes(input, config, &mut hits);
+    hits.hits
+}
 
-    let mut additive = None;
-    let mut permission = None;
-    let mut data = None;
-    for (file, actions) in &input.migration_actions {
+/// `schema-destructive` when a migration finding of the contract class is
+/// there (approved or not); whether one was.
+fn destructive_findings(findings: &[Finding], hits: &mut Hits<'_>) -> bool {
+    let destructive: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.meta.class == Class::Contract && f.meta.domain == Domain::Migration)
+        .collect();
+    let Some(f) = destructive.first() else {
+        return false;
+    };
+    let approved = destructive.iter().filter(|f| f.approved).count();
+    hits.push(
+        "schema-destructive".into(),
+        format!(
+            "{} destructive migration finding(s) ({} approved), first `{}` in `{}`",
+            destructive.len(),
+            approved,
+            f.rule,
+            f.file.as_deref().unwrap_or("-")
+        ),
+        &[],
+    );
+    true
+}
+
+/// The first migration action of each class, described for its reason.
+#[derive(Default)]
+struct FirstActions {
+    additive: Option<String>,
+    permission: Option<String>,
+    data: Option<String>,
+}
+
+fn first_actions(migration_actions: &[(String, Vec<Action>)]) -> FirstActions {
+    let mut first = FirstActions::default();
+    for (file, actions) in migration_actions {
         for a in actions {
             match a {
                 Action::Permission { what } => {
-                    permission.get_or_insert_with(|| format!("`{what}` in `{file}`"));
+                    first.permission.get_or_insert_with(|| format!("`{what}` in `{file}`"));
                 }
                 // Row-level security policies and roles decide who sees and does what.
                 Action::Create {
@@ -126,7 +176,9 @@ pub fn classes_of_change(input: &ChangeFacts<'_>, config: &SignoffConfig) -> Vec
                         Action::Drop { .. } => "DROP",
                         _ => "RENAME",
                     };
-                    permission.get_or_insert_with(|| format!("`{verb} {}` in `{file}`", kind.label().to_uppercase()));
+                    first
+                        .permission
+                        .get_or_insert_with(|| format!("`{verb} {}` in `{file}`", kind.label().to_uppercase()));
                 }
                 Action::Update { table, .. } | Action::Delete { table, .. } => {
                     let verb = if matches!(a, Action::Update { .. }) {
@@ -134,7 +186,9 @@ pub fn classes_of_change(input: &ChangeFacts<'_>, config: &SignoffConfig) -> Vec
                     } else {
                         "DELETE"
                     };
-                    data.get_or_insert_with(|| format!("{verb} of `{}` in `{file}`", table));
+                    first
+                        .data
+                        .get_or_insert_with(|| format!("{verb} of `{}` in `{file}`", table));
                 }
                 Action::CreateTable { .. }
                 | Action::Create { .. }
@@ -142,35 +196,22 @@ pub fn classes_of_change(input: &ChangeFacts<'_>, config: &SignoffConfig) -> Vec
                 | Action::AddConstraint { .. }
                 | Action::CreateIndex { .. }
                 | Action::AddEnumValue { .. } => {
-                    additive.get_or_insert_with(|| format!("schema added in `{file}`"));
+                    first
+                        .additive
+                        .get_or_insert_with(|| format!("schema added in `{file}`"));
                 }
                 _ => {}
             }
         }
     }
-    if destructive.is_empty() {
-        if let Some(r) = additive {
-            push("schema-additive".into(), r, &[]);
-        }
-    }
-    let perm_globs = globs(&config.permission_paths);
-    if permission.is_none() {
-        permission = input
-            .changed_files
-            .iter()
-            .find(|p| perm_globs.is_match(p.as_str()))
-            .map(|p| format!("`{p}` matches `signoff.permission_paths`"));
-    }
-    if let Some(r) = permission {
-        push("permission-change".into(), r, &[]);
-    }
-    if let Some(r) = data {
-        push("data-correction".into(), r, &[]);
-    }
+    first
+}
 
-    for c in input.changes {
+/// `flag-change` for a registry change, `phase-advance:<to>` for a phase advance.
+fn flag_and_phase_changes(changes: &[Change], hits: &mut Hits<'_>) {
+    for c in changes {
         if let Some(flag) = c.flag() {
-            push("flag-change".into(), format!("{} `{flag}`", c.kind()), &[]);
+            hits.push("flag-change".into(), format!("{} `{flag}`", c.kind()), &[]);
         } else if let Change::PhaseAdvance(p) = c {
             let to = p.to.as_str();
             let feature = p.feature.as_deref().unwrap_or("?");
@@ -180,7 +221,7 @@ pub fn classes_of_change(input: &ChangeFacts<'_>, config: &SignoffConfig) -> Vec
             if ga && !approvers.iter().any(|a| a == "system-owner") {
                 approvers.push("system-owner".into());
             }
-            push(
+            hits.push(
                 format!("phase-advance:{to}"),
                 format!(
                     "`{feature}` advances to phase `{to}`{}",
@@ -190,27 +231,30 @@ pub fn classes_of_change(input: &ChangeFacts<'_>, config: &SignoffConfig) -> Vec
             );
         }
     }
+}
 
+/// The classes the changed paths alone decide: `high-risk`,
+/// `gate-config-change` and `docs-only`.
+fn path_classes(input: &ChangeFacts<'_>, config: &SignoffConfig, hits: &mut Hits<'_>) {
     let high = globs(&config.high_risk_paths);
     if let Some(p) = input.changed_files.iter().find(|p| high.is_match(p.as_str())) {
-        push(
+        hits.push(
             "high-risk".into(),
             format!("`{p}` matches `signoff.high_risk_paths`"),
             &[],
         );
     }
     if let Some(p) = input.changed_files.iter().find(|p| input.config_paths.contains(p)) {
-        push("gate-config-change".into(), format!("`{p}` changed"), &[]);
+        hits.push("gate-config-change".into(), format!("`{p}` changed"), &[]);
     }
     let docs = globs(&config.docs_paths);
     if !input.changed_files.is_empty() && input.changed_files.iter().all(|p| docs.is_match(p.as_str())) {
-        push(
+        hits.push(
             "docs-only".into(),
             "every changed path matches `signoff.docs_paths`".into(),
             &[],
         );
     }
-    hits
 }
 
 #[cfg(test)]
