@@ -384,6 +384,39 @@ fn a_column_dropped_and_added_back_is_no_contraction() {
 }
 
 #[test]
+fn a_view_that_a_flyway_after_migrate_callback_recreates_is_no_contraction() {
+    const DIR: &str = "src/main/resources/db/migration";
+    let run = |callback: bool| {
+        let d = tempfile::tempdir().unwrap();
+        git(d.path(), &["init", "-q"]);
+        let init = "CREATE TABLE members (id int PRIMARY KEY, name text);\n\
+                    CREATE VIEW member_names AS SELECT id, name FROM members;\n";
+        write(d.path(), &format!("{DIR}/V1__init.sql"), init);
+        if callback {
+            let view = "CREATE OR REPLACE VIEW member_names AS SELECT id, name FROM members;\n";
+            write(d.path(), &format!("{DIR}/afterMigrate__views.sql"), view);
+        }
+        write(
+            d.path(),
+            "src/main/java/Members.java",
+            "class Members { @Query(\"select id, name from member_names\") List<Row> all(); }\n",
+        );
+        commit(d.path(), "2026-01-01", "init");
+        git(d.path(), &["checkout", "-q", "-b", "feature"]);
+        let drop = "DROP VIEW member_names; -- MIGRATION_APPROVED: rebuilt with the new columns\n";
+        write(d.path(), &format!("{DIR}/V2__rebuild_views.sql"), drop);
+        commit(d.path(), "2026-03-01", "the change");
+        check(d.path())
+    };
+    // Flyway re-creates the view after every migrate: the code's query keeps working.
+    let (code, findings) = run(true);
+    assert_eq!((code, findings.len()), (Some(0), 0), "{findings:#?}");
+    let (code, findings) = run(false);
+    assert_eq!(code, Some(1), "{findings:#?}");
+    assert_eq!(findings[0]["rule"], "contract-still-referenced", "{findings:#?}");
+}
+
+#[test]
 fn a_name_only_in_docs_changelogs_and_old_migrations_is_not_a_reference() {
     let (code, findings) = change(
         &[

@@ -71,6 +71,11 @@ fn run_migrations(
         |input| load(input, config),
         |input, file| judge(input, file, &mut state, report),
     )?;
+    for callback in flyway_callbacks(&inputs) {
+        if let Ok(Ok(file)) = load(&callback, config) {
+            crate::rules::migration::replay(&file, &mut state.catalog);
+        }
+    }
     let catalog = &state.catalog;
     state.facts.contractions.retain(|c| !back_again(catalog, &c.target));
     mark_distinctive(&mut state.facts.contractions, catalog);
@@ -514,6 +519,39 @@ fn mark_distinctive(contractions: &mut [crate::contract::Contraction], catalog: 
             _ => compound(&t.name),
         };
     }
+}
+
+/// Flyway runs the `afterMigrate*.sql` callbacks beside the migrations after
+/// every migrate, so what they (re)create, typically views, exists when the
+/// migrations end. They are replayed for that knowledge only, in name order.
+fn flyway_callbacks(inputs: &[Input]) -> Vec<Input> {
+    let dirs: std::collections::BTreeSet<&Path> = inputs
+        .iter()
+        .filter(|i| i.framework == Some(Framework::Flyway))
+        .filter_map(|i| i.path.as_deref()?.parent())
+        .collect();
+    let mut out = Vec::new();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| Some(e.ok()?.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("afterMigrate") && n.ends_with(".sql"))
+            })
+            .collect();
+        paths.sort();
+        out.extend(paths.into_iter().map(|p| Input {
+            display: p.display().to_string(),
+            path: Some(p),
+            text: None,
+            framework: Some(Framework::Flyway),
+            lint: false,
+            rollback_at: None,
+        }));
+    }
+    out
 }
 
 /// A name dropped or renamed away that exists again when the migrations end
