@@ -105,7 +105,6 @@ const STILL_REFERENCED: &[(&str, &str, u64)] = &[
         "pub const Q: &str = r#\"INSERT INTO members (id, old_field) VALUES ($1, $2)\"#;\n",
         1,
     ),
-    ("web/member.tsx", "export const Name = (m: Member) => <b>{m.oldField}</b>;\n", 1),
     // ORM schema files, resolved to table and column.
     (
         "prisma/schema.prisma",
@@ -151,6 +150,26 @@ fn still_referenced_by_sql_strings_and_distinctive_identifiers() {
         assert_eq!(f["related"][0]["file"], *path);
         assert_eq!(f["related"][0]["line"], *line);
     }
+}
+
+#[test]
+fn found_by_name_only_it_warns_and_does_not_block() {
+    let tsx = "export const Name = (m: Member) => <b>{m.oldField}</b>;\n";
+    let (code, findings) = still_referenced_by("web/member.tsx", tsx);
+    assert_eq!(code, Some(0), "{findings:#?}");
+    let f = &findings[0];
+    assert_eq!(
+        (f["rule"].as_str(), f["severity"].as_str()),
+        (Some("contract-still-referenced"), Some("warning"))
+    );
+    assert!(f["message"].as_str().unwrap().contains("by name only"), "{f:#?}");
+    assert_eq!(f["related"][0]["file"], "web/member.tsx");
+    // With SQL beside it, the name counts too and it blocks.
+    let sql = "export const q = 'SELECT old_field FROM members';\n";
+    let (code, findings) = change(&[("web/member.tsx", tsx), ("src/q.ts", sql)], DROP);
+    assert_eq!(code, Some(1), "{findings:#?}");
+    assert_eq!(findings[0]["severity"], "error");
+    assert_eq!(findings[0]["related"].as_array().unwrap().len(), 2);
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! A DROP or RENAME of what the application code still uses.
 
 use super::{at, related, what, ContractCx};
-use crate::finding::Finding;
+use crate::contract::Via;
+use crate::finding::{Finding, Severity};
 
 crate::declare_rule! {
     /// ## What it does
@@ -37,6 +38,13 @@ crate::declare_rule! {
     /// that `.gitignore` hides, and the globs in `migrations.contract_ignore`.
     /// For a rename, only the old name is a stale reference.
     ///
+    ///
+    /// A finding whose every reference is a bare identifier is a warning,
+    /// not an error: such a name is as often something else (a CLI option, a
+    /// local variable, a field of another struct) as the column. On real
+    /// histories (documenso, inbox-zero, defguard) those were the false
+    /// matches, while SQL and ORM references were right.
+    ///
     /// ## Why it blocks a release
     /// The code in this very change still reads the old name: the first
     /// query after the migration runs fails, in the new release as in the
@@ -71,18 +79,31 @@ pub fn check(cx: &ContractCx, out: &mut Vec<Finding>) {
             places.push(last);
         }
         let uses = if c.rename { "the old name" } else { "it" };
-        let mut f = at(
-            c,
-            Finding::new(
-                &RULE,
-                format!(
-                    "{} breaks the code that still uses {uses}: {}",
-                    what(c),
-                    places.join(", ")
-                ),
+        // Found only as a bare word: another thing of the same name (a CLI
+        // option, a local variable) is as likely as the column, so it warns.
+        let by_name_only = refs.iter().all(|r| r.via == Via::Identifier);
+        let message = if by_name_only {
+            format!(
+                "{} may break the code that still names {uses}, found by name only (no SQL or ORM schema uses it): {}",
+                what(c),
+                places.join(", ")
             )
-            .help("stop using it in the code and release that first; contract in a later change"),
-        );
+        } else {
+            format!(
+                "{} breaks the code that still uses {uses}: {}",
+                what(c),
+                places.join(", ")
+            )
+        };
+        let help = if by_name_only {
+            "if these name the column, stop using it and release first; if they are other things of the same name, list the files in `migrations.contract_ignore`"
+        } else {
+            "stop using it in the code and release that first; contract in a later change"
+        };
+        let mut f = at(c, Finding::new(&RULE, message).help(help));
+        if by_name_only {
+            f.severity = Severity::Warning;
+        }
         let name = &c.target.name;
         for r in refs {
             let label = format!("still uses `{}`", c.target.display());
