@@ -4,11 +4,12 @@
 //! age whose diff touches one of the names (`git log -G`, bounded by
 //! `--since`) and whose parent still had a reference removed it.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use super::tree::Options;
 use super::{Scanner, Target};
-use crate::git::{self, GitError};
+use crate::git::{self, Blob, GitError};
 
 /// The removal of a target's last reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,12 +70,20 @@ pub fn last_removals(
         commits_read: 0,
     };
     let open = |h: &History| (0..targets.len()).any(|k| wanted[k] && h.removals[k].is_none());
-    let record =
+    let mut blobs = git::Blobs::open(root)?;
+    // A content scanned once has given all it can: every reference it holds
+    // was recorded then, or had been already (the same file is often the
+    // same at many parents).
+    let mut scanned = HashSet::new();
+    let mut record =
         |h: &mut History, rev: &str, paths: &[String], commit: Option<&str>, time: i64| -> Result<(), GitError> {
             for path in paths.iter().filter(|p| options.is_code(p)) {
-                let Some(text) = git::show(root, rev, path)? else {
+                let Some(Blob { oid, text }) = blobs.read(rev, path)? else {
                     continue;
                 };
+                if !scanned.insert((oid, path.clone())) {
+                    continue;
+                }
                 for r in scanner.scan(path, &text, super::is_generated(text.as_bytes())) {
                     if wanted[r.target] && h.removals[r.target].is_none() {
                         h.removals[r.target] = Some(Removal {

@@ -96,11 +96,12 @@ impl Reader<'_> {
         needles.sort();
         needles.dedup();
         let mut out = BTreeMap::new();
+        let mut blobs = git::Blobs::open(self.root)?;
         for rel in git::grep_files(self.root, rev, &needles, paths)? {
             if !self.searched(&rel) {
                 continue;
             }
-            let Some(text) = git::show(self.root, rev, &rel)? else {
+            let Some(git::Blob { text, .. }) = blobs.read(rev, &rel)? else {
                 continue;
             };
             let hits = scan_text(self.set, &rel, text.as_bytes()).map_err(AppError::Evaluate)?;

@@ -33,8 +33,9 @@ fn current_phase(path: &str, text: String) -> Option<String> {
 /// commit that changed it is not in `phase`. `left` is [`PhaseEntry::left`].
 pub fn phase_entry(root: &Path, rev: &str, path: &str, phase: &str, left: i64) -> Result<Option<PhaseEntry>, AppError> {
     let mut entry = None;
+    let mut blobs = git::Blobs::open(root)?;
     for (commit, time) in git::path_history(root, rev, path)? {
-        let Some(text) = git::show(root, &commit, path)? else {
+        let Some(git::Blob { text, .. }) = blobs.read(&commit, path)? else {
             break;
         };
         if current_phase(path, text).as_deref() != Some(phase) {
