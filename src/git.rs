@@ -331,33 +331,26 @@ pub fn latest_tag(root: &Path, glob: &str) -> Result<Option<String>, GitError> {
 mod history_tests {
     use super::*;
 
+    /// `git args` in `dir`, committing as `t` on 2026-01-03; panics on failure.
+    fn run(dir: &Path, args: &[&str]) {
+        let ok = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "user.name=t", "-c", "user.email=t@e"])
+            .args(args)
+            .env("GIT_COMMITTER_DATE", "2026-01-03T00:00:00Z")
+            .env("GIT_AUTHOR_DATE", "2026-01-03T00:00:00Z")
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "git {args:?}");
+    }
+
     #[test]
     fn a_fresh_repository_is_not_shallow_and_its_commit_has_the_time_given() {
         let d = tempfile::tempdir().unwrap();
-        let run = |args: &[&str]| {
-            let ok = Command::new("git")
-                .arg("-C")
-                .arg(d.path())
-                .args(args)
-                .env("GIT_COMMITTER_DATE", "2026-01-03T00:00:00Z")
-                .env("GIT_AUTHOR_DATE", "2026-01-03T00:00:00Z")
-                .status()
-                .unwrap()
-                .success();
-            assert!(ok, "git {args:?}");
-        };
-        run(&["init", "-q"]);
-        run(&[
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@e",
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            "one",
-        ]);
+        run(d.path(), &["init", "-q"]);
+        run(d.path(), &["commit", "-q", "--allow-empty", "-m", "one"]);
         assert!(!is_shallow(d.path()).unwrap());
         assert_eq!(commit_time(d.path(), "HEAD").unwrap(), 1_767_398_400);
         assert!(commit_time(d.path(), "no-such-rev").is_err());
@@ -366,39 +359,23 @@ mod history_tests {
     #[test]
     fn blobs_read_many_files_through_one_process_and_say_none_for_what_is_not_a_file() {
         let d = tempfile::tempdir().unwrap();
-        let run = |args: &[&str]| {
-            let ok = Command::new("git")
-                .arg("-C")
-                .arg(d.path())
-                .args(["-c", "user.name=t", "-c", "user.email=t@e"])
-                .args(args)
-                .status()
-                .unwrap()
-                .success();
-            assert!(ok, "git {args:?}");
-        };
-        run(&["init", "-q"]);
+        run(d.path(), &["init", "-q"]);
         std::fs::create_dir(d.path().join("src")).unwrap();
         std::fs::write(d.path().join("src/a.sql"), "SELECT old_field\nFROM members;\n").unwrap();
         std::fs::write(d.path().join("src/latin1.txt"), b"caf\xe9").unwrap();
         std::fs::write(d.path().join("src/new\nline.ts"), "const q = 'x';").unwrap();
-        run(&["add", "."]);
-        run(&["commit", "-q", "-m", "one"]);
+        run(d.path(), &["add", "."]);
+        run(d.path(), &["commit", "-q", "-m", "one"]);
         std::fs::write(d.path().join("src/a.sql"), "SELECT 1;\n").unwrap();
-        run(&["commit", "-q", "-am", "two"]);
+        run(d.path(), &["commit", "-q", "-am", "two"]);
 
+        let oid = |spec: &str| git(d.path(), &["rev-parse", spec]).unwrap().trim().to_string();
         let mut blobs = Blobs::open(d.path()).unwrap();
         let old = blobs.read("HEAD^", "src/a.sql").unwrap().unwrap();
         assert_eq!(old.text, "SELECT old_field\nFROM members;\n");
-        assert_eq!(
-            old.oid,
-            git(d.path(), &["rev-parse", "HEAD^:src/a.sql"]).unwrap().trim()
-        );
-        assert_eq!(blobs.read("HEAD", "src/a.sql").unwrap().unwrap().text, "SELECT 1;\n");
-        assert_eq!(
-            blobs.read("HEAD", "src/latin1.txt").unwrap().unwrap().text,
-            "caf\u{fffd}"
-        );
+        assert_eq!(old.oid, oid("HEAD^:src/a.sql"));
+        let latin1 = blobs.read("HEAD", "src/latin1.txt").unwrap().unwrap();
+        assert_eq!(latin1.text, "caf\u{fffd}", "not UTF-8: read lossily");
         assert_eq!(blobs.read("HEAD", "src/none.sql").unwrap(), None, "missing");
         assert_eq!(blobs.read("HEAD", "src").unwrap(), None, "a folder");
         assert_eq!(
@@ -409,18 +386,9 @@ mod history_tests {
         let odd = blobs.read("HEAD", "src/new\nline.ts").unwrap().unwrap();
         assert_eq!(odd.text, "const q = 'x';", "a name with a newline is read on its own");
         // The batch is still in step after all of that.
-        assert_eq!(
-            blobs.read("HEAD", "src/a.sql").unwrap().unwrap().oid,
-            old_oid_of(d.path(), "HEAD")
-        );
-        assert_eq!(show(d.path(), "HEAD^", "src/a.sql").unwrap().unwrap(), old.text);
-    }
-
-    fn old_oid_of(root: &Path, rev: &str) -> String {
-        git(root, &["rev-parse", &format!("{rev}:src/a.sql")])
-            .unwrap()
-            .trim()
-            .to_string()
+        let now = blobs.read("HEAD", "src/a.sql").unwrap().unwrap();
+        assert_eq!((now.text.as_str(), now.oid), ("SELECT 1;\n", oid("HEAD:src/a.sql")));
+        assert_eq!(show(d.path(), "HEAD^", "src/a.sql").unwrap(), Some(old.text));
     }
 }
 
