@@ -138,10 +138,12 @@ pub struct Blobs {
 impl Blobs {
     pub fn open(root: &Path) -> Result<Self, GitError> {
         use std::process::Stdio;
+        // git writes to stderr only when it stops (say, not a repository):
+        // read then, for the message.
         let mut child = command(root, &["cat-file", "--batch"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .map_err(cannot_run)?;
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
@@ -159,34 +161,40 @@ impl Blobs {
     /// it did not exist there or is not a file.
     pub fn read(&mut self, rev: &str, path: &str) -> Result<Option<Blob>, GitError> {
         use std::io::{BufRead, Read, Write};
-        let failed = |e: std::io::Error| {
-            GitError::Failed(format!("`git cat-file --batch` in {} failed: {e}", self.root.display()))
-        };
         // The batch reads one name a line: such a name is read on its own.
         if path.contains(['\n', '\r']) {
-            return Blobs::open(&self.root)?.read_one(rev, path);
+            return read_alone(&self.root, rev, path);
         }
-        let stdin = self
-            .stdin
-            .as_mut()
-            .ok_or_else(|| GitError::Failed("git cat-file closed".into()))?;
-        writeln!(stdin, "{rev}:./{path}")
-            .and_then(|()| stdin.flush())
-            .map_err(failed)?;
+        let Some(stdin) = self.stdin.as_mut() else {
+            return Err(self.failed("its input is closed".into()));
+        };
+        if let Err(e) = writeln!(stdin, "{rev}:./{path}").and_then(|()| stdin.flush()) {
+            return Err(self.failed(e.to_string()));
+        }
         let mut header = String::new();
-        if self.stdout.read_line(&mut header).map_err(failed)? == 0 {
-            return Err(failed(std::io::ErrorKind::UnexpectedEof.into()));
+        match self.stdout.read_line(&mut header) {
+            Ok(0) => return Err(self.failed("it ended".into())),
+            Err(e) => return Err(self.failed(e.to_string())),
+            Ok(_) => {}
         }
-        // `<oid> <type> <size>`, or `<name> missing` (and `ambiguous`).
-        let mut words = header.split_whitespace();
-        let (Some(oid), Some(kind), Some(size)) = (words.next(), words.next(), words.next()) else {
+        let header = header.trim_end_matches('\n');
+        // `<name> missing` or `<name> ambiguous`: no content follows.
+        if header.ends_with(" missing") || header.ends_with(" ambiguous") {
             return Ok(None);
+        }
+        // `<oid> <type> <size>`, then the content and a newline. Anything
+        // else leaves the batch out of step: an error, never a missing file.
+        let mut words = header.rsplitn(3, ' ');
+        let (Some(size), Some(kind), Some(oid)) = (words.next(), words.next(), words.next()) else {
+            return Err(self.failed(format!("it answered `{header}`")));
         };
         let Ok(size) = size.parse::<usize>() else {
-            return Ok(None);
+            return Err(self.failed(format!("it answered `{header}`")));
         };
         let mut content = vec![0; size + 1];
-        self.stdout.read_exact(&mut content).map_err(failed)?;
+        if let Err(e) = self.stdout.read_exact(&mut content) {
+            return Err(self.failed(e.to_string()));
+        }
         content.pop();
         if kind != "blob" {
             return Ok(None);
@@ -197,21 +205,46 @@ impl Blobs {
         }))
     }
 
-    /// The two-process read, for a name the batch cannot take.
-    fn read_one(&self, rev: &str, path: &str) -> Result<Option<Blob>, GitError> {
-        let spec = format!("{rev}:./{path}");
-        let Ok(oid) = git(&self.root, &["rev-parse", "--verify", "--quiet", &spec]) else {
-            return Ok(None);
-        };
-        if git(&self.root, &["cat-file", "-t", &spec])?.trim() != "blob" {
-            return Ok(None);
+    /// The error for a batch that failed: `why`, and what git said, if it stopped.
+    fn failed(&mut self, why: String) -> GitError {
+        use std::io::Read;
+        drop(self.stdin.take());
+        // A git still running may be blocked writing an answer nobody reads:
+        // stop it, so that its stderr ends.
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
         }
-        let text = git(&self.root, &["cat-file", "blob", &spec])?;
-        Ok(Some(Blob {
-            oid: oid.trim().to_string(),
-            text,
-        }))
+        let mut said = String::new();
+        if let Some(mut err) = self.child.stderr.take() {
+            let _ = err.read_to_string(&mut said);
+        }
+        let said = said.trim();
+        let said = if said.is_empty() {
+            String::new()
+        } else {
+            format!(": {said}")
+        };
+        GitError::Failed(format!(
+            "`git cat-file --batch` in {} failed ({why}){said}",
+            self.root.display()
+        ))
     }
+}
+
+/// A file at a revision in two `git` processes, for a name the batch cannot take.
+fn read_alone(root: &Path, rev: &str, path: &str) -> Result<Option<Blob>, GitError> {
+    let spec = format!("{rev}:./{path}");
+    let Ok(oid) = git(root, &["rev-parse", "--verify", "--quiet", &spec]) else {
+        return Ok(None);
+    };
+    if git(root, &["cat-file", "-t", &spec])?.trim() != "blob" {
+        return Ok(None);
+    }
+    let text = git(root, &["cat-file", "blob", &spec])?;
+    Ok(Some(Blob {
+        oid: oid.trim().to_string(),
+        text,
+    }))
 }
 
 impl Drop for Blobs {
@@ -383,12 +416,21 @@ mod history_tests {
             None,
             "unknown revision"
         );
+        // A missing name whose answer looks like `<oid> <type> <size>` from the left.
+        assert_eq!(blobs.read("HEAD", "x blob 5").unwrap(), None, "missing, with spaces");
         let odd = blobs.read("HEAD", "src/new\nline.ts").unwrap().unwrap();
         assert_eq!(odd.text, "const q = 'x';", "a name with a newline is read on its own");
         // The batch is still in step after all of that.
         let now = blobs.read("HEAD", "src/a.sql").unwrap().unwrap();
         assert_eq!((now.text.as_str(), now.oid), ("SELECT 1;\n", oid("HEAD:src/a.sql")));
         assert_eq!(show(d.path(), "HEAD^", "src/a.sql").unwrap(), Some(old.text));
+
+        // Outside a repository git stops: an error that says why, not a missing file.
+        let elsewhere = tempfile::tempdir().unwrap();
+        let err = Blobs::open(elsewhere.path())
+            .and_then(|mut b| b.read("HEAD", "a.sql"))
+            .expect_err("no repository");
+        assert!(err.to_string().contains("not a git repository"), "{err}");
     }
 }
 

@@ -207,7 +207,9 @@ impl Snippets {
 }
 
 /// Where each line starts, breaking lines as miette does: at `\n`, at `\r`,
-/// and once at `\r\n`.
+/// and once at `\r\n`. (Not `lex::LineIndex`, which breaks at `\n` only:
+/// a file with a lone `\r` would then show other line numbers than miette's
+/// own reading of the whole file.)
 fn line_starts(src: &str) -> Vec<usize> {
     let b = src.as_bytes();
     let mut starts = vec![0];
